@@ -1,0 +1,29 @@
+/*
+ * cli.h - the tarn command-line program: subcommand entry points and
+ * shared helpers.  Each subcommand lives in cmd_<name>.c and is a thin
+ * layer over the library: parse arguments, call the library, print.
+ */
+#ifndef TARN_CLI_CLI_H
+#define TARN_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "util/err.h"
+
+/* Every command takes its own argv (argv[0] = the subcommand name) and
+ * returns the process exit code. */
+int cmd_parquet(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+/* Prints err the way psql does (ERROR/DETAIL/HINT/CONTEXT) to stderr and
+ * returns 1. */
+int cli_report(const TarnError *err);
+
+/* Prints a usage error ("tarn parquet: ...") and returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Option parsing helper: when argv[*i] is `--name VALUE` or `--name=VALUE`,
+ * stores VALUE, advances *i and returns true. */
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value_out);
+
+#endif
