@@ -6,6 +6,7 @@
 #   make sanitize [test] build with ASan+UBSan into build/san and run the tests there
 #   make fuzz            run each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench           run the benchmarks side by side with DuckDB
+#   make demo            the main job: generate lineitem-like rows, write Parquet, read back
 #
 # Sources are discovered: every .c under src/ goes into libtarn.a except
 # src/cli/, which makes the tarn binary.  Unit tests are every .c under
@@ -49,11 +50,17 @@ LIB      := $(BUILD)/libtarn.a
 TARN     := $(BUILD)/tarn
 UNIT     := $(BUILD)/unit_tests
 
-.PHONY: all deps test sanitize fuzz bench clean unit quick
+.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench demo clean unit quick
+
+# Goals a newcomer runs on a fresh machine install what they need first:
+# every compile waits for the (quiet, usually no-op) bootstrap.
+ifneq ($(filter test sanitize demo bench fuzz fuzz-build,$(MAKECMDGOALS)),)
+DEPS_FIRST := deps-quiet
+endif
 
 all: $(TARN)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -71,11 +78,20 @@ $(UNIT): $(TEST_OBJ) $(LIB)
 deps:
 	@tools/bootstrap.sh
 
+deps-quiet:
+	@tools/bootstrap.sh --quiet
+
 unit: $(UNIT)
 
 # Every suite prints its own "N passed, N failed"; tests/run.sh adds them up
 # and prints the total as its last line.
-test: $(TARN) $(UNIT)
+# tests/interop/write_cases writes the interop suite's Parquet files with pq_writer.
+INTEROP_BIN := $(BUILD)/interop_write_cases
+
+$(INTEROP_BIN): tests/interop/write_cases.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+
+test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN)
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
 # Quick tier: unit tests only.
@@ -83,21 +99,58 @@ quick: $(UNIT)
 	@$(UNIT)
 
 ifeq ($(filter test,$(MAKECMDGOALS)),)
-sanitize: $(TARN) $(UNIT)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN)
 	@BUILD=$(BUILD) SAN=1 tests/run.sh
 else
-sanitize: $(TARN) $(UNIT)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN)
 	@true
 endif
 
+# ---- Demo (the README's main job) -----------------------------------------
+DEMO_ROWS ?= 1000000
+demo: $(DEPS_FIRST) $(TARN)
+	$(TARN) demo --rows $(DEMO_ROWS) --dir $(BUILD)/demo-out
+
+# ---- Fuzzing: libFuzzer targets tests/fuzz/fuzz_*.c ------------------------
+# The library is compiled again with clang (-fsanitize=fuzzer-no-link plus
+# ASan/UBSan) into build/fuzz/; each target links it with -fsanitize=fuzzer.
+# tools/fuzz.sh builds these (make fuzz-build) and runs each target.
 FUZZ_SECONDS ?= 60
-fuzz:
+FUZZ_DIR     := build/fuzz
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined -Wall -Wno-unused-parameter -MMD -MP -pthread
+FUZZ_CPPFLAGS := -Iinclude -Isrc -D_GNU_SOURCE -DTARN_FUZZING -DTARN_BUILD_ID="\"fuzz\""
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+
+$(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/libtarn.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libtarn.a
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libtarn.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(DEPS_FIRST)
 	@tools/fuzz.sh $(FUZZ_SECONDS)
 
-bench: $(TARN)
-	@bench/run.sh
+# ---- Benchmarks: tarn and DuckDB side by side ------------------------------
+BENCH_BIN := $(BUILD)/bench_parquet
+
+$(BENCH_BIN): bench/bench_parquet.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench: $(DEPS_FIRST) $(TARN) $(BENCH_BIN)
+	@BUILD=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
