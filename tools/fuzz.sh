@@ -95,6 +95,13 @@ report() {
     echo "FAIL fuzz_$name: finding (log $OUT/work/$name.log)"
     grep -E 'ERROR: |SUMMARY: |runtime error|invariant broken|check failed|Test unit written' \
         "$OUT/work/$name.log" | head -20 | sed 's/^/    /'
+    # A failure while replaying a committed input names that input.
+    local last
+    last=$(grep -E '^Running: ' "$OUT/work/$name.log" | tail -1 | cut -d' ' -f2-)
+    if [ -n "$last" ] && ! grep -q "^Executed $last" "$OUT/work/$name.log"; then
+        echo "    committed input fails: $last"
+        echo "    reproduce:  $OUT/fuzz_$name $last"
+    fi
     local a
     for a in "$work"/artifacts/*; do
         [ -f "$a" ] || continue

@@ -14,6 +14,7 @@
  * returns the process exit code. */
 int cmd_parquet(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 /* Prints err the way psql does (ERROR/DETAIL/HINT/CONTEXT) to stderr and
  * returns 1. */

@@ -23,6 +23,8 @@ static const Command commands[] = {
      "inspect a Parquet file: schema tree, footer metadata, or rows as CSV/JSON"},
     {"convert", cmd_convert, "convert IN OUT [--compression C] [--row-group-rows N]",
      "convert between CSV, NDJSON and Parquet (by file extension), streaming"},
+    {"demo", cmd_demo, "demo [--rows N] [--dir DIR] [--codec C] [--seed S]",
+     "generate lineitem-like rows, write them to Parquet, read them back, summarise"},
     {"version", cmd_version, "version", "print tarn's version"},
     {"help", cmd_help, "help [COMMAND]", "list the commands, or explain one"},
 };

@@ -420,7 +420,9 @@ size_t dt_format_time(int64_t micros, char *buf)
 size_t dt_format_timestamp(int64_t micros, bool with_zone, char *buf)
 {
     int64_t days = floor_div(micros, DT_USECS_PER_DAY);
-    int64_t t = micros - days * DT_USECS_PER_DAY;
+    int64_t t = micros % DT_USECS_PER_DAY; /* days * DAY may not fit at INT64_MIN */
+    if (t < 0)
+        t += DT_USECS_PER_DAY;
     bool bc;
     size_t n = put_date(buf, days, &bc);
     buf[n++] = ' ';

@@ -245,8 +245,11 @@ int pq_decompress(PqCodec codec, const uint8_t *src, size_t src_len, uint8_t *ds
                        dst_len);
     }
     uint8_t dummy[1];
-    if (!dst)
+    if (!dst) {
+        if (dst_len)
+            return ERR_INTERNAL(err, "no output buffer");
         dst = dummy; /* libraries dislike NULL even for 0 bytes */
+    }
 
     switch (codec) {
     case PQ_CODEC_UNCOMPRESSED:
@@ -342,8 +345,9 @@ size_t pq_compress_bound(PqCodec codec, size_t src_len)
     case PQ_CODEC_LZ4_RAW:
         return src_len <= LZ4_MAX_INPUT_SIZE ? (size_t)LZ4_compressBound((int)src_len) : 0;
     case PQ_CODEC_LZ4: {
-        size_t chunks = (src_len + HADOOP_LZ4_CHUNK - 1) / HADOOP_LZ4_CHUNK;
-        return chunks * (8 + (size_t)LZ4_compressBound(HADOOP_LZ4_CHUNK)) + 8;
+        /* An empty page is still one (empty) chunk. */
+        size_t chunks = src_len ? (src_len + HADOOP_LZ4_CHUNK - 1) / HADOOP_LZ4_CHUNK : 1;
+        return chunks * (8 + (size_t)LZ4_compressBound(HADOOP_LZ4_CHUNK));
     }
     default:
         return src_len;

@@ -225,6 +225,9 @@ static void pack_groups_u64(const uint64_t *v, size_t n_groups, int w, uint8_t *
  *            (a truncated last run is cut to its whole values)
  */
 
+/* pq_rle_init - starts a decoder over len bytes at p (borrowed; must outlive
+ * the decoder).  The bit width is checked by the first get, which reports a
+ * bad one as TARN_ERR_CORRUPT. */
 void pq_rle_init(PqRleDecoder *d, const uint8_t *p, size_t len, int bit_width)
 {
     d->p = p;
@@ -446,7 +449,9 @@ DEFINE_RLE_GET(pq_rle_get_u16, uint16_t, rle_lit_read_u16, 16)
         return 0;                                                                    \
     }
 
-/* pq_rle_encode_u32 - RLE / bit-packed hybrid encoding of n values. */
+/* pq_rle_encode_u32 - RLE / bit-packed hybrid encoding of n values; values
+ * are masked to bit_width bits.  TARN_ERR_INVALID for a width outside 0..32
+ * (0..16 for u16), else 0 or TARN_ERR_NOMEM. */
 DEFINE_RLE_ENCODE(pq_rle_encode_u32, uint32_t)
 /* pq_rle_encode_u16 - as pq_rle_encode_u32 for 16-bit values. */
 DEFINE_RLE_ENCODE(pq_rle_encode_u16, uint16_t)
@@ -768,18 +773,29 @@ static int delta_read(DeltaDec *d, uint64_t *out, uint64_t n, const char *what, 
     return 0;
 }
 
-/* Decodes and drops the rest of the declared values (to find the end). */
+/* Walks over the rest of the declared values without decoding them, to
+ * find where the section ends.  Whole miniblocks are skipped arithmetically,
+ * so a hostile header declaring billions of zero-width values costs one
+ * step per miniblock, not per value. */
 static int delta_skip_rest(DeltaDec *d, const char *what, TarnError *err)
 {
-    uint64_t tmp[256];
     d->buf_pos = d->buf_len;
-    while (d->left) {
-        uint64_t k = min_u64(d->left, 256);
-        int rc = delta_read(d, tmp, k, what, err);
-        if (rc)
-            return rc;
+    if (d->left && !d->first_done) {
+        d->first_done = true;
+        d->left--;
     }
-    d->buf_pos = d->buf_len;
+    while (d->left) {
+        if (d->mini_left == 0) {
+            int rc = delta_next_miniblock(d, what, err);
+            if (rc)
+                return rc;
+        }
+        uint64_t k = min_u64(d->mini_left, d->left);
+        if ((k * (uint64_t)d->w + 7) / 8 > d->len - d->mini_pos)
+            return err_set(err, TARN_ERR_CORRUPT, "%s: miniblock past end of page", what);
+        d->mini_left -= k;
+        d->left -= k;
+    }
     return 0;
 }
 

@@ -44,7 +44,7 @@ typedef struct PqRleDecoder {
     uint32_t rle_value;
     uint32_t lit_left;    /* values left in the current bit-packed run */
     const uint8_t *lit_p; /* start of the current bit-packed group of 8 */
-    uint32_t lit_pos;     /* index within the bit-packed run */
+    uint32_t lit_pos;     /* index within the current group of 8 */
 } PqRleDecoder;
 
 void pq_rle_init(PqRleDecoder *d, const uint8_t *p, size_t len, int bit_width);
@@ -80,8 +80,7 @@ int pq_plain_encode_byte_array(const StrView *v, uint32_t n, Buf *out);
 /* Decodes exactly n values (n may be less than the page's total value count
  * only if the caller does not need the rest).  *used_out = bytes read, which
  * is where the next section of the page starts (DELTA_BYTE_ARRAY needs it).
- * Pass n = UINT32_MAX to decode every value in the header; *n_out (when not
- * NULL) receives how many values the header declared. */
+ * Callers learn the header's value count with pq_delta_bp_count. */
 int pq_delta_bp_decode_i32(const uint8_t *p, size_t len, int32_t *out, uint32_t n,
                            size_t *used_out, TarnError *err);
 int pq_delta_bp_decode_i64(const uint8_t *p, size_t len, int64_t *out, uint32_t n,

@@ -90,8 +90,10 @@ static uint8_t *scratch_get(ColReader *c, size_t n, TarnError *err)
     return c->scratch;
 }
 
-/* Retires the current page's buffers: they stay valid until the next batch. */
-static int finish_page(ColReader *c, TarnError *err)
+/* Hands the page's allocations to the reader's retired list (freed at the
+ * next batch); on failure the rest are freed at once.  Always empties the
+ * page's list. */
+static int retire_page_allocs(ColReader *c, TarnError *err)
 {
     int rc = 0;
     for (int i = 0; i < c->n_page_allocs; i++) {
@@ -101,6 +103,13 @@ static int finish_page(ColReader *c, TarnError *err)
             tarn_free(c->page_allocs[i]);
     }
     c->n_page_allocs = 0;
+    return rc;
+}
+
+/* Retires the current page's buffers: they stay valid until the next batch. */
+static int finish_page(ColReader *c, TarnError *err)
+{
+    int rc = retire_page_allocs(c, err);
     c->page_loaded = false;
     c->page_n = c->page_pos = 0;
     c->vals = NULL;
@@ -263,9 +272,15 @@ static int conv_fixed(ColReader *c, const uint8_t *src, uint32_t n, uint8_t *dst
         for (uint32_t i = 0; i < n; i++) {
             const uint8_t *p = src + 12 * (size_t)i;
             int64_t nanos = ld64(p);
-            int64_t jd = (int64_t)(uint32_t)ld32(p + 8);
-            /* Julian day 2440588 is 1970-01-01. */
-            int64_t x = (jd - 2440588) * 86400000000LL + floor_div(nanos, 1000);
+            int64_t jd = ld32(p + 8);
+            /* Julian day 2440588 is 1970-01-01.  Spark computes
+             * (day - 2440588) * 86400000000 + nanos / 1000 in wrapping
+             * 64-bit arithmetic with a signed day and a truncating division,
+             * and writes timestamps beyond the nanosecond range that way
+             * (parquet-testing int96_from_spark); do the same so those
+             * values round-trip. */
+            uint64_t ux = (uint64_t)(jd - 2440588) * 86400000000ULL + (uint64_t)(nanos / 1000);
+            int64_t x = (int64_t)ux;
             memcpy(dst + 8 * (size_t)i, &x, 8);
         }
         return 0;
@@ -604,13 +619,10 @@ static int load_dictionary(ColReader *c, const PqPageHeader *h, const uint8_t *p
         memcpy(dict, outp, (size_t)n * w);
     /* Anything decode_plain allocated for the page (views) must outlive the
      * dictionary: hand those allocations to the chunk's lifetime. */
-    for (int i = 0; i < c->n_page_allocs; i++) {
-        if (pq_reader_retire(c->r, c->page_allocs[i], err)) {
-            tarn_free(dict);
-            return TARN_ERR_NOMEM;
-        }
+    if (retire_page_allocs(c, err)) {
+        tarn_free(dict);
+        return TARN_ERR_NOMEM;
     }
-    c->n_page_allocs = 0;
     c->dict = dict;
     c->dict_n = (uint32_t)n;
     return 0;
@@ -860,10 +872,8 @@ static int load_next_page(ColReader *c, bool *end_out, TarnError *err)
                 return rc;
             /* The decompressed dictionary page holds the dictionary's string
              * bytes: keep it for the whole chunk. */
-            for (int i = 0; i < c->n_page_allocs; i++)
-                if (pq_reader_retire(r, c->page_allocs[i], err))
-                    return TARN_ERR_NOMEM;
-            c->n_page_allocs = 0;
+            if (retire_page_allocs(c, err))
+                return TARN_ERR_NOMEM;
             continue;
         }
         if (h.type == PQ_PAGE_DATA || h.type == PQ_PAGE_DATA_V2) {
@@ -936,14 +946,11 @@ void col_close_chunk(ColReader *c)
     TarnError ignore = {0};
     if (c->page_loaded || c->n_page_allocs)
         finish_page(c, &ignore);
-    if (c->chunk) {
-        if (pq_reader_retire(c->r, c->chunk, &ignore))
-            tarn_free(c->chunk);
-    }
-    if (c->dict) {
-        if (pq_reader_retire(c->r, c->dict, &ignore))
-            tarn_free(c->dict);
-    }
+    /* pq_reader_retire frees the buffer itself when it cannot queue it. */
+    if (c->chunk)
+        pq_reader_retire(c->r, c->chunk, &ignore);
+    if (c->dict)
+        pq_reader_retire(c->r, c->dict, &ignore);
     c->chunk = NULL;
     c->dict = NULL;
     c->dict_n = 0;

@@ -77,7 +77,8 @@ static inline size_t thrift_remaining(const ThriftReader *r)
     return (size_t)(r->end - r->p);
 }
 
-/* Reads an unsigned varint of at most 10 bytes. */
+/* Reads an unsigned varint of at most 10 bytes (the inline version takes
+ * the one-byte fast path; the slow path handles the rest and all errors). */
 uint64_t thrift_read_uvarint_slow(ThriftReader *r);
 static inline uint64_t thrift_read_uvarint(ThriftReader *r)
 {
@@ -95,7 +96,8 @@ static inline uint64_t thrift_zigzag(int64_t v)
     return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-/* Integer reads; i16/i32 fail when the decoded value is out of range. */
+/* Integer and double reads; i16/i32 fail when the decoded value is out of
+ * range.  An i8 is one raw byte, a double 8 little-endian bytes. */
 int8_t thrift_read_i8(ThriftReader *r);
 int16_t thrift_read_i16(ThriftReader *r);
 int32_t thrift_read_i32(ThriftReader *r);
@@ -151,14 +153,16 @@ typedef struct ThriftWriter {
  * thrift_write_stop). */
 void thrift_writer_init(ThriftWriter *w, Buf *out);
 
+/* Raw output: an unsigned varint, one byte, n bytes. */
 void thrift_write_uvarint(ThriftWriter *w, uint64_t v);
 void thrift_write_byte(ThriftWriter *w, uint8_t b);
 void thrift_write_bytes(ThriftWriter *w, const void *p, size_t n);
 
-/* A field header (type must not be a bool: use thrift_write_bool_field). */
+/* A field header, short form when the id delta is 1..15, else long form
+ * (type must not be a bool: use thrift_write_bool_field). */
 void thrift_write_field(ThriftWriter *w, int type, int16_t id);
 
-/* Whole fields. */
+/* Whole fields: header plus value (a bool's value is its header type). */
 void thrift_write_bool_field(ThriftWriter *w, int16_t id, bool v);
 void thrift_write_i8_field(ThriftWriter *w, int16_t id, int8_t v);
 void thrift_write_i16_field(ThriftWriter *w, int16_t id, int16_t v);

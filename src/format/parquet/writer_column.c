@@ -14,13 +14,14 @@
  * closed:
  *   1. the dictionary's PLAIN size exceeds dict_max_bytes (it may overshoot
  *      by at most one page of values), or
- *   2. on the chunk's first page, dictionary + indices would not be smaller
- *      than the PLAIN values of that page (nearly unique columns).
- * If no dictionary-encoded page was written yet, the page is re-encoded
- * PLAIN from the dictionary and the dictionary is dropped for the chunk;
- * otherwise the page is written with the dictionary and later pages of the
- * chunk use the column's non-dictionary encoding.  Each row group starts
- * with a fresh dictionary.
+ *   2. once the chunk has DICT_PROBE_VALUES values (or at its last page),
+ *      dictionary + indices are not smaller than the PLAIN values of the
+ *      chunk so far (nearly unique columns).
+ * The page being closed is then re-encoded PLAIN from the dictionary, and
+ * so is the rest of the chunk (with the column's non-dictionary encoding);
+ * the dictionary page is written only if earlier pages use it.  Each row
+ * group starts with a fresh dictionary.  Forcing RLE_DICTIONARY disables
+ * the fallback.
  *
  * Pages are cut when their staged PLAIN bytes (plus an estimate of the
  * levels) reach page_bytes or when they hold page_rows records; a page
@@ -50,6 +51,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define GOLDEN 0x9E3779B97F4A7C15ULL
 #define STAT_TRUNC_BYTES 64          /* byte-array statistics longer than this are truncated */
 #define MAX_PAGE_ENTRIES (INT32_MAX / 2)
+#define DICT_PROBE_VALUES 1024       /* values seen before judging a dictionary */
 
 static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
@@ -1125,27 +1127,34 @@ static void page_reset(PqwCol *c)
 }
 
 /* Encodes, compresses and appends the staged page to c->pages. */
-static int flush_page(PqwCol *c, TarnError *err)
+static int flush_page(PqwCol *c, bool last, TarnError *err)
 {
     int rc;
     if (c->n_entries == 0)
         return 0;
     bool use_dict = c->dict_on;
     if (use_dict && !c->dict_unlimited) {
+        int64_t vals = c->dict_vals_total + c->n_values;
+        int64_t plain = c->dict_plain_total + c->page_est;
         bool over = c->dict_bytes > c->o.dict_max_bytes;
-        if (!over && !c->dict_used) {
-            int64_t cost = c->dict_bytes + ((int64_t)c->n_values * dict_bit_width(c) + 7) / 8;
-            over = cost >= c->page_est;
+        if (!over && (vals >= DICT_PROBE_VALUES || last)) {
+            int64_t cost = c->dict_bytes + (vals * dict_bit_width(c) + 7) / 8;
+            over = cost >= plain;
         }
         if (over) {
+            /* This page and the rest of the chunk go PLAIN; the dictionary
+             * stays only if earlier pages use it. */
             c->dict_on = false;
-            if (!c->dict_used) {
-                if (dict_indices_to_plain(c))
-                    return ERR_NOMEM(err, c->page_est);
+            if (dict_indices_to_plain(c))
+                return ERR_NOMEM(err, c->page_est);
+            if (!c->dict_used)
                 dict_clear(c);
-                use_dict = false;
-            }
+            use_dict = false;
         }
+    }
+    if (use_dict) {
+        c->dict_vals_total += c->n_values;
+        c->dict_plain_total += c->page_est;
     }
     if (!use_dict)
         c->dict_exact = false;
@@ -1377,6 +1386,8 @@ void pqw_col_reset(PqwCol *c)
     c->dict_on = c->dict_allowed;
     c->dict_used = false;
     c->dict_exact = c->dict_allowed;
+    c->dict_vals_total = 0;
+    c->dict_plain_total = 0;
     buf_clear(&c->pages);
     buf_clear(&c->dict_page);
     c->unc_bytes = 0;
@@ -1492,7 +1503,7 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
         v += nv;
         if (c->n_rows >= (uint32_t)c->o.page_rows ||
             c->page_est + levels_est(c) >= c->o.page_bytes) {
-            int rc = flush_page(c, err);
+            int rc = flush_page(c, false, err);
             if (rc)
                 return rc;
         }
@@ -1504,7 +1515,7 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
 
 int pqw_col_finish(PqwCol *c, TarnError *err)
 {
-    int rc = flush_page(c, err);
+    int rc = flush_page(c, true, err);
     if (rc)
         return rc;
     if (!c->dict_used)

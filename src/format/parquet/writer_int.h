@@ -161,6 +161,8 @@ typedef struct PqwCol {
     bool dict_on;          /* new values go to the dictionary */
     bool dict_used;        /* a data page of this chunk is dictionary-encoded */
     bool dict_exact;       /* every value of the chunk went through the dictionary */
+    int64_t dict_vals_total;  /* values in dictionary-encoded pages of the chunk */
+    int64_t dict_plain_total; /* their PLAIN size */
     Buf pages;             /* encoded data pages: header + body each */
     Buf dict_page;         /* the dictionary page, built at chunk end */
     int64_t unc_bytes;     /* headers + uncompressed bodies, data pages */

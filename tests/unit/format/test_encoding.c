@@ -899,6 +899,17 @@ TEST(enc_delta_garbage_never_crashes)
 
 /* ---- DELTA_LENGTH_BYTE_ARRAY / DELTA_BYTE_ARRAY --------------------------- */
 
+static size_t put_varint_test(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
 static StrView sv(const char *s)
 {
     StrView v = {(uint32_t)strlen(s), 0, s};
@@ -1126,6 +1137,31 @@ TEST(enc_delta_byte_arrays_hostile)
     buf_append(&b, "ab", 2);
     err_clear(&err);
     ASSERT_EQ_INT(pq_delta_ba_decode(b.data, b.len, 2, out, &a, &used, &err), TARN_ERR_CORRUPT);
+    /* Three billion declared lengths in zero-width miniblocks of 2^30 values:
+     * decoding the first value skips the rest per miniblock, not per value. */
+    {
+        uint8_t p[32];
+        size_t k = 0;
+        k += put_varint_test(p + k, 1u << 30); /* block size */
+        k += put_varint_test(p + k, 1);        /* one miniblock */
+        k += put_varint_test(p + k, 3000000000u);
+        k += put_varint_test(p + k, 2); /* first length zigzag(1) */
+        for (int blk = 0; blk < 3; blk++) {
+            p[k++] = 0x00; /* min delta 0 */
+            p[k++] = 0x00; /* width 0 */
+        }
+        p[k++] = 'x';
+        err_clear(&err);
+        ASSERT_OK(pq_delta_length_ba_decode(p, k, 1, out, &used, &err), &err);
+        ASSERT_EQ_INT(out[0].len, 1);
+        ASSERT_EQ_INT(out[0].ptr[0], 'x');
+        ASSERT_EQ_INT(used, k);
+        /* One block short: corrupt, also quickly. */
+        memmove(p + k - 3, p + k - 1, 1);
+        err_clear(&err);
+        ASSERT_EQ_INT(pq_delta_length_ba_decode(p, k - 2, 1, out, &used, &err),
+                      TARN_ERR_CORRUPT);
+    }
     /* Out of memory in the arena is NOMEM, not a crash. */
     buf_clear(&b);
     StrView two[2] = {sv("hello"), sv("help")};
@@ -1207,4 +1243,48 @@ TEST(enc_bit_width_helper)
     ASSERT_EQ_INT(pq_bit_width(255), 8);
     ASSERT_EQ_INT(pq_bit_width(256), 9);
     ASSERT_EQ_INT(pq_bit_width(UINT64_MAX), 64);
+}
+
+TEST(enc_byte_array_garbage_never_crashes)
+{
+    TarnError err = {0};
+    StrView out[64];
+    Arena a;
+    arena_init(&a, 0);
+    for (int iter = 0; iter < 20000; iter++) {
+        uint8_t buf[64];
+        size_t len = rnd() % sizeof buf;
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (uint8_t)(iter & 2 ? rnd() % 4 : rnd()); /* small values make deeper paths */
+        if (len > 4 && (iter & 1)) {
+            buf[0] = 0x80;
+            buf[1] = 0x01;
+            buf[2] = 0x04;
+            buf[3] = (uint8_t)(rnd() % 70);
+        }
+        uint8_t *p = malloc(len ? len : 1);
+        memcpy(p, buf, len);
+        uint32_t n = (uint32_t)(rnd() % 64);
+        size_t used;
+        err_clear(&err);
+        int rc = pq_delta_length_ba_decode(p, len, n, out, &used, &err);
+        ASSERT(rc == 0 || rc == TARN_ERR_CORRUPT);
+        if (rc == 0)
+            ASSERT(used <= len);
+        err_clear(&err);
+        arena_reset(&a);
+        rc = pq_delta_ba_decode(p, len, n, out, &a, &used, &err);
+        ASSERT(rc == 0 || rc == TARN_ERR_CORRUPT);
+        if (rc == 0) {
+            ASSERT(used <= len);
+            for (uint32_t i = 0; i < n; i++) /* every byte readable */
+                for (uint32_t k = 0; k < out[i].len; k++)
+                    rng_state += (uint8_t)out[i].ptr[k];
+        }
+        err_clear(&err);
+        rc = pq_plain_decode_byte_array(p, len, n, out, &used, &err);
+        ASSERT(rc == 0 || rc == TARN_ERR_CORRUPT);
+        free(p);
+    }
+    arena_free(&a);
 }

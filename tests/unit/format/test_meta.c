@@ -2007,3 +2007,68 @@ TEST(meta_real_unknown_logical_type_and_sorting)
     arena_free(&a);
     buf_free(&f);
 }
+
+TEST(meta_encryption_markers)
+{
+    /* FileMetaData with encryption_algorithm (8) and footer_signing_key_metadata
+     * (9); one chunk with crypto_metadata (8), one with
+     * encrypted_column_metadata (9), one plain. */
+    Buf b;
+    buf_init(&b);
+    ThriftWriter w;
+    thrift_writer_init(&w, &b);
+    thrift_write_i32_field(&w, 1, 1);
+    thrift_write_field(&w, THRIFT_LIST, 2);
+    thrift_write_list(&w, THRIFT_STRUCT, 1);
+    thrift_write_struct_begin(&w);
+    thrift_write_string_field(&w, 4, "root");
+    thrift_write_struct_end(&w);
+    thrift_write_i64_field(&w, 3, 0);
+    thrift_write_field(&w, THRIFT_LIST, 4);
+    thrift_write_list(&w, THRIFT_STRUCT, 1);
+    thrift_write_struct_begin(&w);          /* row group */
+    thrift_write_field(&w, THRIFT_LIST, 1);
+    thrift_write_list(&w, THRIFT_STRUCT, 3);
+    thrift_write_struct_begin(&w);          /* chunk 0: crypto_metadata */
+    thrift_write_i64_field(&w, 2, 4);
+    thrift_write_struct_field(&w, 8);
+    thrift_write_struct_field(&w, 1);       /* ENCRYPTION_WITH_FOOTER_KEY {} */
+    thrift_write_struct_end(&w);
+    thrift_write_struct_end(&w);
+    thrift_write_struct_end(&w);
+    thrift_write_struct_begin(&w);          /* chunk 1: encrypted_column_metadata */
+    thrift_write_i64_field(&w, 2, 8);
+    thrift_write_binary_field(&w, 9, "\x01\x02\x03", 3);
+    thrift_write_struct_end(&w);
+    thrift_write_struct_begin(&w);          /* chunk 2: plain */
+    thrift_write_i64_field(&w, 2, 12);
+    thrift_write_struct_end(&w);
+    thrift_write_i64_field(&w, 2, 0);
+    thrift_write_i64_field(&w, 3, 0);
+    thrift_write_struct_end(&w);
+    thrift_write_struct_field(&w, 8);       /* EncryptionAlgorithm union */
+    thrift_write_struct_field(&w, 1);       /* AES_GCM_V1 */
+    thrift_write_binary_field(&w, 1, "aad", 3);
+    thrift_write_bool_field(&w, 3, true);
+    thrift_write_struct_end(&w);
+    thrift_write_struct_end(&w);
+    thrift_write_binary_field(&w, 9, "key-metadata", 12);
+    thrift_write_stop(&w);
+    ASSERT_EQ_INT(w.rc, 0);
+
+    Arena a;
+    arena_init(&a, 0);
+    TarnError err = {0};
+    PqFileMetaData m;
+    ASSERT_OK(pq_decode_file_metadata(b.data, b.len, &a, &m, &err), &err);
+    ASSERT(m.encrypted);
+    ASSERT_EQ_INT(m.n_row_groups, 1);
+    ASSERT_EQ_INT(m.row_groups[0].n_columns, 3);
+    ASSERT(m.row_groups[0].columns[0].encrypted);
+    ASSERT(m.row_groups[0].columns[1].encrypted);
+    ASSERT(!m.row_groups[0].columns[2].encrypted);
+    ASSERT(!m.row_groups[0].columns[0].has_meta_data);
+    ASSERT_EQ_INT(m.row_groups[0].columns[1].file_offset, 8);
+    arena_free(&a);
+    buf_free(&b);
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# bench/run.sh - `make bench`: tarn's Parquet writer and reader side by side
+# with DuckDB, in the same run, on the same machine.
+#
+#   BENCH_ROWS=6000000 BENCH_ROUNDS=5 bench/run.sh
+#
+# 1. Generates BENCH_ROWS lineitem-like rows (src/demo/datagen.h) once into
+#    an uncompressed source file (written by tarn; DuckDB reads it too).
+# 2. BENCH_ROUNDS rounds, each running every operation once, tarn and DuckDB
+#    alternating so that the machine's speed drift (up to 1.7x within
+#    minutes here) hits both alike:
+#      write-snappy / write-zstd  read the source + write a new file with
+#                                 the codec (tarn: pq_reader -> pq_writer;
+#                                 DuckDB: COPY (FROM read_parquet(src)) TO dst)
+#      scan                       decode every column of a file and take the
+#                                 minimum of each (both tools scan the same
+#                                 file: the one DuckDB wrote with snappy, and
+#                                 the one tarn wrote with snappy)
+#    DuckDB runs with threads=1 (tarn is single-threaded today); one extra
+#    DuckDB threads=2 scan per round is shown for information.
+# 3. Prints per operation the medians, the ratio tarn/DuckDB (below 1 means
+#    tarn is faster), and the file sizes with their ratio; checks that both
+#    tools found the same minimum for every column; and regenerates the
+#    figures section of BENCHMARKS.md.  Each tool runs with its default
+#    writer settings (row group size, page size, dictionary), as a user
+#    would get them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+ROWS=${BENCH_ROWS:-6000000}
+ROUNDS=${BENCH_ROUNDS:-5}
+TARN_BENCH=$BUILD/bench_parquet
+DUCK="node bench/duckdb.mjs"
+WORK=${BENCH_DIR:-$BUILD/bench}
+mkdir -p "$WORK"
+RES=$WORK/results.tsv
+: >"$RES"
+
+for need in "$TARN_BENCH"; do
+    [ -x "$need" ] || { echo "bench: $need is missing (make $need)"; exit 1; }
+done
+[ -d tools/node/node_modules/@duckdb/node-api ] || { echo "bench: run make deps first"; exit 1; }
+
+SRC=$WORK/lineitem-$ROWS.parquet
+echo "bench: generating $ROWS lineitem-like rows into $SRC (uncompressed)"
+out=$("$TARN_BENCH" gen "$ROWS" "$SRC") || { echo "bench: generation failed"; exit 1; }
+echo "bench: generated in $(echo "$out" | awk '/^seconds/{printf "%.2f", $2}') s, $(stat -c %s "$SRC") bytes"
+
+# run TOOL OP ROUND CMD... : runs one measurement, records "op tool round seconds".
+run() {
+    local tool=$1 op=$2 round=$3; shift 3
+    local out s
+    if ! out=$("$@" 2>&1); then
+        echo "bench: $tool $op failed:"; echo "$out" | head -20
+        exit 1
+    fi
+    s=$(echo "$out" | awk '/^seconds/{print $2}')
+    printf '%s\t%s\t%s\t%s\n' "$op" "$tool" "$round" "$s" >>"$RES"
+    printf '  round %d  %-7s %-22s %8.3f s\n' "$round" "$tool" "$op" "$s"
+    if [ "$round" = 1 ] && [[ "$op" == scan* ]]; then
+        echo "$out" | grep -E '^(min|rows) ' >"$WORK/mins-$tool-${op// /_}.txt"
+    fi
+}
+
+for ((r = 1; r <= ROUNDS; r++)); do
+    echo "bench: round $r of $ROUNDS"
+    run tarn "write-snappy" $r "$TARN_BENCH" write "$SRC" "$WORK/tarn-snappy.parquet" snappy
+    run duckdb "write-snappy" $r $DUCK write "$SRC" "$WORK/duckdb-snappy.parquet" snappy 1
+    run tarn "write-zstd" $r "$TARN_BENCH" write "$SRC" "$WORK/tarn-zstd.parquet" zstd
+    run duckdb "write-zstd" $r $DUCK write "$SRC" "$WORK/duckdb-zstd.parquet" zstd 1
+    run tarn "scan-duckdb-file" $r "$TARN_BENCH" scan "$WORK/duckdb-snappy.parquet"
+    run duckdb "scan-duckdb-file" $r $DUCK scan "$WORK/duckdb-snappy.parquet" 1
+    run duckdb "scan-duckdb-file-2thr" $r $DUCK scan "$WORK/duckdb-snappy.parquet" 2
+    run tarn "scan-tarn-file" $r "$TARN_BENCH" scan "$WORK/tarn-snappy.parquet"
+    run duckdb "scan-tarn-file" $r $DUCK scan "$WORK/tarn-snappy.parquet" 1
+done
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+med() { awk -F'\t' -v op="$1" -v tool="$2" '$1==op && $2==tool {print $4}' "$RES" | median; }
+
+# Correctness cross-check: both tools must agree on every column's minimum.
+mins_ok=yes
+for f in duckdb-file tarn-file; do
+    if ! diff -q "$WORK/mins-tarn-scan-$f.txt" "$WORK/mins-duckdb-scan-$f.txt" >/dev/null; then
+        mins_ok=no
+        echo "bench: tarn and DuckDB disagree on the minimums of the $f scan:"
+        diff "$WORK/mins-tarn-scan-$f.txt" "$WORK/mins-duckdb-scan-$f.txt" | head -20
+    fi
+done
+
+size() { stat -c %s "$1"; }
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+duck_version=$($DUCK version 2>/dev/null || echo '?')
+tarn_version="$($BUILD/tarn version 2>/dev/null || echo "tarn ?")"
+gcc_version=$(gcc -dumpfullversion 2>/dev/null || echo '?')
+
+TABLE=$WORK/table.md
+{
+    echo "Machine: $(nproc) cores, ${cpu:-unknown CPU}, $(free -g | awk '/^Mem:/{print $2}') GiB; $(uname -sr)."
+    echo "Versions: $tarn_version, gcc $gcc_version; DuckDB $duck_version (@duckdb/node-api)."
+    echo "Data: $ROWS lineitem-like rows (16 columns: BIGINT, 3 INT, 4 DECIMAL(15,2), 3 DATE, 5 TEXT),"
+    echo "source file $(size "$SRC") bytes uncompressed. $ROUNDS rounds, tarn and DuckDB interleaved;"
+    echo "medians of wall seconds; DuckDB with threads=1 unless noted. Ratio = tarn / DuckDB (< 1: tarn faster)."
+    echo
+    echo "| operation | tarn s | DuckDB s | ratio |"
+    echo "|---|---:|---:|---:|"
+    for op in write-snappy write-zstd scan-duckdb-file scan-tarn-file; do
+        t=$(med "$op" tarn)
+        d=$(med "$op" duckdb)
+        awk -v op="$op" -v t="$t" -v d="$d" 'BEGIN {printf "| %s | %.3f | %.3f | %.2f |\n", op, t, d, (d > 0 ? t / d : 0)}'
+    done
+    d2=$(med scan-duckdb-file-2thr duckdb)
+    awk -v d="$d2" 'BEGIN {printf "| scan-duckdb-file, DuckDB threads=2 (information) | - | %.3f | - |\n", d}'
+    echo
+    echo "| file | tarn bytes | DuckDB bytes | ratio |"
+    echo "|---|---:|---:|---:|"
+    for c in snappy zstd; do
+        t=$(size "$WORK/tarn-$c.parquet")
+        d=$(size "$WORK/duckdb-$c.parquet")
+        awk -v c="$c" -v t="$t" -v d="$d" 'BEGIN {printf "| %s | %d | %d | %.3f |\n", c, t, d, t / d}'
+    done
+    echo
+    echo "Both tools found the same minimum of every column in both scans: $mins_ok."
+} >"$TABLE"
+
+echo
+cat "$TABLE"
+
+# Regenerate the section of BENCHMARKS.md between the markers.
+BM=BENCHMARKS.md
+BEGIN='<!-- bench:parquet:begin (generated by make bench; do not edit) -->'
+END='<!-- bench:parquet:end -->'
+if [ ! -f "$BM" ]; then
+    printf '# Benchmarks\n\nFigures below are written by `make bench` (bench/run.sh); never edit them by hand.\n\n' >"$BM"
+fi
+if ! grep -qF "$BEGIN" "$BM"; then
+    printf '## Parquet: write and scan, tarn vs DuckDB\n\n%s\n%s\n' "$BEGIN" "$END" >>"$BM"
+fi
+{
+    echo "$BEGIN"
+    echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC') at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
+    echo
+    cat "$TABLE"
+    echo "$END"
+} >"$WORK/section.md"
+awk -v begin="$BEGIN" -v end="$END" -v sect="$WORK/section.md" '
+    $0 == begin { while ((getline line < sect) > 0) print line; skip = 1; next }
+    $0 == end { skip = 0; next }
+    !skip { print }
+' "$BM" >"$WORK/BENCHMARKS.md.new" && mv "$WORK/BENCHMARKS.md.new" "$BM"
+echo
+echo "bench: figures written to $BM"
+[ "$mins_ok" = yes ]
