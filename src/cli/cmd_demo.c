@@ -264,6 +264,11 @@ int cmd_demo(int argc, char **argv)
             codec_name = v;
         } else if (cli_opt(argc, argv, &i, "--seed", &v)) {
             seed = strtoull(v, NULL, 10);
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: tarn demo [--rows N] [--dir DIR] [--codec C] [--seed S]\n\n"
+                   "Generates N lineitem-like rows (default 1,000,000), writes DIR/lineitem.parquet\n"
+                   "(default DIR ./demo-out, codec snappy), reads it back and prints a summary.\n");
+            return 0;
         } else {
             return cli_usage("demo", "unknown argument \"%s\"", argv[i]);
         }

@@ -1433,6 +1433,7 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
             bytes_room = 1;
         uint32_t take, nv, rows;
         int64_t bytes;
+        bool full = false;
         if (!rep && c->width > 0) {
             /* Fixed width, one entry per record: the cut is arithmetic. */
             uint64_t by = ((uint64_t)bytes_room + (uint64_t)c->width - 1) / (uint64_t)c->width;
@@ -1451,16 +1452,25 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
             }
             bytes = (int64_t)nv * c->width;
         } else {
-            /* Walk entries: stop before a record that would overfill the page. */
-            uint32_t k = e, vk = v;
+            /* Walk entries record by record: a page holds the whole records
+             * that fit in page_bytes (at least one); a record that would
+             * overfill a page that has others starts the next page. */
+            uint32_t k = e, vk = v, last_k = e, last_vk = v;
+            int64_t last_bytes = 0;
             rows = 0;
             bytes = 0;
             while (k < n_entries) {
                 if (!rep || rep[k] == 0) {
-                    if (rows == rows_room ||
-                        (rows > 0 && (bytes >= bytes_room ||
-                                      (uint64_t)c->n_entries + (k - e) >= MAX_PAGE_ENTRIES)))
+                    if (rows == rows_room)
                         break;
+                    if (rows > 0 && (bytes >= bytes_room ||
+                                     (uint64_t)c->n_entries + (k - e) >= MAX_PAGE_ENTRIES)) {
+                        full = true;
+                        break;
+                    }
+                    last_k = k;
+                    last_vk = vk;
+                    last_bytes = bytes;
                     rows++;
                 }
                 if (!def || def[k] == max_def) {
@@ -1469,6 +1479,13 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
                 }
                 k++;
             }
+            if (bytes > bytes_room && (rows > 1 || c->n_entries > 0)) {
+                k = last_k;
+                vk = last_vk;
+                bytes = last_bytes;
+                rows--;
+                full = true;
+            }
             take = k - e;
             nv = vk - v;
             if ((uint64_t)c->n_entries + take > INT32_MAX)
@@ -1476,7 +1493,7 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
                                "unsupported: a record of column \"%s\" has more than %d values",
                                c->name, INT32_MAX);
         }
-        if (lvl_reserve(c, take))
+        if (take && lvl_reserve(c, take))
             return ERR_NOMEM(err, (size_t)take * 4);
         if (c->max_def) {
             if (def) {
@@ -1501,7 +1518,7 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
         c->ps.null_count += take - nv;
         e += take;
         v += nv;
-        if (c->n_rows >= (uint32_t)c->o.page_rows ||
+        if (full || c->n_rows >= (uint32_t)c->o.page_rows ||
             c->page_est + levels_est(c) >= c->o.page_bytes) {
             int rc = flush_page(c, false, err);
             if (rc)
