@@ -168,10 +168,63 @@ static size_t put_special(double d, char *buf)
     return n;
 }
 
+static const double pow10_table[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Fast path for the common "few decimals" doubles (prices, measurements):
+ * the smallest k with m / 10^k == d for an integer m < 10^15 gives the
+ * shortest digits, because m and 10^k are exact doubles and IEEE division
+ * rounds correctly, exactly as reading the text "m e-k" would.  Below 10^15
+ * a round-tripping digit string is unique (15-digit steps are wider than a
+ * double's rounding interval) and a * 10^k is within 0.25 of it, so
+ * rounding finds it.  Returns 0 when the value needs the general path. */
+static size_t format_double_fast(double d, char *buf)
+{
+    double a = fabs(d);
+    if (!(a >= 1e-4 && a < 1e15))
+        return 0;
+    for (int k = 0; k <= 17; k++) {
+        double scaled = a * pow10_table[k];
+        if (scaled >= 1e15)
+            return 0;
+        double m = nearbyint(scaled);
+        if (m / pow10_table[k] != a)
+            continue;
+        char digits[24];
+        size_t nd = put_u64(digits, (uint64_t)m);
+        size_t n = 0;
+        if (d < 0)
+            buf[n++] = '-';
+        if ((int)nd > k) {
+            memcpy(buf + n, digits, nd - (size_t)k);
+            n += nd - (size_t)k;
+            if (k) {
+                buf[n++] = '.';
+                memcpy(buf + n, digits + nd - (size_t)k, (size_t)k);
+                n += (size_t)k;
+            }
+        } else {
+            buf[n++] = '0';
+            buf[n++] = '.';
+            for (int z = 0; z < k - (int)nd; z++)
+                buf[n++] = '0';
+            memcpy(buf + n, digits, nd);
+            n += nd;
+        }
+        buf[n] = '\0';
+        return n;
+    }
+    return 0;
+}
+
 size_t value_format_double(double d, char *buf)
 {
     if (!isfinite(d))
         return put_special(d, buf);
+    size_t fast = format_double_fast(d, buf);
+    if (fast)
+        return fast;
     /* Any value whose shortest form has <= 15 digits prints exactly that
      * form (zero-padded) at 15 digits, because 15-digit steps are wider
      * than a double's rounding interval; 16 and 17 digits pick the nearest

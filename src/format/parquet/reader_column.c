@@ -106,6 +106,26 @@ static int retire_page_allocs(ColReader *c, TarnError *err)
     return rc;
 }
 
+/* Moves the page's allocations to the chunk's lifetime (the dictionary
+ * page's buffers: dictionary strings point into them). */
+static int keep_for_chunk(ColReader *c, TarnError *err)
+{
+    if (c->n_chunk_allocs + c->n_page_allocs > c->cap_chunk_allocs) {
+        int cap = c->cap_chunk_allocs ? c->cap_chunk_allocs : 4;
+        while (cap < c->n_chunk_allocs + c->n_page_allocs)
+            cap *= 2;
+        void **p = tarn_realloc(c->chunk_allocs, (size_t)cap * sizeof(void *));
+        if (!p)
+            return ERR_NOMEM(err, (size_t)cap * sizeof(void *));
+        c->chunk_allocs = p;
+        c->cap_chunk_allocs = cap;
+    }
+    for (int i = 0; i < c->n_page_allocs; i++)
+        c->chunk_allocs[c->n_chunk_allocs++] = c->page_allocs[i];
+    c->n_page_allocs = 0;
+    return 0;
+}
+
 /* Retires the current page's buffers: they stay valid until the next batch. */
 static int finish_page(ColReader *c, TarnError *err)
 {
@@ -619,7 +639,7 @@ static int load_dictionary(ColReader *c, const PqPageHeader *h, const uint8_t *p
         memcpy(dict, outp, (size_t)n * w);
     /* Anything decode_plain allocated for the page (views) must outlive the
      * dictionary: hand those allocations to the chunk's lifetime. */
-    if (retire_page_allocs(c, err)) {
+    if (keep_for_chunk(c, err)) {
         tarn_free(dict);
         return TARN_ERR_NOMEM;
     }
@@ -872,7 +892,7 @@ static int load_next_page(ColReader *c, bool *end_out, TarnError *err)
                 return rc;
             /* The decompressed dictionary page holds the dictionary's string
              * bytes: keep it for the whole chunk. */
-            if (retire_page_allocs(c, err))
+            if (keep_for_chunk(c, err))
                 return TARN_ERR_NOMEM;
             continue;
         }
@@ -947,6 +967,9 @@ void col_close_chunk(ColReader *c)
     if (c->page_loaded || c->n_page_allocs)
         finish_page(c, &ignore);
     /* pq_reader_retire frees the buffer itself when it cannot queue it. */
+    for (int i = 0; i < c->n_chunk_allocs; i++)
+        pq_reader_retire(c->r, c->chunk_allocs[i], &ignore);
+    c->n_chunk_allocs = 0;
     if (c->chunk)
         pq_reader_retire(c->r, c->chunk, &ignore);
     if (c->dict)
@@ -964,6 +987,9 @@ void col_destroy(ColReader *c)
     for (int i = 0; i < c->n_page_allocs; i++)
         tarn_free(c->page_allocs[i]);
     tarn_free(c->page_allocs);
+    for (int i = 0; i < c->n_chunk_allocs; i++)
+        tarn_free(c->chunk_allocs[i]);
+    tarn_free(c->chunk_allocs);
     tarn_free(c->chunk);
     tarn_free(c->dict);
     tarn_free(c->defs);
@@ -1117,18 +1143,21 @@ int col_read_records(ColReader *c, uint32_t n, uint32_t *got, TarnError *err)
         uint32_t k = j - start;
         if (lb_reserve(lb, lb->n + k, lb->n_vals + nn, err))
             return TARN_ERR_NOMEM;
-        if (md)
-            memcpy(lb->def + lb->n, c->defs + start, (size_t)k * 2);
-        else
-            memset(lb->def + lb->n, 0, (size_t)k * 2);
-        if (has_rep)
-            memcpy(lb->rep + lb->n, c->reps + start, (size_t)k * 2);
-        else
-            memset(lb->rep + lb->n, 0, (size_t)k * 2);
+        if (k) {
+            if (md)
+                memcpy(lb->def + lb->n, c->defs + start, (size_t)k * 2);
+            else
+                memset(lb->def + lb->n, 0, (size_t)k * 2);
+            if (has_rep)
+                memcpy(lb->rep + lb->n, c->reps + start, (size_t)k * 2);
+            else
+                memset(lb->rep + lb->n, 0, (size_t)k * 2);
+        }
         if (c->vals_pos + nn > c->vals_n)
             return ERR_INTERNAL(err, "values underrun");
-        memcpy(lb->vals + (size_t)lb->n_vals * lb->width, c->vals + (size_t)c->vals_pos * lb->width,
-               (size_t)nn * lb->width);
+        if (nn)
+            memcpy(lb->vals + (size_t)lb->n_vals * lb->width, c->vals + (size_t)c->vals_pos * lb->width,
+                   (size_t)nn * lb->width);
         lb->n += k;
         lb->n_vals += nn;
         c->vals_pos += nn;

@@ -62,6 +62,8 @@ typedef struct ColReader {
     size_t scratch_cap;
     void **page_allocs;          /* allocations living as long as the page */
     int n_page_allocs, cap_page_allocs;
+    void **chunk_allocs;         /* allocations living as long as the chunk (dictionary page) */
+    int n_chunk_allocs, cap_chunk_allocs;
 
     LevelBuf lb;                 /* for nested assembly */
 } ColReader;

@@ -466,6 +466,11 @@ static inline uint32_t slot_of(uint64_t key, int shift)
     return (uint32_t)((key * GOLDEN) >> shift);
 }
 
+static inline bool key32(const PqwCol *c)
+{
+    return c->phys == PQ_INT32 || c->phys == PQ_FLOAT;
+}
+
 /* Makes room for `extra` more entries (table load stays at most 1/2). */
 static int dict_reserve(PqwCol *c, uint32_t extra)
 {
@@ -479,21 +484,37 @@ static int dict_reserve(PqwCol *c, uint32_t extra)
             cap <<= 1;
         while ((1u << bits) < cap)
             bits++;
-        PqwSlot *ns = tarn_calloc(cap, sizeof *ns);
-        if (!ns)
-            return TARN_ERR_NOMEM;
         int shift = 64 - bits;
         uint32_t mask = cap - 1;
-        for (uint32_t i = 0; i < c->slot_cap; i++) {
-            if (!c->slots[i].idx1)
-                continue;
-            uint32_t p = slot_of(c->slots[i].key, shift);
-            while (ns[p].idx1)
-                p = (p + 1) & mask;
-            ns[p] = c->slots[i];
+        if (key32(c)) {
+            PqwSlot32 *ns = tarn_calloc(cap, sizeof *ns);
+            if (!ns)
+                return TARN_ERR_NOMEM;
+            for (uint32_t i = 0; i < c->slot_cap; i++) {
+                if (!c->slots32[i].idx1)
+                    continue;
+                uint32_t p = slot_of(c->slots32[i].key, shift);
+                while (ns[p].idx1)
+                    p = (p + 1) & mask;
+                ns[p] = c->slots32[i];
+            }
+            tarn_free(c->slots32);
+            c->slots32 = ns;
+        } else {
+            PqwSlot *ns = tarn_calloc(cap, sizeof *ns);
+            if (!ns)
+                return TARN_ERR_NOMEM;
+            for (uint32_t i = 0; i < c->slot_cap; i++) {
+                if (!c->slots[i].idx1)
+                    continue;
+                uint32_t p = slot_of(c->slots[i].key, shift);
+                while (ns[p].idx1)
+                    p = (p + 1) & mask;
+                ns[p] = c->slots[i];
+            }
+            tarn_free(c->slots);
+            c->slots = ns;
         }
-        tarn_free(c->slots);
-        c->slots = ns;
         c->slot_cap = cap;
         c->slot_shift = shift;
     }
@@ -510,41 +531,54 @@ static int dict_reserve(PqwCol *c, uint32_t extra)
 
 static void dict_clear(PqwCol *c)
 {
-    if (c->n_dict && c->slots)
-        memset(c->slots, 0, (size_t)c->slot_cap * sizeof *c->slots);
+    if (c->n_dict) {
+        if (c->slots)
+            memset(c->slots, 0, (size_t)c->slot_cap * sizeof *c->slots);
+        if (c->slots32)
+            memset(c->slots32, 0, (size_t)c->slot_cap * sizeof *c->slots32);
+    }
     c->n_dict = 0;
     c->dict_bytes = 0;
     buf_clear(&c->dict_vals);
 }
 
-/* Looks up / inserts n fixed-width values of 4 or 8 bytes keyed by bits. */
-#define DICT_FIXED_BODY(T)                                                      \
+/* Looks up / inserts n fixed-width values of 4 or 8 bytes keyed by their
+ * bits.  A value equal to the previous one (sorted or run-length data)
+ * skips the table. */
+#define DICT_FIXED_BODY(T, SLOT_T, SLOTS)                                       \
     if (dict_reserve(c, n) || buf_reserve(&c->dict_vals, (size_t)n * sizeof(T))) \
         return TARN_ERR_NOMEM;                                                  \
-    PqwSlot *slots = c->slots;                                                  \
+    SLOT_T *slots = c->SLOTS;                                                   \
     uint32_t mask = c->slot_cap - 1;                                            \
     int shift = c->slot_shift;                                                  \
     uint32_t nd = c->n_dict;                                                    \
     T *dv = (T *)c->dict_vals.data;                                             \
+    T prev = 0;                                                                 \
+    uint32_t prev_id = UINT32_MAX;                                              \
     for (uint32_t i = 0; i < n; i++) {                                          \
         T x = v[i];                                                             \
-        uint64_t k = (uint64_t)x;                                               \
-        uint32_t p = slot_of(k, shift);                                         \
+        if (x == prev && prev_id != UINT32_MAX) {                               \
+            out[i] = prev_id;                                                   \
+            continue;                                                           \
+        }                                                                       \
+        uint32_t p = slot_of((uint64_t)x, shift);                               \
         for (;;) {                                                              \
-            PqwSlot *s = &slots[p];                                             \
+            SLOT_T *s = &slots[p];                                              \
             if (!s->idx1) {                                                     \
-                s->key = k;                                                     \
+                s->key = x;                                                     \
                 s->idx1 = ++nd;                                                 \
                 dv[nd - 1] = x;                                                 \
-                out[i] = nd - 1;                                                \
+                prev_id = nd - 1;                                               \
                 break;                                                          \
             }                                                                   \
-            if (s->key == k) {                                                  \
-                out[i] = s->idx1 - 1;                                           \
+            if (s->key == x) {                                                  \
+                prev_id = s->idx1 - 1;                                          \
                 break;                                                          \
             }                                                                   \
             p = (p + 1) & mask;                                                 \
         }                                                                       \
+        prev = x;                                                               \
+        out[i] = prev_id;                                                       \
     }                                                                           \
     c->dict_bytes += (int64_t)(nd - c->n_dict) * (int64_t)sizeof(T);            \
     c->n_dict = nd;                                                             \
@@ -553,12 +587,12 @@ static void dict_clear(PqwCol *c)
 
 static int dict_put_u32(PqwCol *c, const uint32_t *v, uint32_t n, uint32_t *out)
 {
-    DICT_FIXED_BODY(uint32_t)
+    DICT_FIXED_BODY(uint32_t, PqwSlot32, slots32)
 }
 
 static int dict_put_u64(PqwCol *c, const uint64_t *v, uint32_t n, uint32_t *out)
 {
-    DICT_FIXED_BODY(uint64_t)
+    DICT_FIXED_BODY(uint64_t, PqwSlot, slots)
 }
 
 /* Byte arrays: also finds the take's min/max among values first seen in
@@ -1362,6 +1396,7 @@ void pqw_col_free(PqwCol *c)
     tarn_free(c->recs);
     buf_free(&c->rec_bytes);
     tarn_free(c->slots);
+    tarn_free(c->slots32);
     buf_free(&c->dict_vals);
     tarn_free(c->spans);
     tarn_free(c->stamp);

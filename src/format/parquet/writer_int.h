@@ -100,6 +100,12 @@ typedef struct PqwSlot {
     uint32_t pad_;
 } PqwSlot;
 
+/* Compact slot for 4-byte keys (INT32, FLOAT): half the cache footprint. */
+typedef struct PqwSlot32 {
+    uint32_t key;
+    uint32_t idx1;
+} PqwSlot32;
+
 /* A byte-array dictionary entry: bytes at dict_vals.data + off. */
 typedef struct PqwSpan {
     uint32_t off, len;
@@ -178,6 +184,7 @@ typedef struct PqwCol {
 
     /* ---- dictionary ---- */
     PqwSlot *slots;        /* owned open-addressing table; slot_cap entries */
+    PqwSlot32 *slots32;    /* owned; used instead of slots for 4-byte keys */
     uint32_t slot_cap;
     int slot_shift;        /* 64 - log2(slot_cap) */
     uint32_t n_dict;

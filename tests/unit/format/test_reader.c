@@ -283,3 +283,64 @@ TEST(reader_allocation_failures_are_clean)
     ASSERT_EQ_INT(want, 7);
     free(d);
 }
+
+#include "format/parquet/writer.h"
+
+/* Regression: dictionary strings of a compressed chunk must stay valid for
+ * every batch of the chunk, not only the first (the decompressed dictionary
+ * page lives as long as the chunk). */
+TEST(reader_dictionary_strings_valid_across_batches)
+{
+    Schema s;
+    schema_init(&s);
+    ASSERT_EQ_INT(schema_add(&s, "k", type_simple(TYPE_STRING), true), 0);
+    ASSERT_EQ_INT(schema_add(&s, "i", type_simple(TYPE_INT64), false), 0);
+    char p[512];
+    snprintf(p, sizeof p, "%s/dict.parquet", test_tmp_dir());
+    PqWriteOptions wo;
+    pq_write_options_default(&wo);
+    wo.codec = PQ_CODEC_SNAPPY;
+    TarnError err = {0};
+    PqWriter *w = pq_writer_open(p, &s, &wo, &err);
+    ASSERT_NOT_NULL(w, &err);
+    static const char *vals[] = {"alpha", "bravo", "charlie", "delta", "echo"};
+    Batch b;
+    ASSERT_EQ_INT(batch_init(&b, &s), 0);
+    const int total = 50000;
+    for (int i = 0; i < total; i++) {
+        if (i % 11 == 0)
+            ASSERT_EQ_INT(vec_append_null(&b.cols[0]), 0);
+        else
+            ASSERT_EQ_INT(vec_append_str(&b.cols[0], vals[i % 5], strlen(vals[i % 5])), 0);
+        ASSERT_EQ_INT(vec_append_i64(&b.cols[1], i), 0);
+        b.n_rows++;
+    }
+    ASSERT_OK(pq_writer_write(w, &b, &err), &err);
+    ASSERT_OK(pq_writer_close(w, &err), &err);
+    batch_destroy(&b);
+
+    PqReader *r = pq_reader_open(p, NULL, &err);
+    ASSERT_NOT_NULL(r, &err);
+    ASSERT_EQ_INT(batch_init(&b, pq_reader_schema(r)), 0);
+    int seen = 0;
+    for (;;) {
+        ASSERT_OK(pq_reader_next(r, &b, &err), &err);
+        if (!b.n_rows)
+            break;
+        for (uint32_t j = 0; j < b.n_rows; j++) {
+            int64_t i = VEC_DATA(&b.cols[1], int64_t)[j];
+            ASSERT_EQ_INT(i, seen);
+            if (i % 11 == 0) {
+                ASSERT(!vec_is_valid(&b.cols[0], j));
+            } else {
+                StrView sv = VEC_DATA(&b.cols[0], StrView)[j];
+                ASSERT(sv.len == strlen(vals[i % 5]) && memcmp(sv.ptr, vals[i % 5], sv.len) == 0);
+            }
+            seen++;
+        }
+    }
+    ASSERT_EQ_INT(seen, total);
+    batch_destroy(&b);
+    pq_reader_close(r);
+    schema_destroy(&s);
+}

@@ -505,7 +505,7 @@ static void int64_batch(Schema *s, Batch *b, uint32_t n, bool nullable, int64_t 
     ASSERT_EQ_INT(schema_add(s, "x", type_simple(TYPE_INT64), nullable), 0);
     ASSERT_EQ_INT(batch_init(b, s), 0);
     for (uint32_t i = 0; i < n; i++)
-        ASSERT_EQ_INT(vec_append_i64(&b->cols[0], (int64_t)i * mul + add), 0);
+        ASSERT_EQ_INT(vec_append_i64(&b->cols[0], (int64_t)((uint64_t)i * (uint64_t)mul + (uint64_t)add)), 0);
     b->n_rows = n;
 }
 
