@@ -83,14 +83,14 @@ deps-quiet:
 
 unit: $(UNIT)
 
-# Every suite prints its own "N passed, N failed"; tests/run.sh adds them up
-# and prints the total as its last line.
-# tests/interop/write_cases writes the interop suite's Parquet files with pq_writer.
+# tests/interop/write_cases.c writes the interop suite's Parquet files with pq_writer.
 INTEROP_BIN := $(BUILD)/interop_write_cases
 
 $(INTEROP_BIN): tests/interop/write_cases.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
 
+# Every suite prints its own "N passed, N failed"; tests/run.sh adds them up
+# and prints the total as its last line.
 test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN)
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
@@ -154,3 +154,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
+-include $(INTEROP_BIN).d $(BENCH_BIN).d

@@ -79,9 +79,12 @@ static const char *fmt_dec(int128_t v, int scale, int digits, char *buf, size_t 
     int neg = v < 0;
     if (neg)
         v = -v;
-    while (scale > digits) {
-        v = (v + 5) / 10;
-        scale--;
+    if (scale > digits) { /* round once, half away from zero (rounding digit by digit would round twice) */
+        int128_t d = 1;
+        for (int i = digits; i < scale; i++)
+            d *= 10;
+        v = (v + d / 2) / d;
+        scale = digits;
     }
     int128_t p = 1;
     for (int i = 0; i < scale; i++)

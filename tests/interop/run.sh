@@ -11,6 +11,8 @@
 #   NAME hyparquet     hyparquet reads tarn's file: values
 #   NAME tarn          tarn reads its own file back: values
 #   NAME tarn<-duckdb  tarn reads DuckDB's rewrite of the file: values
+#   demo_checksum      `tarn demo` reads back exactly what it wrote
+#   demo_q1 duckdb     the demo's pricing summary equals DuckDB's TPC-H Q1
 # Cases are written by build/interop_write_cases (tests/interop/write_cases.c)
 # into a temporary folder.  Last line: "N passed, N failed" (skips noted).
 # Under SAN=1 the suite skips itself (the readers it compares with are not
@@ -105,6 +107,23 @@ while IFS= read -r name; do
         fi
     fi
 done <"$WORK/cases.txt"
+
+# 4. The demo (the README's main job): its checksum holds and its pricing
+#    summary equals TPC-H Q1 run by DuckDB on the file it wrote.
+TARN_BIN=${TARN_BIN:-$BUILD/tarn}
+if [ -z "$FILTER" ] || [[ demo == *"$FILTER"* ]]; then
+    if "$TARN_BIN" demo --rows 200000 --dir "$WORK/demo" >"$WORK/demo.txt" 2>&1; then
+        tally <<<"ok   demo_checksum tarn"
+        node tests/interop/check_demo.mjs "$WORK/demo.txt" "$WORK/demo/lineitem.parquet" >"$WORK/demo-check.txt" 2>&1
+        rc=$?
+        tally <"$WORK/demo-check.txt"
+        if [ "$rc" != 0 ] && ! grep -q '^FAIL' "$WORK/demo-check.txt"; then
+            tally <<<"FAIL demo_q1 duckdb: checker exited with status $rc"
+        fi
+    else
+        tally <<<"FAIL demo_checksum tarn: $(tail -3 "$WORK/demo.txt" | tr '\n' ' ')"
+    fi
+fi
 
 [ "$skipped" != 0 ] && echo "($skipped skipped: a reader lacks the feature)"
 echo "$passed passed, $failed failed"

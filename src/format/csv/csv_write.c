@@ -106,12 +106,40 @@ int csv_write_header(const Schema *s, Buf *out, const CsvWriteOptions *opt)
     return buf_append_byte(out, '\n');
 }
 
+/* True when the text form of type t can never need quotes: numbers, booleans,
+ * dates and times print only digits, letters and ".-+: " - never leading or
+ * trailing blanks, never empty - so they need quotes only if one of those
+ * characters is the delimiter or the quote. */
+static bool never_quoted(const WriteCtx *c, TypeId t)
+{
+    switch (t) {
+    case TYPE_BOOL: case TYPE_INT8: case TYPE_INT16: case TYPE_INT32: case TYPE_INT64:
+    case TYPE_UINT8: case TYPE_UINT16: case TYPE_UINT32: case TYPE_UINT64:
+    case TYPE_FLOAT: case TYPE_DOUBLE: case TYPE_DECIMAL: case TYPE_DATE: case TYPE_TIME:
+    case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_UUID:
+        break;
+    default:
+        return false;
+    }
+    for (int k = 0; k < 2; k++) {
+        uint8_t ch = k ? c->quote : c->delim;
+        if ((ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') || ch == '.' ||
+            ch == '-' || ch == '+' || ch == ':' || ch == ' ')
+            return false;
+    }
+    /* a non-empty null string could look like a value */
+    return c->null_len == 0;
+}
+
 int csv_write_batch(const Batch *b, Buf *out, const CsvWriteOptions *opt)
 {
     WriteCtx c;
     ctx_init(&c, opt);
     if (buf_reserve(out, 256)) /* so out->data is never NULL below */
         return TARN_ERR_NOMEM;
+    bool unquoted[64]; /* per column (the first 64): never_quoted */
+    for (uint32_t col = 0; col < b->n_cols && col < 64; col++)
+        unquoted[col] = never_quoted(&c, b->cols[col].type->id);
     for (uint32_t r = 0; r < b->n_rows; r++) {
         for (uint32_t col = 0; col < b->n_cols; col++) {
             const Vector *v = &b->cols[col];
@@ -126,6 +154,8 @@ int csv_write_batch(const Batch *b, Buf *out, const CsvWriteOptions *opt)
             int rc = value_format_text(v, r, out);
             if (rc)
                 return rc;
+            if (col < 64 && unquoted[col])
+                continue;
             if (needs_quotes(&c, out->data + start, out->len - start) &&
                 quote_span(&c, out, start))
                 return TARN_ERR_NOMEM;

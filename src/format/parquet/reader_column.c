@@ -489,6 +489,37 @@ static int decode_values(ColReader *c, int enc, const uint8_t *p, size_t len, ui
         c->vals = out;
         return 0;
     }
+    c->stream = 0;
+    if (enc == PQ_ENC_PLAIN && d->phys != PQ_BOOLEAN) {
+        if (d->phys == PQ_BYTE_ARRAY && d->conv == PQ_CONV_BYTES) {
+            c->stream = 2;
+            c->sp = p;
+            c->send = p + len;
+            return 0;
+        }
+        if (d->phys != PQ_BYTE_ARRAY) {
+            int pw = phys_width(d);
+            if (pw <= 0)
+                return corrupt(c, err, "invalid value width %d", pw);
+            if ((uint64_t)n * (uint64_t)pw > len)
+                return corrupt(c, err, "PLAIN page holds %zu bytes, %u values need %llu", len, n,
+                               (unsigned long long)n * (unsigned long long)pw);
+            c->stream = 1;
+            c->pw = (uint32_t)pw;
+            c->sp = p;
+            c->send = p + len;
+            return 0;
+        }
+    }
+    if ((enc == PQ_ENC_PLAIN_DICTIONARY || enc == PQ_ENC_RLE_DICTIONARY) && c->dict && n > 0) {
+        if (len < 1)
+            return corrupt(c, err, "dictionary-encoded page without a bit width");
+        if (p[0] > 32)
+            return corrupt(c, err, "dictionary index bit width %d", p[0]);
+        pq_rle_init(&c->sdec, p + 1, len - 1, p[0]);
+        c->stream = 3;
+        return 0;
+    }
     uint8_t *out = scratch_get(c, (size_t)n * w + 16, err);
     if (!out)
         return TARN_ERR_NOMEM;
@@ -602,6 +633,122 @@ static int decode_values(ColReader *c, int enc, const uint8_t *p, size_t len, ui
     }
     if (rc)
         return err_context(err, "column \"%s\": decoding %s values", d->path, pq_encoding_name(enc));
+    return 0;
+}
+
+/* Takes the page's next n non-null values into dst (target representation). */
+static int take_values(ColReader *c, uint32_t n, uint8_t *dst, TarnError *err)
+{
+    if (n == 0)
+        return 0;
+    uint32_t w = c->width;
+    if (c->vals_pos + n > c->vals_n)
+        return corrupt(c, err, "page has fewer values than its definition levels need");
+    switch (c->stream) {
+    case 0:
+        memcpy(dst, c->vals + (size_t)c->vals_pos * w, (size_t)n * w);
+        break;
+    case 1: {
+        size_t need = (size_t)n * c->pw;
+        if (need > (size_t)(c->send - c->sp))
+            return corrupt(c, err, "PLAIN values past end of page");
+        if (c->d->conv == PQ_CONV_NONE)
+            memcpy(dst, c->sp, need);
+        else {
+            int rc = conv_fixed(c, c->sp, n, dst, err);
+            if (rc)
+                return rc;
+        }
+        c->sp += need;
+        break;
+    }
+    case 2: {
+        StrView *out = (StrView *)dst;
+        const uint8_t *sp = c->sp, *end = c->send;
+        for (uint32_t i = 0; i < n; i++) {
+            if (end - sp < 4)
+                return corrupt(c, err, "PLAIN byte array length past end of page");
+            uint32_t l = load_le32(sp);
+            if (l > (size_t)(end - sp) - 4)
+                return corrupt(c, err, "PLAIN byte array of %u bytes past end of page", l);
+            out[i].len = l;
+            out[i].pad_ = 0;
+            out[i].ptr = (const char *)sp + 4;
+            sp += 4 + (size_t)l;
+        }
+        c->sp = sp;
+        break;
+    }
+    case 3: {
+        uint32_t idx[1024];
+        const uint8_t *dict = c->dict;
+        uint32_t dn = c->dict_n;
+        for (uint32_t done = 0; done < n;) {
+            uint32_t m = n - done < 1024 ? n - done : 1024;
+            if (pq_rle_get_u32(&c->sdec, idx, m, err))
+                return err_context(err, "column \"%s\": dictionary indices", c->d->path);
+            uint32_t mx = 0;
+            for (uint32_t i = 0; i < m; i++)
+                mx = idx[i] > mx ? idx[i] : mx;
+            if (mx >= dn)
+                return corrupt(c, err, "dictionary index %u out of range (dictionary has %u entries)", mx, dn);
+            uint8_t *o = dst + (size_t)done * w;
+            switch (w) {
+            case 1:
+                for (uint32_t i = 0; i < m; i++)
+                    o[i] = dict[idx[i]];
+                break;
+            case 4:
+                for (uint32_t i = 0; i < m; i++)
+                    memcpy(o + 4 * (size_t)i, dict + 4 * (size_t)idx[i], 4);
+                break;
+            case 8:
+                for (uint32_t i = 0; i < m; i++)
+                    memcpy(o + 8 * (size_t)i, dict + 8 * (size_t)idx[i], 8);
+                break;
+            case 16:
+                for (uint32_t i = 0; i < m; i++)
+                    memcpy(o + 16 * (size_t)i, dict + 16 * (size_t)idx[i], 16);
+                break;
+            default:
+                for (uint32_t i = 0; i < m; i++)
+                    memcpy(o + (size_t)w * i, dict + (size_t)w * idx[i], w);
+            }
+            done += m;
+        }
+        break;
+    }
+    }
+    c->vals_pos += n;
+    return 0;
+}
+
+/* Skips the page's next n non-null values. */
+static int skip_values(ColReader *c, uint32_t n, TarnError *err)
+{
+    if (n == 0)
+        return 0;
+    if (c->stream == 0 || c->stream == 1) {
+        if (c->vals_pos + n > c->vals_n)
+            return corrupt(c, err, "page has fewer values than its definition levels need");
+        if (c->stream == 1) {
+            size_t need = (size_t)n * c->pw;
+            if (need > (size_t)(c->send - c->sp))
+                return corrupt(c, err, "PLAIN values past end of page");
+            c->sp += need;
+        }
+        c->vals_pos += n;
+        return 0;
+    }
+    uint8_t tmp[1024 * 16];
+    uint32_t per = (uint32_t)(sizeof tmp / (c->width ? c->width : 1));
+    while (n) {
+        uint32_t m = n < per ? n : per;
+        int rc = take_values(c, m, tmp, err);
+        if (rc)
+            return rc;
+        n -= m;
+    }
     return 0;
 }
 
@@ -1020,6 +1167,7 @@ int col_read_flat(ColReader *c, Vector *v, uint32_t n, TarnError *err)
     if (vec_reserve(v, v->len + n))
         return ERR_NOMEM(err, (size_t)n * w);
     uint16_t md = (uint16_t)c->d->max_def;
+    bool all_null_type = c->d->conv == PQ_CONV_NULL;
     while (n > 0) {
         if (!c->page_loaded || c->page_pos >= c->page_n) {
             bool end;
@@ -1034,38 +1182,48 @@ int col_read_flat(ColReader *c, Vector *v, uint32_t n, TarnError *err)
         if (k > n)
             k = n;
         uint8_t *dst = v->data + (size_t)v->len * w;
-        if (md == 0) {
-            if (c->vals_pos + k > c->vals_n)
-                return ERR_INTERNAL(err, "values underrun");
-            memcpy(dst, c->vals + (size_t)c->vals_pos * w, (size_t)k * w);
-            c->vals_pos += k;
+        if (md == 0 && !all_null_type) {
+            int rc = take_values(c, k, dst, err);
+            if (rc)
+                return rc;
         } else {
             const uint16_t *defs = c->defs + c->page_pos;
             uint32_t nn = 0;
-            for (uint32_t j = 0; j < k; j++)
-                nn += defs[j] == md;
-            if (c->vals_pos + nn > c->vals_n)
-                return ERR_INTERNAL(err, "values underrun");
-            const uint8_t *src = c->vals + (size_t)c->vals_pos * w;
-            if (nn == k && c->d->conv != PQ_CONV_NULL) {
-                memcpy(dst, src, (size_t)k * w);
+            if (md)
+                for (uint32_t j = 0; j < k; j++)
+                    nn += defs[j] == md;
+            else
+                nn = k;
+            int rc;
+            if (all_null_type) {
+                rc = skip_values(c, nn, err);
+                nn = 0;
+                memset(dst, 0, (size_t)k * w);
             } else {
+                /* Decode the nn values densely at the front, then spread
+                 * them to their rows from the back (no overlap hazard). */
+                rc = take_values(c, nn, dst, err);
+            }
+            if (rc)
+                return rc;
+            if (nn < k) {
                 if (vec_ensure_validity(v))
                     return ERR_NOMEM(err, v->cap / 8);
                 uint8_t *bits = v->validity;
                 uint32_t base = v->len;
-                for (uint32_t j = 0; j < k; j++) {
-                    uint32_t i = base + j;
-                    if (defs[j] == md && c->d->conv != PQ_CONV_NULL) {
-                        copy_value(dst + (size_t)j * w, src, w);
-                        src += w;
+                int64_t src = (int64_t)nn - 1;
+                for (int64_t j = (int64_t)k - 1; j >= 0; j--) {
+                    uint32_t i = base + (uint32_t)j;
+                    if (!all_null_type && defs[j] == md) {
+                        if (src != j)
+                            memcpy(dst + (size_t)j * w, dst + (size_t)src * w, w);
+                        src--;
                     } else {
                         memset(dst + (size_t)j * w, 0, w);
                         bits[i >> 3] &= (uint8_t) ~(1u << (i & 7));
                     }
                 }
             }
-            c->vals_pos += nn;
         }
         v->len += k;
         c->page_pos += k;
@@ -1153,14 +1311,13 @@ int col_read_records(ColReader *c, uint32_t n, uint32_t *got, TarnError *err)
             else
                 memset(lb->rep + lb->n, 0, (size_t)k * 2);
         }
-        if (c->vals_pos + nn > c->vals_n)
-            return ERR_INTERNAL(err, "values underrun");
-        if (nn)
-            memcpy(lb->vals + (size_t)lb->n_vals * lb->width, c->vals + (size_t)c->vals_pos * lb->width,
-                   (size_t)nn * lb->width);
+        if (nn) {
+            int rc = take_values(c, nn, lb->vals + (size_t)lb->n_vals * lb->width, err);
+            if (rc)
+                return rc;
+        }
         lb->n += k;
         lb->n_vals += nn;
-        c->vals_pos += nn;
         c->page_pos = j;
         if (stop)
             break;
@@ -1251,7 +1408,9 @@ int col_skip_records(ColReader *c, int64_t n, TarnError *err)
             if (!md || c->defs[j] == md)
                 nn++;
         }
-        c->vals_pos += nn;
+        int rc2 = skip_values(c, nn, err);
+        if (rc2)
+            return rc2;
         c->page_pos = j;
         if (j < c->page_n)
             break;

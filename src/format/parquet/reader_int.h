@@ -12,6 +12,7 @@
 #ifndef TARN_FORMAT_PARQUET_READER_INT_H
 #define TARN_FORMAT_PARQUET_READER_INT_H
 
+#include "format/parquet/encoding.h"
 #include "format/parquet/reader.h"
 #include "format/parquet/schema.h"
 
@@ -56,8 +57,15 @@ typedef struct ColReader {
     uint32_t page_pos;           /* level entries consumed */
     uint16_t *defs, *reps;       /* page levels (NULL when the max level is 0) */
     uint32_t lev_cap;
-    const uint8_t *vals;         /* dense values of the page, target representation */
-    uint32_t vals_n, vals_pos;
+    const uint8_t *vals;         /* dense values of the page, target representation (stream 0) */
+    uint32_t vals_n, vals_pos;   /* non-null values in the page / taken so far */
+    /* Streaming value decoding (no intermediate copy) for the common cases:
+     * 1 = PLAIN fixed width, 2 = PLAIN byte arrays as views, 3 = dictionary
+     * indices; 0 = the page was decoded whole into `vals`. */
+    int stream;
+    const uint8_t *sp, *send;    /* PLAIN cursor */
+    uint32_t pw;                 /* physical width for stream 1 */
+    PqRleDecoder sdec;           /* dictionary indices for stream 3 */
     uint8_t *scratch;            /* owned reusable buffer for converted values */
     size_t scratch_cap;
     void **page_allocs;          /* allocations living as long as the page */

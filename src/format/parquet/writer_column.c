@@ -129,6 +129,64 @@ static inline int cmp_bytes(const uint8_t *a, size_t al, const uint8_t *b, size_
     return al < bl ? -1 : al > bl ? 1 : 0;
 }
 
+static inline uint64_t ld64u(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+static inline uint32_t ld32u(const uint8_t *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* Equality of n bytes without a library call for short values (overlapping
+ * loads cover every length from 4 to 16). */
+static inline bool bytes_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+    if (n >= 8) {
+        if (n > 16)
+            return memcmp(a, b, n) == 0;
+        return ld64u(a) == ld64u(b) && ld64u(a + n - 8) == ld64u(b + n - 8);
+    }
+    if (n >= 4)
+        return ld32u(a) == ld32u(b) && ld32u(a + n - 4) == ld32u(b + n - 4);
+    for (uint32_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* The first 8 bytes of a value as a big-endian number, zero-padded: byte-wise
+ * order of two values is decided by their prefixes whenever these differ. */
+static inline uint64_t be_prefix(const uint8_t *p, uint32_t n)
+{
+    if (n >= 8)
+        return __builtin_bswap64(ld64u(p));
+    uint64_t x = 0;
+    for (uint32_t i = 0; i < n; i++)
+        x |= (uint64_t)p[i] << (56 - 8 * i);
+    return x;
+}
+
+/* cmp_bytes with the prefixes already computed. */
+static inline int cmp_bytes_pfx(uint64_t pa, const uint8_t *a, uint32_t al, uint64_t pb,
+                                const uint8_t *b, uint32_t bl)
+{
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    uint32_t n = al < bl ? al : bl;
+    if (n > 8) {
+        int r = memcmp(a + 8, b + 8, n - 8);
+        if (r)
+            return r;
+    }
+    return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
 /* Big-endian two's complement comparison of two w-byte values. */
 static inline int cmp_flba_signed(const uint8_t *a, const uint8_t *b, int w)
 {
@@ -633,7 +691,7 @@ static int dict_put_bytes(PqwCol *c, const StrView *v, uint32_t n, uint32_t *out
             }
             if (s->key == h) {
                 const PqwSpan *sp = &c->spans[s->idx1 - 1];
-                if (sp->len == len && (len == 0 || memcmp(c->dict_vals.data + sp->off, ptr, len) == 0)) {
+                if (sp->len == len && bytes_equal(c->dict_vals.data + sp->off, ptr, len)) {
                     id = s->idx1 - 1;
                     break;
                 }
@@ -991,18 +1049,30 @@ static int stage_values(PqwCol *c, const void *v, uint32_t n)
             if (buf_reserve(&c->plain, total))
                 return TARN_ERR_NOMEM;
             uint8_t *p = c->plain.data + c->plain.len;
+            uint64_t mnp = 0, mxp = 0;
             for (uint32_t i = 0; i < n; i++) {
                 uint32_t len = sv[i].len;
+                const uint8_t *x = (const uint8_t *)sv[i].ptr;
                 store_le32(p, len);
                 if (len)
-                    memcpy(p + 4, sv[i].ptr, len);
+                    memcpy(p + 4, x, len);
                 p += 4 + len;
-                if (!mn || cmp_bytes((const uint8_t *)sv[i].ptr, len, (const uint8_t *)mn->ptr,
-                                     mn->len) < 0)
+                uint64_t xp = be_prefix(x, len);
+                if (!mn) {
+                    mn = mx = &sv[i];
+                    mnp = mxp = xp;
+                    continue;
+                }
+                if (xp <= mnp && cmp_bytes_pfx(xp, x, len, mnp, (const uint8_t *)mn->ptr,
+                                               mn->len) < 0) {
                     mn = &sv[i];
-                if (!mx || cmp_bytes((const uint8_t *)sv[i].ptr, len, (const uint8_t *)mx->ptr,
-                                     mx->len) > 0)
+                    mnp = xp;
+                }
+                if (xp >= mxp && cmp_bytes_pfx(xp, x, len, mxp, (const uint8_t *)mx->ptr,
+                                               mx->len) > 0) {
                     mx = &sv[i];
+                    mxp = xp;
+                }
             }
             c->plain.len += total;
         }

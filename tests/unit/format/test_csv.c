@@ -474,3 +474,104 @@ TEST(csv_hostile_inputs)
             ASSERT(err.kind != 0 && err.message[0]);
     }
 }
+
+/* Reads path fully into out as CSV, tolerating allocation failures: returns
+ * 0, or the error kind with err set. */
+static int read_all_tolerant(const char *path, Buf *out, TarnError *err)
+{
+    CsvReader *r = csv_reader_open(path, NULL, err);
+    if (!r)
+        return err->kind;
+    int rc = 0;
+    Batch b;
+    if (batch_init(&b, csv_reader_schema(r))) {
+        csv_reader_close(r);
+        return TARN_ERR_NOMEM;
+    }
+    if (csv_write_header(csv_reader_schema(r), out, NULL))
+        rc = TARN_ERR_NOMEM;
+    while (!rc) {
+        if ((rc = csv_reader_next(r, &b, err)) || b.n_rows == 0)
+            break;
+        rc = csv_write_batch(&b, out, NULL);
+    }
+    batch_destroy(&b);
+    csv_reader_close(r);
+    return rc;
+}
+
+/* Every allocation failure is a clean TARN_ERR_NOMEM, never a crash or a
+ * wrong answer (SQLite do_faultsim_test style). */
+TEST(csv_allocation_failures)
+{
+    const char *in = "id,name,day,x\n1,\"a,b\",2024-01-01,1.5\n2,,1999-12-31,\n"
+                     "3,\"multi\nline\",0044-03-15 BC,-0\n";
+    const char *p = write_file("oom.csv", in, strlen(in));
+    int n;
+    for (n = 1; n < 5000; n++) {
+        Buf out;
+        buf_init(&out);
+        TarnError err = {0};
+        mem_fail_after(n);
+        int rc = read_all_tolerant(p, &out, &err);
+        mem_fail_after(0);
+        if (rc == 0) {
+            buf_terminate(&out);
+            ASSERT_EQ_STR((char *)out.data, in);
+            buf_free(&out);
+            break;
+        }
+        if (rc != TARN_ERR_NOMEM)
+            TFAIL("allocation %d: rc %d (%s), expected out of memory", n, rc, err.message);
+        buf_free(&out);
+    }
+    ASSERT(n > 3 && n < 5000);
+}
+
+/* Numeric and temporal columns skip the quoting scan, unless the delimiter
+ * or quote could appear in their text. */
+TEST(csv_writer_numeric_columns_and_odd_delimiters)
+{
+    Schema s;
+    schema_init(&s);
+    schema_add(&s, "x", type_simple(TYPE_DOUBLE), true);
+    schema_add(&s, "d", type_simple(TYPE_DATE), true);
+    Batch b;
+    ASSERT_EQ_INT(batch_init(&b, &s), 0);
+    vec_append_double(&b.cols[0], 1.5);
+    vec_append_i64(&b.cols[1], -719528); /* 0001-01-01 BC */
+    b.n_rows = 1;
+    const struct {
+        char delim;
+        const char *expect;
+    } cases[] = {
+        {',', "1.5,0001-01-01 BC\n"},
+        {'.', "\"1.5\".0001-01-01 BC\n"},
+        {'-', "1.5-\"0001-01-01 BC\"\n"},
+        {' ', "1.5 \"0001-01-01 BC\"\n"},
+        {'\t', "1.5\t0001-01-01 BC\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        CsvWriteOptions wo;
+        csv_write_options_default(&wo);
+        wo.delimiter = cases[i].delim;
+        Buf out;
+        buf_init(&out);
+        ASSERT_EQ_INT(csv_write_batch(&b, &out, &wo), 0);
+        buf_terminate(&out);
+        ASSERT_EQ_STR((char *)out.data, cases[i].expect);
+        buf_free(&out);
+    }
+    /* A null string that looks like a number forces the check back on. */
+    CsvWriteOptions wo;
+    csv_write_options_default(&wo);
+    wo.null_str = "1.5";
+    Buf out;
+    buf_init(&out);
+    ASSERT_EQ_INT(csv_write_batch(&b, &out, &wo), 0);
+    buf_terminate(&out);
+    ASSERT_EQ_STR((char *)out.data, "\"1.5\",0001-01-01 BC\n");
+    buf_free(&out);
+    batch_destroy(&b);
+    schema_destroy(&s);
+}

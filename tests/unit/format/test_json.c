@@ -475,3 +475,83 @@ TEST(ndjson_hostile_inputs)
             ASSERT(err.kind != 0 && err.message[0]);
     }
 }
+
+static int read_nd_tolerant(const char *path, Buf *out, TarnError *err)
+{
+    JsonReader *r = json_reader_open(path, NULL, err);
+    if (!r)
+        return err->kind;
+    int rc = 0;
+    Batch b;
+    if (batch_init(&b, json_reader_schema(r))) {
+        json_reader_close(r);
+        return TARN_ERR_NOMEM;
+    }
+    while (!rc) {
+        if ((rc = json_reader_next(r, &b, err)) || b.n_rows == 0)
+            break;
+        rc = json_write_batch(&b, out);
+    }
+    batch_destroy(&b);
+    json_reader_close(r);
+    return rc;
+}
+
+TEST(ndjson_allocation_failures)
+{
+    const char *in = "{\"id\":1,\"u\":{\"n\":\"a\\\"\",\"t\":[\"x\",null]},\"d\":\"2024-01-01\"}\n"
+                     "{\"id\":2,\"u\":null,\"d\":null}\n"
+                     "{\"id\":3,\"u\":{\"n\":null,\"t\":[]},\"d\":\"1999-12-31\"}\n";
+    const char *expect = "{\"id\":1,\"u\":{\"n\":\"a\\\"\",\"t\":[\"x\",null]},\"d\":\"2024-01-01\"}\n"
+                         "{\"id\":2,\"u\":null,\"d\":null}\n"
+                         "{\"id\":3,\"u\":{\"n\":null,\"t\":[]},\"d\":\"1999-12-31\"}\n";
+    const char *p = write_file("oom.json", in, strlen(in));
+    int n;
+    for (n = 1; n < 5000; n++) {
+        Buf out;
+        buf_init(&out);
+        TarnError err = {0};
+        mem_fail_after(n);
+        int rc = read_nd_tolerant(p, &out, &err);
+        mem_fail_after(0);
+        if (rc == 0) {
+            buf_terminate(&out);
+            ASSERT_EQ_STR((char *)out.data, expect);
+            buf_free(&out);
+            break;
+        }
+        if (rc != TARN_ERR_NOMEM)
+            TFAIL("allocation %d: rc %d (%s), expected out of memory", n, rc, err.message);
+        buf_free(&out);
+    }
+    ASSERT(n > 3 && n < 5000);
+}
+
+TEST(json_parse_allocation_failures)
+{
+    const char *doc = "{\"a\":[1,2,{\"b\":\"x\\u00e9\"}],\"c\":\"plain\",\"d\":{\"e\":[[],[null]]}}";
+    int n;
+    for (n = 1; n < 2000; n++) {
+        Arena a;
+        arena_init(&a, 64); /* small chunks: more allocations to fail */
+        TarnError err = {0};
+        JsonNode *root = NULL;
+        mem_fail_after(n);
+        int rc = json_parse(&a, doc, strlen(doc), &root, &err);
+        mem_fail_after(0);
+        if (rc == 0) {
+            Buf b;
+            buf_init(&b);
+            ASSERT_EQ_INT(json_write_node(root, &b), 0);
+            buf_terminate(&b);
+            ASSERT_EQ_STR((char *)b.data, "{\"a\":[1,2,{\"b\":\"x\xc3\xa9\"}],\"c\":\"plain\","
+                                          "\"d\":{\"e\":[[],[null]]}}");
+            buf_free(&b);
+            arena_free(&a);
+            break;
+        }
+        ASSERT_EQ_INT(rc, TARN_ERR_NOMEM);
+        arena_free(&a);
+    }
+    ASSERT(n > 1 && n < 2000);
+}

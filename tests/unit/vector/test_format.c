@@ -648,3 +648,49 @@ TEST(format_text_round_trips_through_parse)
         col_free(&b);
     }
 }
+
+/* Doubles with few decimals take a fast path; it must agree with the
+ * general rule: reads back exactly, and no shorter digit string does. */
+TEST(format_double_fast_path_is_shortest)
+{
+    uint64_t x = 99991;
+    for (int i = 0; i < 300000; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        int k = (int)((x >> 60) % 10);
+        int64_t m = (int64_t)((x >> 10) % 1000000000000000u);
+        if (x & 1)
+            m = -m;
+        double d = (double)m;
+        for (int j = 0; j < k; j++)
+            d /= 10;
+        const char *s = dbl(d);
+        double back;
+        ASSERT(value_parse_double(s, strlen(s), &back));
+        if (back != d)
+            TFAIL("%s does not round-trip %.17g", s, d);
+        /* count significant digits of s */
+        int sig = 0;
+        bool started = false;
+        for (const char *p = s; *p && *p != 'e'; p++) {
+            if (*p >= '1' && *p <= '9')
+                started = true;
+            if (started && *p >= '0' && *p <= '9')
+                sig++;
+        }
+        /* trailing zeros of an integer are not significant */
+        if (!strchr(s, '.') && !strchr(s, 'e'))
+            for (const char *p = s + strlen(s) - 1; p > s && *p == '0'; p--)
+                sig--;
+        if (sig > 1) {
+            char shorter[64];
+            snprintf(shorter, sizeof shorter, "%.*e", sig - 2, d);
+            if (strtod(shorter, NULL) == d)
+                TFAIL("%s is not shortest: %s also reads back", s, shorter);
+        }
+    }
+    ASSERT_EQ_STR(dbl(0.0001), "0.0001");
+    ASSERT_EQ_STR(dbl(123.25), "123.25");
+    ASSERT_EQ_STR(dbl(-5e-5), "-5e-05");
+    ASSERT_EQ_STR(dbl(999999999999999.0), "999999999999999");
+    ASSERT_EQ_STR(dbl(0.1 * 3), "0.30000000000000004");
+}
