@@ -13,8 +13,10 @@
  * DOUBLE (tarn, like DuckDB, prefers DOUBLE over a DECIMAL guess), TIME,
  * DATE, TIMESTAMP, TIMESTAMPTZ (a value carries a zone offset) that every
  * non-NULL sampled value parses as, else TEXT; a column with no non-NULL
- * sampled value is TEXT.  A later value that does not parse as its column's
- * type is TARN_ERR_TYPE naming the line, the column and the value.
+ * sampled value is TEXT.  (The sample also ends after 256 MiB of field
+ * bytes or 16 Mi fields, whichever comes first.)  A later value that does
+ * not parse as its column's type is TARN_ERR_TYPE naming the line, the
+ * column and the value.
  *
  * NULL: an unquoted field equal to null_str (default "": an empty field)
  * is NULL; a quoted empty field ("") is the empty string for text columns.

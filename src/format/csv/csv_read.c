@@ -28,6 +28,10 @@
 #define CSV_MAX_RECORD_BYTES ((size_t)1 << 30)
 #define CSV_MAX_COLUMNS 100000
 #define CSV_DEFAULT_SAMPLE 20480
+/* The sample also stops at these sizes, so a very wide or very long-lined
+ * file cannot make inference hold gigabytes. */
+#define CSV_MAX_SAMPLE_BYTES ((size_t)256 << 20)
+#define CSV_MAX_SAMPLE_FIELDS ((int64_t)16 << 20)
 
 /* Byte classes for the scanning loops. */
 enum { CL_PLAIN = 0, CL_DELIM = 1, CL_EOL = 2, CL_QUOTE = 3, CL_ESCAPE = 4 };
@@ -649,7 +653,9 @@ static int open_impl(CsvReader *r, const char *path, const CsvOptions *o, TarnEr
     free_names(names, n_cols);
     if (!rc && !r->header)
         rc = add_sample_row(r, err);
-    while (!rc && r->n_sample < r->sample_rows) {
+    while (!rc && r->n_sample < r->sample_rows &&
+           r->sample_arena.total_bytes < CSV_MAX_SAMPLE_BYTES &&
+           r->n_sample * (int64_t)n_cols < CSV_MAX_SAMPLE_FIELDS) {
         if ((rc = read_record(r, &got, err)) || !got)
             break;
         if (n_cols > 1 && record_is_empty_line(r))

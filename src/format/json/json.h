@@ -4,8 +4,8 @@
  *
  * Reader: one JSON object per line (blank lines skipped, CRLF and a UTF-8
  * byte order mark accepted), read in 1 MiB blocks and parsed with
- * json_parse.h into a per-batch arena.  The schema is inferred from the
- * first sample_rows objects:
+ * json_parse.h into an arena reset line by line.  The schema is inferred
+ * from the first sample_rows objects (or fewer, when they exceed 512 MiB):
  *   - columns are the union of the top-level keys, in first-seen order;
  *   - integers that fit int64 -> bigint; any other number -> double
  *     precision (the strings "NaN", "Infinity", "-Infinity" count as

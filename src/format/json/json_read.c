@@ -25,6 +25,8 @@
 #define JSON_BLOCK_BYTES ((size_t)1 << 20)
 #define JSON_MAX_LINE_BYTES ((size_t)1 << 30)
 #define JSON_DEFAULT_SAMPLE 20480
+/* The sample also stops at this size (text plus trees). */
+#define JSON_MAX_SAMPLE_BYTES ((size_t)512 << 20)
 #define JSON_MAX_COLUMNS 100000
 
 typedef enum Kind {
@@ -447,7 +449,7 @@ static int open_impl(JsonReader *r, const char *path, const JsonReadOptions *o, 
     if (!root)
         return ERR_NOMEM(err, sizeof(Infer));
     root->kind = K_STRUCT;
-    while (r->n_sample < r->sample_rows) {
+    while (r->n_sample < r->sample_rows && r->sample_arena.total_bytes < JSON_MAX_SAMPLE_BYTES) {
         const char *s;
         size_t n;
         bool got;

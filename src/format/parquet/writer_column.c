@@ -1556,6 +1556,27 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
                 nv = take;
             }
             bytes = (int64_t)nv * c->width;
+        } else if (!rep && !def && !sel && sv) {
+            /* Flat byte arrays without NULLs: whole values up to page_bytes. */
+            uint32_t lim = min_u32(n_entries - e, rows_room);
+            const StrView *x = sv + base + v;
+            int64_t last = 0;
+            uint32_t k = 0;
+            bytes = 0;
+            for (; k < lim; k++) {
+                if (k && bytes >= bytes_room) {
+                    full = true;
+                    break;
+                }
+                last = bytes;
+                bytes += 4 + (int64_t)x[k].len;
+            }
+            if (bytes > bytes_room && (k > 1 || c->n_entries > 0)) {
+                k--;
+                bytes = last;
+                full = true;
+            }
+            take = rows = nv = k;
         } else {
             /* Walk entries record by record: a page holds the whole records
              * that fit in page_bytes (at least one); a record that would

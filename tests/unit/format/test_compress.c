@@ -442,3 +442,20 @@ TEST(compress_out_of_memory_is_clean)
         buf_free(&good);
     }
 }
+
+/* The PCLMULQDQ CRC path must equal zlib's for every length and content. */
+TEST(compress_crc32_matches_zlib)
+{
+    uint8_t *buf = malloc(70000);
+    uint64_t seed = 99;
+    for (size_t i = 0; i < 70000; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        buf[i] = (uint8_t)(seed >> 56);
+    }
+    for (size_t n = 0; n < 300; n++)
+        ASSERT_EQ_U64(pq_crc32(buf + (n % 7), n), (uint32_t)crc32_z(0, buf + (n % 7), n));
+    for (size_t n = 300; n < 70000; n += 977)
+        ASSERT_EQ_U64(pq_crc32(buf + 3, n - 3), (uint32_t)crc32_z(0, buf + 3, n - 3));
+    ASSERT_EQ_U64(pq_crc32((const uint8_t *)"123456789", 9), 0xCBF43926u);
+    free(buf);
+}
