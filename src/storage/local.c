@@ -415,7 +415,8 @@ static int l_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, T
     }
     closedir(d);
     if (!rc) {
-        qsort(ents, n, sizeof *ents, ent_cmp);
+        if (n)
+            qsort(ents, n, sizeof *ents, ent_cmp);
         for (size_t i = 0; i < n && !rc; i++) {
             StorageEntry e = {ents[i].name, ents[i].is_dir, ents[i].size, ents[i].mtime_ms};
             rc = fn(ctx, &e);

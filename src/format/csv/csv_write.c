@@ -135,6 +135,8 @@ int csv_write_batch(const Batch *b, Buf *out, const CsvWriteOptions *opt)
 {
     WriteCtx c;
     ctx_init(&c, opt);
+    if (b->n_cols == 0)
+        return 0; /* rows without columns have no CSV form */
     if (buf_reserve(out, 256)) /* so out->data is never NULL below */
         return TARN_ERR_NOMEM;
     bool unquoted[64]; /* per column (the first 64): never_quoted */

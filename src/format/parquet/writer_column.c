@@ -1,8 +1,8 @@
 /*
  * writer_column.c - one leaf column of the Parquet writer: stages values
- * for the current page, cuts pages, encodes and compresses them, keeps
- * statistics, page-index records and bloom-filter hashes for the column
- * chunk, and describes the finished chunk for the footer (writer_int.h).
+ * for the current page, cuts pages, encodes and compresses them, and keeps
+ * the dictionary, page-index records and bloom-filter hashes of the column
+ * chunk (writer_int.h).
  *
  * Values arrive already converted to their physical type (gather_values);
  * the loops below work on plain C arrays, one loop per physical type, with
@@ -27,12 +27,8 @@
  * levels) reach page_bytes or when they hold page_rows records; a page
  * always starts at a record boundary (repetition level 0).
  *
- * Statistics: min_value/max_value/null_count per page and per chunk in the
- * type's sort order (writer_int.h PqwOrder); the deprecated min/max fields
- * are written too for signed integers, floats and booleans, whose legacy
- * (signed) order is correct.  Byte-array min/max longer than 64 bytes are
- * truncated (max incremented) and marked inexact.  distinct_count is
- * written when the whole chunk went through the dictionary.
+ * Statistics, the page index and the chunk's footer entry are in
+ * writer_stats.c.
  */
 #include "format/parquet/writer_int.h"
 
@@ -41,7 +37,6 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "format/parquet/bloom.h"
 #include "format/parquet/compress.h"
 #include "format/parquet/encoding.h"
 
@@ -49,11 +44,68 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "the Parquet writer stages PLAIN values with memcpy (little-endian hosts only)");
 
 #define GOLDEN 0x9E3779B97F4A7C15ULL
-#define STAT_TRUNC_BYTES 64          /* byte-array statistics longer than this are truncated */
 #define MAX_PAGE_ENTRIES (INT32_MAX / 2)
 #define DICT_PROBE_VALUES 1024       /* values seen before judging a dictionary */
 
 static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+static inline uint64_t ld64u(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+static inline uint32_t ld32u(const uint8_t *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* Equality of n bytes without a library call for short values (overlapping
+ * loads cover every length from 4 to 16). */
+static inline bool bytes_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+    if (n >= 8) {
+        if (n > 16)
+            return memcmp(a, b, n) == 0;
+        return ld64u(a) == ld64u(b) && ld64u(a + n - 8) == ld64u(b + n - 8);
+    }
+    if (n >= 4)
+        return ld32u(a) == ld32u(b) && ld32u(a + n - 4) == ld32u(b + n - 4);
+    for (uint32_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* The first 8 bytes of a value as a big-endian number, zero-padded: byte-wise
+ * order of two values is decided by their prefixes whenever these differ. */
+static inline uint64_t be_prefix(const uint8_t *p, uint32_t n)
+{
+    if (n >= 8)
+        return __builtin_bswap64(ld64u(p));
+    uint64_t x = 0;
+    for (uint32_t i = 0; i < n; i++)
+        x |= (uint64_t)p[i] << (56 - 8 * i);
+    return x;
+}
+
+/* pqw_cmp_bytes with the prefixes already computed. */
+static inline int cmp_bytes_pfx(uint64_t pa, const uint8_t *a, uint32_t al, uint64_t pb,
+                                const uint8_t *b, uint32_t bl)
+{
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    uint32_t n = al < bl ? al : bl;
+    if (n > 8) {
+        int r = memcmp(a + 8, b + 8, n - 8);
+        if (r)
+            return r;
+    }
+    return al < bl ? -1 : al > bl ? 1 : 0;
+}
 
 /* ---- Growth helpers --------------------------------------------------------- */
 
@@ -99,421 +151,6 @@ static int lvl_reserve(PqwCol *c, uint32_t extra)
         c->rep = r;
     }
     c->lvl_cap = (uint32_t)cap;
-    return 0;
-}
-
-/* ---- Statistics --------------------------------------------------------------- */
-
-static void stats_clear(PqwStats *s)
-{
-    s->has_minmax = false;
-    s->null_count = 0;
-    s->min.i64 = 0;
-    s->max.i64 = 0;
-    buf_clear(&s->min_b);
-    buf_clear(&s->max_b);
-}
-
-static void stats_free(PqwStats *s)
-{
-    buf_free(&s->min_b);
-    buf_free(&s->max_b);
-}
-
-static inline int cmp_bytes(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
-{
-    size_t n = al < bl ? al : bl;
-    int r = n ? memcmp(a, b, n) : 0;
-    if (r)
-        return r;
-    return al < bl ? -1 : al > bl ? 1 : 0;
-}
-
-static inline uint64_t ld64u(const uint8_t *p)
-{
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-}
-
-static inline uint32_t ld32u(const uint8_t *p)
-{
-    uint32_t x;
-    memcpy(&x, p, 4);
-    return x;
-}
-
-/* Equality of n bytes without a library call for short values (overlapping
- * loads cover every length from 4 to 16). */
-static inline bool bytes_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
-{
-    if (n >= 8) {
-        if (n > 16)
-            return memcmp(a, b, n) == 0;
-        return ld64u(a) == ld64u(b) && ld64u(a + n - 8) == ld64u(b + n - 8);
-    }
-    if (n >= 4)
-        return ld32u(a) == ld32u(b) && ld32u(a + n - 4) == ld32u(b + n - 4);
-    for (uint32_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
-/* The first 8 bytes of a value as a big-endian number, zero-padded: byte-wise
- * order of two values is decided by their prefixes whenever these differ. */
-static inline uint64_t be_prefix(const uint8_t *p, uint32_t n)
-{
-    if (n >= 8)
-        return __builtin_bswap64(ld64u(p));
-    uint64_t x = 0;
-    for (uint32_t i = 0; i < n; i++)
-        x |= (uint64_t)p[i] << (56 - 8 * i);
-    return x;
-}
-
-/* cmp_bytes with the prefixes already computed. */
-static inline int cmp_bytes_pfx(uint64_t pa, const uint8_t *a, uint32_t al, uint64_t pb,
-                                const uint8_t *b, uint32_t bl)
-{
-    if (pa != pb)
-        return pa < pb ? -1 : 1;
-    uint32_t n = al < bl ? al : bl;
-    if (n > 8) {
-        int r = memcmp(a + 8, b + 8, n - 8);
-        if (r)
-            return r;
-    }
-    return al < bl ? -1 : al > bl ? 1 : 0;
-}
-
-/* Big-endian two's complement comparison of two w-byte values. */
-static inline int cmp_flba_signed(const uint8_t *a, const uint8_t *b, int w)
-{
-    int x = a[0] ^ 0x80, y = b[0] ^ 0x80;
-    if (x != y)
-        return x < y ? -1 : 1;
-    return w > 1 ? memcmp(a + 1, b + 1, (size_t)w - 1) : 0;
-}
-
-/* Compares two statistics values (PLAIN bytes) in the column's order. */
-static int cmp_stat(const PqwCol *c, const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
-{
-    switch (c->order) {
-    case PQW_ORD_SIGNED:
-        if (c->phys == PQ_INT32) {
-            int32_t x = (int32_t)load_le32(a), y = (int32_t)load_le32(b);
-            return x < y ? -1 : x > y;
-        } else {
-            int64_t x = (int64_t)load_le64(a), y = (int64_t)load_le64(b);
-            return x < y ? -1 : x > y;
-        }
-    case PQW_ORD_UNSIGNED:
-        if (c->phys == PQ_INT32) {
-            uint32_t x = load_le32(a), y = load_le32(b);
-            return x < y ? -1 : x > y;
-        } else {
-            uint64_t x = load_le64(a), y = load_le64(b);
-            return x < y ? -1 : x > y;
-        }
-    case PQW_ORD_FLOAT:
-        if (c->phys == PQ_FLOAT) {
-            float x, y;
-            memcpy(&x, a, 4);
-            memcpy(&y, b, 4);
-            return x < y ? -1 : x > y;
-        } else {
-            double x, y;
-            memcpy(&x, a, 8);
-            memcpy(&y, b, 8);
-            return x < y ? -1 : x > y;
-        }
-    case PQW_ORD_FLBA_SIGNED:
-        return cmp_flba_signed(a, b, (int)(al < bl ? al : bl));
-    case PQW_ORD_BOOL:
-        return (a[0] > b[0]) - (a[0] < b[0]);
-    default:
-        return cmp_bytes(a, al, b, bl);
-    }
-}
-
-/* Offers a byte-array / FLBA candidate for min and max. */
-static int stats_offer_bytes(const PqwCol *c, PqwStats *s, const uint8_t *mn, size_t mn_len,
-                             const uint8_t *mx, size_t mx_len)
-{
-    if (!s->has_minmax) {
-        buf_clear(&s->min_b);
-        buf_clear(&s->max_b);
-        if (buf_append(&s->min_b, mn, mn_len) || buf_append(&s->max_b, mx, mx_len))
-            return TARN_ERR_NOMEM;
-        s->has_minmax = true;
-        return 0;
-    }
-    if (cmp_stat(c, mn, mn_len, s->min_b.data, s->min_b.len) < 0) {
-        buf_clear(&s->min_b);
-        if (buf_append(&s->min_b, mn, mn_len))
-            return TARN_ERR_NOMEM;
-    }
-    if (cmp_stat(c, mx, mx_len, s->max_b.data, s->max_b.len) > 0) {
-        buf_clear(&s->max_b);
-        if (buf_append(&s->max_b, mx, mx_len))
-            return TARN_ERR_NOMEM;
-    }
-    return 0;
-}
-
-static void stats_i32(PqwStats *s, const int32_t *v, uint32_t n, bool uns)
-{
-    if (!n)
-        return;
-    if (uns) {
-        uint32_t mn = s->has_minmax ? (uint32_t)s->min.i32 : (uint32_t)v[0];
-        uint32_t mx = s->has_minmax ? (uint32_t)s->max.i32 : (uint32_t)v[0];
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t x = (uint32_t)v[i];
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-        }
-        s->min.i32 = (int32_t)mn;
-        s->max.i32 = (int32_t)mx;
-    } else {
-        int32_t mn = s->has_minmax ? s->min.i32 : v[0];
-        int32_t mx = s->has_minmax ? s->max.i32 : v[0];
-        for (uint32_t i = 0; i < n; i++) {
-            int32_t x = v[i];
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-        }
-        s->min.i32 = mn;
-        s->max.i32 = mx;
-    }
-    s->has_minmax = true;
-}
-
-static void stats_i64(PqwStats *s, const int64_t *v, uint32_t n, bool uns)
-{
-    if (!n)
-        return;
-    if (uns) {
-        uint64_t mn = s->has_minmax ? (uint64_t)s->min.i64 : (uint64_t)v[0];
-        uint64_t mx = s->has_minmax ? (uint64_t)s->max.i64 : (uint64_t)v[0];
-        for (uint32_t i = 0; i < n; i++) {
-            uint64_t x = (uint64_t)v[i];
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-        }
-        s->min.i64 = (int64_t)mn;
-        s->max.i64 = (int64_t)mx;
-    } else {
-        int64_t mn = s->has_minmax ? s->min.i64 : v[0];
-        int64_t mx = s->has_minmax ? s->max.i64 : v[0];
-        for (uint32_t i = 0; i < n; i++) {
-            int64_t x = v[i];
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-        }
-        s->min.i64 = mn;
-        s->max.i64 = mx;
-    }
-    s->has_minmax = true;
-}
-
-/* FLOAT / DOUBLE: NaN takes no part in min/max (parquet.thrift ColumnOrder). */
-#define STATS_FLOAT_BODY(T, FIELD)                                   \
-    bool has = s->has_minmax;                                        \
-    T mn = s->min.FIELD, mx = s->max.FIELD;                          \
-    for (uint32_t i = 0; i < n; i++) {                               \
-        T x = v[i];                                                  \
-        if (x != x)                                                  \
-            continue;                                                \
-        if (!has) {                                                  \
-            mn = mx = x;                                             \
-            has = true;                                              \
-            continue;                                                \
-        }                                                            \
-        mn = x < mn ? x : mn;                                        \
-        mx = x > mx ? x : mx;                                        \
-    }                                                                \
-    s->min.FIELD = mn;                                               \
-    s->max.FIELD = mx;                                               \
-    s->has_minmax = has;
-
-static void stats_f32(PqwStats *s, const float *v, uint32_t n) { STATS_FLOAT_BODY(float, f32) }
-static void stats_f64(PqwStats *s, const double *v, uint32_t n) { STATS_FLOAT_BODY(double, f64) }
-
-static void stats_bool(PqwStats *s, const uint8_t *v, uint32_t n)
-{
-    if (!n)
-        return;
-    uint8_t any0 = 0, any1 = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        any1 |= v[i];
-        any0 |= (uint8_t)!v[i];
-    }
-    uint8_t mn = any0 ? 0 : 1, mx = any1 ? 1 : 0;
-    if (s->has_minmax) {
-        mn = mn < s->min.b ? mn : s->min.b;
-        mx = mx > s->max.b ? mx : s->max.b;
-    }
-    s->min.b = mn;
-    s->max.b = mx;
-    s->has_minmax = true;
-}
-
-/* Merges page statistics into chunk statistics. */
-static int stats_merge(const PqwCol *c, PqwStats *dst, const PqwStats *src)
-{
-    dst->null_count += src->null_count;
-    if (!src->has_minmax)
-        return 0;
-    if (c->phys == PQ_BYTE_ARRAY || c->phys == PQ_FIXED_LEN_BYTE_ARRAY)
-        return stats_offer_bytes(c, dst, src->min_b.data, src->min_b.len, src->max_b.data,
-                                 src->max_b.len);
-    if (!dst->has_minmax) {
-        dst->min = src->min;
-        dst->max = src->max;
-        dst->has_minmax = true;
-        return 0;
-    }
-    switch (c->phys) {
-    case PQ_BOOLEAN:
-        stats_bool(dst, &src->min.b, 1);
-        stats_bool(dst, &src->max.b, 1);
-        break;
-    case PQ_INT32:
-        stats_i32(dst, &src->min.i32, 1, c->order == PQW_ORD_UNSIGNED);
-        stats_i32(dst, &src->max.i32, 1, c->order == PQW_ORD_UNSIGNED);
-        break;
-    case PQ_INT64:
-        stats_i64(dst, &src->min.i64, 1, c->order == PQW_ORD_UNSIGNED);
-        stats_i64(dst, &src->max.i64, 1, c->order == PQW_ORD_UNSIGNED);
-        break;
-    case PQ_FLOAT:
-        stats_f32(dst, &src->min.f32, 1);
-        stats_f32(dst, &src->max.f32, 1);
-        break;
-    case PQ_DOUBLE:
-        stats_f64(dst, &src->min.f64, 1);
-        stats_f64(dst, &src->max.f64, 1);
-        break;
-    default:
-        break;
-    }
-    return 0;
-}
-
-/* Length of the UTF-8-safe prefix of p of at most n bytes. */
-static size_t utf8_prefix(const uint8_t *p, size_t len, size_t n)
-{
-    if (len <= n)
-        return len;
-    while (n > 0 && (p[n] & 0xC0) == 0x80)
-        n--;
-    return n;
-}
-
-/* Statistics bytes of one side (PLAIN encoding without length prefix),
- * written to out (which must have room: 16 bytes or the value's length + 1).
- * Returns the length, or -1 when there is no such bound. */
-static int64_t stat_side(const PqwCol *c, const PqwStats *s, bool is_max, uint8_t *out,
-                         bool *exact)
-{
-    *exact = true;
-    switch (c->phys) {
-    case PQ_BOOLEAN:
-        out[0] = is_max ? s->max.b : s->min.b;
-        return 1;
-    case PQ_INT32:
-        store_le32(out, (uint32_t)(is_max ? s->max.i32 : s->min.i32));
-        return 4;
-    case PQ_INT64:
-        store_le64(out, (uint64_t)(is_max ? s->max.i64 : s->min.i64));
-        return 8;
-    case PQ_FLOAT: {
-        /* parquet.thrift: a zero min is written as -0.0, a zero max as +0.0. */
-        float f = is_max ? s->max.f32 : s->min.f32;
-        if (f == 0.0f)
-            f = is_max ? 0.0f : -0.0f;
-        memcpy(out, &f, 4);
-        return 4;
-    }
-    case PQ_DOUBLE: {
-        double d = is_max ? s->max.f64 : s->min.f64;
-        if (d == 0.0)
-            d = is_max ? 0.0 : -0.0;
-        memcpy(out, &d, 8);
-        return 8;
-    }
-    case PQ_FIXED_LEN_BYTE_ARRAY: {
-        const Buf *b = is_max ? &s->max_b : &s->min_b;
-        memcpy(out, b->data, b->len);
-        return (int64_t)b->len;
-    }
-    case PQ_BYTE_ARRAY: {
-        const Buf *b = is_max ? &s->max_b : &s->min_b;
-        size_t len = b->len;
-        if (len <= STAT_TRUNC_BYTES) {
-            if (len)
-                memcpy(out, b->data, len);
-            return (int64_t)len;
-        }
-        size_t n = c->utf8 ? utf8_prefix(b->data, len, STAT_TRUNC_BYTES) : STAT_TRUNC_BYTES;
-        if (n == 0)
-            n = STAT_TRUNC_BYTES;
-        if (!is_max) {
-            memcpy(out, b->data, n);
-            *exact = false;
-            return (int64_t)n;
-        }
-        /* An upper bound: the prefix with its last byte incremented,
-         * dropping trailing 0xFF bytes that cannot be incremented. */
-        memcpy(out, b->data, n);
-        while (n > 0 && out[n - 1] == 0xFF)
-            n--;
-        if (n == 0) {
-            memcpy(out, b->data, len);
-            return (int64_t)len;
-        }
-        out[n - 1]++;
-        *exact = false;
-        return (int64_t)n;
-    }
-    default:
-        return -1;
-    }
-}
-
-/* Fills st from s.  The min/max bytes go to store, which is grown first so
- * that the pointers stay valid while store is not appended to again. */
-static int stats_export(const PqwCol *c, const PqwStats *s, Buf *store, PqStatistics *st)
-{
-    pq_statistics_init(st);
-    st->null_count = s->null_count;
-    if (!s->has_minmax || c->order == PQW_ORD_NONE)
-        return 0;
-    size_t room = 32 + s->min_b.len + s->max_b.len + 2;
-    if (buf_reserve(store, room))
-        return TARN_ERR_NOMEM;
-    uint8_t *mn = store->data + store->len;
-    bool mn_exact, mx_exact;
-    int64_t mn_len = stat_side(c, s, false, mn, &mn_exact);
-    uint8_t *mx = mn + (mn_len > 0 ? mn_len : 0);
-    int64_t mx_len = stat_side(c, s, true, mx, &mx_exact);
-    if (mn_len < 0 || mx_len < 0)
-        return 0;
-    store->len += (size_t)(mn_len + mx_len);
-    st->min_value.ptr = mn;
-    st->min_value.len = (uint32_t)mn_len;
-    st->max_value.ptr = mx;
-    st->max_value.len = (uint32_t)mx_len;
-    st->has_is_min_value_exact = true;
-    st->is_min_value_exact = mn_exact;
-    st->has_is_max_value_exact = true;
-    st->is_max_value_exact = mx_exact;
-    if (c->legacy_stats) {
-        st->min = st->min_value;
-        st->max = st->max_value;
-    }
     return 0;
 }
 
@@ -701,9 +338,9 @@ static int dict_put_bytes(PqwCol *c, const StrView *v, uint32_t n, uint32_t *out
         out[i] = id;
         if (c->stamp[id] != page) {
             c->stamp[id] = page;
-            if (!mn || cmp_bytes(ptr, len, (const uint8_t *)mn->ptr, mn->len) < 0)
+            if (!mn || pqw_cmp_bytes(ptr, len, (const uint8_t *)mn->ptr, mn->len) < 0)
                 mn = &v[i];
-            if (!mx || cmp_bytes(ptr, len, (const uint8_t *)mx->ptr, mx->len) > 0)
+            if (!mx || pqw_cmp_bytes(ptr, len, (const uint8_t *)mx->ptr, mx->len) > 0)
                 mx = &v[i];
         }
     }
@@ -753,9 +390,9 @@ static int dict_put_flba(PqwCol *c, const uint8_t *v, uint32_t n, uint32_t *out,
         out[i] = id;
         if (ordered && c->stamp[id] != page) {
             c->stamp[id] = page;
-            if (!mn || (sgn ? cmp_flba_signed(x, mn, w) : memcmp(x, mn, (size_t)w)) < 0)
+            if (!mn || (sgn ? pqw_cmp_flba_signed(x, mn, w) : memcmp(x, mn, (size_t)w)) < 0)
                 mn = x;
-            if (!mx || (sgn ? cmp_flba_signed(x, mx, w) : memcmp(x, mx, (size_t)w)) > 0)
+            if (!mx || (sgn ? pqw_cmp_flba_signed(x, mx, w) : memcmp(x, mx, (size_t)w)) > 0)
                 mx = x;
         }
     }
@@ -1018,24 +655,24 @@ static int stage_values(PqwCol *c, const void *v, uint32_t n)
     uint32_t *out = dict ? c->idx + c->n_values : NULL;
     switch (c->phys) {
     case PQ_BOOLEAN:
-        stats_bool(&c->ps, v, n);
+        pqw_stats_bool(&c->ps, v, n);
         rc = buf_append(&c->plain, v, n);
         break;
     case PQ_INT32:
     case PQ_FLOAT:
         rc = dict ? dict_put_u32(c, v, n, out) : stage_fixed_plain(c, v, n);
         if (c->phys == PQ_FLOAT)
-            stats_f32(&c->ps, v, n);
+            pqw_stats_f32(&c->ps, v, n);
         else
-            stats_i32(&c->ps, v, n, c->order == PQW_ORD_UNSIGNED);
+            pqw_stats_i32(&c->ps, v, n, c->order == PQW_ORD_UNSIGNED);
         break;
     case PQ_INT64:
     case PQ_DOUBLE:
         rc = dict ? dict_put_u64(c, v, n, out) : stage_fixed_plain(c, v, n);
         if (c->phys == PQ_DOUBLE)
-            stats_f64(&c->ps, v, n);
+            pqw_stats_f64(&c->ps, v, n);
         else
-            stats_i64(&c->ps, v, n, c->order == PQW_ORD_UNSIGNED);
+            pqw_stats_i64(&c->ps, v, n, c->order == PQW_ORD_UNSIGNED);
         break;
     case PQ_BYTE_ARRAY: {
         const StrView *sv = v;
@@ -1077,7 +714,7 @@ static int stage_values(PqwCol *c, const void *v, uint32_t n)
             c->plain.len += total;
         }
         if (!rc && mn)
-            rc = stats_offer_bytes(c, &c->ps, (const uint8_t *)mn->ptr, mn->len,
+            rc = pqw_stats_offer_bytes(c, &c->ps, (const uint8_t *)mn->ptr, mn->len,
                                    (const uint8_t *)mx->ptr, mx->len);
         break;
     }
@@ -1093,15 +730,15 @@ static int stage_values(PqwCol *c, const void *v, uint32_t n)
                 bool sgn = c->order == PQW_ORD_FLBA_SIGNED;
                 for (uint32_t i = 0; i < n; i++) {
                     const uint8_t *x = fv + (size_t)w * i;
-                    if (!mn || (sgn ? cmp_flba_signed(x, mn, w) : memcmp(x, mn, (size_t)w)) < 0)
+                    if (!mn || (sgn ? pqw_cmp_flba_signed(x, mn, w) : memcmp(x, mn, (size_t)w)) < 0)
                         mn = x;
-                    if (!mx || (sgn ? cmp_flba_signed(x, mx, w) : memcmp(x, mx, (size_t)w)) > 0)
+                    if (!mx || (sgn ? pqw_cmp_flba_signed(x, mx, w) : memcmp(x, mx, (size_t)w)) > 0)
                         mx = x;
                 }
             }
         }
         if (!rc && mn)
-            rc = stats_offer_bytes(c, &c->ps, mn, (size_t)w, mx, (size_t)w);
+            rc = pqw_stats_offer_bytes(c, &c->ps, mn, (size_t)w, mx, (size_t)w);
         break;
     }
     default:
@@ -1226,7 +863,7 @@ static void page_reset(PqwCol *c)
     c->n_rows = 0;
     c->page_est = 0;
     buf_clear(&c->plain);
-    stats_clear(&c->ps);
+    pqw_stats_clear(&c->ps);
     c->page_no++;
 }
 
@@ -1319,7 +956,7 @@ static int flush_page(PqwCol *c, bool last, TarnError *err)
     int enc = use_dict ? PQ_ENC_RLE_DICTIONARY : c->enc;
     buf_clear(&c->tmp);
     PqStatistics st;
-    if (stats_export(c, &c->ps, &c->tmp, &st))
+    if (pqw_stats_export(c, &c->ps, &c->tmp, &st))
         return ERR_NOMEM(err, 64);
     if (v2) {
         h.type = PQ_PAGE_DATA_V2;
@@ -1380,7 +1017,7 @@ static int flush_page(PqwCol *c, bool last, TarnError *err)
     } else {
         c->n_plain_pages_data++;
     }
-    if (stats_merge(c, &c->cs, &c->ps))
+    if (pqw_stats_merge(c, &c->cs, &c->ps))
         return ERR_NOMEM(err, 64);
     page_reset(c);
     return 0;
@@ -1459,10 +1096,10 @@ void pqw_col_free(PqwCol *c)
     tarn_free(c->rep);
     tarn_free(c->idx);
     buf_free(&c->plain);
-    stats_free(&c->ps);
+    pqw_stats_free(&c->ps);
     buf_free(&c->pages);
     buf_free(&c->dict_page);
-    stats_free(&c->cs);
+    pqw_stats_free(&c->cs);
     tarn_free(c->recs);
     buf_free(&c->rec_bytes);
     tarn_free(c->slots);
@@ -1486,7 +1123,7 @@ void pqw_col_reset(PqwCol *c)
     c->n_rows = 0;
     c->page_est = 0;
     buf_clear(&c->plain);
-    stats_clear(&c->ps);
+    pqw_stats_clear(&c->ps);
     c->page_no++;
     c->dict_on = c->dict_allowed;
     c->dict_used = false;
@@ -1501,7 +1138,7 @@ void pqw_col_reset(PqwCol *c)
     c->chunk_rows = 0;
     c->n_dict_pages_data = 0;
     c->n_plain_pages_data = 0;
-    stats_clear(&c->cs);
+    pqw_stats_clear(&c->cs);
     c->n_recs = 0;
     buf_clear(&c->rec_bytes);
     dict_clear(c);
@@ -1704,191 +1341,5 @@ int pqw_col_finish(PqwCol *c, TarnError *err)
     if (emit_page(c, &h, c->comp.data, c->comp.len, &c->dict_page, &hdr_len))
         return ERR_NOMEM(err, c->comp.len);
     c->dict_unc_bytes = (int64_t)(hdr_len + b->len);
-    return 0;
-}
-
-/* ---- Public: chunk metadata, page index, bloom filter ------------------------------------- */
-
-static void add_encoding(int32_t *list, int32_t *n, int32_t enc)
-{
-    for (int32_t i = 0; i < *n; i++)
-        if (list[i] == enc)
-            return;
-    list[(*n)++] = enc;
-}
-
-/* Copies statistics bytes into the metadata arena. */
-static int stats_to_arena(PqStatistics *st, Arena *meta)
-{
-    PqBytes *fields[4] = {&st->min_value, &st->max_value, &st->min, &st->max};
-    for (int i = 0; i < 4; i++) {
-        if (!fields[i]->ptr)
-            continue;
-        uint8_t *p = arena_alloc(meta, fields[i]->len ? fields[i]->len : 1);
-        if (!p)
-            return TARN_ERR_NOMEM;
-        memcpy(p, fields[i]->ptr, fields[i]->len);
-        fields[i]->ptr = p;
-    }
-    return 0;
-}
-
-static int write_page_index(PqwCol *c, int64_t data_start, Arena *tmp, PqColumnChunk *out,
-                            Buf *ci_area, Buf *oi_area, TarnError *err)
-{
-    uint32_t n = c->n_recs;
-    PqPageLocation *locs = arena_alloc(tmp, (size_t)(n ? n : 1) * sizeof *locs);
-    if (!locs)
-        return ERR_NOMEM(err, (size_t)n * sizeof *locs);
-    for (uint32_t i = 0; i < n; i++) {
-        locs[i].offset = data_start + c->recs[i].offset;
-        locs[i].compressed_page_size = c->recs[i].size;
-        locs[i].first_row_index = c->recs[i].first_row;
-    }
-    PqOffsetIndex oi = {(int32_t)n, locs};
-    size_t at = oi_area->len;
-    if (pq_encode_offset_index(&oi, oi_area))
-        return ERR_NOMEM(err, 64);
-    out->offset_index_offset = (int64_t)at;
-    out->offset_index_length = (int32_t)(oi_area->len - at);
-
-    /* ColumnIndex: only when every page with values has min/max (an
-     * all-NaN page or an unordered type has none, parquet-mr does the same). */
-    if (c->order == PQW_ORD_NONE)
-        return 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (!c->recs[i].null_page && !c->recs[i].has_minmax)
-            return 0;
-    bool *null_pages = arena_alloc(tmp, (size_t)(n ? n : 1) * sizeof(bool));
-    PqBytes *mins = arena_alloc(tmp, (size_t)(n ? n : 1) * sizeof(PqBytes));
-    PqBytes *maxs = arena_alloc(tmp, (size_t)(n ? n : 1) * sizeof(PqBytes));
-    int64_t *nulls = arena_alloc(tmp, (size_t)(n ? n : 1) * sizeof(int64_t));
-    if (!null_pages || !mins || !maxs || !nulls)
-        return ERR_NOMEM(err, (size_t)n * 48);
-    bool asc = true, desc = true;
-    int prev = -1;
-    for (uint32_t i = 0; i < n; i++) {
-        const PqwPageRec *r = &c->recs[i];
-        null_pages[i] = r->null_page;
-        nulls[i] = r->null_count;
-        if (r->null_page) {
-            /* parquet.thrift ColumnIndex: empty byte arrays for null pages. */
-            mins[i].ptr = (const uint8_t *)"";
-            mins[i].len = 0;
-            maxs[i] = mins[i];
-            continue;
-        }
-        mins[i].ptr = c->rec_bytes.data + r->min_off;
-        mins[i].len = r->min_len;
-        maxs[i].ptr = c->rec_bytes.data + r->max_off;
-        maxs[i].len = r->max_len;
-        if (prev >= 0) {
-            int cmn = cmp_stat(c, mins[prev].ptr, mins[prev].len, mins[i].ptr, mins[i].len);
-            int cmx = cmp_stat(c, maxs[prev].ptr, maxs[prev].len, maxs[i].ptr, maxs[i].len);
-            if (cmn > 0 || cmx > 0)
-                asc = false;
-            if (cmn < 0 || cmx < 0)
-                desc = false;
-        }
-        prev = (int)i;
-    }
-    PqColumnIndex ci;
-    ci.n_pages = (int32_t)n;
-    ci.null_pages = null_pages;
-    ci.min_values = mins;
-    ci.max_values = maxs;
-    ci.boundary_order = asc ? 1 : desc ? 2 : 0;
-    ci.null_counts = nulls;
-    at = ci_area->len;
-    if (pq_encode_column_index(&ci, ci_area))
-        return ERR_NOMEM(err, 64);
-    out->column_index_offset = (int64_t)at;
-    out->column_index_length = (int32_t)(ci_area->len - at);
-    return 0;
-}
-
-static int write_bloom(PqwCol *c, PqColumnChunk *out, Buf *bloom_area, TarnError *err)
-{
-    uint64_t ndv = (uint64_t)c->bh_n + (c->bh_zero ? 1 : 0);
-    uint32_t nbytes = pq_bloom_num_bytes(ndv, c->o.bloom_fpp);
-    PqBloomFilterHeader bh = {(int32_t)nbytes, 1, 1, 1};
-    size_t at = bloom_area->len;
-    if (pq_encode_bloom_header(&bh, bloom_area) || buf_reserve(bloom_area, nbytes))
-        return ERR_NOMEM(err, nbytes);
-    uint8_t *bits = bloom_area->data + bloom_area->len;
-    memset(bits, 0, nbytes);
-    for (uint32_t i = 0; i < c->bh_cap; i++)
-        if (c->bh[i])
-            pq_bloom_insert(bits, nbytes, c->bh[i]);
-    if (c->bh_zero)
-        pq_bloom_insert(bits, nbytes, 0);
-    bloom_area->len += nbytes;
-    out->meta_data.bloom_filter_offset = (int64_t)at;
-    out->meta_data.bloom_filter_length = (int32_t)(bloom_area->len - at);
-    return 0;
-}
-
-int pqw_col_chunk_meta(PqwCol *c, int64_t start, Arena *meta, Arena *tmp, PqColumnChunk *out,
-                       Buf *bloom_area, Buf *ci_area, Buf *oi_area, TarnError *err)
-{
-    pq_column_chunk_init(out);
-    int64_t data_start = start + (int64_t)c->dict_page.len;
-    out->file_offset = start;
-    out->has_meta_data = true;
-    PqColumnMetaData *m = &out->meta_data;
-    m->type = c->phys;
-    m->encodings = arena_alloc(meta, 8 * sizeof(int32_t));
-    if (!m->encodings)
-        return ERR_NOMEM(err, 32);
-    m->n_encodings = 0;
-    if (c->dict_used) {
-        add_encoding(m->encodings, &m->n_encodings, PQ_ENC_PLAIN);
-        add_encoding(m->encodings, &m->n_encodings, PQ_ENC_RLE_DICTIONARY);
-    }
-    if (c->n_plain_pages_data || !c->dict_used)
-        add_encoding(m->encodings, &m->n_encodings, c->enc);
-    if (c->max_def || c->max_rep)
-        add_encoding(m->encodings, &m->n_encodings, PQ_ENC_RLE);
-    m->n_path = c->n_path;
-    m->path_in_schema = c->path;
-    m->codec = c->o.codec;
-    m->num_values = c->chunk_entries;
-    m->total_uncompressed_size = c->dict_unc_bytes + c->unc_bytes;
-    m->total_compressed_size = (int64_t)(c->dict_page.len + c->pages.len);
-    m->data_page_offset = data_start;
-    m->dictionary_page_offset = c->dict_used ? start : -1;
-    m->has_statistics = true;
-    buf_clear(&c->tmp);
-    if (stats_export(c, &c->cs, &c->tmp, &m->statistics) ||
-        stats_to_arena(&m->statistics, meta))
-        return ERR_NOMEM(err, 64);
-    if (c->dict_used && c->dict_exact)
-        m->statistics.distinct_count = c->n_dict;
-
-    int page_type = c->o.page_version == 2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA;
-    m->encoding_stats = arena_alloc(meta, 3 * sizeof(PqPageEncodingStats));
-    if (!m->encoding_stats)
-        return ERR_NOMEM(err, 36);
-    m->n_encoding_stats = 0;
-    if (c->dict_used) {
-        m->encoding_stats[m->n_encoding_stats++] =
-            (PqPageEncodingStats){PQ_PAGE_DICTIONARY, PQ_ENC_PLAIN, 1};
-        m->encoding_stats[m->n_encoding_stats++] =
-            (PqPageEncodingStats){page_type, PQ_ENC_RLE_DICTIONARY, c->n_dict_pages_data};
-    }
-    if (c->n_plain_pages_data)
-        m->encoding_stats[m->n_encoding_stats++] =
-            (PqPageEncodingStats){page_type, c->enc, c->n_plain_pages_data};
-
-    if (c->o.bloom) {
-        int rc = write_bloom(c, out, bloom_area, err);
-        if (rc)
-            return rc;
-    }
-    if (c->o.page_index) {
-        int rc = write_page_index(c, data_start, tmp, out, ci_area, oi_area, err);
-        if (rc)
-            return rc;
-    }
     return 0;
 }

@@ -1,8 +1,10 @@
 /*
  * writer_int.h - internals shared by the Parquet writer's files:
  *   writer.c         file layout, schema mapping, shredding, row groups, footer
- *   writer_column.c  one leaf column: pages, dictionary, statistics, page
- *                    index records and bloom-filter hashes of a column chunk
+ *   writer_column.c  one leaf column: pages, dictionary, page-index records
+ *                    and bloom-filter hashes of a column chunk
+ *   writer_stats.c   statistics, and the chunk's ColumnMetaData, page index
+ *                    and bloom filter
  *
  * Data flow: pq_writer_write cuts the batch into slices that never cross a
  * row-group boundary; each leaf column gets its slice as definition and
@@ -19,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "format/parquet/meta.h"
 #include "format/parquet/writer.h"
@@ -204,6 +207,53 @@ typedef struct PqwCol {
     /* ---- scratch, reused across pages ---- */
     Buf gather, body, comp, hdr, tmp;
 } PqwCol;
+
+/* ---- writer_stats.c ---------------------------------------------------------- */
+
+/* Byte-wise unsigned order, shorter first on a common prefix. */
+static inline int pqw_cmp_bytes(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl;
+    int r = n ? memcmp(a, b, n) : 0;
+    if (r)
+        return r;
+    return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+/* Big-endian two's complement order of two w-byte values (FLBA decimals). */
+static inline int pqw_cmp_flba_signed(const uint8_t *a, const uint8_t *b, int w)
+{
+    int x = a[0] ^ 0x80, y = b[0] ^ 0x80;
+    if (x != y)
+        return x < y ? -1 : 1;
+    return w > 1 ? memcmp(a + 1, b + 1, (size_t)w - 1) : 0;
+}
+
+/* Compares two statistics values (PLAIN bytes) in the column's order. */
+int pqw_cmp_stat(const PqwCol *c, const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
+
+void pqw_stats_clear(PqwStats *s);
+void pqw_stats_free(PqwStats *s);
+/* Running min/max over n physical values (NaN skipped for floats; uns:
+ * unsigned order for INT32/INT64). */
+void pqw_stats_i32(PqwStats *s, const int32_t *v, uint32_t n, bool uns);
+void pqw_stats_i64(PqwStats *s, const int64_t *v, uint32_t n, bool uns);
+void pqw_stats_f32(PqwStats *s, const float *v, uint32_t n);
+void pqw_stats_f64(PqwStats *s, const double *v, uint32_t n);
+void pqw_stats_bool(PqwStats *s, const uint8_t *v, uint32_t n);
+/* Offers byte-array / FLBA candidates for min and max (copied when they
+ * win).  Returns 0 or TARN_ERR_NOMEM. */
+int pqw_stats_offer_bytes(const PqwCol *c, PqwStats *s, const uint8_t *mn, size_t mn_len,
+                          const uint8_t *mx, size_t mx_len);
+/* Merges page statistics into chunk statistics; 0 or TARN_ERR_NOMEM. */
+int pqw_stats_merge(const PqwCol *c, PqwStats *dst, const PqwStats *src);
+/* Fills st from s (the column's order, truncation, exactness, legacy
+ * fields).  The min/max bytes are appended to store, which is grown first
+ * so that the pointers stay valid until store is appended to again.
+ * Returns 0 or TARN_ERR_NOMEM. */
+int pqw_stats_export(const PqwCol *c, const PqwStats *s, Buf *store, PqStatistics *st);
+
+/* ---- writer_column.c ---------------------------------------------------------- */
 
 /* Derives the encoding plan and allocates nothing yet. */
 int pqw_col_init(PqwCol *c, TarnError *err);

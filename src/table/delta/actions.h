@@ -50,6 +50,10 @@ int delta_map_set(Arena *a, DeltaStrMap *m, const char *key, const char *value);
 /* Deep copy into arena a. */
 int delta_map_copy(Arena *a, DeltaStrMap *dst, const DeltaStrMap *src);
 
+/* Puts `prefix` in front of err's message (used to name the file and line
+ * of a malformed log entry). */
+void delta_err_prefix(TarnError *err, const char *prefix);
+
 /* ---- Action structs ------------------------------------------------------ */
 
 typedef struct DeltaProtocol {

@@ -1,0 +1,234 @@
+/*
+ * delta_int.h - shared only inside src/table/delta/: the table and snapshot
+ * structs, the path index (string -> slot hash table), log listing, the
+ * Parquet source over Storage, and the functions one module of the delta
+ * library calls in another (checkpoint read/write, stats, data file
+ * writing, conflict checks).
+ */
+#ifndef TARN_TABLE_DELTA_DELTA_INT_H
+#define TARN_TABLE_DELTA_DELTA_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/parquet/reader.h"
+#include "format/parquet/writer.h"
+#include "storage/storage.h"
+#include "table/delta/actions.h"
+#include "table/delta/delta.h"
+#include "table/delta/dv.h"
+#include "table/delta/schema.h"
+
+#define DELTA_LOG_DIR "_delta_log"
+#define DELTA_MAX_COMMIT_BYTES ((size_t)1 << 30)  /* refuse commit files over 1 GiB */
+#define DELTA_ENGINE_INFO "tarn/" TARN_VERSION
+
+/* ---- String index: open addressing, key -> uint32 value ------------------------ */
+
+typedef struct DeltaIndexSlot {
+    const char *key;   /* borrowed; NULL = empty */
+    uint32_t value;
+    uint32_t hash;
+    bool deleted;
+} DeltaIndexSlot;
+
+typedef struct DeltaIndex {
+    size_t n, n_deleted, cap; /* cap is a power of two */
+    DeltaIndexSlot *slots;    /* tarn_malloc'd */
+} DeltaIndex;
+
+void delta_index_init(DeltaIndex *ix);
+void delta_index_free(DeltaIndex *ix);
+/* Looks key up; true and *value_out set when present. */
+bool delta_index_get(const DeltaIndex *ix, const char *key, uint32_t *value_out);
+/* Inserts or replaces (the key pointer must stay valid). */
+int delta_index_put(DeltaIndex *ix, const char *key, uint32_t value);
+/* Removes key; true when it was present (its value in *value_out). */
+bool delta_index_del(DeltaIndex *ix, const char *key, uint32_t *value_out);
+
+/* ---- Table and snapshot --------------------------------------------------------- */
+
+struct DeltaTable {
+    Storage *s;
+    bool owns_storage;
+    Storage *abs_storage;      /* local "/" storage for absolute file: paths (lazy) */
+    char *root;                /* "" or "a/b" (no trailing '/') */
+    char *log_prefix;          /* root + "_delta_log/" (with '/' between) */
+    DeltaTableOptions opts;
+    PqWriteOptions write_opts;
+    DeltaSnapshot *cached;     /* last latest-snapshot loaded (one reference) */
+};
+
+struct DeltaSnapshot {
+    int refs;                  /* atomic */
+    DeltaTable *table;         /* borrowed: the snapshot must not outlive its table */
+    Arena arena;               /* every action and string of the state */
+    int64_t version;
+    int64_t timestamp_ms;      /* commit timestamp of `version` */
+    int64_t checkpoint_version;/* checkpoint the replay started from, -1 = none */
+    DeltaProtocol protocol;
+    DeltaMetadata metadata;
+    DeltaSchema schema;
+    int column_mapping;        /* 0 none, 1 id, 2 name */
+    DeltaAdd *files;           /* n_files live files */
+    size_t n_files, cap_files;
+    DeltaIndex file_index;     /* path -> index in files */
+    DeltaRemove *tombstones;
+    size_t n_tombstones, cap_tombstones;
+    DeltaIndex tomb_index;     /* tombstone key -> index */
+    char **tomb_keys;          /* parallel to tombstones */
+    DeltaSetTxn *txns;
+    size_t n_txns, cap_txns;
+    DeltaIndex txn_index;
+    DeltaDomainMetadata *domains;
+    size_t n_domains, cap_domains;
+    DeltaCommitInfo *commit_info; /* of `version`, NULL when absent */
+    int64_t total_bytes, total_rows;
+};
+
+/* Joins the table root and a relative path into a storage path (arena). */
+char *delta_table_path(Arena *a, const DeltaTable *t, const char *rel);
+/* Resolves a log path (add.path etc.) to (storage, storage path). */
+int delta_resolve_path(DeltaTable *t, Arena *a, const char *log_path, Storage **s_out,
+                       char **path_out, TarnError *err);
+/* Opens a Parquet reader on a file in a storage (size looked up when 0). */
+PqReader *delta_open_parquet(Storage *s, const char *path, uint64_t size, const PqReadOptions *o,
+                             TarnError *err);
+int64_t delta_now_ms(const DeltaTable *t);
+
+/* ---- Log listing ------------------------------------------------------------------ */
+
+typedef struct DeltaLogEntry {
+    char *name;                /* file name under _delta_log/ */
+    DeltaLogFileName info;
+    uint64_t size;
+    int64_t mtime_ms;
+} DeltaLogEntry;
+
+typedef struct DeltaLogListing {
+    size_t n, cap;
+    DeltaLogEntry *items;      /* sorted by name (= by version) */
+    Arena arena;
+} DeltaLogListing;
+
+int delta_log_list(DeltaTable *t, DeltaLogListing *out, TarnError *err);
+void delta_log_listing_free(DeltaLogListing *l);
+/* The commit entry of version v, or NULL. */
+const DeltaLogEntry *delta_log_find_commit(const DeltaLogListing *l, int64_t v);
+/* Newest commit version in the listing (-1 when none); checkpoints count
+ * too when no commit file is newer. */
+int64_t delta_log_latest_version(const DeltaLogListing *l);
+
+/* Reads and parses one commit file into list (actions in `a`). */
+int delta_read_commit(DeltaTable *t, int64_t version, Arena *a, DeltaActionList *out,
+                      TarnError *err);
+
+/* Builds a snapshot at `version` (-1 = latest) from a listing. */
+DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int64_t version,
+                                    TarnError *err);
+/* Timestamp (ms) of commit `version`: in-commit timestamp when the table
+ * uses them (per the snapshot `s`), else the file's modification time. */
+int delta_commit_timestamp(DeltaTable *t, const DeltaLogListing *l, const DeltaSnapshot *s,
+                           int64_t version, int64_t *ts_out, TarnError *err);
+
+/* ---- Checkpoints ------------------------------------------------------------------- */
+
+typedef int (*DeltaActionFn)(void *ctx, const DeltaAction *act, TarnError *err);
+
+/* Reads the actions of a Parquet checkpoint, checkpoint part or sidecar
+ * (storage path), calling fn per action (strings in a). */
+int delta_checkpoint_read_parquet(DeltaTable *t, const char *path, uint64_t size, Arena *a,
+                                  DeltaActionFn fn, void *ctx, TarnError *err);
+/* Writes a classic checkpoint of snap and _last_checkpoint. */
+int delta_checkpoint_write(DeltaTable *t, const DeltaSnapshot *snap, TarnError *err);
+
+/* ---- Stats (stats.c) ----------------------------------------------------------------- */
+
+/* Parsed per-file statistics of one top-level column. */
+typedef struct DeltaColStats {
+    bool has_min, has_max, has_null_count;
+    Value min, max;            /* strings borrow the arena */
+    int64_t null_count;
+} DeltaColStats;
+
+/* Parses add.stats for the given logical columns (physical names looked
+ * up via cols); out[i] for columns[i].  *num_records_out = -1 when absent. */
+int delta_stats_parse(Arena *a, const char *stats, const DeltaSchema *s, const int *col_idx,
+                      int n_cols, DeltaColStats *out, int64_t *num_records_out, bool *tight_out,
+                      TarnError *err);
+/* numRecords of add.stats, -1 when absent or unparsable. */
+int64_t delta_stats_num_records(const char *stats);
+
+/* True when a file with these stats / partition values might hold a row
+ * satisfying every predicate (conservative). */
+bool delta_file_may_match(const DeltaSnapshot *snap, const DeltaAdd *f, const PqPredicate *preds,
+                          int n_preds, Arena *scratch);
+
+/* Parses a serialized partition value of type t into a Value (strings
+ * point into s).  NULL string -> null value. */
+int delta_partition_value_parse(const char *s, const LogicalType *t, Value *out, TarnError *err);
+/* Serializes one value of column vector v (row i) as a partition value
+ * string into out (NUL-terminated); *is_null_out for NULL. */
+int delta_partition_value_format(const Vector *v, uint32_t i, Buf *out, bool *is_null_out);
+
+/* Compares two values of one type: <0, 0, >0 (strings byte-wise). */
+int delta_value_cmp(const Value *a, const Value *b);
+/* Value i of a vector (strings borrowed). */
+Value delta_vector_value(const Vector *v, uint32_t i);
+
+/* Computes Delta stats JSON for the rows of a data file: numRecords, and
+ * minValues/maxValues/nullCount for the first n_indexed leaf columns
+ * (physical names).  Accumulate with delta_stats_acc_add per batch. */
+typedef struct DeltaStatsAcc DeltaStatsAcc;
+DeltaStatsAcc *delta_stats_acc_new(const Schema *physical, int n_indexed);
+int delta_stats_acc_add(DeltaStatsAcc *acc, const Batch *b);
+int delta_stats_acc_json(DeltaStatsAcc *acc, Buf *out);
+int64_t delta_stats_acc_rows(const DeltaStatsAcc *acc);
+void delta_stats_acc_free(DeltaStatsAcc *acc);
+
+/* ---- Scan internals (scan.c) ------------------------------------------------------------ */
+
+/* Reads one live file fully (all table columns, logical schema, DV applied
+ * unless keep_deleted) into batches passed to fn.  row_index_base receives
+ * the file's row positions when not NULL. */
+typedef int (*DeltaBatchFn)(void *ctx, const Batch *b, const int64_t *row_idx, TarnError *err);
+int delta_read_file(DeltaSnapshot *snap, const DeltaAdd *f, bool apply_dv, DeltaBatchFn fn,
+                    void *ctx, TarnError *err);
+
+/* ---- Write internals (write.c) ------------------------------------------------------------ */
+
+/* A set of open data files (one per partition), producing add actions. */
+typedef struct DeltaFileWriter DeltaFileWriter;
+/* change_data: files go under _change_data/ with a _change_type column kept. */
+DeltaFileWriter *delta_writer_new(DeltaTable *t, const DeltaMetadata *md, const DeltaSchema *schema,
+                                  int column_mapping, bool change_data, TarnError *err);
+int delta_writer_write(DeltaFileWriter *w, const Batch *b, TarnError *err);
+/* Closes every file; appends their add (or cdc) actions to out, strings in a. */
+int delta_writer_finish(DeltaFileWriter *w, Arena *a, DeltaActionList *out, TarnError *err);
+/* Removes every file written (after failures). */
+void delta_writer_abort(DeltaFileWriter *w);
+void delta_writer_free(DeltaFileWriter *w);
+void delta_writer_set_target_size(DeltaFileWriter *w, int64_t bytes);
+
+/* Table-schema conformance of an incoming batch: reorders/casts columns by
+ * name into `out` (batch_init'ed on schema).  Missing nullable columns
+ * become NULL; unknown columns are an error. */
+int delta_conform_batch(const Schema *schema, const Batch *in, Batch *out, TarnError *err);
+
+/* ---- Transactions internals (txn.c) ------------------------------------------------------------ */
+
+/* The staged transaction's own arena (action strings live here). */
+Arena *delta_txn_arena(DeltaTransaction *txn);
+/* Appends a fully formed action to the commit (copied shallowly; its
+ * strings must live in delta_txn_arena). */
+int delta_txn_push(DeltaTransaction *txn, const DeltaAction *act, TarnError *err);
+/* Effective metadata / schema of the transaction (after set_metadata). */
+const DeltaMetadata *delta_txn_metadata(const DeltaTransaction *txn);
+const DeltaSchema *delta_txn_schema(const DeltaTransaction *txn);
+/* Marks the commit as one that must not be blind-appended (it read the table). */
+void delta_txn_set_isolation_read(DeltaTransaction *txn, bool read_table);
+/* Creates a transaction for a table that does not exist yet (version 0). */
+DeltaTransaction *delta_txn_begin_create(DeltaTable *t, TarnError *err);
+
+#endif
