@@ -23,6 +23,8 @@
 #include "util/mem.h"
 #include "vector/vector.h"
 
+#include "fuzz_common.h"
+
 typedef struct MemFile {
     const uint8_t *data;
     size_t size;
@@ -37,73 +39,6 @@ static int mem_read(void *ctx, uint64_t offset, size_t len, void *buf, TarnError
     if (len)
         memcpy(buf, f->data + offset, len);
     return 0;
-}
-
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c)) {                                                           \
-            fprintf(stderr, "invariant broken: %s (%s:%d)\n", #c, __FILE__,   \
-                    __LINE__);                                                \
-            abort();                                                          \
-        }                                                                     \
-    } while (0)
-
-static volatile uint64_t sink;
-
-/* Touches every value of v[from, to) and checks vector.h's invariants. */
-static void touch_vector(const Vector *v, uint32_t from, uint32_t to)
-{
-    CHECK(v->type != NULL);
-    CHECK(from <= to && to <= v->len);
-    CHECK(v->len <= v->cap || v->cap == 0);
-    const LogicalType *t = v->type;
-    uint64_t acc = 0;
-    if (t->id == TYPE_STRUCT) {
-        CHECK(v->n_children == t->n_fields);
-        for (uint32_t c = 0; c < v->n_children; c++) {
-            CHECK(v->children[c].len == v->len);
-            touch_vector(&v->children[c], from, to);
-        }
-        for (uint32_t i = from; i < to; i++)
-            acc += vec_is_valid(v, i);
-        sink += acc;
-        return;
-    }
-    if (t->id == TYPE_LIST || t->id == TYPE_MAP) {
-        CHECK(v->offsets != NULL);
-        CHECK(v->n_children == (t->id == TYPE_MAP ? 2u : 1u));
-        CHECK(v->offsets[0] == 0);
-        for (uint32_t i = 0; i < v->len; i++)
-            CHECK(v->offsets[i] <= v->offsets[i + 1]);
-        for (uint32_t c = 0; c < v->n_children; c++) {
-            CHECK(v->offsets[v->len] == v->children[c].len);
-            touch_vector(&v->children[c], v->offsets[from], v->offsets[to]);
-        }
-        for (uint32_t i = from; i < to; i++)
-            acc += vec_is_valid(v, i) ? v->offsets[i + 1] - v->offsets[i] : 0;
-        sink += acc;
-        return;
-    }
-    size_t w = type_width(t);
-    if (to > from && w)
-        CHECK(v->data != NULL);
-    for (uint32_t i = from; i < to; i++) {
-        int valid = vec_is_valid(v, i);
-        if (type_is_string_like(t->id)) {
-            const StrView *s = &VEC_DATA(v, StrView)[i];
-            if (valid && s->len) {
-                CHECK(s->ptr != NULL);
-                /* Reading every byte lets ASan catch dangling views. */
-                for (uint32_t k = 0; k < s->len; k++)
-                    acc += (uint8_t)s->ptr[k];
-            }
-        } else {
-            const uint8_t *p = v->data + (size_t)i * w;
-            for (size_t k = 0; k < w; k++)
-                acc += p[k];
-        }
-    }
-    sink += acc;
 }
 
 static void read_all(const uint8_t *data, size_t size, const PqReadOptions *opt)

@@ -3,7 +3,7 @@
  * (vector/format.h).
  *
  * Each value is printed straight into the output buffer by
- * value_format_text; only when the printed bytes need quoting are they
+ * value_format_text (nested values by value_format_json); only when the printed bytes need quoting are they
  * rewritten in place, back to front, with the quotes doubled.
  */
 #include "format/csv/csv.h"
@@ -153,7 +153,9 @@ int csv_write_batch(const Batch *b, Buf *out, const CsvWriteOptions *opt)
                 continue;
             }
             size_t start = out->len;
-            int rc = value_format_text(v, r, out);
+            /* Nested values (lists, structs, maps) are written as JSON, the
+             * form other tools read back; scalars in PostgreSQL's text form. */
+            int rc = type_is_nested(v->type->id) ? value_format_json(v, r, out) : value_format_text(v, r, out);
             if (rc)
                 return rc;
             if (col < 64 && unquoted[col])

@@ -1,0 +1,1152 @@
+/*
+ * snapshot.c - opening tables, listing _delta_log, log replay into a
+ * snapshot (checkpoint + later commits, PROTOCOL.md "Action
+ * Reconciliation"), time travel, protocol checks and snapshot accessors.
+ *
+ * Replay runs forward: the newest complete checkpoint at or below the
+ * target version is applied first, then every commit after it in order.
+ * Live files are keyed by path (the protocol allows one live logical file
+ * per path); a remove deletes the live file only when its deletion vector
+ * id matches, and becomes a tombstone keyed by (path, DV id).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <xxhash.h>
+
+#include "table/delta/delta_int.h"
+
+/* ---- DeltaIndex ------------------------------------------------------------ */
+
+void delta_index_init(DeltaIndex *ix)
+{
+    memset(ix, 0, sizeof *ix);
+}
+
+void delta_index_free(DeltaIndex *ix)
+{
+    tarn_free(ix->slots);
+    delta_index_init(ix);
+}
+
+static uint32_t hash_str(const char *k)
+{
+    return (uint32_t)XXH3_64bits(k, strlen(k));
+}
+
+static DeltaIndexSlot *find_slot(const DeltaIndex *ix, const char *key, uint32_t h)
+{
+    if (!ix->cap)
+        return NULL;
+    size_t mask = ix->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        DeltaIndexSlot *s = &ix->slots[i];
+        if (!s->key && !s->deleted)
+            return NULL;
+        if (!s->deleted && s->hash == h && strcmp(s->key, key) == 0)
+            return s;
+    }
+}
+
+bool delta_index_get(const DeltaIndex *ix, const char *key, uint32_t *value_out)
+{
+    DeltaIndexSlot *s = find_slot(ix, key, hash_str(key));
+    if (!s)
+        return false;
+    *value_out = s->value;
+    return true;
+}
+
+static int grow(DeltaIndex *ix)
+{
+    size_t cap = ix->cap ? ix->cap * 2 : 64;
+    while ((ix->n + 1) * 10 >= cap * 7)
+        cap *= 2;
+    DeltaIndexSlot *slots = tarn_calloc(cap, sizeof *slots);
+    if (!slots)
+        return TARN_ERR_NOMEM;
+    for (size_t i = 0; i < ix->cap; i++) {
+        DeltaIndexSlot *o = &ix->slots[i];
+        if (!o->key || o->deleted)
+            continue;
+        size_t j = o->hash & (cap - 1);
+        while (slots[j].key)
+            j = (j + 1) & (cap - 1);
+        slots[j] = *o;
+    }
+    tarn_free(ix->slots);
+    ix->slots = slots;
+    ix->cap = cap;
+    ix->n_deleted = 0;
+    return 0;
+}
+
+int delta_index_put(DeltaIndex *ix, const char *key, uint32_t value)
+{
+    uint32_t h = hash_str(key);
+    DeltaIndexSlot *s = find_slot(ix, key, h);
+    if (s) {
+        s->value = value;
+        s->key = key;
+        return 0;
+    }
+    if ((ix->n + ix->n_deleted + 1) * 10 >= ix->cap * 7 && grow(ix))
+        return TARN_ERR_NOMEM;
+    size_t mask = ix->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        DeltaIndexSlot *t = &ix->slots[i];
+        if (!t->key || t->deleted) {
+            if (t->deleted)
+                ix->n_deleted--;
+            t->key = key;
+            t->hash = h;
+            t->value = value;
+            t->deleted = false;
+            ix->n++;
+            return 0;
+        }
+    }
+}
+
+bool delta_index_del(DeltaIndex *ix, const char *key, uint32_t *value_out)
+{
+    DeltaIndexSlot *s = find_slot(ix, key, hash_str(key));
+    if (!s)
+        return false;
+    if (value_out)
+        *value_out = s->value;
+    s->deleted = true;
+    ix->n--;
+    ix->n_deleted++;
+    return true;
+}
+
+/* ---- Table ---------------------------------------------------------------------- */
+
+static int64_t system_now_ms(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t delta_now_ms(const DeltaTable *t)
+{
+    return t->opts.now_ms ? t->opts.now_ms(t->opts.now_ctx) : system_now_ms(NULL);
+}
+
+int64_t delta_table_now_ms(const DeltaTable *t)
+{
+    return delta_now_ms(t);
+}
+
+DeltaTable *delta_table_open(Storage *s, const char *root, const DeltaTableOptions *opts,
+                             TarnError *err)
+{
+    if (!s)
+        return (void)err_set(err, TARN_ERR_INVALID, "no storage given for the Delta table"), NULL;
+    DeltaTable *t = tarn_calloc(1, sizeof *t);
+    if (!t)
+        return (void)ERR_NOMEM(err, sizeof *t), NULL;
+    t->s = s;
+    size_t n = root ? strlen(root) : 0;
+    while (n && root[n - 1] == '/')
+        n--;
+    t->root = tarn_strndup(root ? root : "", n);
+    if (t->root)
+        t->log_prefix = tarn_malloc(n + sizeof(DELTA_LOG_DIR) + 2);
+    if (!t->root || !t->log_prefix) {
+        tarn_free(t->root);
+        tarn_free(t);
+        return (void)ERR_NOMEM(err, n), NULL;
+    }
+    sprintf(t->log_prefix, "%s%s" DELTA_LOG_DIR "/", t->root, n ? "/" : "");
+    if (opts)
+        t->opts = *opts;
+    if (t->opts.max_commit_attempts <= 0)
+        t->opts.max_commit_attempts = 20;
+    if (opts && opts->write_options)
+        t->write_opts = *opts->write_options;
+    else
+        pq_write_options_default(&t->write_opts);
+    t->opts.write_options = &t->write_opts;
+    return t;
+}
+
+DeltaTable *delta_table_open_dir(const char *dir, bool create, const DeltaTableOptions *opts,
+                                 TarnError *err)
+{
+    Storage *s = storage_open_local(dir, create, err);
+    if (!s)
+        return NULL;
+    DeltaTable *t = delta_table_open(s, "", opts, err);
+    if (!t) {
+        storage_close(s);
+        return NULL;
+    }
+    t->owns_storage = true;
+    return t;
+}
+
+void delta_table_close(DeltaTable *t)
+{
+    if (!t)
+        return;
+    if (t->cached)
+        delta_snapshot_free(t->cached);
+    if (t->abs_storage)
+        storage_close(t->abs_storage);
+    if (t->owns_storage)
+        storage_close(t->s);
+    tarn_free(t->root);
+    tarn_free(t->log_prefix);
+    tarn_free(t);
+}
+
+Storage *delta_table_storage(const DeltaTable *t) { return t->s; }
+const char *delta_table_root(const DeltaTable *t) { return t->root; }
+
+char *delta_table_path(Arena *a, const DeltaTable *t, const char *rel)
+{
+    size_t rn = strlen(t->root), n = strlen(rel);
+    char *p = arena_alloc(a, rn + n + 2);
+    if (!p)
+        return NULL;
+    if (rn) {
+        memcpy(p, t->root, rn);
+        p[rn] = '/';
+        memcpy(p + rn + 1, rel, n + 1);
+    } else {
+        memcpy(p, rel, n + 1);
+    }
+    return p;
+}
+
+int delta_resolve_path(DeltaTable *t, Arena *a, const char *log_path, Storage **s_out,
+                       char **path_out, TarnError *err)
+{
+    char *dec;
+    bool abs;
+    int rc = delta_path_decode(a, log_path, &dec, &abs, err);
+    if (rc)
+        return rc;
+    if (!abs) {
+        *s_out = t->s;
+        *path_out = delta_table_path(a, t, dec);
+        return *path_out ? 0 : ERR_NOMEM(err, strlen(dec));
+    }
+    if (!t->abs_storage) {
+        TarnError e2;
+        err_clear(&e2);
+        t->abs_storage = storage_open_local("/", false, &e2);
+        if (!t->abs_storage)
+            return err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: absolute path \"%s\" (%s)", log_path,
+                           e2.message);
+    }
+    *s_out = t->abs_storage;
+    *path_out = dec + 1; /* strip the leading '/' */
+    while (**path_out == '/')
+        (*path_out)++;
+    return 0;
+}
+
+typedef struct SrcCtx {
+    Storage *s;
+    char *path;
+} SrcCtx;
+
+static int src_read(void *ctx, uint64_t offset, size_t len, void *buf, TarnError *err)
+{
+    SrcCtx *c = ctx;
+    return storage_read_range(c->s, c->path, offset, len, buf, err);
+}
+
+static void src_close(void *ctx)
+{
+    SrcCtx *c = ctx;
+    tarn_free(c->path);
+    tarn_free(c);
+}
+
+PqReader *delta_open_parquet(Storage *s, const char *path, uint64_t size, const PqReadOptions *o,
+                             TarnError *err)
+{
+    if (size == 0 && storage_size(s, path, &size, err))
+        return NULL;
+    SrcCtx *c = tarn_malloc(sizeof *c);
+    char *p = tarn_strdup(path);
+    if (!c || !p) {
+        tarn_free(c);
+        tarn_free(p);
+        return (void)ERR_NOMEM(err, strlen(path)), NULL;
+    }
+    c->s = s;
+    c->path = p;
+    PqSource src = {c, size, src_read, src_close, p};
+    return pq_reader_open_source(src, o, err);
+}
+
+/* ---- Listing --------------------------------------------------------------------- */
+
+static int list_cb(void *ctx, const StorageEntry *e)
+{
+    DeltaLogListing *l = ctx;
+    if (e->is_dir)
+        return 0;
+    DeltaLogFileName info = delta_log_file_classify(e->name);
+    if (info.kind == DELTA_LOG_OTHER || info.kind == DELTA_LOG_CRC)
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        DeltaLogEntry *p = tarn_realloc(l->items, cap * sizeof *p);
+        if (!p)
+            return TARN_ERR_NOMEM;
+        l->items = p;
+        l->cap = cap;
+    }
+    DeltaLogEntry *d = &l->items[l->n];
+    d->name = arena_strdup(&l->arena, e->name);
+    if (!d->name)
+        return TARN_ERR_NOMEM;
+    d->info = info;
+    d->size = e->size;
+    d->mtime_ms = e->mtime_ms;
+    l->n++;
+    return 0;
+}
+
+void delta_log_listing_free(DeltaLogListing *l)
+{
+    tarn_free(l->items);
+    arena_free(&l->arena);
+    memset(l, 0, sizeof *l);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const DeltaLogEntry *x = a, *y = b;
+    if (x->info.version != y->info.version)
+        return x->info.version < y->info.version ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+int delta_log_list(DeltaTable *t, DeltaLogListing *out, TarnError *err)
+{
+    memset(out, 0, sizeof *out);
+    arena_init(&out->arena, 64 * 1024);
+    int rc = storage_list(t->s, t->log_prefix, list_cb, out, err);
+    if (rc == TARN_ERR_NOMEM)
+        ERR_NOMEM(err, 0);
+    if (rc) {
+        delta_log_listing_free(out);
+        if (rc == TARN_ERR_NOT_FOUND) {
+            err_clear(err);
+            return err_set(err, TARN_ERR_NOT_FOUND, "not a Delta table: \"%s\" has no %s directory",
+                           t->root[0] ? t->root : ".", DELTA_LOG_DIR);
+        }
+        return rc;
+    }
+    /* Names sort by version already; keep it robust to odd listings. */
+    qsort(out->items, out->n, sizeof *out->items, entry_cmp);
+    return 0;
+}
+
+const DeltaLogEntry *delta_log_find_commit(const DeltaLogListing *l, int64_t v)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->items[mid].info.version < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < l->n && l->items[i].info.version == v; i++)
+        if (l->items[i].info.kind == DELTA_LOG_COMMIT)
+            return &l->items[i];
+    return NULL;
+}
+
+int64_t delta_log_latest_version(const DeltaLogListing *l)
+{
+    int64_t v = -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const DeltaLogFileName *f = &l->items[i].info;
+        if (f->kind == DELTA_LOG_COMMIT || f->kind == DELTA_LOG_CHECKPOINT ||
+            f->kind == DELTA_LOG_CHECKPOINT_PART || f->kind == DELTA_LOG_CHECKPOINT_V2)
+            if (f->version > v)
+                v = f->version;
+    }
+    return v;
+}
+
+int delta_read_commit(DeltaTable *t, int64_t version, Arena *a, DeltaActionList *out,
+                      TarnError *err)
+{
+    char name[32], rel[64];
+    delta_commit_file_name(version, name);
+    snprintf(rel, sizeof rel, DELTA_LOG_DIR "/%s", name);
+    char *path = delta_table_path(a, t, rel);
+    if (!path)
+        return ERR_NOMEM(err, 64);
+    Buf b;
+    buf_init(&b);
+    int rc = storage_read_all(t->s, path, DELTA_MAX_COMMIT_BYTES, &b, err);
+    if (rc) {
+        buf_free(&b);
+        return err_context(err, "reading commit %" PRId64, version);
+    }
+    rc = delta_actions_parse(a, (const char *)b.data, b.len, rel, out, err);
+    buf_free(&b);
+    return rc;
+}
+
+/* ---- Replay ------------------------------------------------------------------------ */
+
+typedef struct Replay {
+    DeltaSnapshot *s;
+    bool has_protocol, has_metadata;
+    bool in_checkpoint;
+    int64_t sidecar_count;
+} Replay;
+
+static bool same_dv(const DeltaDv *a, const DeltaDv *b)
+{
+    if (!a || !b)
+        return a == b;
+    return a->storage_type == b->storage_type && a->has_offset == b->has_offset &&
+           (!a->has_offset || a->offset == b->offset) && strcmp(a->path_or_inline, b->path_or_inline) == 0;
+}
+
+static char *tomb_key(Arena *a, const char *path, const DeltaDv *dv)
+{
+    if (!dv)
+        return (char *)path;
+    Buf b;
+    buf_init(&b);
+    char *k = NULL;
+    if (buf_append(&b, path, strlen(path)) == 0 && buf_append_byte(&b, 1) == 0 &&
+        delta_dv_unique_id(dv, &b) == 0 && buf_terminate(&b) == 0)
+        k = arena_strndup(a, (const char *)b.data, b.len);
+    buf_free(&b);
+    return k;
+}
+
+static int push_file(DeltaSnapshot *s, const DeltaAdd *f)
+{
+    if (s->n_files == s->cap_files) {
+        size_t cap = s->cap_files ? s->cap_files * 2 : 256;
+        DeltaAdd *p = tarn_realloc(s->files, cap * sizeof *p);
+        if (!p)
+            return TARN_ERR_NOMEM;
+        s->files = p;
+        s->cap_files = cap;
+    }
+    s->files[s->n_files] = *f;
+    s->n_files++;
+    return delta_index_put(&s->file_index, s->files[s->n_files - 1].path, (uint32_t)(s->n_files - 1));
+}
+
+static int apply_action(void *ctx, const DeltaAction *act, TarnError *err)
+{
+    Replay *r = ctx;
+    DeltaSnapshot *s = r->s;
+    uint32_t idx;
+    switch (act->kind) {
+    case DELTA_ACT_PROTOCOL:
+        s->protocol = act->u.protocol;
+        r->has_protocol = true;
+        return 0;
+    case DELTA_ACT_METADATA:
+        s->metadata = act->u.metadata;
+        r->has_metadata = true;
+        return 0;
+    case DELTA_ACT_ADD: {
+        const DeltaAdd *f = &act->u.add;
+        if (delta_index_get(&s->file_index, f->path, &idx)) {
+            s->files[idx] = *f;
+            /* the key pointer must follow the new struct's string */
+            if (delta_index_put(&s->file_index, s->files[idx].path, idx))
+                return ERR_NOMEM(err, 64);
+        } else if (push_file(s, f)) {
+            return ERR_NOMEM(err, sizeof *f);
+        }
+        if (s->n_tombstones) {
+            char *k = tomb_key(&s->arena, f->path, f->dv);
+            if (!k)
+                return ERR_NOMEM(err, 64);
+            uint32_t ti;
+            if (delta_index_del(&s->tomb_index, k, &ti))
+                s->tombstones[ti].path = NULL;
+        }
+        return 0;
+    }
+    case DELTA_ACT_REMOVE: {
+        const DeltaRemove *rm = &act->u.remove;
+        if (delta_index_get(&s->file_index, rm->path, &idx) && same_dv(s->files[idx].dv, rm->dv)) {
+            delta_index_del(&s->file_index, rm->path, NULL);
+            s->files[idx].path = NULL;
+        }
+        char *k = tomb_key(&s->arena, rm->path, rm->dv);
+        if (!k)
+            return ERR_NOMEM(err, 64);
+        if (delta_index_get(&s->tomb_index, k, &idx)) {
+            s->tombstones[idx] = *rm;
+            s->tomb_keys[idx] = k;
+            return delta_index_put(&s->tomb_index, k, idx) ? ERR_NOMEM(err, 64) : 0;
+        }
+        if (s->n_tombstones == s->cap_tombstones) {
+            size_t cap = s->cap_tombstones ? s->cap_tombstones * 2 : 64;
+            DeltaRemove *p = tarn_realloc(s->tombstones, cap * sizeof *p);
+            char **q = p ? tarn_realloc(s->tomb_keys, cap * sizeof *q) : NULL;
+            if (p)
+                s->tombstones = p;
+            if (!p || !q)
+                return ERR_NOMEM(err, cap * sizeof *p);
+            s->tomb_keys = q;
+            s->cap_tombstones = cap;
+        }
+        s->tombstones[s->n_tombstones] = *rm;
+        s->tomb_keys[s->n_tombstones] = k;
+        return delta_index_put(&s->tomb_index, k, (uint32_t)s->n_tombstones++) ? ERR_NOMEM(err, 64) : 0;
+    }
+    case DELTA_ACT_TXN: {
+        const DeltaSetTxn *tx = &act->u.txn;
+        if (delta_index_get(&s->txn_index, tx->app_id, &idx)) {
+            s->txns[idx] = *tx;
+            return delta_index_put(&s->txn_index, s->txns[idx].app_id, idx) ? ERR_NOMEM(err, 64) : 0;
+        }
+        if (s->n_txns == s->cap_txns) {
+            size_t cap = s->cap_txns ? s->cap_txns * 2 : 16;
+            DeltaSetTxn *p = tarn_realloc(s->txns, cap * sizeof *p);
+            if (!p)
+                return ERR_NOMEM(err, cap * sizeof *p);
+            s->txns = p;
+            s->cap_txns = cap;
+        }
+        s->txns[s->n_txns++] = *tx;
+        return delta_index_put(&s->txn_index, s->txns[s->n_txns - 1].app_id, (uint32_t)(s->n_txns - 1))
+                   ? ERR_NOMEM(err, 64) : 0;
+    }
+    case DELTA_ACT_DOMAIN_METADATA: {
+        const DeltaDomainMetadata *d = &act->u.domain;
+        for (size_t i = 0; i < s->n_domains; i++) {
+            if (strcmp(s->domains[i].domain, d->domain) == 0) {
+                s->domains[i] = *d;
+                return 0;
+            }
+        }
+        if (s->n_domains == s->cap_domains) {
+            size_t cap = s->cap_domains ? s->cap_domains * 2 : 8;
+            DeltaDomainMetadata *p = tarn_realloc(s->domains, cap * sizeof *p);
+            if (!p)
+                return ERR_NOMEM(err, cap * sizeof *p);
+            s->domains = p;
+            s->cap_domains = cap;
+        }
+        s->domains[s->n_domains++] = *d;
+        return 0;
+    }
+    case DELTA_ACT_SIDECAR:
+        if (!r->in_checkpoint)
+            return err_set(err, TARN_ERR_CORRUPT, "sidecar action outside a checkpoint");
+        r->sidecar_count++;
+        return 0;
+    default:
+        return 0; /* commitInfo, cdc, checkpointMetadata, unknown actions */
+    }
+}
+
+/* Applies a V2 checkpoint's sidecars: the manifest's sidecar actions name
+ * Parquet files under _delta_log/_sidecars/. */
+typedef struct V2Ctx {
+    Replay *r;
+    DeltaTable *t;
+    DeltaActionList sidecars;
+} V2Ctx;
+
+static int v2_action(void *ctx, const DeltaAction *act, TarnError *err)
+{
+    V2Ctx *v = ctx;
+    if (act->kind == DELTA_ACT_SIDECAR)
+        return delta_action_list_push(&v->sidecars, act) ? ERR_NOMEM(err, sizeof *act) : 0;
+    return apply_action(v->r, act, err);
+}
+
+static int read_checkpoint(DeltaTable *t, const DeltaLogListing *l, size_t first, size_t count,
+                           Replay *r, TarnError *err)
+{
+    DeltaSnapshot *s = r->s;
+    r->in_checkpoint = true;
+    int rc = 0;
+    for (size_t i = first; i < first + count && rc == 0; i++) {
+        const DeltaLogEntry *e = &l->items[i];
+        char rel[512];
+        snprintf(rel, sizeof rel, DELTA_LOG_DIR "/%s", e->name);
+        char *path = delta_table_path(&s->arena, t, rel);
+        if (!path)
+            return ERR_NOMEM(err, 64);
+        V2Ctx v = {r, t, {0, 0, NULL}};
+        if (e->info.kind == DELTA_LOG_CHECKPOINT_V2 && e->info.is_json) {
+            Buf b;
+            buf_init(&b);
+            DeltaActionList acts;
+            delta_action_list_init(&acts);
+            rc = storage_read_all(t->s, path, DELTA_MAX_COMMIT_BYTES, &b, err);
+            if (rc == 0)
+                rc = delta_actions_parse(&s->arena, (const char *)b.data, b.len, rel, &acts, err);
+            buf_free(&b);
+            for (size_t j = 0; rc == 0 && j < acts.n; j++)
+                rc = v2_action(&v, &acts.items[j], err);
+            delta_action_list_free(&acts);
+        } else {
+            rc = delta_checkpoint_read_parquet(t, path, e->size, &s->arena, v2_action, &v, err);
+        }
+        for (size_t j = 0; rc == 0 && j < v.sidecars.n; j++) {
+            const DeltaSidecar *sc = &v.sidecars.items[j].u.sidecar;
+            char *dec;
+            bool abs;
+            rc = delta_path_decode(&s->arena, sc->path, &dec, &abs, err);
+            if (rc)
+                break;
+            const char *base = strrchr(dec, '/');
+            base = base ? base + 1 : dec;
+            char srel[1024];
+            snprintf(srel, sizeof srel, DELTA_LOG_DIR "/_sidecars/%s", base);
+            char *sp = delta_table_path(&s->arena, t, srel);
+            if (!sp) {
+                rc = ERR_NOMEM(err, 64);
+                break;
+            }
+            rc = delta_checkpoint_read_parquet(t, sp, (uint64_t)(sc->size_bytes > 0 ? sc->size_bytes : 0),
+                                               &s->arena, apply_action, r, err);
+            if (rc)
+                err_context(err, "reading sidecar \"%s\"", srel);
+        }
+        delta_action_list_free(&v.sidecars);
+        if (rc)
+            err_context(err, "reading checkpoint \"%s\"", rel);
+    }
+    r->in_checkpoint = false;
+    return rc;
+}
+
+static void snapshot_destroy(DeltaSnapshot *s)
+{
+    delta_schema_destroy(&s->schema);
+    tarn_free(s->files);
+    delta_index_free(&s->file_index);
+    tarn_free(s->tombstones);
+    tarn_free(s->tomb_keys);
+    delta_index_free(&s->tomb_index);
+    tarn_free(s->txns);
+    delta_index_free(&s->txn_index);
+    tarn_free(s->domains);
+    arena_free(&s->arena);
+    tarn_free(s);
+}
+
+/* Finds the newest complete checkpoint at or below target: first and count
+ * index its files in the listing; *cp_version = -1 when none. */
+static void pick_checkpoint(const DeltaLogListing *l, int64_t target, size_t *first, size_t *count,
+                            int64_t *cp_version)
+{
+    *cp_version = -1;
+    *first = *count = 0;
+    size_t i = l->n;
+    while (i > 0) {
+        /* group of entries with the same version */
+        size_t end = i, beg = i;
+        int64_t v = l->items[i - 1].info.version;
+        while (beg > 0 && l->items[beg - 1].info.version == v)
+            beg--;
+        i = beg;
+        if (v > target)
+            continue;
+        /* prefer a classic or V2 checkpoint; else a complete multi-part set */
+        for (size_t k = beg; k < end; k++) {
+            DeltaLogFileKind kind = l->items[k].info.kind;
+            if (kind == DELTA_LOG_CHECKPOINT || kind == DELTA_LOG_CHECKPOINT_V2) {
+                *first = k;
+                *count = 1;
+                *cp_version = v;
+                return;
+            }
+        }
+        for (size_t k = beg; k < end; k++) {
+            const DeltaLogFileName *f = &l->items[k].info;
+            if (f->kind != DELTA_LOG_CHECKPOINT_PART || f->part != 1)
+                continue;
+            /* parts 1..n must follow in order with the same n */
+            int32_t np = f->n_parts;
+            size_t have = 0;
+            for (size_t m = k; m < end; m++) {
+                const DeltaLogFileName *g = &l->items[m].info;
+                if (g->kind == DELTA_LOG_CHECKPOINT_PART && g->n_parts == np && g->part == (int32_t)have + 1)
+                    have++;
+            }
+            if (have == (size_t)np) {
+                /* parts sort by name, so they are contiguous from k */
+                *first = k;
+                *count = (size_t)np;
+                *cp_version = v;
+                return;
+            }
+        }
+    }
+}
+
+static const char *config_get(const DeltaMetadata *m, const char *key)
+{
+    return delta_map_get(&m->configuration, key, NULL);
+}
+
+static bool ict_enabled(const DeltaMetadata *m)
+{
+    const char *v = config_get(m, "delta.enableInCommitTimestamps");
+    if (!v)
+        v = config_get(m, "delta.enableInCommitTimestamps-preview");
+    return v && strcasecmp(v, "true") == 0;
+}
+
+static int64_t ict_enablement_version(const DeltaMetadata *m)
+{
+    const char *v = config_get(m, "delta.inCommitTimestampEnablementVersion");
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* Reads commitInfo.inCommitTimestamp of commit v. */
+static int read_ict(DeltaTable *t, int64_t v, int64_t *ts_out, TarnError *err)
+{
+    Arena a;
+    arena_init(&a, 16 * 1024);
+    DeltaActionList l;
+    delta_action_list_init(&l);
+    int rc = delta_read_commit(t, v, &a, &l, err);
+    bool found = false;
+    for (size_t i = 0; rc == 0 && i < l.n; i++) {
+        if (l.items[i].kind == DELTA_ACT_COMMIT_INFO && l.items[i].u.commit_info.has_in_commit_timestamp) {
+            *ts_out = l.items[i].u.commit_info.in_commit_timestamp;
+            found = true;
+            break;
+        }
+    }
+    if (rc == 0 && !found)
+        rc = err_set(err, TARN_ERR_CORRUPT, "commit %" PRId64 " lacks commitInfo.inCommitTimestamp although in-commit timestamps are enabled", v);
+    delta_action_list_free(&l);
+    arena_free(&a);
+    return rc;
+}
+
+int delta_commit_timestamp(DeltaTable *t, const DeltaLogListing *l, const DeltaSnapshot *s,
+                           int64_t version, int64_t *ts_out, TarnError *err)
+{
+    if (s && ict_enabled(&s->metadata) && version >= ict_enablement_version(&s->metadata)) {
+        if (s->version == version && s->commit_info && s->commit_info->has_in_commit_timestamp) {
+            *ts_out = s->commit_info->in_commit_timestamp;
+            return 0;
+        }
+        return read_ict(t, version, ts_out, err);
+    }
+    const DeltaLogEntry *e = delta_log_find_commit(l, version);
+    if (!e) {
+        /* commit file cleaned up: use a checkpoint's time for that version */
+        for (size_t i = 0; i < l->n; i++)
+            if (l->items[i].info.version == version) {
+                *ts_out = l->items[i].mtime_ms;
+                return 0;
+            }
+        return err_set(err, TARN_ERR_NOT_FOUND, "no commit file for version %" PRId64, version);
+    }
+    *ts_out = e->mtime_ms;
+    return 0;
+}
+
+static int finish_snapshot(DeltaSnapshot *s, TarnError *err)
+{
+    /* Compact live files and rebuild the index. */
+    size_t j = 0;
+    for (size_t i = 0; i < s->n_files; i++)
+        if (s->files[i].path)
+            s->files[j++] = s->files[i];
+    s->n_files = j;
+    delta_index_free(&s->file_index);
+    s->total_bytes = 0;
+    s->total_rows = 0;
+    for (size_t i = 0; i < s->n_files; i++) {
+        if (delta_index_put(&s->file_index, s->files[i].path, (uint32_t)i))
+            return ERR_NOMEM(err, 64);
+        s->total_bytes += s->files[i].size;
+        if (s->total_rows >= 0) {
+            int64_t nr = delta_stats_num_records(s->files[i].stats);
+            if (nr < 0)
+                s->total_rows = -1;
+            else
+                s->total_rows += nr - (s->files[i].dv ? s->files[i].dv->cardinality : 0);
+        }
+    }
+    size_t k = 0;
+    delta_index_free(&s->tomb_index);
+    for (size_t i = 0; i < s->n_tombstones; i++) {
+        if (!s->tombstones[i].path)
+            continue;
+        s->tombstones[k] = s->tombstones[i];
+        s->tomb_keys[k] = s->tomb_keys[i];
+        if (delta_index_put(&s->tomb_index, s->tomb_keys[k], (uint32_t)k))
+            return ERR_NOMEM(err, 64);
+        k++;
+    }
+    s->n_tombstones = k;
+    return 0;
+}
+
+DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int64_t version,
+                                    TarnError *err)
+{
+    int64_t latest = delta_log_latest_version(l);
+    if (latest < 0) {
+        err_set(err, TARN_ERR_NOT_FOUND, "not a Delta table: \"%s\" has no commits", t->log_prefix);
+        return NULL;
+    }
+    int64_t target = version < 0 ? latest : version;
+    if (target > latest) {
+        err_set(err, TARN_ERR_NOT_FOUND, "version %" PRId64 " of the table does not exist (latest is %" PRId64 ")",
+                target, latest);
+        return NULL;
+    }
+    size_t cp_first, cp_count;
+    int64_t cp_version;
+    pick_checkpoint(l, target, &cp_first, &cp_count, &cp_version);
+    /* Commits cp_version+1 .. target must all be present. */
+    int64_t expect = cp_version + 1;
+    for (size_t i = 0; i < l->n; i++) {
+        const DeltaLogFileName *f = &l->items[i].info;
+        if (f->kind != DELTA_LOG_COMMIT || f->version < expect)
+            continue;
+        if (f->version > target)
+            break;
+        if (f->version != expect)
+            break;
+        expect++;
+    }
+    if (expect <= target) {
+        if (cp_version < 0 && expect == 0)
+            err_set(err, TARN_ERR_NOT_FOUND,
+                    "version %" PRId64 " cannot be reconstructed: the log has neither commit 0 nor a checkpoint at or before it",
+                    target);
+        else
+            err_set(err, TARN_ERR_CORRUPT, "delta log versions are not contiguous: commit %" PRId64 " is missing (needed for version %" PRId64 ")",
+                    expect, target);
+        return NULL;
+    }
+    DeltaSnapshot *s = tarn_calloc(1, sizeof *s);
+    if (!s) {
+        ERR_NOMEM(err, sizeof *s);
+        return NULL;
+    }
+    s->refs = 1;
+    s->table = t;
+    s->version = target;
+    s->checkpoint_version = cp_version;
+    arena_init(&s->arena, 256 * 1024);
+    Replay r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    int rc = 0;
+    if (cp_version >= 0)
+        rc = read_checkpoint(t, l, cp_first, cp_count, &r, err);
+    DeltaActionList acts;
+    delta_action_list_init(&acts);
+    for (int64_t v = cp_version + 1; rc == 0 && v <= target; v++) {
+        acts.n = 0;
+        rc = delta_read_commit(t, v, &s->arena, &acts, err);
+        for (size_t i = 0; rc == 0 && i < acts.n; i++) {
+            const DeltaAction *a = &acts.items[i];
+            if (a->kind == DELTA_ACT_CHECKPOINT_METADATA || a->kind == DELTA_ACT_SIDECAR) {
+                rc = err_set(err, TARN_ERR_CORRUPT, "delta log \"%s%020" PRId64 ".json\": %s action in a commit file",
+                             DELTA_LOG_DIR "/", v,
+                             a->kind == DELTA_ACT_SIDECAR ? "sidecar" : "checkpointMetadata");
+                break;
+            }
+            if (a->kind == DELTA_ACT_COMMIT_INFO && v == target) {
+                s->commit_info = arena_alloc(&s->arena, sizeof *s->commit_info);
+                if (!s->commit_info) {
+                    rc = ERR_NOMEM(err, 64);
+                    break;
+                }
+                *s->commit_info = a->u.commit_info;
+            }
+            rc = apply_action(&r, a, err);
+        }
+    }
+    delta_action_list_free(&acts);
+    if (rc == 0 && !r.has_protocol)
+        rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no protocol action at version %" PRId64, target);
+    if (rc == 0 && !r.has_metadata)
+        rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no metaData action at version %" PRId64, target);
+    if (rc == 0)
+        rc = delta_protocol_check_read(&s->protocol, err);
+    if (rc == 0)
+        rc = delta_schema_parse(&s->arena, s->metadata.schema_string, strlen(s->metadata.schema_string),
+                                &s->schema, err);
+    if (rc == 0) {
+        const char *mode = config_get(&s->metadata, "delta.columnMapping.mode");
+        bool cm_supported = s->protocol.min_reader_version >= 2;
+        if (mode && cm_supported && strcasecmp(mode, "id") == 0)
+            s->column_mapping = 1;
+        else if (mode && cm_supported && strcasecmp(mode, "name") == 0)
+            s->column_mapping = 2;
+        else if (mode && cm_supported && strcasecmp(mode, "none") != 0)
+            rc = err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: column mapping mode \"%s\"", mode);
+    }
+    if (rc == 0)
+        rc = finish_snapshot(s, err);
+    if (rc == 0)
+        rc = delta_commit_timestamp(t, l, s, target, &s->timestamp_ms, err);
+    if (rc) {
+        snapshot_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* ---- Public snapshot API ------------------------------------------------------------------ */
+
+DeltaSnapshot *delta_snapshot_ref(DeltaSnapshot *s)
+{
+    __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+    return s;
+}
+
+void delta_snapshot_free(DeltaSnapshot *s)
+{
+    if (!s)
+        return;
+    if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        snapshot_destroy(s);
+}
+
+int delta_table_exists(DeltaTable *t, bool *exists_out, TarnError *err)
+{
+    DeltaLogListing l;
+    *exists_out = false;
+    int rc = delta_log_list(t, &l, err);
+    if (rc == TARN_ERR_NOT_FOUND) {
+        err_clear(err);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    *exists_out = delta_log_latest_version(&l) >= 0;
+    delta_log_listing_free(&l);
+    return 0;
+}
+
+DeltaSnapshot *delta_snapshot_latest(DeltaTable *t, TarnError *err)
+{
+    DeltaLogListing l;
+    if (delta_log_list(t, &l, err))
+        return NULL;
+    int64_t latest = delta_log_latest_version(&l);
+    if (t->cached && t->cached->version == latest) {
+        delta_log_listing_free(&l);
+        return delta_snapshot_ref(t->cached);
+    }
+    DeltaSnapshot *s = delta_snapshot_build(t, &l, -1, err);
+    delta_log_listing_free(&l);
+    if (!s)
+        return NULL;
+    if (t->cached)
+        delta_snapshot_free(t->cached);
+    t->cached = delta_snapshot_ref(s);
+    return s;
+}
+
+DeltaSnapshot *delta_snapshot_at_version(DeltaTable *t, int64_t version, TarnError *err)
+{
+    if (version < 0) {
+        err_set(err, TARN_ERR_INVALID, "table version %" PRId64 " is negative", version);
+        return NULL;
+    }
+    if (t->cached && t->cached->version == version)
+        return delta_snapshot_ref(t->cached);
+    DeltaLogListing l;
+    if (delta_log_list(t, &l, err))
+        return NULL;
+    DeltaSnapshot *s = delta_snapshot_build(t, &l, version, err);
+    delta_log_listing_free(&l);
+    return s;
+}
+
+DeltaSnapshot *delta_snapshot_at_timestamp(DeltaTable *t, int64_t ts_ms, TarnError *err)
+{
+    DeltaSnapshot *latest = delta_snapshot_latest(t, err);
+    if (!latest)
+        return NULL;
+    DeltaLogListing l;
+    if (delta_log_list(t, &l, err)) {
+        delta_snapshot_free(latest);
+        return NULL;
+    }
+    /* Available commits: the contiguous run ending at the latest version. */
+    int64_t hi = latest->version, lo = hi;
+    while (lo > 0 && delta_log_find_commit(&l, lo - 1))
+        lo--;
+    if (!delta_log_find_commit(&l, lo))
+        lo = hi;
+    bool ict = ict_enabled(&latest->metadata);
+    int64_t ict_ver = ict ? ict_enablement_version(&latest->metadata) : INT64_MAX;
+    int64_t found = -1;
+    int rc = 0;
+    /* Region of file modification times: made monotonic as Delta does. */
+    int64_t prev = INT64_MIN;
+    for (int64_t v = lo; v <= hi && v < ict_ver; v++) {
+        const DeltaLogEntry *e = delta_log_find_commit(&l, v);
+        int64_t ts = e ? e->mtime_ms : prev + 1;
+        if (ts <= prev)
+            ts = prev + 1;
+        prev = ts;
+        if (ts <= ts_ms)
+            found = v;
+    }
+    if (ict && hi >= ict_ver) {
+        int64_t a = ict_ver > lo ? ict_ver : lo, b = hi;
+        int64_t ts;
+        rc = read_ict(t, a, &ts, err);
+        if (rc == 0 && ts <= ts_ms) {
+            found = a;
+            while (a < b) { /* largest v in (a, b] with ict(v) <= ts_ms */
+                int64_t mid = a + (b - a + 1) / 2;
+                if ((rc = read_ict(t, mid, &ts, err)))
+                    break;
+                if (ts <= ts_ms)
+                    a = mid;
+                else
+                    b = mid - 1;
+            }
+            found = a;
+        }
+    }
+    delta_log_listing_free(&l);
+    delta_snapshot_free(latest);
+    if (rc)
+        return NULL;
+    if (found < 0) {
+        err_set(err, TARN_ERR_NOT_FOUND, "timestamp %" PRId64 " ms is before the earliest available table version",
+                ts_ms);
+        return NULL;
+    }
+    return delta_snapshot_at_version(t, found, err);
+}
+
+int64_t delta_snapshot_version(const DeltaSnapshot *s) { return s->version; }
+int64_t delta_snapshot_timestamp(const DeltaSnapshot *s) { return s->timestamp_ms; }
+const DeltaProtocol *delta_snapshot_protocol(const DeltaSnapshot *s) { return &s->protocol; }
+const DeltaMetadata *delta_snapshot_metadata(const DeltaSnapshot *s) { return &s->metadata; }
+const Schema *delta_snapshot_schema(const DeltaSnapshot *s) { return &s->schema.schema; }
+const DeltaSchema *delta_snapshot_delta_schema(const DeltaSnapshot *s) { return &s->schema; }
+int delta_snapshot_column_mapping(const DeltaSnapshot *s) { return s->column_mapping; }
+size_t delta_snapshot_num_files(const DeltaSnapshot *s) { return s->n_files; }
+const DeltaAdd *delta_snapshot_file(const DeltaSnapshot *s, size_t i)
+{
+    return i < s->n_files ? &s->files[i] : NULL;
+}
+int64_t delta_snapshot_total_bytes(const DeltaSnapshot *s) { return s->total_bytes; }
+int64_t delta_snapshot_total_rows(const DeltaSnapshot *s) { return s->total_rows; }
+size_t delta_snapshot_num_tombstones(const DeltaSnapshot *s) { return s->n_tombstones; }
+const DeltaRemove *delta_snapshot_tombstone(const DeltaSnapshot *s, size_t i)
+{
+    return i < s->n_tombstones ? &s->tombstones[i] : NULL;
+}
+size_t delta_snapshot_num_app_txns(const DeltaSnapshot *s) { return s->n_txns; }
+const DeltaSetTxn *delta_snapshot_app_txn(const DeltaSnapshot *s, size_t i)
+{
+    return i < s->n_txns ? &s->txns[i] : NULL;
+}
+
+const char *delta_snapshot_property(const DeltaSnapshot *s, const char *key)
+{
+    return config_get(&s->metadata, key);
+}
+
+const DeltaAdd *delta_snapshot_find_file(const DeltaSnapshot *s, const char *path)
+{
+    uint32_t i;
+    return delta_index_get(&s->file_index, path, &i) ? &s->files[i] : NULL;
+}
+
+bool delta_snapshot_app_version(const DeltaSnapshot *s, const char *app_id, int64_t *version_out)
+{
+    uint32_t i;
+    if (!delta_index_get(&s->txn_index, app_id, &i))
+        return false;
+    *version_out = s->txns[i].version;
+    return true;
+}
+
+const char *delta_snapshot_domain(const DeltaSnapshot *s, const char *domain)
+{
+    for (size_t i = 0; i < s->n_domains; i++)
+        if (strcmp(s->domains[i].domain, domain) == 0)
+            return s->domains[i].removed ? NULL : s->domains[i].configuration;
+    return NULL;
+}
+
+/* ---- Protocol checks ---------------------------------------------------------------------- */
+
+static const char *const reader_features[] = {
+    "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "typeWidening",
+    "typeWidening-preview", "vacuumProtocolCheck", NULL};
+
+static const char *const writer_features[] = {
+    "appendOnly", "invariants", "checkConstraints", "generatedColumns", "changeDataFeed",
+    "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "domainMetadata",
+    "inCommitTimestamp", "typeWidening", "typeWidening-preview", "vacuumProtocolCheck", NULL};
+
+static bool known(const char *const *list, const char *f)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(list[i], f) == 0)
+            return true;
+    return false;
+}
+
+int delta_protocol_check_read(const DeltaProtocol *p, TarnError *err)
+{
+    if (p->min_reader_version < 1)
+        return err_set(err, TARN_ERR_CORRUPT, "protocol minReaderVersion %d is invalid", p->min_reader_version);
+    if (p->min_reader_version > DELTA_MAX_READER_VERSION) {
+        err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: Delta reader version %d", p->min_reader_version);
+        err_hint(err, "tarn reads Delta reader versions 1 to %d.", DELTA_MAX_READER_VERSION);
+        return TARN_ERR_UNSUPPORTED;
+    }
+    if (p->min_reader_version == 3)
+        for (uint32_t i = 0; i < p->n_reader_features; i++)
+            if (!known(reader_features, p->reader_features[i]))
+                return err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: Delta reader feature \"%s\"",
+                               p->reader_features[i]);
+    return 0;
+}
+
+int delta_protocol_check_write(const DeltaProtocol *p, TarnError *err)
+{
+    int rc = delta_protocol_check_read(p, err);
+    if (rc)
+        return rc;
+    if (p->min_writer_version < 1)
+        return err_set(err, TARN_ERR_CORRUPT, "protocol minWriterVersion %d is invalid", p->min_writer_version);
+    if (p->min_writer_version > DELTA_MAX_WRITER_VERSION)
+        return err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: Delta writer version %d", p->min_writer_version);
+    if (p->min_writer_version == 7)
+        for (uint32_t i = 0; i < p->n_writer_features; i++)
+            if (!known(writer_features, p->writer_features[i]))
+                return err_set(err, TARN_ERR_UNSUPPORTED,
+                               "unsupported: Delta writer feature \"%s\": tarn cannot write this table",
+                               p->writer_features[i]);
+    return 0;
+}
