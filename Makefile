@@ -5,7 +5,8 @@
 #   make test            run every test suite; ends with "N passed, N failed"
 #   make sanitize [test] build with ASan+UBSan into build/san and run the tests there
 #   make fuzz            run each libFuzzer target for FUZZ_SECONDS (default 60)
-#   make bench           run the benchmarks side by side with DuckDB
+#   make bench           run the benchmarks side by side with DuckDB (+ Delta figures)
+#   make bench-delta     only the Delta figures (bench/delta.sh)
 #   make demo            the main job: generate lineitem-like rows, write Parquet, read back
 #
 # Sources are discovered: every .c under src/ goes into libtarn.a except
@@ -50,11 +51,11 @@ LIB      := $(BUILD)/libtarn.a
 TARN     := $(BUILD)/tarn
 UNIT     := $(BUILD)/unit_tests
 
-.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench demo clean unit quick
+.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench bench-delta demo clean unit quick
 
 # Goals a newcomer runs on a fresh machine install what they need first:
 # every compile waits for the (quiet, usually no-op) bootstrap.
-ifneq ($(filter test sanitize demo bench fuzz fuzz-build,$(MAKECMDGOALS)),)
+ifneq ($(filter test sanitize demo bench bench-delta fuzz fuzz-build,$(MAKECMDGOALS)),)
 DEPS_FIRST := deps-quiet
 endif
 
@@ -89,9 +90,16 @@ INTEROP_BIN := $(BUILD)/interop_write_cases
 $(INTEROP_BIN): tests/interop/write_cases.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
 
+# tests/delta/crash_writer.c writes, races and checks Delta tables through the
+# library for the Delta suite (tests/delta/run.sh: crashes, concurrency).
+DELTA_HELPER := $(BUILD)/delta_crash_writer
+
+$(DELTA_HELPER): tests/delta/crash_writer.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+
 # Every suite prints its own "N passed, N failed"; tests/run.sh adds them up
 # and prints the total as its last line.
-test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN)
+test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER)
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
 # Quick tier: unit tests only.
@@ -99,10 +107,10 @@ quick: $(UNIT)
 	@$(UNIT)
 
 ifeq ($(filter test,$(MAKECMDGOALS)),)
-sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER)
 	@BUILD=$(BUILD) SAN=1 tests/run.sh
 else
-sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER)
 	@true
 endif
 
@@ -147,11 +155,22 @@ BENCH_BIN := $(BUILD)/bench_parquet
 $(BENCH_BIN): bench/bench_parquet.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-bench: $(DEPS_FIRST) $(TARN) $(BENCH_BIN)
+# bench/delta_bench.c: Delta commit rate, snapshot load time, data skipping
+# (run by bench/delta.sh, which bench/run.sh calls).
+BENCH_DELTA_BIN := $(BUILD)/bench_delta
+
+$(BENCH_DELTA_BIN): bench/delta_bench.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench: $(DEPS_FIRST) $(TARN) $(BENCH_BIN) $(BENCH_DELTA_BIN)
 	@BUILD=$(BUILD) bench/run.sh
+
+# Only the Delta figures (a few minutes less than the whole of make bench).
+bench-delta: $(DEPS_FIRST) $(BENCH_DELTA_BIN)
+	@BUILD=$(BUILD) bench/delta.sh
 
 clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
--include $(INTEROP_BIN).d $(BENCH_BIN).d
+-include $(INTEROP_BIN).d $(BENCH_BIN).d $(DELTA_HELPER).d $(BENCH_DELTA_BIN).d

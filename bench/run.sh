@@ -25,6 +25,8 @@
 #    figures section of BENCHMARKS.md.  Each tool runs with its default
 #    writer settings (row group size, page size, dictionary), as a user
 #    would get them.
+# 4. Runs bench/delta.sh (Delta table figures, its own BENCHMARKS.md section)
+#    unless BENCH_DELTA=0.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -133,9 +135,19 @@ TABLE=$WORK/table.md
 echo
 cat "$TABLE"
 
+# Then the Delta table figures (bench/delta.sh; BENCH_DELTA=0 skips them),
+# which write their own section of BENCHMARKS.md.
+run_delta() {
+    [ "${BENCH_DELTA:-1}" = 0 ] && return 0
+    [ -x bench/delta.sh ] || return 0
+    echo
+    BUILD=$BUILD bench/delta.sh
+}
+
 # Regenerate the section of BENCHMARKS.md between the markers
 # (BENCH_RECORD=0: a trial run that leaves BENCHMARKS.md alone).
 if [ "${BENCH_RECORD:-1}" = 0 ]; then
+    run_delta || mins_ok=no
     [ "$mins_ok" = yes ]
     exit
 fi
@@ -164,4 +176,5 @@ awk -v begin="$BEGIN" -v end="$END" -v sect="$WORK/section.md" '
 ' "$BM" >"$WORK/BENCHMARKS.md.new" && mv "$WORK/BENCHMARKS.md.new" "$BM"
 echo
 echo "bench: figures written to $BM"
+run_delta || mins_ok=no
 [ "$mins_ok" = yes ]

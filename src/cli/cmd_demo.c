@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "demo/datagen.h"
@@ -426,8 +427,20 @@ int cmd_demo(int argc, char **argv)
            commas(wsum.rows, n1, sizeof n1), hw, commas(rsum.rows, n2, sizeof n2), hr,
            same ? "identical: every value read back equals the value written"
                 : "MISMATCH: the file does not read back as written");
-    printf("\nThe file stays at %s; inspect it with\n  tarn parquet schema %s\n  tarn parquet meta %s\n",
-           path, path, path);
+    /* Name the binary as it can be run from here: the relative path when it
+     * lies below the working directory (build/tarn), else its full path. */
+    char exe[1024] = "tarn", cwd[1024];
+    ssize_t n_exe = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n_exe > 0 ? n_exe : 4] = '\0';
+    const char *shown = exe;
+    if (getcwd(cwd, sizeof cwd)) {
+        size_t lc = strlen(cwd);
+        if (!strncmp(exe, cwd, lc) && exe[lc] == '/')
+            shown = exe + lc + 1;
+    }
+    printf("\nThe file stays at %s; look inside with\n  %s parquet schema %s\n"
+           "  %s parquet meta %s\n  %s parquet cat %s --limit 5\n",
+           path, shown, path, shown, path, shown, path);
     rc = same ? 0 : 1;
 
 done:

@@ -440,6 +440,9 @@ static int build_names(CsvReader *r, uint32_t n_cols, bool from_header, char ***
         if (from_header && r->fields[c].len > 0) {
             src = r->fields[c].p;
             len = r->fields[c].len;
+            if (memchr(src, '\0', len))
+                return err_set(err, TARN_ERR_CORRUPT,
+                               "CSV header: the name of column %u contains a NUL byte", c + 1);
         } else {
             len = (size_t)snprintf(base, sizeof base, "column%u", c);
         }

@@ -129,7 +129,9 @@ DeltaSnapshot *delta_snapshot_ref(DeltaSnapshot *s);
 void delta_snapshot_free(DeltaSnapshot *s);
 
 int64_t delta_snapshot_version(const DeltaSnapshot *s);
-/* Commit timestamp of the snapshot's version, ms since epoch. */
+/* Commit timestamp of the snapshot's version, ms since epoch (in-commit
+ * timestamp when enabled, else the commit file's modification time, which
+ * may be looked up on the first call); -1 when it cannot be determined. */
 int64_t delta_snapshot_timestamp(const DeltaSnapshot *s);
 const DeltaProtocol *delta_snapshot_protocol(const DeltaSnapshot *s);
 const DeltaMetadata *delta_snapshot_metadata(const DeltaSnapshot *s);

@@ -26,16 +26,10 @@
 
 /* ---- String index: open addressing, key -> uint32 value ------------------------ */
 
-typedef struct DeltaIndexSlot {
-    const char *key;   /* borrowed; NULL = empty */
-    uint32_t value;
-    uint32_t hash;
-    bool deleted;
-} DeltaIndexSlot;
-
 typedef struct DeltaIndex {
     size_t n, n_deleted, cap; /* cap is a power of two */
-    DeltaIndexSlot *slots;    /* tarn_malloc'd */
+    uint64_t *slots;          /* hash << 32 | (value + 1); 0 empty, low half all ones deleted */
+    const char **keys;        /* per slot, borrowed */
 } DeltaIndex;
 
 void delta_index_init(DeltaIndex *ix);
@@ -44,6 +38,8 @@ void delta_index_free(DeltaIndex *ix);
 bool delta_index_get(const DeltaIndex *ix, const char *key, uint32_t *value_out);
 /* Inserts or replaces (the key pointer must stay valid). */
 int delta_index_put(DeltaIndex *ix, const char *key, uint32_t value);
+/* Makes room for n keys without further growth. */
+int delta_index_reserve(DeltaIndex *ix, size_t n);
 /* Removes key; true when it was present (its value in *value_out). */
 bool delta_index_del(DeltaIndex *ix, const char *key, uint32_t *value_out);
 
@@ -110,6 +106,8 @@ typedef struct DeltaLogListing {
     size_t n, cap;
     DeltaLogEntry *items;      /* sorted by name (= by version) */
     Arena arena;
+    bool partial;              /* built from _last_checkpoint + probing: sizes
+                                * and modification times are unknown (0) */
 } DeltaLogListing;
 
 int delta_log_list(DeltaTable *t, DeltaLogListing *out, TarnError *err);
@@ -124,6 +122,8 @@ int64_t delta_log_latest_version(const DeltaLogListing *l);
 int delta_read_commit(DeltaTable *t, int64_t version, Arena *a, DeltaActionList *out,
                       TarnError *err);
 
+/* delta_snapshot_find_file that accepts a NULL snapshot (table being created). */
+const DeltaAdd *delta_snapshot_find_file_or_null(const DeltaSnapshot *s, const char *path);
 /* Builds a snapshot at `version` (-1 = latest) from a listing. */
 DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int64_t version,
                                     TarnError *err);
@@ -140,6 +140,9 @@ typedef int (*DeltaActionFn)(void *ctx, const DeltaAction *act, TarnError *err);
  * (storage path), calling fn per action (strings in a). */
 int delta_checkpoint_read_parquet(DeltaTable *t, const char *path, uint64_t size, Arena *a,
                                   DeltaActionFn fn, void *ctx, TarnError *err);
+/* A duration table property ("interval 7 days", "1 week", "168 hours")
+ * in ms, dflt_ms when unset or unparsable. */
+int64_t delta_retention_ms(const DeltaMetadata *md, const char *key, int64_t dflt_ms);
 /* Writes a classic checkpoint of snap and _last_checkpoint. */
 int delta_checkpoint_write(DeltaTable *t, const DeltaSnapshot *snap, TarnError *err);
 
@@ -200,7 +203,9 @@ int delta_read_file(DeltaSnapshot *snap, const DeltaAdd *f, bool apply_dv, Delta
 
 /* A set of open data files (one per partition), producing add actions. */
 typedef struct DeltaFileWriter DeltaFileWriter;
-/* change_data: files go under _change_data/ with a _change_type column kept. */
+/* change_data: files go under _change_data/ and the batches passed to
+ * delta_writer_write carry one more column than the table schema, the
+ * trailing _change_type (TEXT), which is written too. */
 DeltaFileWriter *delta_writer_new(DeltaTable *t, const DeltaMetadata *md, const DeltaSchema *schema,
                                   int column_mapping, bool change_data, TarnError *err);
 int delta_writer_write(DeltaFileWriter *w, const Batch *b, TarnError *err);
@@ -211,10 +216,23 @@ void delta_writer_abort(DeltaFileWriter *w);
 void delta_writer_free(DeltaFileWriter *w);
 void delta_writer_set_target_size(DeltaFileWriter *w, int64_t bytes);
 
-/* Table-schema conformance of an incoming batch: reorders/casts columns by
- * name into `out` (batch_init'ed on schema).  Missing nullable columns
- * become NULL; unknown columns are an error. */
-int delta_conform_batch(const Schema *schema, const Batch *in, Batch *out, TarnError *err);
+/* Table-schema conformance of an incoming batch, matched by column name
+ * (case-insensitive): a view batch in `schema` whose columns share the
+ * input's buffers where the types are equal, or own converted copies
+ * (safe widening casts).  Missing nullable columns become NULL; unknown
+ * columns, impossible casts and NULLs in NOT NULL columns are errors. */
+typedef struct DeltaBatchView {
+    Batch b;
+    bool *owned;               /* per column: b.cols[i] is owned by the view */
+} DeltaBatchView;
+int delta_view_init(DeltaBatchView *v, const Schema *schema, const Batch *in, TarnError *err);
+/* Without the NOT NULL check; missing columns flagged in fill_later (may
+ * be NULL) are NULL-filled even when NOT NULL (generated columns, filled
+ * by the caller), who then calls delta_view_check_not_null. */
+int delta_view_init_ex(DeltaBatchView *v, const Schema *schema, const Batch *in, const bool *fill_later,
+                       TarnError *err);
+int delta_view_check_not_null(const DeltaBatchView *v, TarnError *err);
+void delta_view_free(DeltaBatchView *v);
 
 /* ---- Transactions internals (txn.c) ------------------------------------------------------------ */
 
@@ -228,6 +246,18 @@ const DeltaMetadata *delta_txn_metadata(const DeltaTransaction *txn);
 const DeltaSchema *delta_txn_schema(const DeltaTransaction *txn);
 /* Marks the commit as one that must not be blind-appended (it read the table). */
 void delta_txn_set_isolation_read(DeltaTransaction *txn, bool read_table);
+/* Replaces the transaction's schema by ns (existing columns keep their
+ * Delta metadata; new ones get column mapping names and ids when the table
+ * uses mapping). */
+int delta_evolve_metadata(DeltaTransaction *txn, const Schema *ns, TarnError *err);
+/* Records that the transaction wrote this file (removed on abort). */
+int delta_txn_mark_written(DeltaTransaction *txn, const char *log_path, TarnError *err);
+/* Turns every staged add/remove into a rearrangement (dataChange=false):
+ * OPTIMIZE. */
+void delta_txn_mark_rearrange(DeltaTransaction *txn);
+/* Checks rows (table schema) against the transaction's CHECK constraints
+ * and invariants without writing them. */
+int delta_txn_check_rows(DeltaTransaction *txn, const Batch *b, TarnError *err);
 /* Creates a transaction for a table that does not exist yet (version 0). */
 DeltaTransaction *delta_txn_begin_create(DeltaTable *t, TarnError *err);
 

@@ -402,6 +402,26 @@ void delta_uuid_text(char *buf)
     uuid_format(u, buf);
 }
 
+int delta_dv_rel_path(const DeltaDv *dv, char *buf, size_t cap, TarnError *err)
+{
+    if (dv->storage_type != 'u')
+        return err_set(err, TARN_ERR_INVALID, "deletion vector of storage type '%c' has no relative path", dv->storage_type);
+    size_t n = strlen(dv->path_or_inline);
+    if (n < 20)
+        return err_set(err, TARN_ERR_CORRUPT, "deletion vector path \"%s\" is shorter than a Z85 UUID", dv->path_or_inline);
+    uint8_t u[16];
+    if (!delta_z85_decode(dv->path_or_inline + n - 20, 20, u))
+        return err_set(err, TARN_ERR_CORRUPT, "deletion vector UUID \"%s\" is not valid Z85", dv->path_or_inline + n - 20);
+    char uuid[40];
+    uuid_format(u, uuid);
+    int prefix_len = (int)(n - 20);
+    if (prefix_len)
+        snprintf(buf, cap, "%.*s/deletion_vector_%s.bin", prefix_len, dv->path_or_inline, uuid);
+    else
+        snprintf(buf, cap, "deletion_vector_%s.bin", uuid);
+    return 0;
+}
+
 int delta_dv_load(Storage *s, Storage *abs_storage, const char *table_root, const DeltaDv *dv,
                   DeltaRowSet *out, TarnError *err)
 {
@@ -435,23 +455,11 @@ int delta_dv_load(Storage *s, Storage *abs_storage, const char *table_root, cons
     char path[4096];
     Storage *st = s;
     if (dv->storage_type == 'u') {
-        size_t n = strlen(dv->path_or_inline);
-        if (n < 20)
-            return err_set(err, TARN_ERR_CORRUPT, "deletion vector path \"%s\" is shorter than a Z85 UUID",
-                           dv->path_or_inline);
-        uint8_t u[16];
-        if (!delta_z85_decode(dv->path_or_inline + n - 20, 20, u))
-            return err_set(err, TARN_ERR_CORRUPT, "deletion vector UUID \"%s\" is not valid Z85",
-                           dv->path_or_inline + n - 20);
-        char uuid[40];
-        uuid_format(u, uuid);
-        int prefix_len = (int)(n - 20);
-        const char *sep = table_root[0] ? "/" : "";
-        if (prefix_len)
-            snprintf(path, sizeof path, "%s%s%.*s/deletion_vector_%s.bin", table_root, sep, prefix_len,
-                     dv->path_or_inline, uuid);
-        else
-            snprintf(path, sizeof path, "%s%sdeletion_vector_%s.bin", table_root, sep, uuid);
+        char rel[1024];
+        int rc0 = delta_dv_rel_path(dv, rel, sizeof rel, err);
+        if (rc0)
+            return rc0;
+        snprintf(path, sizeof path, "%s%s%s", table_root, table_root[0] ? "/" : "", rel);
     } else {
         Arena a;
         arena_init(&a, 1024);

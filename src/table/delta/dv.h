@@ -55,6 +55,10 @@ int delta_dv_bitmap_decode(const uint8_t *p, size_t len, uint64_t max_values, De
 /* Encodes rows (sorted, distinct) as magic + portable bitmap. */
 int delta_dv_bitmap_encode(const uint64_t *rows, size_t n, Buf *out);
 
+/* The table-relative path of a 'u' (UUID-named) deletion vector file:
+ * "[<prefix>/]deletion_vector_<uuid>.bin". */
+int delta_dv_rel_path(const DeltaDv *dv, char *buf, size_t cap, TarnError *err);
+
 /* Loads the rows deleted by dv.  table_root is the table's prefix in s
  * ("" for the root); absolute ('p') DVs are read from the local file system
  * through abs_storage (a local storage rooted at "/", may be NULL if the

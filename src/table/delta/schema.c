@@ -279,7 +279,7 @@ int delta_type_name(const LogicalType *t, Buf *out, TarnError *err)
     case TYPE_TIMESTAMPTZ: n = "timestamp"; break;
     case TYPE_TIMESTAMP: n = "timestamp_ntz"; break;
     case TYPE_DECIMAL:
-        return buf_printf(out, "decimal(%d,%d)", t->precision, t->scale) ? ERR_NOMEM(err, 32) : 0;
+        return buf_printf(out, "\"decimal(%d,%d)\"", t->precision, t->scale) ? ERR_NOMEM(err, 32) : 0;
     default: {
         char tn[128];
         return err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: type %s in a Delta table",

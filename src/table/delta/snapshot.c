@@ -30,56 +30,67 @@ void delta_index_init(DeltaIndex *ix)
 void delta_index_free(DeltaIndex *ix)
 {
     tarn_free(ix->slots);
+    tarn_free(ix->keys);
     delta_index_init(ix);
 }
+
+#define SLOT_DELETED UINT64_C(0xFFFFFFFF)
 
 static uint32_t hash_str(const char *k)
 {
     return (uint32_t)XXH3_64bits(k, strlen(k));
 }
 
-static DeltaIndexSlot *find_slot(const DeltaIndex *ix, const char *key, uint32_t h)
+/* Slot holding key, or -1. */
+static ptrdiff_t find_slot(const DeltaIndex *ix, const char *key, uint32_t h)
 {
     if (!ix->cap)
-        return NULL;
+        return -1;
     size_t mask = ix->cap - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        DeltaIndexSlot *s = &ix->slots[i];
-        if (!s->key && !s->deleted)
-            return NULL;
-        if (!s->deleted && s->hash == h && strcmp(s->key, key) == 0)
-            return s;
+        uint64_t sl = ix->slots[i];
+        if (!sl)
+            return -1;
+        if ((uint32_t)(sl >> 32) == h && (sl & SLOT_DELETED) != SLOT_DELETED && strcmp(ix->keys[i], key) == 0)
+            return (ptrdiff_t)i;
     }
 }
 
 bool delta_index_get(const DeltaIndex *ix, const char *key, uint32_t *value_out)
 {
-    DeltaIndexSlot *s = find_slot(ix, key, hash_str(key));
-    if (!s)
+    ptrdiff_t i = find_slot(ix, key, hash_str(key));
+    if (i < 0)
         return false;
-    *value_out = s->value;
+    *value_out = (uint32_t)(ix->slots[i] & 0xFFFFFFFF) - 1;
     return true;
 }
 
-static int grow(DeltaIndex *ix)
+static int grow_to(DeltaIndex *ix, size_t want)
 {
-    size_t cap = ix->cap ? ix->cap * 2 : 64;
-    while ((ix->n + 1) * 10 >= cap * 7)
+    size_t cap = ix->cap ? ix->cap : 64;
+    while (want * 10 >= cap * 6)
         cap *= 2;
-    DeltaIndexSlot *slots = tarn_calloc(cap, sizeof *slots);
-    if (!slots)
+    uint64_t *slots = tarn_calloc(cap, sizeof *slots);
+    const char **keys = tarn_malloc(cap * sizeof *keys);
+    if (!slots || !keys) {
+        tarn_free(slots);
+        tarn_free(keys);
         return TARN_ERR_NOMEM;
+    }
     for (size_t i = 0; i < ix->cap; i++) {
-        DeltaIndexSlot *o = &ix->slots[i];
-        if (!o->key || o->deleted)
+        uint64_t sl = ix->slots[i];
+        if (!sl || (sl & SLOT_DELETED) == SLOT_DELETED)
             continue;
-        size_t j = o->hash & (cap - 1);
-        while (slots[j].key)
+        size_t j = (size_t)(sl >> 32) & (cap - 1);
+        while (slots[j])
             j = (j + 1) & (cap - 1);
-        slots[j] = *o;
+        slots[j] = sl;
+        keys[j] = ix->keys[i];
     }
     tarn_free(ix->slots);
+    tarn_free(ix->keys);
     ix->slots = slots;
+    ix->keys = keys;
     ix->cap = cap;
     ix->n_deleted = 0;
     return 0;
@@ -88,38 +99,43 @@ static int grow(DeltaIndex *ix)
 int delta_index_put(DeltaIndex *ix, const char *key, uint32_t value)
 {
     uint32_t h = hash_str(key);
-    DeltaIndexSlot *s = find_slot(ix, key, h);
-    if (s) {
-        s->value = value;
-        s->key = key;
+    ptrdiff_t f = find_slot(ix, key, h);
+    if (f >= 0) {
+        ix->slots[f] = (uint64_t)h << 32 | ((uint64_t)value + 1);
+        ix->keys[f] = key;
         return 0;
     }
-    if ((ix->n + ix->n_deleted + 1) * 10 >= ix->cap * 7 && grow(ix))
+    if ((ix->n + ix->n_deleted + 1) * 10 >= ix->cap * 6 && grow_to(ix, ix->n + 1))
         return TARN_ERR_NOMEM;
     size_t mask = ix->cap - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        DeltaIndexSlot *t = &ix->slots[i];
-        if (!t->key || t->deleted) {
-            if (t->deleted)
+        uint64_t sl = ix->slots[i];
+        if (!sl || (sl & SLOT_DELETED) == SLOT_DELETED) {
+            if (sl)
                 ix->n_deleted--;
-            t->key = key;
-            t->hash = h;
-            t->value = value;
-            t->deleted = false;
+            ix->slots[i] = (uint64_t)h << 32 | ((uint64_t)value + 1);
+            ix->keys[i] = key;
             ix->n++;
             return 0;
         }
     }
 }
 
+int delta_index_reserve(DeltaIndex *ix, size_t n)
+{
+    if ((n + ix->n_deleted) * 10 < ix->cap * 6)
+        return 0;
+    return grow_to(ix, n);
+}
+
 bool delta_index_del(DeltaIndex *ix, const char *key, uint32_t *value_out)
 {
-    DeltaIndexSlot *s = find_slot(ix, key, hash_str(key));
-    if (!s)
+    ptrdiff_t i = find_slot(ix, key, hash_str(key));
+    if (i < 0)
         return false;
     if (value_out)
-        *value_out = s->value;
-    s->deleted = true;
+        *value_out = (uint32_t)(ix->slots[i] & 0xFFFFFFFF) - 1;
+    ix->slots[i] |= SLOT_DELETED;
     ix->n--;
     ix->n_deleted++;
     return true;
@@ -352,7 +368,11 @@ int delta_log_list(DeltaTable *t, DeltaLogListing *out, TarnError *err)
         return rc;
     }
     /* Names sort by version already; keep it robust to odd listings. */
-    qsort(out->items, out->n, sizeof *out->items, entry_cmp);
+    bool sorted = true;
+    for (size_t i = 1; i < out->n && sorted; i++)
+        sorted = entry_cmp(&out->items[i - 1], &out->items[i]) <= 0;
+    if (!sorted)
+        qsort(out->items, out->n, sizeof *out->items, entry_cmp);
     return 0;
 }
 
@@ -410,6 +430,7 @@ int delta_read_commit(DeltaTable *t, int64_t version, Arena *a, DeltaActionList 
 
 typedef struct Replay {
     DeltaSnapshot *s;
+    bool bulk;                 /* checkpoint adds go straight to the file array */
     bool has_protocol, has_metadata;
     bool in_checkpoint;
     int64_t sidecar_count;
@@ -468,6 +489,19 @@ static int apply_action(void *ctx, const DeltaAction *act, TarnError *err)
         return 0;
     case DELTA_ACT_ADD: {
         const DeltaAdd *f = &act->u.add;
+        if (r->in_checkpoint && r->bulk) {
+            /* checkpoint adds are already reconciled: index them all at the end */
+            if (s->n_files == s->cap_files) {
+                size_t cap = s->cap_files ? s->cap_files * 2 : 1024;
+                DeltaAdd *p = tarn_realloc(s->files, cap * sizeof *p);
+                if (!p)
+                    return ERR_NOMEM(err, cap * sizeof *p);
+                s->files = p;
+                s->cap_files = cap;
+            }
+            s->files[s->n_files++] = *f;
+            return 0;
+        }
         if (delta_index_get(&s->file_index, f->path, &idx)) {
             s->files[idx] = *f;
             /* the key pointer must follow the new struct's string */
@@ -583,6 +617,7 @@ static int read_checkpoint(DeltaTable *t, const DeltaLogListing *l, size_t first
 {
     DeltaSnapshot *s = r->s;
     r->in_checkpoint = true;
+    r->bulk = true;
     int rc = 0;
     for (size_t i = first; i < first + count && rc == 0; i++) {
         const DeltaLogEntry *e = &l->items[i];
@@ -633,7 +668,31 @@ static int read_checkpoint(DeltaTable *t, const DeltaLogListing *l, size_t first
             err_context(err, "reading checkpoint \"%s\"", rel);
     }
     r->in_checkpoint = false;
-    return rc;
+    r->bulk = false;
+    if (rc)
+        return rc;
+    /* Index the checkpoint's files; a path listed twice keeps its last entry. */
+    if (delta_index_reserve(&s->file_index, s->n_files))
+        return ERR_NOMEM(err, 64);
+    for (size_t i = 0; i < s->n_files; i++) {
+        uint32_t prev;
+        if (delta_index_get(&s->file_index, s->files[i].path, &prev))
+            s->files[prev].path = NULL;
+        if (delta_index_put(&s->file_index, s->files[i].path, (uint32_t)i))
+            return ERR_NOMEM(err, 64);
+    }
+    /* tombstones of paths that are live again are not tombstones */
+    for (size_t i = 0; s->n_tombstones && i < s->n_files; i++) {
+        if (!s->files[i].path)
+            continue;
+        char *k = tomb_key(&s->arena, s->files[i].path, s->files[i].dv);
+        uint32_t ti;
+        if (!k)
+            return ERR_NOMEM(err, 64);
+        if (delta_index_del(&s->tomb_index, k, &ti))
+            s->tombstones[ti].path = NULL;
+    }
+    return 0;
 }
 
 static void snapshot_destroy(DeltaSnapshot *s)
@@ -769,17 +828,19 @@ int delta_commit_timestamp(DeltaTable *t, const DeltaLogListing *l, const DeltaS
 
 static int finish_snapshot(DeltaSnapshot *s, TarnError *err)
 {
-    /* Compact live files and rebuild the index. */
+    /* Compact live files and rebuild the index (only when files were removed). */
     size_t j = 0;
     for (size_t i = 0; i < s->n_files; i++)
         if (s->files[i].path)
             s->files[j++] = s->files[i];
+    bool holes = j != s->n_files;
     s->n_files = j;
-    delta_index_free(&s->file_index);
+    if (holes || s->file_index.n_deleted)
+        delta_index_free(&s->file_index);
     s->total_bytes = 0;
     s->total_rows = 0;
     for (size_t i = 0; i < s->n_files; i++) {
-        if (delta_index_put(&s->file_index, s->files[i].path, (uint32_t)i))
+        if ((holes || s->file_index.cap == 0) && delta_index_put(&s->file_index, s->files[i].path, (uint32_t)i))
             return ERR_NOMEM(err, 64);
         s->total_bytes += s->files[i].size;
         if (s->total_rows >= 0) {
@@ -853,7 +914,7 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
     s->table = t;
     s->version = target;
     s->checkpoint_version = cp_version;
-    arena_init(&s->arena, 256 * 1024);
+    arena_init(&s->arena, 4 * 1024 * 1024);
     Replay r;
     memset(&r, 0, sizeof r);
     r.s = s;
@@ -906,7 +967,9 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
     }
     if (rc == 0)
         rc = finish_snapshot(s, err);
-    if (rc == 0)
+    if (rc == 0 && l->partial && !ict_enabled(&s->metadata))
+        s->timestamp_ms = INT64_MIN; /* needs the file's mtime: computed on first use */
+    else if (rc == 0)
         rc = delta_commit_timestamp(t, l, s, target, &s->timestamp_ms, err);
     if (rc) {
         snapshot_destroy(s);
@@ -947,18 +1010,95 @@ int delta_table_exists(DeltaTable *t, bool *exists_out, TarnError *err)
     return 0;
 }
 
+static int push_entry(DeltaLogListing *l, const char *name, TarnError *err)
+{
+    StorageEntry e;
+    memset(&e, 0, sizeof e);
+    e.name = name;
+    return list_cb(l, &e) ? ERR_NOMEM(err, 64) : 0;
+}
+
+/* True when version v's commit file exists (errors count as "no"). */
+static bool commit_exists(DeltaTable *t, int64_t v)
+{
+    char rel[96];
+    snprintf(rel, sizeof rel, "%s%020" PRId64 ".json", t->log_prefix, v);
+    TarnError e2;
+    err_clear(&e2);
+    bool ex = false;
+    return storage_exists(t->s, rel, &ex, &e2) == 0 && ex;
+}
+
+/* The log from _last_checkpoint onwards without listing the directory: the
+ * checkpoint it names (which must exist) and the commits after it, found
+ * by probing version after version.  Listing a log of 10,000 commits costs
+ * more than the whole replay, so this is how the latest snapshot is found
+ * whenever _last_checkpoint is usable; any doubt falls back to a listing
+ * (returns non-zero without setting err). */
+static int fast_listing(DeltaTable *t, DeltaLogListing *out)
+{
+    memset(out, 0, sizeof *out);
+    arena_init(&out->arena, 4096);
+    out->partial = true;
+    TarnError e2;
+    err_clear(&e2);
+    char path[4096];
+    snprintf(path, sizeof path, "%s_last_checkpoint", t->log_prefix);
+    Buf b;
+    buf_init(&b);
+    DeltaLastCheckpoint lc;
+    int rc = storage_read_all(t->s, path, 1 << 20, &b, &e2);
+    if (rc == 0)
+        rc = delta_last_checkpoint_parse((const char *)b.data, b.len, &lc, &e2);
+    buf_free(&b);
+    if (rc)
+        goto fallback;
+    int64_t parts = lc.has_parts ? lc.parts : 1;
+    for (int64_t p = 1; p <= parts; p++) {
+        char name[128];
+        if (lc.has_parts && parts > 1)
+            snprintf(name, sizeof name, "%020" PRId64 ".checkpoint.%010" PRId64 ".%010" PRId64 ".parquet", lc.version, p, parts);
+        else
+            snprintf(name, sizeof name, "%020" PRId64 ".checkpoint.parquet", lc.version);
+        snprintf(path, sizeof path, "%s%s", t->log_prefix, name);
+        uint64_t size;
+        if (storage_size(t->s, path, &size, &e2) || push_entry(out, name, &e2))
+            goto fallback;
+        out->items[out->n - 1].size = size;
+    }
+    for (int64_t v = lc.version + 1;; v++) {
+        if (!commit_exists(t, v))
+            break;
+        char name[32];
+        delta_commit_file_name(v, name);
+        if (push_entry(out, name, &e2))
+            goto fallback;
+    }
+    return 0;
+fallback:
+    delta_log_listing_free(out);
+    return 1;
+}
+
 DeltaSnapshot *delta_snapshot_latest(DeltaTable *t, TarnError *err)
 {
-    DeltaLogListing l;
-    if (delta_log_list(t, &l, err))
-        return NULL;
-    int64_t latest = delta_log_latest_version(&l);
-    if (t->cached && t->cached->version == latest) {
-        delta_log_listing_free(&l);
+    if (t->cached && !commit_exists(t, t->cached->version + 1))
         return delta_snapshot_ref(t->cached);
+    DeltaLogListing l;
+    DeltaSnapshot *s = NULL;
+    if (fast_listing(t, &l) == 0) {
+        TarnError e2;
+        err_clear(&e2);
+        s = delta_snapshot_build(t, &l, -1, &e2);
+        delta_log_listing_free(&l);
     }
-    DeltaSnapshot *s = delta_snapshot_build(t, &l, -1, err);
-    delta_log_listing_free(&l);
+    if (!s) {
+        /* no usable _last_checkpoint (or a damaged checkpoint): list */
+        if (delta_log_list(t, &l, err))
+            return NULL;
+        s = delta_snapshot_build(t, &l, -1, err);
+        delta_log_listing_free(&l);
+    }
     if (!s)
         return NULL;
     if (t->cached)
@@ -1045,7 +1185,25 @@ DeltaSnapshot *delta_snapshot_at_timestamp(DeltaTable *t, int64_t ts_ms, TarnErr
 }
 
 int64_t delta_snapshot_version(const DeltaSnapshot *s) { return s->version; }
-int64_t delta_snapshot_timestamp(const DeltaSnapshot *s) { return s->timestamp_ms; }
+int64_t delta_snapshot_timestamp(const DeltaSnapshot *s)
+{
+    int64_t ts = __atomic_load_n(&s->timestamp_ms, __ATOMIC_RELAXED);
+    if (ts != INT64_MIN)
+        return ts;
+    /* built without a listing: find the commit file's modification time now */
+    DeltaLogListing l;
+    TarnError e2;
+    err_clear(&e2);
+    ts = -1;
+    if (delta_log_list(s->table, &l, &e2) == 0) {
+        if (delta_commit_timestamp(s->table, &l, s, s->version, &ts, &e2))
+            ts = -1;
+        delta_log_listing_free(&l);
+    }
+    if (ts >= 0)
+        __atomic_store_n(&((DeltaSnapshot *)s)->timestamp_ms, ts, __ATOMIC_RELAXED);
+    return ts;
+}
 const DeltaProtocol *delta_snapshot_protocol(const DeltaSnapshot *s) { return &s->protocol; }
 const DeltaMetadata *delta_snapshot_metadata(const DeltaSnapshot *s) { return &s->metadata; }
 const Schema *delta_snapshot_schema(const DeltaSnapshot *s) { return &s->schema.schema; }
@@ -1078,6 +1236,11 @@ const DeltaAdd *delta_snapshot_find_file(const DeltaSnapshot *s, const char *pat
 {
     uint32_t i;
     return delta_index_get(&s->file_index, path, &i) ? &s->files[i] : NULL;
+}
+
+const DeltaAdd *delta_snapshot_find_file_or_null(const DeltaSnapshot *s, const char *path)
+{
+    return s ? delta_snapshot_find_file(s, path) : NULL;
 }
 
 bool delta_snapshot_app_version(const DeltaSnapshot *s, const char *app_id, int64_t *version_out)

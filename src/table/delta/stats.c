@@ -260,7 +260,8 @@ int64_t delta_stats_num_records(const char *stats)
 {
     if (!stats)
         return -1;
-    const char *p = strstr(stats, "\"numRecords\"");
+    /* writers put numRecords first; avoid scanning the whole text */
+    const char *p = strncmp(stats, "{\"numRecords\"", 13) == 0 ? stats + 1 : strstr(stats, "\"numRecords\"");
     if (!p)
         return -1;
     p += 12;

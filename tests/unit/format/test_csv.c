@@ -575,3 +575,19 @@ TEST(csv_writer_numeric_columns_and_odd_delimiters)
     batch_destroy(&b);
     schema_destroy(&s);
 }
+
+/* Regression (found by fuzz_csv): a NUL byte in a header name made the
+ * duplicate-name renaming loop forever. */
+TEST(csv_header_with_nul_byte_is_an_error)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/nul.csv", test_tmp_dir());
+    FILE *f = fopen(p, "wb");
+    fwrite("a\0b,a\0c\n1,2\n", 1, 12, f);
+    fclose(f);
+    TarnError err = {0};
+    CsvReader *r = csv_reader_open(p, NULL, &err);
+    ASSERT(r == NULL);
+    ASSERT_EQ_INT(err.kind, TARN_ERR_CORRUPT);
+    ASSERT_ERR_CONTAINS(&err, "NUL byte");
+}

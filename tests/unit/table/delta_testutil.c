@@ -216,7 +216,8 @@ static int str_cmp(const void *a, const void *b)
 
 void rowset_sort(RowSet *rs)
 {
-    qsort(rs->rows, rs->n_rows, sizeof(char *), str_cmp);
+    if (rs->n_rows > 1)
+        qsort(rs->rows, rs->n_rows, sizeof(char *), str_cmp);
 }
 
 bool rowset_equal(const RowSet *got, const RowSet *want)
@@ -299,7 +300,8 @@ int read_parquet_dir(const char *dir, RowSet *out, char ***col_names_out, size_t
     size_t n = 0;
     if (collect(dir, &files, &n))
         return err_set(err, TARN_ERR_NOT_FOUND, "no folder %s", dir);
-    qsort(files, n, sizeof(char *), str_cmp);
+    if (n > 1)
+        qsort(files, n, sizeof(char *), str_cmp);
     int rc = 0;
     /* Column names from the first file fix the column order for all. */
     char **names = NULL;
