@@ -134,54 +134,103 @@ typedef struct ColMin {
     uint32_t s_len;
 } ColMin;
 
+/* Tight per-type loops (the type switch is outside the loop, validity is
+ * only consulted when the vector has a bitmap), as a vectorized engine's
+ * min() aggregate would run them. */
+#define MIN_LOOP(T, field)                                                    \
+    do {                                                                      \
+        const T *x = VEC_DATA(v, T);                                          \
+        int64_t best = m->any ? m->field : 0;                                 \
+        bool any = m->any;                                                    \
+        if (!v->validity) {                                                   \
+            if (n && !any) {                                                  \
+                best = x[0];                                                  \
+                any = true;                                                   \
+            }                                                                 \
+            for (uint32_t i = 0; i < n; i++)                                  \
+                best = x[i] < best ? x[i] : best;                             \
+        } else {                                                              \
+            for (uint32_t i = 0; i < n; i++) {                                \
+                if (!vec_is_valid(v, i))                                      \
+                    continue;                                                 \
+                if (!any || x[i] < best) {                                    \
+                    best = x[i];                                              \
+                    any = true;                                               \
+                }                                                             \
+            }                                                                 \
+        }                                                                     \
+        m->field = best;                                                      \
+        m->any = any;                                                         \
+    } while (0)
+
 static void min_update(ColMin *m, const Vector *v, uint32_t n)
 {
     const LogicalType *t = v->type;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!vec_is_valid(v, i))
-            continue;
-        switch (t->id) {
-        case TYPE_INT32:
-        case TYPE_DATE: {
-            int64_t x = VEC_DATA(v, int32_t)[i];
-            if (!m->any || x < m->i)
-                m->i = x;
-            break;
-        }
-        case TYPE_INT64:
-        case TYPE_DECIMAL: {
-            if (t->id == TYPE_DECIMAL && t->precision > DECIMAL64_MAX_PRECISION)
-                return; /* not in the lineitem schema */
-            int64_t x = VEC_DATA(v, int64_t)[i];
-            if (!m->any || x < m->i)
-                m->i = x;
-            break;
-        }
-        case TYPE_DOUBLE: {
-            double x = VEC_DATA(v, double)[i];
-            if (!m->any || x < m->d)
-                m->d = x;
-            break;
-        }
-        case TYPE_STRING: {
-            const StrView *sv = &VEC_DATA(v, StrView)[i];
-            uint32_t l = sv->len < m->s_len ? sv->len : m->s_len;
-            int c = m->any ? memcmp(sv->ptr, m->s, l) : -1;
-            if (!m->any || c < 0 || (c == 0 && sv->len < m->s_len)) {
-                char *p = realloc(m->s, sv->len + 1);
-                if (!p)
-                    return;
-                memcpy(p, sv->ptr, sv->len);
-                p[sv->len] = '\0';
-                m->s = p;
-                m->s_len = sv->len;
+    switch (t->id) {
+    case TYPE_INT32:
+    case TYPE_DATE:
+        MIN_LOOP(int32_t, i);
+        return;
+    case TYPE_INT64:
+    case TYPE_DECIMAL:
+        if (t->id == TYPE_DECIMAL && t->precision > DECIMAL64_MAX_PRECISION)
+            return; /* not in the lineitem schema */
+        MIN_LOOP(int64_t, i);
+        return;
+    case TYPE_DOUBLE: {
+        const double *x = VEC_DATA(v, double);
+        for (uint32_t i = 0; i < n; i++) {
+            if (!vec_is_valid(v, i))
+                continue;
+            if (!m->any || x[i] < m->d) {
+                m->d = x[i];
+                m->any = true;
             }
-            break;
         }
-        default:
+        return;
+    }
+    case TYPE_STRING: {
+        /* Find the batch minimum by pointer first; copy it once. */
+        const StrView *x = VEC_DATA(v, StrView);
+        const StrView *best = NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            if (v->validity && !vec_is_valid(v, i))
+                continue;
+            if (!best) {
+                best = &x[i];
+                continue;
+            }
+            /* First-byte test settles most comparisons without memcmp. */
+            if (x[i].len && best->len && (uint8_t)x[i].ptr[0] != (uint8_t)best->ptr[0]) {
+                if ((uint8_t)x[i].ptr[0] < (uint8_t)best->ptr[0])
+                    best = &x[i];
+                continue;
+            }
+            uint32_t l = x[i].len < best->len ? x[i].len : best->len;
+            int c = memcmp(x[i].ptr, best->ptr, l);
+            if (c < 0 || (c == 0 && x[i].len < best->len))
+                best = &x[i];
+        }
+        if (!best)
             return;
+        if (m->any) {
+            uint32_t l = best->len < m->s_len ? best->len : m->s_len;
+            int c = memcmp(best->ptr, m->s, l);
+            if (!(c < 0 || (c == 0 && best->len < m->s_len)))
+                return;
         }
+        char *p = realloc(m->s, best->len + 1);
+        if (!p)
+            return;
+        memcpy(p, best->ptr, best->len);
+        p[best->len] = '\0';
+        m->s = p;
+        m->s_len = best->len;
         m->any = true;
+        return;
+    }
+    default:
+        return;
     }
 }
 

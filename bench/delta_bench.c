@@ -5,14 +5,15 @@
  *   delta_bench commits DIR N
  *       N one-row appends (delta_write), one commit each, on a fresh table:
  *       commits per second and the median / p95 commit latency.
- *   delta_bench snapshot DIR N_COMMITS FILES_PER_COMMIT CP_INTERVAL LOADS
+ *   delta_bench snapshot DIR N_COMMITS FILES_PER_COMMIT CP_INTERVAL LOADS [TAIL]
  *       Builds a log of N_COMMITS commits of FILES_PER_COMMIT add actions of
- *       fake files each (delta_txn_add_file: no data files), with a
- *       checkpoint every CP_INTERVAL commits (table property
- *       delta.checkpointInterval), then loads the latest snapshot LOADS
+ *       fake files each (no data files), the last TAIL (default 100) through
+ *       delta_txn_add_file with a checkpoint every CP_INTERVAL commits
+ *       (table property delta.checkpointInterval; see bench_snapshot for
+ *       how the rest is written), then loads the latest snapshot LOADS
  *       times, each with a fresh DeltaTable (no cached snapshot): median,
- *       min and max load time.  Also times a load of a version between two
- *       checkpoints (time travel).
+ *       min and max load time; and the same for the version just before
+ *       the newest checkpoint (checkpoint + CP_INTERVAL - 1 commits).
  *   delta_bench skipping DIR N_FILES ROWS_PER_FILE LOADS
  *       N_FILES commits of ROWS_PER_FILE rows, file k holding keys
  *       [k * ROWS_PER_FILE, (k + 1) * ROWS_PER_FILE); then scans with the
@@ -26,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "storage/storage.h"
+#include "table/delta/actions.h"
 #include "table/delta/delta.h"
 #include "util/err.h"
 #include "vector/vector.h"
@@ -134,8 +137,67 @@ static int bench_commits(const char *dir, int n)
 
 /* ---- snapshot load ------------------------------------------------------------- */
 
+/* The DeltaAdd of fake file number k (no data file exists). */
+static void fake_add(DeltaAdd *add, int64_t k, char *path, size_t path_cap, char *stats,
+                     size_t stats_cap)
+{
+    memset(add, 0, sizeof *add);
+    snprintf(path, path_cap, "fake/part-%08" PRId64 ".parquet", k);
+    snprintf(stats, stats_cap,
+             "{\"numRecords\":100,\"minValues\":{\"key\":%" PRId64 "},\"maxValues\":"
+             "{\"key\":%" PRId64 "},\"nullCount\":{\"key\":0}}",
+             k * 100, k * 100 + 99);
+    add->path = path;
+    add->size = 4096;
+    add->modification_time = 1700000000000 + k;
+    add->data_change = true;
+    add->stats = stats;
+}
+
+/* Loads a snapshot `loads` times with a fresh DeltaTable each time (no
+ * cache); version -1 = latest.  Fills ms[] and returns the median. */
+static double time_loads(const char *dir, int64_t version, int loads, double *ms,
+                         int64_t *version_out, size_t *files_out)
+{
+    TarnError err = {0};
+    for (int i = 0; i < loads; i++) {
+        double s = now_s();
+        DeltaTable *tt = delta_table_open_dir(dir, false, NULL, &err);
+        DeltaSnapshot *snap = !tt ? NULL
+                              : version < 0 ? delta_snapshot_latest(tt, &err)
+                                            : delta_snapshot_at_version(tt, version, &err);
+        if (!snap) {
+            die("load", &err);
+            exit(1);
+        }
+        ms[i] = (now_s() - s) * 1e3;
+        *version_out = delta_snapshot_version(snap);
+        *files_out = delta_snapshot_num_files(snap);
+        delta_snapshot_free(snap);
+        delta_table_close(tt);
+    }
+    return median(ms, loads);
+}
+
+/*
+ * A log of n_commits commits of per_commit fake adds.  Writing all of it
+ * through delta_txn_* costs O(n^2) with checkpoints every 10 commits (each
+ * begin reloads the newest checkpoint, each checkpoint rewrites every file
+ * so far: ~9 minutes and ~1.5 GB of checkpoints for 10,000 commits here),
+ * so the log is made in two parts:
+ *   1. the first n_commits - tail commits are written the way a transaction
+ *      writes them - actions serialized by delta_action_serialize, the file
+ *      put with storage_put_if_absent - without a snapshot per commit, and
+ *      one checkpoint (delta_checkpoint) is written at their last version,
+ *      as metadata cleanup would have left it;
+ *   2. the last `tail` commits go through delta_txn_begin /
+ *      delta_txn_add_file / delta_txn_commit, which write a checkpoint every
+ *      cp_interval commits (delta.checkpointInterval).
+ * A load reads only the newest checkpoint and the commits after it, so the
+ * older checkpoints a full history would have do not change what is timed.
+ */
 static int bench_snapshot(const char *dir, int n_commits, int per_commit, int cp_interval,
-                          int loads)
+                          int loads, int tail)
 {
     TarnError err = {0};
     char interval[32];
@@ -145,79 +207,91 @@ static int bench_snapshot(const char *dir, int n_commits, int per_commit, int cp
     DeltaTable *t = create_table(dir, keys, vals, 1, &err);
     if (!t)
         return die("create", &err);
+    if (tail > n_commits)
+        tail = n_commits;
     double t0 = now_s();
-    char path[64], stats[128];
+    char path[64], stats[160], name[32], rel[64];
     int64_t file_no = 0;
-    for (int c = 1; c <= n_commits; c++) {
+    Buf body;
+    buf_init(&body);
+    Storage *st = delta_table_storage(t);
+    for (int c = 1; c <= n_commits - tail; c++) {
+        buf_clear(&body);
+        buf_printf(&body, "{\"commitInfo\":{\"timestamp\":%" PRId64 ",\"operation\":\"WRITE\","
+                          "\"operationParameters\":{\"mode\":\"Append\"},\"readVersion\":%d,"
+                          "\"isBlindAppend\":true,\"engineInfo\":\"tarn-bench\"}}\n",
+                   (int64_t)1700000000000 + c, c - 1);
+        for (int f = 0; f < per_commit; f++, file_no++) {
+            DeltaAction act;
+            memset(&act, 0, sizeof act);
+            act.kind = DELTA_ACT_ADD;
+            fake_add(&act.u.add, file_no, path, sizeof path, stats, sizeof stats);
+            if (delta_action_serialize(&act, &body))
+                return die("serialize", &err);
+        }
+        snprintf(rel, sizeof rel, "_delta_log/%s", delta_commit_file_name(c, name));
+        if (storage_put_if_absent(st, rel, body.data, body.len, &err))
+            return die("put commit", &err);
+    }
+    buf_free(&body);
+    double bulk = now_s() - t0;
+    if (n_commits - tail > 0) {
+        DeltaSnapshot *snap = delta_snapshot_latest(t, &err);
+        if (!snap || delta_checkpoint(t, snap, &err))
+            return die("checkpoint", &err);
+        delta_snapshot_free(snap);
+    }
+    double cp = now_s() - t0 - bulk;
+    double *lat = calloc((size_t)(tail ? tail : 1), sizeof *lat);
+    double t1 = now_s();
+    for (int c = 0; c < tail; c++) {
+        double s = now_s();
         DeltaTransaction *txn = delta_txn_begin(t, &err);
         if (!txn)
             return die("begin", &err);
         for (int f = 0; f < per_commit; f++, file_no++) {
             DeltaAdd add;
-            memset(&add, 0, sizeof add);
-            snprintf(path, sizeof path, "fake/part-%08" PRId64 ".parquet", file_no);
-            snprintf(stats, sizeof stats,
-                     "{\"numRecords\":100,\"minValues\":{\"key\":%" PRId64 "},\"maxValues\":"
-                     "{\"key\":%" PRId64 "},\"nullCount\":{\"key\":0}}",
-                     file_no * 100, file_no * 100 + 99);
-            add.path = path;
-            add.size = 4096;
-            add.modification_time = 1700000000000 + file_no;
-            add.data_change = true;
-            add.stats = stats;
+            fake_add(&add, file_no, path, sizeof path, stats, sizeof stats);
             if (delta_txn_add_file(txn, &add, &err))
                 return die("add file", &err);
         }
         if (delta_txn_set_operation(txn, "WRITE", "{\"mode\":\"Append\"}", &err) ||
             delta_txn_commit(txn, NULL, &err))
             return die("commit", &err);
+        lat[c] = (now_s() - s) * 1e3;
     }
-    double gen = now_s() - t0;
+    double tail_s = now_s() - t1;
     delta_table_close(t);
     printf("snapshot_commits %d\n", n_commits);
     printf("snapshot_files %" PRId64 "\n", file_no);
     printf("snapshot_checkpoint_interval %d\n", cp_interval);
-    printf("snapshot_generate_seconds %.1f\n", gen);
+    printf("snapshot_bulk_seconds %.1f\n", bulk);
+    printf("snapshot_first_checkpoint_seconds %.1f\n", cp);
+    printf("snapshot_tail_commits %d\n", tail);
+    printf("snapshot_tail_seconds %.1f\n", tail_s);
+    if (tail)
+        printf("snapshot_tail_commit_median_ms %.1f\n", median(lat, tail));
+    free(lat);
 
     double *ms = calloc((size_t)loads, sizeof *ms);
     int64_t version = -1;
     size_t n_files = 0;
-    for (int i = 0; i < loads; i++) {
-        double s = now_s();
-        DeltaTable *tt = delta_table_open_dir(dir, false, NULL, &err);
-        DeltaSnapshot *snap = tt ? delta_snapshot_latest(tt, &err) : NULL;
-        if (!snap)
-            return die("load", &err);
-        ms[i] = (now_s() - s) * 1e3;
-        version = delta_snapshot_version(snap);
-        n_files = delta_snapshot_num_files(snap);
-        delta_snapshot_free(snap);
-        delta_table_close(tt);
-    }
+    double med = time_loads(dir, -1, loads, ms, &version, &n_files);
     printf("snapshot_version %" PRId64 "\n", version);
     printf("snapshot_live_files %zu\n", n_files);
-    double lo = ms[0], hi = ms[0];
-    for (int i = 1; i < loads; i++) {
-        lo = ms[i] < lo ? ms[i] : lo;
-        hi = ms[i] > hi ? ms[i] : hi;
+    printf("snapshot_load_median_ms %.2f\n", med);
+    printf("snapshot_load_min_ms %.2f\n", ms[0]);
+    printf("snapshot_load_max_ms %.2f\n", ms[loads - 1]);
+    /* The worst case of the interval: the version just before a checkpoint
+     * (newest checkpoint + cp_interval - 1 commits). */
+    int64_t worst = (int64_t)n_commits - 1;
+    if (tail > cp_interval && cp_interval > 1) {
+        worst = ((int64_t)n_commits / cp_interval) * cp_interval - 1;
+        med = time_loads(dir, worst, loads, ms, &version, &n_files);
+        printf("snapshot_worst_version %" PRId64 "\n", worst);
+        printf("snapshot_worst_files %zu\n", n_files);
+        printf("snapshot_worst_median_ms %.2f\n", med);
     }
-    printf("snapshot_load_median_ms %.2f\n", median(ms, loads));
-    printf("snapshot_load_min_ms %.2f\n", lo);
-    printf("snapshot_load_max_ms %.2f\n", hi);
-    /* Time travel to a version half an interval past a checkpoint. */
-    int64_t tv = n_commits / 2 + cp_interval / 2;
-    for (int i = 0; i < loads; i++) {
-        double s = now_s();
-        DeltaTable *tt = delta_table_open_dir(dir, false, NULL, &err);
-        DeltaSnapshot *snap = tt ? delta_snapshot_at_version(tt, tv, &err) : NULL;
-        if (!snap)
-            return die("time travel", &err);
-        ms[i] = (now_s() - s) * 1e3;
-        delta_snapshot_free(snap);
-        delta_table_close(tt);
-    }
-    printf("snapshot_time_travel_version %" PRId64 "\n", tv);
-    printf("snapshot_time_travel_median_ms %.2f\n", median(ms, loads));
     free(ms);
     return 0;
 }
@@ -309,11 +383,12 @@ int main(int argc, char **argv)
     if (argc >= 4 && !strcmp(argv[1], "commits"))
         return bench_commits(argv[2], atoi(argv[3]));
     if (argc >= 7 && !strcmp(argv[1], "snapshot"))
-        return bench_snapshot(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
+        return bench_snapshot(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]),
+                              argc >= 8 ? atoi(argv[7]) : 100);
     if (argc >= 6 && !strcmp(argv[1], "skipping"))
         return bench_skipping(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
     fprintf(stderr, "usage: delta_bench commits DIR N\n"
-                    "       delta_bench snapshot DIR N_COMMITS FILES_PER_COMMIT CP_INTERVAL LOADS\n"
+                    "       delta_bench snapshot DIR N_COMMITS FILES_PER_COMMIT CP_INTERVAL LOADS [TAIL]\n"
                     "       delta_bench skipping DIR N_FILES ROWS_PER_FILE LOADS\n");
     return 2;
 }

@@ -847,6 +847,34 @@ static int decode_levels_v1(ColReader *c, int enc, int max, const uint8_t *p, si
     return corrupt(c, err, "%s levels use encoding %s", what, pq_encoding_name(enc));
 }
 
+/* True when an RLE/bit-packed hybrid stream starts with an RLE run of at
+ * least n copies of `value`: the common "no NULLs in this page" case, which
+ * then needs no level array at all. */
+static bool rle_all_equal(const uint8_t *p, size_t len, int bw, uint32_t n, uint32_t value)
+{
+    uint64_t h = 0;
+    size_t i = 0;
+    for (int shift = 0; i < len && shift < 64; shift += 7) {
+        uint8_t b = p[i++];
+        h |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            goto have;
+    }
+    return false;
+have:
+    if (h & 1)
+        return false; /* bit-packed run */
+    if ((h >> 1) < n)
+        return false;
+    size_t vb = ((size_t)bw + 7) / 8;
+    if (len - i < vb)
+        return false;
+    uint32_t v = 0;
+    for (size_t k = 0; k < vb; k++)
+        v |= (uint32_t)p[i + k] << (8 * k);
+    return v == value;
+}
+
 static int check_levels(ColReader *c, const uint16_t *lv, uint32_t n, int max, const char *what,
                         TarnError *err)
 {
@@ -916,6 +944,7 @@ static int load_data_page(ColReader *c, const PqPageHeader *h, const uint8_t *ra
     const uint8_t *p;
     size_t len;
     uint32_t un = (uint32_t)n;
+    c->all_defined = false;
     if (!v2) {
         rc = page_body(c, h, raw, raw_len, 0, &body, &body_len, err);
         if (rc)
@@ -932,10 +961,18 @@ static int load_data_page(ColReader *c, const PqPageHeader *h, const uint8_t *ra
             len -= used;
         }
         if (d->max_def > 0) {
-            rc = decode_levels_v1(c, h->data_page.definition_level_encoding, d->max_def, p, len, un, c->defs,
-                                  &used, "definition", err);
-            if (rc)
-                return rc;
+            int bw = pq_bit_width((uint64_t)d->max_def);
+            uint32_t l = len >= 4 ? load_le32(p) : 0;
+            if (h->data_page.definition_level_encoding == PQ_ENC_RLE && len >= 4 && l <= len - 4 &&
+                rle_all_equal(p + 4, l, bw, un, (uint32_t)d->max_def)) {
+                c->all_defined = true;
+                used = 4 + (size_t)l;
+            } else {
+                rc = decode_levels_v1(c, h->data_page.definition_level_encoding, d->max_def, p, len, un, c->defs,
+                                      &used, "definition", err);
+                if (rc)
+                    return rc;
+            }
             p += used;
             len -= used;
         }
@@ -951,10 +988,15 @@ static int load_data_page(ColReader *c, const PqPageHeader *h, const uint8_t *ra
                 return err_context(err, "column \"%s\": repetition levels", d->path);
         }
         if (d->max_def > 0) {
-            PqRleDecoder dec;
-            pq_rle_init(&dec, raw + rl, (size_t)dl, pq_bit_width((uint64_t)d->max_def));
-            if (pq_rle_get_u16(&dec, c->defs, un, err))
-                return err_context(err, "column \"%s\": definition levels", d->path);
+            int bw = pq_bit_width((uint64_t)d->max_def);
+            if (rle_all_equal(raw + rl, (size_t)dl, bw, un, (uint32_t)d->max_def)) {
+                c->all_defined = true;
+            } else {
+                PqRleDecoder dec;
+                pq_rle_init(&dec, raw + rl, (size_t)dl, bw);
+                if (pq_rle_get_u16(&dec, c->defs, un, err))
+                    return err_context(err, "column \"%s\": definition levels", d->path);
+            }
         }
         rc = page_body(c, h, raw, raw_len, (size_t)rl + (size_t)dl, &body, &body_len, err);
         if (rc)
@@ -969,7 +1011,7 @@ static int load_data_page(ColReader *c, const PqPageHeader *h, const uint8_t *ra
             return corrupt(c, err, "column chunk starts with repetition level %u instead of 0", c->reps[0]);
     }
     uint32_t nonnull = un;
-    if (d->max_def > 0) {
+    if (d->max_def > 0 && !c->all_defined) {
         if ((rc = check_levels(c, c->defs, un, d->max_def, "definition", err)))
             return rc;
         nonnull = 0;
@@ -1090,9 +1132,20 @@ int col_open_chunk(ColReader *c, const PqColumnChunk *cc, const PqOffsetIndex *o
                        (long long)len, (unsigned long long)fsize);
     if (m->num_values < 0)
         return corrupt(c, err, "negative num_values %lld", (long long)m->num_values);
-    c->chunk = tarn_malloc((size_t)len + 1);
-    if (!c->chunk)
-        return ERR_NOMEM(err, (size_t)len);
+    /* Reuse the previous chunk's buffer: col_open_chunk runs inside
+     * pq_reader_next, when no batch handed out earlier is alive. */
+    if (c->spare && c->spare_cap >= (size_t)len + 1) {
+        c->chunk = c->spare;
+        c->chunk_cap = c->spare_cap;
+        c->spare = NULL;
+    } else {
+        tarn_free(c->spare);
+        c->spare = NULL;
+        c->chunk = tarn_malloc((size_t)len + 1);
+        if (!c->chunk)
+            return ERR_NOMEM(err, (size_t)len);
+        c->chunk_cap = (size_t)len + 1;
+    }
     int rc = r->src.read(r->src.ctx, (uint64_t)start, (size_t)len, c->chunk, err);
     if (rc)
         return err_context(err, "reading column \"%s\"", c->d->path);
@@ -1117,8 +1170,14 @@ void col_close_chunk(ColReader *c)
     for (int i = 0; i < c->n_chunk_allocs; i++)
         pq_reader_retire(c->r, c->chunk_allocs[i], &ignore);
     c->n_chunk_allocs = 0;
-    if (c->chunk)
-        pq_reader_retire(c->r, c->chunk, &ignore);
+    if (c->chunk) {
+        if (!c->spare) {
+            c->spare = c->chunk;
+            c->spare_cap = c->chunk_cap;
+        } else {
+            pq_reader_retire(c->r, c->chunk, &ignore);
+        }
+    }
     if (c->dict)
         pq_reader_retire(c->r, c->dict, &ignore);
     c->chunk = NULL;
@@ -1138,6 +1197,7 @@ void col_destroy(ColReader *c)
         tarn_free(c->chunk_allocs[i]);
     tarn_free(c->chunk_allocs);
     tarn_free(c->chunk);
+    tarn_free(c->spare);
     tarn_free(c->dict);
     tarn_free(c->defs);
     tarn_free(c->reps);
@@ -1182,14 +1242,14 @@ int col_read_flat(ColReader *c, Vector *v, uint32_t n, TarnError *err)
         if (k > n)
             k = n;
         uint8_t *dst = v->data + (size_t)v->len * w;
-        if (md == 0 && !all_null_type) {
+        if ((md == 0 || c->all_defined) && !all_null_type) {
             int rc = take_values(c, k, dst, err);
             if (rc)
                 return rc;
         } else {
             const uint16_t *defs = c->defs + c->page_pos;
             uint32_t nn = 0;
-            if (md)
+            if (md && !c->all_defined)
                 for (uint32_t j = 0; j < k; j++)
                     nn += defs[j] == md;
             else
@@ -1214,7 +1274,7 @@ int col_read_flat(ColReader *c, Vector *v, uint32_t n, TarnError *err)
                 int64_t src = (int64_t)nn - 1;
                 for (int64_t j = (int64_t)k - 1; j >= 0; j--) {
                     uint32_t i = base + (uint32_t)j;
-                    if (!all_null_type && defs[j] == md) {
+                    if (!all_null_type && (c->all_defined || defs[j] == md)) {
                         if (src != j)
                             memcpy(dst + (size_t)j * w, dst + (size_t)src * w, w);
                         src--;
@@ -1293,7 +1353,7 @@ int col_read_records(ColReader *c, uint32_t n, uint32_t *got, TarnError *err)
                 }
                 recs++;
             }
-            if (!md || c->defs[j] == md)
+            if (!md || c->all_defined || c->defs[j] == md)
                 nn++;
         }
         if (recs == 0 && j > start)
@@ -1302,10 +1362,12 @@ int col_read_records(ColReader *c, uint32_t n, uint32_t *got, TarnError *err)
         if (lb_reserve(lb, lb->n + k, lb->n_vals + nn, err))
             return TARN_ERR_NOMEM;
         if (k) {
-            if (md)
+            if (md && !c->all_defined) {
                 memcpy(lb->def + lb->n, c->defs + start, (size_t)k * 2);
-            else
-                memset(lb->def + lb->n, 0, (size_t)k * 2);
+            } else {
+                for (uint32_t q = 0; q < k; q++)
+                    lb->def[lb->n + q] = md;
+            }
             if (has_rep)
                 memcpy(lb->rep + lb->n, c->reps + start, (size_t)k * 2);
             else
@@ -1405,7 +1467,7 @@ int col_skip_records(ColReader *c, int64_t n, TarnError *err)
                     break;
                 c->rg_row++;
             }
-            if (!md || c->defs[j] == md)
+            if (!md || c->all_defined || c->defs[j] == md)
                 nn++;
         }
         int rc2 = skip_values(c, nn, err);

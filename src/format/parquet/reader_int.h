@@ -35,8 +35,10 @@ typedef struct ColReader {
 
     /* The column chunk of the current row group. */
     const PqColumnMetaData *meta;
-    uint8_t *chunk;              /* owned (retired at chunk end) */
-    size_t chunk_len;
+    uint8_t *chunk;              /* owned; kept as `spare` at chunk end */
+    size_t chunk_len, chunk_cap;
+    uint8_t *spare;              /* the previous chunk's buffer, reused by the next chunk */
+    size_t spare_cap;
     size_t pos;                  /* offset of the next page header in chunk */
     int64_t chunk_values;        /* level entries in the chunk per metadata */
     int64_t values_loaded;       /* level entries in pages loaded so far */
@@ -56,6 +58,7 @@ typedef struct ColReader {
     uint32_t page_n;             /* level entries in the page */
     uint32_t page_pos;           /* level entries consumed */
     uint16_t *defs, *reps;       /* page levels (NULL when the max level is 0) */
+    bool all_defined;            /* every definition level of the page is the maximum: defs not filled */
     uint32_t lev_cap;
     const uint8_t *vals;         /* dense values of the page, target representation (stream 0) */
     uint32_t vals_n, vals_pos;   /* non-null values in the page / taken so far */

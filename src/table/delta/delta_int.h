@@ -38,6 +38,9 @@ void delta_index_free(DeltaIndex *ix);
 bool delta_index_get(const DeltaIndex *ix, const char *key, uint32_t *value_out);
 /* Inserts or replaces (the key pointer must stay valid). */
 int delta_index_put(DeltaIndex *ix, const char *key, uint32_t value);
+/* Inserts or replaces; *had_out tells whether key was present and
+ * *prev_out its former value. */
+int delta_index_upsert(DeltaIndex *ix, const char *key, uint32_t value, uint32_t *prev_out, bool *had_out);
 /* Makes room for n keys without further growth. */
 int delta_index_reserve(DeltaIndex *ix, size_t n);
 /* Removes key; true when it was present (its value in *value_out). */

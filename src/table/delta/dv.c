@@ -273,11 +273,52 @@ int delta_roaring64_decode(const uint8_t *p, size_t len, uint64_t max_values, De
     return 0;
 }
 
+static uint32_t ld_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The reference implementation's older "native" RoaringBitmapArray layout
+ * (magic 1681511376, big-endian): bitmap count, then per bitmap its byte
+ * size and a 32-bit roaring bitmap whose high key is its index.
+ * PROTOCOL.md's inline example (rows 3, 4, 7, 11, 18, 29) uses it. */
+static int native_decode(const uint8_t *p, size_t len, uint64_t max_values, DeltaRowSet *out, TarnError *err)
+{
+    size_t cap = 0, pos = 8;
+    if (len < 8)
+        return err_set(err, TARN_ERR_CORRUPT, "deletion vector (native format) truncated");
+    uint32_t n = ld_be32(p + 4);
+    if (n > INT32_MAX)
+        return err_set(err, TARN_ERR_CORRUPT, "deletion vector (native format) claims %u bitmaps", n);
+    for (uint32_t k = 0; k < n; k++) {
+        if (len - pos < 4) {
+            delta_rowset_free(out);
+            return err_set(err, TARN_ERR_CORRUPT, "deletion vector (native format) truncated");
+        }
+        uint32_t size = ld_be32(p + pos);
+        pos += 4;
+        if (size > len - pos) {
+            delta_rowset_free(out);
+            return err_set(err, TARN_ERR_CORRUPT, "deletion vector (native format) bitmap exceeds the data");
+        }
+        size_t used = 0;
+        int rc = roaring32_decode(p + pos, size, k, max_values, out, &cap, &used, err);
+        if (rc) {
+            delta_rowset_free(out);
+            return rc;
+        }
+        pos += size;
+    }
+    return 0;
+}
+
 int delta_dv_bitmap_decode(const uint8_t *p, size_t len, uint64_t max_values, DeltaRowSet *out,
                            TarnError *err)
 {
     out->n = 0;
     out->rows = NULL;
+    if (len >= 4 && ld_be32(p) == DELTA_DV_MAGIC - 1)
+        return native_decode(p, len, max_values, out, err);
     if (len < 4 || load_le32(p) != DELTA_DV_MAGIC)
         return err_set(err, TARN_ERR_CORRUPT, "deletion vector lacks the RoaringBitmapArray magic number");
     return delta_roaring64_decode(p + 4, len - 4, max_values, out, err);

@@ -98,9 +98,18 @@ static int grow_to(DeltaIndex *ix, size_t want)
 
 int delta_index_put(DeltaIndex *ix, const char *key, uint32_t value)
 {
+    uint32_t prev;
+    bool had;
+    return delta_index_upsert(ix, key, value, &prev, &had);
+}
+
+int delta_index_upsert(DeltaIndex *ix, const char *key, uint32_t value, uint32_t *prev_out, bool *had_out)
+{
     uint32_t h = hash_str(key);
     ptrdiff_t f = find_slot(ix, key, h);
+    *had_out = f >= 0;
     if (f >= 0) {
+        *prev_out = (uint32_t)(ix->slots[f] & 0xFFFFFFFF) - 1;
         ix->slots[f] = (uint64_t)h << 32 | ((uint64_t)value + 1);
         ix->keys[f] = key;
         return 0;
@@ -676,10 +685,11 @@ static int read_checkpoint(DeltaTable *t, const DeltaLogListing *l, size_t first
         return ERR_NOMEM(err, 64);
     for (size_t i = 0; i < s->n_files; i++) {
         uint32_t prev;
-        if (delta_index_get(&s->file_index, s->files[i].path, &prev))
-            s->files[prev].path = NULL;
-        if (delta_index_put(&s->file_index, s->files[i].path, (uint32_t)i))
+        bool had;
+        if (delta_index_upsert(&s->file_index, s->files[i].path, (uint32_t)i, &prev, &had))
             return ERR_NOMEM(err, 64);
+        if (had)
+            s->files[prev].path = NULL;
     }
     /* tombstones of paths that are live again are not tombstones */
     for (size_t i = 0; s->n_tombstones && i < s->n_files; i++) {
@@ -838,18 +848,11 @@ static int finish_snapshot(DeltaSnapshot *s, TarnError *err)
     if (holes || s->file_index.n_deleted)
         delta_index_free(&s->file_index);
     s->total_bytes = 0;
-    s->total_rows = 0;
+    s->total_rows = INT64_MIN; /* computed on first use: it touches every stats string */
     for (size_t i = 0; i < s->n_files; i++) {
         if ((holes || s->file_index.cap == 0) && delta_index_put(&s->file_index, s->files[i].path, (uint32_t)i))
             return ERR_NOMEM(err, 64);
         s->total_bytes += s->files[i].size;
-        if (s->total_rows >= 0) {
-            int64_t nr = delta_stats_num_records(s->files[i].stats);
-            if (nr < 0)
-                s->total_rows = -1;
-            else
-                s->total_rows += nr - (s->files[i].dv ? s->files[i].dv->cardinality : 0);
-        }
     }
     size_t k = 0;
     delta_index_free(&s->tomb_index);
@@ -948,10 +951,10 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
     delta_action_list_free(&acts);
     if (rc == 0 && !r.has_protocol)
         rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no protocol action at version %" PRId64, target);
-    if (rc == 0 && !r.has_metadata)
-        rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no metaData action at version %" PRId64, target);
     if (rc == 0)
         rc = delta_protocol_check_read(&s->protocol, err);
+    if (rc == 0 && !r.has_metadata)
+        rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no metaData action at version %" PRId64, target);
     if (rc == 0)
         rc = delta_schema_parse(&s->arena, s->metadata.schema_string, strlen(s->metadata.schema_string),
                                 &s->schema, err);
@@ -1215,7 +1218,19 @@ const DeltaAdd *delta_snapshot_file(const DeltaSnapshot *s, size_t i)
     return i < s->n_files ? &s->files[i] : NULL;
 }
 int64_t delta_snapshot_total_bytes(const DeltaSnapshot *s) { return s->total_bytes; }
-int64_t delta_snapshot_total_rows(const DeltaSnapshot *s) { return s->total_rows; }
+int64_t delta_snapshot_total_rows(const DeltaSnapshot *s)
+{
+    int64_t t = __atomic_load_n(&s->total_rows, __ATOMIC_RELAXED);
+    if (t != INT64_MIN)
+        return t;
+    t = 0;
+    for (size_t i = 0; i < s->n_files && t >= 0; i++) {
+        int64_t nr = delta_stats_num_records(s->files[i].stats);
+        t = nr < 0 ? -1 : t + nr - (s->files[i].dv ? s->files[i].dv->cardinality : 0);
+    }
+    __atomic_store_n(&((DeltaSnapshot *)s)->total_rows, t, __ATOMIC_RELAXED);
+    return t;
+}
 size_t delta_snapshot_num_tombstones(const DeltaSnapshot *s) { return s->n_tombstones; }
 const DeltaRemove *delta_snapshot_tombstone(const DeltaSnapshot *s, size_t i)
 {

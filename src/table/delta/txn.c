@@ -589,6 +589,9 @@ static int enforce(DeltaTransaction *x, DeltaBatchView *view, const Batch *in, b
         b->cols[c] = nv;
         view->owned[c] = true;
     }
+    int rc = delta_view_check_not_null(view, err);
+    if (rc)
+        return rc;
     for (int k = 0; k < x->n_checks; k++) {
         const Constraint *c = &x->checks[k];
         for (uint32_t i = 0; i < b->n_rows; i++) {
@@ -722,7 +725,7 @@ int delta_txn_write(DeltaTransaction *x, const Batch *b, TarnError *err)
     tarn_free(gen_missing);
     if (rc)
         return rc;
-    if ((rc = enforce(x, &v, b, true, err)) || (rc = delta_view_check_not_null(&v, err))) {
+    if ((rc = enforce(x, &v, b, true, err))) {
         delta_view_free(&v);
         return rc;
     }
