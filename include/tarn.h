@@ -69,6 +69,43 @@ typedef struct tarn_convert_options {
 int tarn_convert(const char *in_path, const char *out_path, const tarn_convert_options *opts,
                  tarn_error *err);
 
+/* ---- Lakes and SQL (issue 4; implemented in src/sql/) --------------------
+ *
+ * A tarn_db is an open lake (a directory of Delta tables, LAKE/<schema>/<table>/)
+ * with one session's settings (search_path, TimeZone, ...).  Statements use
+ * PostgreSQL's dialect.  One tarn_db per thread; several tarn_db may open the
+ * same lake (table commits are transactional through the Delta log).
+ */
+typedef struct tarn_db tarn_db;
+typedef struct tarn_result tarn_result;
+
+/* Opens (creating when absent) the lake directory. */
+int tarn_open(const char *lake_dir, tarn_db **db_out, tarn_error *err);
+void tarn_close(tarn_db *db);
+
+/* Runs every statement in sql (separated by ';'); *result_out (may be NULL)
+ * receives the last statement's result.  On error the message, SQLSTATE and
+ * 1-based character position (when known) are in err, and the statements
+ * before the failing one stay done (each statement is its own transaction
+ * unless inside BEGIN ... COMMIT). */
+int tarn_exec(tarn_db *db, const char *sql, tarn_result **result_out, tarn_error *err);
+
+/* Requests cancellation of the statement running on db (any thread). */
+void tarn_cancel(tarn_db *db);
+
+/* Result access.  Values are in PostgreSQL's text output format; NULL is
+ * returned for SQL NULL.  Strings are owned by the result. */
+int tarn_result_ncols(const tarn_result *r);
+int64_t tarn_result_nrows(const tarn_result *r);
+const char *tarn_result_colname(const tarn_result *r, int col);
+/* PostgreSQL type name ("integer", "numeric(10,2)", "text") and type OID. */
+const char *tarn_result_coltype(const tarn_result *r, int col);
+uint32_t tarn_result_coloid(const tarn_result *r, int col);
+const char *tarn_result_value(tarn_result *r, int64_t row, int col);
+/* The command tag PostgreSQL would send: "SELECT 3", "INSERT 0 5", "CREATE TABLE". */
+const char *tarn_result_tag(const tarn_result *r);
+void tarn_result_free(tarn_result *r);
+
 #ifdef __cplusplus
 }
 #endif
