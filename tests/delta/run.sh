@@ -670,7 +670,7 @@ section_crash() {
     elif [ "$verify_fail" = 0 ]; then
         ok "crash_kill_loop ($kills kills in $((SECONDS - start)) s on ${#tables[@]} tables, $acks ACKed commits, each found at its version)"
     fi
-    local n_data=0 n_live=0 n_temps=0 n_log_temps=0 vac_fail=0 left=""
+    local n_data=0 n_live=0 n_temps=0 n_log_temps=0 orphans_left="" temps_left="" read_fail=0
     for T in "${tables[@]}"; do
         local name
         name=$(basename "$T")
@@ -687,29 +687,32 @@ section_crash() {
         # Vacuum with retention 0 removes the debris of killed writers:
         # orphaned data files and hidden temporaries.
         if ! "$TARN" table vacuum "$T" --retain-hours 0 >"$WORK/$name-vacuum.out" 2>"$WORK/$name-vacuum.err"; then
-            vac_fail=1
             bad "crash_vacuum_$name" "$(head -3 "$WORK/$name-vacuum.err" | tr '\n' '|')"
             continue
         fi
         local d l tmp
         d=$(data_files "$T" | wc -l)
         l=$(describe_field "$T" files)
+        [ "$d" != "$l" ] && orphans_left="$orphans_left $name: $d data files on disk, $l live;"
         tmp=$(cd "$T" && find . -path ./_delta_log -prune -o -name '.*' -type f -print | head -2 | tr '\n' ' ')
-        if [ "$d" != "$l" ] || [ -n "$tmp" ]; then
-            vac_fail=1
-            left="$left $name: $d data files, $l live, temporaries: $tmp;"
-        fi
+        [ -n "$tmp" ] && temps_left="$temps_left $name: $tmp;"
         if ! "$HELPER" verify "$T" --no-versions "$WORK/crash-acks/$name"/*.txt >"$WORK/$name-verify-final.out" 2>&1; then
-            vac_fail=1
+            read_fail=1
             bad "crash_reads_after_vacuum_$name" "$(grep -m3 FAIL "$WORK/$name-verify-final.out" | tr '\n' '|')"
         fi
     done
     echo "     (before vacuum: $n_data data files on disk, $n_live live, $n_temps hidden temporaries outside _delta_log, $n_log_temps inside it)"
-    if [ "$vac_fail" = 0 ]; then
-        ok "crash_vacuum_leaves_only_live_files ($n_live files; the tables still read with every ACK)"
-    elif [ -n "$left" ]; then
-        bad crash_vacuum_leaves_only_live_files "$left"
+    if [ -z "$orphans_left" ]; then
+        ok "crash_vacuum_removes_orphaned_data_files ($((n_data - n_live)) removed, $n_live live files kept)"
+    else
+        bad crash_vacuum_removes_orphaned_data_files "$orphans_left"
     fi
+    if [ -z "$temps_left" ]; then
+        ok "crash_vacuum_removes_hidden_temporaries ($n_temps)"
+    else
+        bad crash_vacuum_removes_hidden_temporaries "left behind:$temps_left"
+    fi
+    [ "$read_fail" = 0 ] && ok "crash_tables_read_after_vacuum (every ACK still there)"
 }
 
 # ---- concurrency -------------------------------------------------------------------------

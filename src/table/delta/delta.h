@@ -204,7 +204,9 @@ int delta_scan_next(DeltaScan *sc, Batch *b, TarnError *err);
  * read file i alone with delta_scan_open_file. */
 size_t delta_scan_num_files(const DeltaScan *sc);
 const DeltaAdd *delta_scan_file(const DeltaScan *sc, size_t i);
-/* A scan restricted to the i-th selected file of sc (same options). */
+/* A scan restricted to the i-th selected file of sc (same options); sc
+ * must stay open while the new scan is used.  Each may run on its own
+ * thread. */
 DeltaScan *delta_scan_open_file(DeltaScan *sc, size_t i, TarnError *err);
 
 typedef struct DeltaScanStats {

@@ -246,6 +246,23 @@ TEST(delta_write_create_append_read)
     sc = delta_scan_open(s, &so, &err);
     ASSERT_NOT_NULL(sc, &err);
     ASSERT_EQ_INT(delta_scan_num_files(sc), 3); /* only the second append's files */
+    /* per-file scans (morsels) see every row of the selected files once */
+    int64_t rows = 0;
+    for (size_t i = 0; i < delta_scan_num_files(sc); i++) {
+        DeltaScan *one = delta_scan_open_file(sc, i, &err);
+        ASSERT_NOT_NULL(one, &err);
+        Batch ob;
+        ASSERT(batch_init(&ob, delta_scan_schema(one)) == 0);
+        for (;;) {
+            ASSERT_OK(delta_scan_next(one, &ob, &err), &err);
+            if (!ob.n_rows)
+                break;
+            rows += ob.n_rows;
+        }
+        batch_destroy(&ob);
+        delta_scan_close(one);
+    }
+    ASSERT_EQ_INT(rows, 50);
     delta_scan_close(sc);
     delta_snapshot_free(s);
     /* the commit file: commitInfo first, engineInfo tarn */
