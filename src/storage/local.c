@@ -359,7 +359,7 @@ static int ent_cmp(const void *a, const void *b)
     return strcmp(((const Ent *)a)->name, ((const Ent *)b)->name);
 }
 
-static int l_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err)
+static int list_dir(Storage *s, const char *prefix, bool hidden, StorageListFn fn, void *ctx, TarnError *err)
 {
     char *full = full_path((Local *)s, prefix);
     if (!full)
@@ -376,8 +376,10 @@ static int l_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, T
     struct dirent *de;
     size_t fl = strlen(full);
     while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue; /* ".", "..", hidden temporaries */
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (de->d_name[0] == '.' && !hidden)
+            continue; /* hidden temporaries */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             Ent *e = tarn_realloc(ents, cap * sizeof *e);
@@ -429,6 +431,16 @@ static int l_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, T
     return rc;
 }
 
+static int l_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err)
+{
+    return list_dir(s, prefix, false, fn, ctx, err);
+}
+
+static int l_list_hidden(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err)
+{
+    return list_dir(s, prefix, true, fn, ctx, err);
+}
+
 static int l_remove(Storage *s, const char *path, TarnError *err)
 {
     char *full = full_path((Local *)s, path);
@@ -456,7 +468,7 @@ static void l_close(Storage *s)
 }
 
 static const StorageOps local_ops = {
-    l_read_range, l_size, l_put, l_put_if_absent, l_open_write, l_list, l_remove, l_close,
+    l_read_range, l_size, l_put, l_put_if_absent, l_open_write, l_list, l_remove, l_close, l_list_hidden,
 };
 
 Storage *storage_open_local(const char *dir, bool create, TarnError *err)

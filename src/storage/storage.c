@@ -78,8 +78,10 @@ StorageWriter *storage_open_write(Storage *s, const char *path, TarnError *err)
     return s->ops->open_write(s, path, err);
 }
 
-int storage_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err)
+static int list_common(Storage *s, const char *prefix, bool hidden, StorageListFn fn, void *ctx, TarnError *err)
 {
+    int (*op)(Storage *, const char *, StorageListFn, void *, TarnError *) =
+        hidden && s->ops->list_hidden ? s->ops->list_hidden : s->ops->list;
     if (prefix && *prefix) {
         /* A prefix is a directory path, with or without the trailing '/'. */
         size_t n = strlen(prefix);
@@ -91,9 +93,19 @@ int storage_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, Ta
             tmp[n - 1] = '\0';
         if (tmp[0] && storage_check_path(tmp, err))
             return err->kind;
-        return s->ops->list(s, tmp, fn, ctx, err);
+        return op(s, tmp, fn, ctx, err);
     }
-    return s->ops->list(s, "", fn, ctx, err);
+    return op(s, "", fn, ctx, err);
+}
+
+int storage_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err)
+{
+    return list_common(s, prefix, false, fn, ctx, err);
+}
+
+int storage_list_hidden(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err)
+{
+    return list_common(s, prefix, true, fn, ctx, err);
 }
 
 int storage_remove(Storage *s, const char *path, TarnError *err)

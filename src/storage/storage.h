@@ -58,6 +58,9 @@ typedef struct StorageOps {
     int (*list)(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err);
     int (*remove)(Storage *s, const char *path, TarnError *err);
     void (*close)(Storage *s);
+    /* Like list, but also hidden entries (names starting with '.', such as
+     * a crashed writer's temporaries); NULL when the backend has none. */
+    int (*list_hidden)(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err);
 } StorageOps;
 
 struct Storage {
@@ -90,6 +93,9 @@ int storage_put(Storage *s, const char *path, const void *data, size_t len, Tarn
 int storage_put_if_absent(Storage *s, const char *path, const void *data, size_t len, TarnError *err);
 StorageWriter *storage_open_write(Storage *s, const char *path, TarnError *err);
 int storage_list(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err);
+/* storage_list including hidden entries (for maintenance: vacuum removes
+ * the temporaries of writers that crashed). */
+int storage_list_hidden(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err);
 int storage_remove(Storage *s, const char *path, TarnError *err);
 /* True when the object exists (errors other than "not found" are reported). */
 int storage_exists(Storage *s, const char *path, bool *exists_out, TarnError *err);

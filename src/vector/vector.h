@@ -47,6 +47,10 @@ typedef struct Vector {
     uint32_t n_children;
     struct Vector *children;  /* owned array of n_children vectors */
     Arena heap;               /* owned: bytes of copied strings */
+    /* SQL engine (src/sql/func/func.h): when true, value 0 stands for every
+     * row of the batch (a constant argument); len is 1.  Everything else
+     * in tarn only ever sees false (vec_init clears it). */
+    bool is_const;
 } Vector;
 
 typedef struct Batch {

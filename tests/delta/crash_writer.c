@@ -24,7 +24,10 @@
  *       other racer has staged its own (files in BARRIER_DIR), then commits.
  *       MODE: delete-all (removes every file, read the whole table),
  *       delete-p0 / delete-p1 (removes the files of partition p=0 / p=1,
- *       read predicate p = 0 / 1), append (blind append of seq ID).
+ *       read predicate p = 0 / 1), append (blind append of seq ID);
+ *       dml-delete-all / dml-delete-p0 run the library's DELETE
+ *       (delta_delete, every row / rows with p = 0) and meet the other
+ *       racer inside its row filter, after DELETE has read its snapshot.
  *       Prints "COMMITTED <version>", "CONFLICT <message>" or
  *       "ERROR <kind> <message>".
  *
@@ -386,15 +389,103 @@ static bool file_exists(const char *p)
     return stat(p, &sb) == 0;
 }
 
+/* The two racers of `race`: this one (race_id) and the other. */
+static const char *race_id, *race_other, *race_dir;
+
+static void touch(const char *what, const char *who)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s.%s", race_dir, what, who);
+    FILE *fp = fopen(p, "w");
+    if (fp)
+        fclose(fp);
+}
+
+static void wait_for(const char *what, const char *who)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s.%s", race_dir, what, who);
+    for (int i = 0; i < 3000 && !file_exists(p); i++)
+        usleep(2000);
+}
+
+/* Barrier: both transactions have read their snapshot (and staged their
+ * actions) before either commits; then the racer with the smaller id goes
+ * first and the other waits for its "done" mark, so that the outcome does
+ * not depend on the scheduler. */
+static void race_barrier(void)
+{
+    touch("ready", race_id);
+    wait_for("ready", race_other);
+    if (strcmp(race_id, race_other) > 0)
+        wait_for("done", race_other);
+}
+
+static void race_done(void) { touch("done", race_id); }
+
+/* DELETE's row filter for the dml-* modes: rows of partition `*ctx` (-1 =
+ * every row).  The barrier runs on the first call: by then delta_delete
+ * has taken its snapshot and is about to stage its removes. */
+static int race_filter(void *ctx, const Batch *b, uint8_t *match_out, TarnError *err)
+{
+    static bool waited;
+    if (!waited) {
+        waited = true;
+        race_barrier();
+    }
+    int part = *(const int *)ctx;
+    int pc = schema_find(b->schema, "p");
+    for (uint32_t i = 0; i < b->n_rows; i++)
+        match_out[i] = part < 0 || (pc >= 0 && vec_is_valid(&b->cols[pc], i) &&
+                                    VEC_DATA(&b->cols[pc], int64_t)[i] == part);
+    return 0;
+}
+
+/* The dml-* modes: the real delta_delete, raced through its row filter. */
+static int race_dml(DeltaTable *t, const char *mode)
+{
+    int part = !strcmp(mode, "dml-delete-p0") ? 0 : -1;
+    PqPredicate pred;
+    memset(&pred, 0, sizeof pred);
+    pred.column = "p";
+    pred.op = PQ_CMP_EQ;
+    pred.value = value_i64(TYPE_INT64, part);
+    DeltaCondition c;
+    memset(&c, 0, sizeof c);
+    c.prune = part >= 0 ? &pred : NULL;
+    c.n_prune = part >= 0 ? 1 : 0;
+    c.filter = race_filter;
+    c.ctx = &part;
+    DeltaResult res;
+    memset(&res, 0, sizeof res);
+    TarnError err = {0};
+    int rc = delta_delete(t, &c, &res, &err);
+    race_done();
+    char buf[4096];
+    if (!rc)
+        printf("COMMITTED %" PRId64 "\n", res.version);
+    else if (err.kind == TARN_ERR_CONFLICT)
+        printf("CONFLICT %s\n", tarn_error_format(&err, buf, sizeof buf));
+    else
+        printf("ERROR %s %s\n", err_kind_name(err.kind), tarn_error_format(&err, buf, sizeof buf));
+    delta_table_close(t);
+    return 0;
+}
+
 static int cmd_race(const char *dir, const char *id, const char *other, const char *barrier,
                     const char *mode)
 {
     TarnError err = {0};
+    race_id = id;
+    race_other = other;
+    race_dir = barrier;
     DeltaTable *t = delta_table_open_dir(dir, false, NULL, &err);
     if (!t) {
         fail_err("open", &err);
         return 1;
     }
+    if (!strncmp(mode, "dml-", 4))
+        return race_dml(t, mode);
     DeltaTransaction *txn = delta_txn_begin(t, &err);
     if (!txn) {
         fail_err("begin", &err);
@@ -444,30 +535,11 @@ static int cmd_race(const char *dir, const char *id, const char *other, const ch
         delta_txn_abort(txn);
         return 1;
     }
-    /* Barrier: both transactions are staged on the same snapshot before
-     * either commits, so exactly one of them commits first. */
-    char mine[4096], theirs[4096];
-    snprintf(mine, sizeof mine, "%s/ready.%s", barrier, id);
-    snprintf(theirs, sizeof theirs, "%s/ready.%s", barrier, other);
-    FILE *fp = fopen(mine, "w");
-    if (fp)
-        fclose(fp);
-    for (int i = 0; i < 3000 && !file_exists(theirs); i++)
-        usleep(2000);
-    /* Let the racer with the smaller id go first, so that the outcome does
-     * not depend on the scheduler; the other waits for its "done" mark. */
-    if (strcmp(id, other) > 0) {
-        snprintf(theirs, sizeof theirs, "%s/done.%s", barrier, other);
-        for (int i = 0; i < 3000 && !file_exists(theirs); i++)
-            usleep(2000);
-    }
+    race_barrier();
     DeltaResult res;
     memset(&res, 0, sizeof res);
     rc = delta_txn_commit(txn, &res, &err);
-    snprintf(mine, sizeof mine, "%s/done.%s", barrier, id);
-    fp = fopen(mine, "w");
-    if (fp)
-        fclose(fp);
+    race_done();
     char buf[4096];
     if (!rc)
         printf("COMMITTED %" PRId64 "\n", res.version);
@@ -486,7 +558,7 @@ static int usage(void)
     fprintf(stderr, "usage: crash_writer append DIR --writer W --start-seq S --count N\n"
                     "       crash_writer verify DIR [--no-versions] [ACKFILE...]\n"
                     "       crash_writer race DIR ID OTHER_ID BARRIER_DIR "
-                    "delete-all|delete-p0|delete-p1|append\n");
+                    "delete-all|delete-p0|delete-p1|append|dml-delete-all|dml-delete-p0\n");
     return 2;
 }
 

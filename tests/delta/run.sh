@@ -443,6 +443,18 @@ section_cli() {
         bad cli_partitioned_optimize_one_file_per_partition "$(describe_field "$P" files) files"
     t_ok cli_partitioned_cat_optimized table cat "$P" && same_rows cli_partitioned_cat_optimized "$D/regions3.csv" "$WORK/cli_partitioned_cat_optimized.out"
 
+    # two partition columns: nested folders in partition order
+    local P2=$WORK/regions2
+    t_ok cli_partitioned_two_columns table append "$P2" --from "$D/regions.csv" --partition-by v,region &&
+        expect cli_partitioned_two_columns "$(cd "$P2" && find . -type d | head -5 | tr '\n' ' ')" test -d "$P2/v=10/region=eu"
+    t_ok cli_partitioned_two_columns_cat table cat "$P2" && same_rows cli_partitioned_two_columns_cat "$D/regions.csv" "$WORK/cli_partitioned_two_columns_cat.out"
+    t_fail cli_partition_by_unknown_column 1 "nosuch" table append "$WORK/regions3" --from "$D/regions.csv" --partition-by nosuch
+    if ls "$WORK/regions3/_delta_log" 2>/dev/null | grep -q json; then
+        bad cli_partition_by_unknown_column_no_table "a table was created: $(ls "$WORK/regions3/_delta_log" | tr '\n' ' ')"
+    else
+        ok cli_partition_by_unknown_column_no_table
+    fi
+
     # ---- usage errors (exit 2) and errors (exit 1)
     t_fail cli_usage_no_sub 2 "expected a subcommand" table
     t_fail cli_usage_unknown_sub 2 "unknown subcommand" table frobnicate "$T"
@@ -579,13 +591,15 @@ section_interop() {
     [ -s "$WORK/interop-setup.err" ] && bad interop_setup "$(head -3 "$WORK/interop-setup.err" | tr '\n' '|')"
     ls "$T/_delta_log" | grep -q 'checkpoint.parquet$' && ok interop_table_has_checkpoint || bad interop_table_has_checkpoint "no checkpoint written"
     # partitioned table with awkward values, and the CLI tables
-    local P=$I/regions
+    local P=$I/parts
     "$TARN" table append "$P" --from "$D/regions.csv" --partition-by region >/dev/null 2>&1
     "$TARN" table append "$P" --from "$D/regions.csv" >/dev/null 2>&1
-    local tables=("$T" "$P")
-    [ -d "$WORK/people/_delta_log" ] && tables+=("$WORK/people")
-    [ -d "$WORK/regions/_delta_log" ] && tables+=("$WORK/regions")
-    local tb name latest
+    local tables=("$T" "$P") tb
+    # the tables of the cli section, when it ran (after its optimize, restore, vacuum...)
+    for tb in people regions regions2; do
+        [ -d "$WORK/$tb/_delta_log" ] && tables+=("$WORK/$tb")
+    done
+    local name latest
     for tb in "${tables[@]}"; do
         name=interop_$(basename "$tb")
         node tests/delta/check_log.mjs validate "$tb" >"$WORK/$name.validate" 2>&1
@@ -838,6 +852,9 @@ section_conc() {
         bad conc_race_delete_disjoint_both_applied "$(describe_field "$R" files) files left"
     fi
     race delete_overlap delete-p0 delete-all COMMITTED CONFLICT
+    # the library's DELETE (delta_delete), met inside its row filter
+    race dml_delete_delete dml-delete-all dml-delete-all COMMITTED CONFLICT
+    race dml_delete_other_partition delete-p1 dml-delete-p0 COMMITTED COMMITTED
     race append_then_delete append delete-all COMMITTED COMMITTED
     R=$RACE_DIR
     # WriteSerializable: the delete is ordered before the blind append, whose rows stay

@@ -364,7 +364,10 @@ static int walk_cb(void *ctx, const StorageEntry *e)
 {
     Walk *w = ctx;
     const char *name = e->name;
-    if (name[0] == '.')
+    /* Hidden entries: only the temporaries of tarn's storage writers
+     * (".NAME.tmp-PID-N", left by a crashed writer) are removed, once older
+     * than the retention; Spark's ".part-*.crc" and the like stay. */
+    if (name[0] == '.' && (e->is_dir || !strstr(name, ".tmp-")))
         return 0;
     if (w->depth == 0 && strcmp(name, DELTA_LOG_DIR) == 0)
         return 0;
@@ -415,7 +418,7 @@ static int walk_dir(Walk *w)
     Arena tmp;
     arena_init(&tmp, 4096);
     char *dir = delta_table_path(&tmp, w->t, w->prefix);
-    int rc = dir ? storage_list(w->t->s, dir[0] ? dir : "", walk_cb, w, w->err) : TARN_ERR_NOMEM;
+    int rc = dir ? storage_list_hidden(w->t->s, dir[0] ? dir : "", walk_cb, w, w->err) : TARN_ERR_NOMEM;
     arena_free(&tmp);
     return rc;
 }

@@ -20,7 +20,11 @@
  *     whole table), a winner's data-changing add or remove of a file that
  *     may match the predicates conflicts;
  *   - a metadata change of ours conflicts with any concurrent added file;
- *   - blind appends (nothing read) never conflict with other appends.
+ *   - blind appends (nothing read) never conflict with other appends;
+ *   - isolation is Delta's default WriteSerializable: a winner that is
+ *     itself a blind append (commitInfo.isBlindAppend) does not conflict
+ *     with our reads (the result equals running it after us), unless the
+ *     table sets delta.isolationLevel = Serializable.
  *
  * Writer-side rules enforced here: the protocol's writer features must all
  * be supported, append-only tables refuse data removal, CHECK constraints
@@ -865,6 +869,13 @@ static int check_winner(DeltaTransaction *x, const DeltaActionList *w, int64_t v
     Arena scratch;
     arena_init(&scratch, 4096);
     int rc = 0;
+    bool winner_blind = false;
+    for (size_t i = 0; i < w->n; i++)
+        if (w->items[i].kind == DELTA_ACT_COMMIT_INFO && w->items[i].u.commit_info.is_blind_append)
+            winner_blind = true;
+    const char *iso = x->snap ? delta_snapshot_property(x->snap, "delta.isolationLevel") : NULL;
+    if (iso && strcasecmp(iso, "Serializable") == 0)
+        winner_blind = false;
     for (size_t i = 0; i < w->n && rc == 0; i++) {
         const DeltaAction *a = &w->items[i];
         switch (a->kind) {
@@ -905,7 +916,7 @@ static int check_winner(DeltaTransaction *x, const DeltaActionList *w, int64_t v
                 rc = err_set(err, TARN_ERR_CONFLICT, "concurrent append while the table metadata changes (version %" PRId64 ")", v);
                 break;
             }
-            if (a->u.add.data_change && matches_reads(x, &a->u.add, &scratch))
+            if (a->u.add.data_change && !winner_blind && matches_reads(x, &a->u.add, &scratch))
                 rc = err_set(err, TARN_ERR_CONFLICT, "concurrent append of data this transaction read (version %" PRId64 ")", v);
             break;
         default:

@@ -429,8 +429,10 @@ TEST(delta_write_conflict_delete_delete)
 
 TEST(delta_write_conflict_read_vs_append)
 {
-    /* A DELETE that read partition p0 conflicts with a concurrent append
-     * into p0 but not with one into p1. */
+    /* Under the default WriteSerializable isolation a DELETE that read
+     * partition p0 does not conflict with a concurrent blind append (round 0
+     * into p1, round 1 into p0); with delta.isolationLevel = Serializable an
+     * append into p0 conflicts (round 2). */
     const char *dir = table_dir("t6");
     TarnError err;
     err_clear(&err);
@@ -438,7 +440,11 @@ TEST(delta_write_conflict_read_vs_append)
     ASSERT_NOT_NULL(t, &err);
     create_simple(t, true, NULL, NULL, 0);
     append_rows(t, 0, 10, 2);
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0; round < 3; round++) {
+        if (round == 2) {
+            const char *k[] = {"delta.isolationLevel"}, *vals[] = {"Serializable"};
+            ASSERT_OK(delta_set_properties(t, k, vals, 1, NULL, &err), &err);
+        }
         DeltaTransaction *d = delta_txn_begin(t, &err);
         ASSERT_NOT_NULL(d, &err);
         PqPredicate pr;
@@ -453,10 +459,10 @@ TEST(delta_write_conflict_read_vs_append)
             if (strcmp(delta_map_get(&f->partition_values, "part", NULL), "p0") == 0)
                 ASSERT_OK(delta_txn_remove_file(d, f, true, &err), &err);
         }
-        /* concurrent append: round 0 into p1 (2k+1 ids), round 1 into p0 */
-        append_rows(t, 101 + round, 102 + round, 2);
+        /* concurrent append: round 0 into p1 (2k+1 ids), rounds 1, 2 into p0 */
+        append_rows(t, round == 0 ? 101 : 100 + 2 * round, round == 0 ? 102 : 101 + 2 * round, 2);
         int rc = delta_txn_commit(d, NULL, &err);
-        if (round == 0) {
+        if (round < 2) {
             ASSERT_OK(rc, &err);
         } else {
             ASSERT_EQ_INT(rc, TARN_ERR_CONFLICT);

@@ -1,0 +1,10 @@
+/*
+ * func_list.h - every module of SQL functions, one FUNC_MODULE(<area>) line
+ * each.  Module <area> defines `const FuncDef func_defs_<area>[]` (ending
+ * with an entry whose name is NULL) in src/sql/func/func_<area>.c.
+ * func.c expands this list to build the registry (see func.h).
+ *
+ * Owners: func_core_* by the SQL engine; add your module's line at the end.
+ */
+FUNC_MODULE(core_ops)
+FUNC_MODULE(core_agg)
