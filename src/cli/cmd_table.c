@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "format/csv/csv.h"
@@ -137,10 +139,16 @@ static bool parse_ts_ms(const char *s, int64_t *ms_out)
     return true;
 }
 
-/* "2026-11-21 18:22:56.123" (UTC) for a ms timestamp. */
+/* "2026-11-21 18:22:56.120" (UTC, always three decimals so that columns
+ * line up) for a ms timestamp; buf holds DT_TEXT_MAX bytes. */
 static const char *format_ms(int64_t ms, char *buf)
 {
-    dt_format_timestamp(ms * 1000, false, buf);
+    int64_t frac = ms % 1000;
+    if (frac < 0)
+        frac += 1000;
+    size_t n = dt_format_timestamp((ms - frac) * 1000, false, buf);
+    if (n + 5 <= DT_TEXT_MAX)
+        snprintf(buf + n, DT_TEXT_MAX - n, ".%03d", (int)frac);
     return buf;
 }
 
@@ -380,6 +388,7 @@ static int do_append(const char *path, int argc, char **argv)
     bool batch_ok = false;
     Buf params;
     buf_init(&params);
+    bool dir_existed = true, created = false;
     int rc;
 
     /* The input first: a file that cannot be read must not create a table. */
@@ -390,6 +399,8 @@ static int do_append(const char *path, int argc, char **argv)
         rc = err_set(&err, TARN_ERR_INVALID, "\"%s\" has no columns", from);
         goto done;
     }
+    struct stat st;
+    dir_existed = stat(path, &st) == 0;
     if (!(t = open_table(path, true, &err))) {
         rc = err.kind;
         goto done;
@@ -404,7 +415,9 @@ static int do_append(const char *path, int argc, char **argv)
         co.partition_columns = parts;
         co.n_partition_columns = n_parts;
         co.if_not_exists = true; /* another writer may create it first */
-        if ((rc = delta_create(t, &co, NULL, &err))) {
+        if ((rc = delta_create(t, &co, NULL, &err)) == 0)
+            created = true;
+        if (rc) {
             /* Losing the race to create version 0 is fine when the winner
              * made the table: the append goes on (and its schema check
              * decides). */
@@ -480,6 +493,10 @@ done:
     source_close(&src);
     if (t)
         delta_table_close(t);
+    /* A directory this command made for a table it could not create goes
+     * again (rmdir: only when still empty). */
+    if (rc && !dir_existed && !created)
+        rmdir(path);
     free(parts_copy);
     return rc ? report(&err, path) : 0;
 }

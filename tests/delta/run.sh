@@ -449,8 +449,8 @@ section_cli() {
         expect cli_partitioned_two_columns "$(cd "$P2" && find . -type d | head -5 | tr '\n' ' ')" test -d "$P2/v=10/region=eu"
     t_ok cli_partitioned_two_columns_cat table cat "$P2" && same_rows cli_partitioned_two_columns_cat "$D/regions.csv" "$WORK/cli_partitioned_two_columns_cat.out"
     t_fail cli_partition_by_unknown_column 1 "nosuch" table append "$WORK/regions3" --from "$D/regions.csv" --partition-by nosuch
-    if ls "$WORK/regions3/_delta_log" 2>/dev/null | grep -q json; then
-        bad cli_partition_by_unknown_column_no_table "a table was created: $(ls "$WORK/regions3/_delta_log" | tr '\n' ' ')"
+    if [ -e "$WORK/regions3" ]; then
+        bad cli_partition_by_unknown_column_no_table "left behind: $(cd "$WORK/regions3" && find . | head -5 | tr '\n' ' ')"
     else
         ok cli_partition_by_unknown_column_no_table
     fi

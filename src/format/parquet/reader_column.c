@@ -423,57 +423,6 @@ static int decode_plain(ColReader *c, const uint8_t *p, size_t len, uint32_t n, 
     return conv_fixed(c, p, n, out, err);
 }
 
-static int decode_dict_indices(ColReader *c, const uint8_t *p, size_t len, uint32_t n, uint8_t *out,
-                               TarnError *err)
-{
-    if (n == 0)
-        return 0;
-    if (len < 1)
-        return corrupt(c, err, "dictionary-encoded page without a bit width");
-    if (!c->dict)
-        return corrupt(c, err, "dictionary-encoded page but the chunk has no dictionary page");
-    int bw = p[0];
-    if (bw > 32)
-        return corrupt(c, err, "dictionary index bit width %d", bw);
-    uint32_t *idx = (uint32_t *)page_alloc(c, (size_t)n * 4, err);
-    if (!idx)
-        return TARN_ERR_NOMEM;
-    PqRleDecoder dec;
-    pq_rle_init(&dec, p + 1, len - 1, bw);
-    int rc = pq_rle_get_u32(&dec, idx, n, err);
-    if (rc)
-        return err_context(err, "column \"%s\": dictionary indices", c->d->path);
-    uint32_t maxi = 0;
-    for (uint32_t i = 0; i < n; i++)
-        maxi = idx[i] > maxi ? idx[i] : maxi;
-    if (maxi >= c->dict_n)
-        return corrupt(c, err, "dictionary index %u out of range (dictionary has %u entries)", maxi, c->dict_n);
-    uint32_t w = c->width;
-    const uint8_t *dict = c->dict;
-    switch (w) {
-    case 1:
-        for (uint32_t i = 0; i < n; i++)
-            out[i] = dict[idx[i]];
-        break;
-    case 4:
-        for (uint32_t i = 0; i < n; i++)
-            memcpy(out + 4 * (size_t)i, dict + 4 * (size_t)idx[i], 4);
-        break;
-    case 8:
-        for (uint32_t i = 0; i < n; i++)
-            memcpy(out + 8 * (size_t)i, dict + 8 * (size_t)idx[i], 8);
-        break;
-    case 16:
-        for (uint32_t i = 0; i < n; i++)
-            memcpy(out + 16 * (size_t)i, dict + 16 * (size_t)idx[i], 16);
-        break;
-    default:
-        for (uint32_t i = 0; i < n; i++)
-            memcpy(out + (size_t)w * i, dict + (size_t)w * idx[i], w);
-    }
-    return 0;
-}
-
 /* Decodes n non-null values encoded with `enc` into the page's dense array. */
 static int decode_values(ColReader *c, int enc, const uint8_t *p, size_t len, uint32_t n, TarnError *err)
 {
@@ -532,7 +481,9 @@ static int decode_values(ColReader *c, int enc, const uint8_t *p, size_t len, ui
         break;
     case PQ_ENC_PLAIN_DICTIONARY:
     case PQ_ENC_RLE_DICTIONARY:
-        rc = decode_dict_indices(c, p, len, n, out, err);
+        /* With a dictionary and values, the page streams (see above). */
+        if (n && !c->dict)
+            return corrupt(c, err, "dictionary-encoded page but the chunk has no dictionary page");
         break;
     case PQ_ENC_RLE: {
         if (d->phys != PQ_BOOLEAN)
