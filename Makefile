@@ -37,7 +37,7 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wvla -Wf
             -Wno-format-nonliteral
 CPPFLAGS := -Iinclude -Isrc -D_GNU_SOURCE -DTARN_BUILD_ID="\"$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)\""
 CFLAGS   := -std=c11 $(OPT) $(WARN) -MMD -MP -pthread
-LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -llz4 -lz -lxxhash) -lsnappy -lm -lpthread
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -llz4 -lz -lxxhash) -lsnappy -lpg_query -lm -lpthread
 
 LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))

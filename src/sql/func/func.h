@@ -79,8 +79,8 @@
  *   destroy   optional: free what states own (states should allocate from
  *             ctx->arena, which lives as long as the hash table, so most
  *             aggregates need no destroy)
- * The ungrouped case (SELECT sum(x) FROM t) calls update with every rows[i]
- * pointing at the same state.  An aggregate is "strict" by default in the
+ * The ungrouped case (SELECT sum(x) FROM t) calls agg_update1 when given,
+ * else update with every rows[i] pointing at the same state.  An aggregate is "strict" by default in the
  * PostgreSQL sense: with no non-NULL input its finalize must produce NULL
  * (count produces 0) - finalize decides from its own state.
  *
@@ -160,6 +160,9 @@ typedef int (*AggCombineFn)(FuncCtx *ctx, uint8_t *const *src, uint8_t *const *d
 typedef int (*AggFinalizeFn)(FuncCtx *ctx, uint8_t *const *rows, uint32_t off, uint32_t n,
                              Vector *out, TarnError *err);
 typedef void (*AggDestroyFn)(FuncCtx *ctx, uint8_t *const *rows, uint32_t off, uint32_t n);
+/* Optional fast path for the ungrouped case: fold every row into one state. */
+typedef int (*AggUpdate1Fn)(FuncCtx *ctx, Vector **args, uint32_t n_args, uint32_t n_rows,
+                            uint8_t *state, TarnError *err);
 
 /* Bind-time information about one call, for FuncDef.bind. */
 typedef struct FuncBindInfo {
@@ -199,6 +202,7 @@ struct FuncDef {
     AggCombineFn agg_combine;
     AggFinalizeFn agg_finalize;
     AggDestroyFn agg_destroy;       /* optional */
+    AggUpdate1Fn agg_update1;       /* optional (ungrouped fast path) */
     const char *doc;                /* one line for \df and docs; optional */
 };
 
@@ -236,29 +240,29 @@ const FuncDef *const *func_all(uint32_t *n_out);
 /* True when row i of a strict kernel's output is not NULL. */
 #define FUNC_ROW_VALID(out, i) vec_is_valid((out), (i))
 
-/* One loop body for a flat or constant argument a: inside BODY, `i` is
+/* One loop body (the variadic rest) for a flat or constant argument a: inside it, `i` is
  * the row and `ia` its index in a. */
-#define FUNC_LOOP1(a, n, BODY)                                               \
+#define FUNC_LOOP1(a, n, ...)                                               \
     do {                                                                     \
         if ((a)->is_const) {                                                 \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0; BODY; } \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0; __VA_ARGS__; } \
         } else {                                                             \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i; BODY; } \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i; __VA_ARGS__; } \
         }                                                                    \
     } while (0)
 
 /* The same for two arguments: ia, ib (each loop specialised, so the
  * compiler vectorizes the flat-flat and flat-constant cases). */
-#define FUNC_LOOP2(a, b, n, BODY)                                                        \
+#define FUNC_LOOP2(a, b, n, ...)                                                        \
     do {                                                                                 \
         if (!(a)->is_const && !(b)->is_const) {                                          \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i, ib = i; BODY; }  \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i, ib = i; __VA_ARGS__; }  \
         } else if (!(a)->is_const) {                                                     \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i, ib = 0; BODY; }  \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i, ib = 0; __VA_ARGS__; }  \
         } else if (!(b)->is_const) {                                                     \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0, ib = i; BODY; }  \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0, ib = i; __VA_ARGS__; }  \
         } else {                                                                         \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0, ib = 0; BODY; }  \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0, ib = 0; __VA_ARGS__; }  \
         }                                                                                \
     } while (0)
 

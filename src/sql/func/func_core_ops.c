@@ -1,0 +1,1105 @@
+/*
+ * func_core_ops.c - the core operators: comparison (= <> < <= > >=) on
+ * every comparable type, arithmetic (+ - * / %, unary -) on integers,
+ * floats and numeric, date/time arithmetic, text concatenation (||) and
+ * LIKE / ILIKE (~~, ~~*, !~~, !~~*).
+ *
+ * Semantics are PostgreSQL's: integer overflow is an error ("integer out
+ * of range", 22003), division by zero is an error (22012) for every
+ * numeric type, integer division truncates, float comparisons put NaN
+ * above everything and NaN = NaN, text compares byte-wise (C collation).
+ *
+ * Numeric result types (bind callbacks): + and - keep max(s1, s2) digits
+ * after the point, * keeps s1 + s2, / keeps max(16, s1, s2) (PostgreSQL
+ * picks the division scale per value; tarn per expression - a known
+ * difference in the number of trailing digits shown), % keeps max(s1, s2).
+ * Precision grows to hold the result and is capped at 38 digits (then
+ * overflow is checked at run time: "numeric field overflow").
+ */
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+
+#include "sql/func/cast.h"
+#include "sql/func/func.h"
+#include "util/datetime.h"
+
+#define KERNEL(name) \
+    static int name(FuncCtx *ctx, Vector **args, uint32_t n_args, uint32_t n, Vector *out, TarnError *err)
+#define UNUSED_K (void)ctx; (void)n_args; (void)err
+
+/* ---- Comparison --------------------------------------------------------------------- */
+
+#define CMP6(SUF, T, CMP3)                                                                    \
+    KERNEL(eq_##SUF) { UNUSED_K; const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = CMP3(x[ia], y[ib]) == 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(ne_##SUF) { UNUSED_K; const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = CMP3(x[ia], y[ib]) != 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(lt_##SUF) { UNUSED_K; const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = CMP3(x[ia], y[ib]) < 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(le_##SUF) { UNUSED_K; const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = CMP3(x[ia], y[ib]) <= 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(gt_##SUF) { UNUSED_K; const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = CMP3(x[ia], y[ib]) > 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(ge_##SUF) { UNUSED_K; const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = CMP3(x[ia], y[ib]) >= 0; }); \
+        out->len = n; return 0; }
+
+#define PCMP(a, b) (((a) > (b)) - ((a) < (b)))
+#define FCMP(a, b) (isnan(a) ? (isnan(b) ? 0 : 1) : isnan(b) ? -1 : PCMP(a, b))
+
+static inline int str_cmp3(StrView a, StrView b)
+{
+    uint32_t m = a.len < b.len ? a.len : b.len;
+    int c = m ? memcmp(a.ptr, b.ptr, m) : 0;
+    return c ? (c < 0 ? -1 : 1) : PCMP(a.len, b.len);
+}
+static inline int128_t interval_key(Interval v)
+{
+    return ((int128_t)v.months * 30 + v.days) * DT_USECS_PER_DAY + v.micros;
+}
+static inline int iv_cmp3(Interval a, Interval b)
+{
+    int128_t x = interval_key(a), y = interval_key(b);
+    return PCMP(x, y);
+}
+typedef struct { uint8_t b[16]; } Uuid16;
+static inline int uuid_cmp3(Uuid16 a, Uuid16 b)
+{
+    int c = memcmp(a.b, b.b, 16);
+    return (c > 0) - (c < 0);
+}
+
+CMP6(bool, uint8_t, PCMP)
+CMP6(i8, int8_t, PCMP)
+CMP6(i16, int16_t, PCMP)
+CMP6(i32, int32_t, PCMP)
+CMP6(i64, int64_t, PCMP)
+CMP6(f32, float, FCMP)
+CMP6(f64, double, FCMP)
+CMP6(str, StrView, str_cmp3)
+CMP6(iv, Interval, iv_cmp3)
+CMP6(uuid, Uuid16, uuid_cmp3)
+
+/* Equality fast path for strings: lengths first. */
+KERNEL(eq_str_fast)
+{
+    UNUSED_K;
+    const StrView *x = (const StrView *)args[0]->data, *y = (const StrView *)args[1]->data;
+    uint8_t *r = out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        r[i] = x[ia].len == y[ib].len && (x[ia].len == 0 || memcmp(x[ia].ptr, y[ib].ptr, x[ia].len) == 0);
+    });
+    out->len = n;
+    return 0;
+}
+
+/* Decimals: compare at the larger scale. */
+static int dec_cmp_kernel(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, int op, TarnError *err)
+{
+    const LogicalType *ta = args[0]->type, *tb = args[1]->type;
+    uint8_t *r = out->data;
+    if (ta->scale == tb->scale && !dec_is_wide(ta) && !dec_is_wide(tb)) {
+        const int64_t *x = (const int64_t *)args[0]->data, *y = (const int64_t *)args[1]->data;
+        switch (op) {
+        case 0: FUNC_LOOP2(args[0], args[1], n, { r[i] = x[ia] == y[ib]; }); break;
+        case 1: FUNC_LOOP2(args[0], args[1], n, { r[i] = x[ia] != y[ib]; }); break;
+        case 2: FUNC_LOOP2(args[0], args[1], n, { r[i] = x[ia] < y[ib]; }); break;
+        case 3: FUNC_LOOP2(args[0], args[1], n, { r[i] = x[ia] <= y[ib]; }); break;
+        case 4: FUNC_LOOP2(args[0], args[1], n, { r[i] = x[ia] > y[ib]; }); break;
+        default: FUNC_LOOP2(args[0], args[1], n, { r[i] = x[ia] >= y[ib]; }); break;
+        }
+        out->len = n;
+        return 0;
+    }
+    int s = ta->scale > tb->scale ? ta->scale : tb->scale;
+    int128_t ma = func_pow10_i128(s - ta->scale), mb = func_pow10_i128(s - tb->scale);
+    FUNC_LOOP2(args[0], args[1], n, {
+        int128_t a = dec_get(args[0], ia), b = dec_get(args[1], ib);
+        int c;
+        /* Overflowing rescale: compare by sign/magnitude via division. */
+        int128_t xa, xb;
+        if (!__builtin_mul_overflow(a, ma, &xa) && !__builtin_mul_overflow(b, mb, &xb)) {
+            c = PCMP(xa, xb);
+        } else {
+            double da = (double)a / (double)ma, db = (double)b / (double)mb;
+            c = PCMP(db, da) * -1;
+        }
+        switch (op) {
+        case 0: r[i] = c == 0; break;
+        case 1: r[i] = c != 0; break;
+        case 2: r[i] = c < 0; break;
+        case 3: r[i] = c <= 0; break;
+        case 4: r[i] = c > 0; break;
+        default: r[i] = c >= 0; break;
+        }
+    });
+    (void)ctx; (void)err;
+    out->len = n;
+    return 0;
+}
+KERNEL(eq_dec) { (void)n_args; return dec_cmp_kernel(ctx, args, n, out, 0, err); }
+KERNEL(ne_dec) { (void)n_args; return dec_cmp_kernel(ctx, args, n, out, 1, err); }
+KERNEL(lt_dec) { (void)n_args; return dec_cmp_kernel(ctx, args, n, out, 2, err); }
+KERNEL(le_dec) { (void)n_args; return dec_cmp_kernel(ctx, args, n, out, 3, err); }
+KERNEL(gt_dec) { (void)n_args; return dec_cmp_kernel(ctx, args, n, out, 4, err); }
+KERNEL(ge_dec) { (void)n_args; return dec_cmp_kernel(ctx, args, n, out, 5, err); }
+
+/* ---- Integer arithmetic --------------------------------------------------------------- */
+
+/* Finds whether an overflow flagged during a branch-free loop hit a
+ * non-NULL row (NULL rows hold arbitrary bytes). */
+#define INT_ARITH(NAME, T, BUILTIN, TNAME)                                                    \
+    KERNEL(NAME)                                                                              \
+    {                                                                                         \
+        UNUSED_K;                                                                             \
+        const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data;                 \
+        T *r = (T *)out->data;                                                                \
+        int ovf = 0;                                                                          \
+        FUNC_LOOP2(args[0], args[1], n, { ovf |= BUILTIN(x[ia], y[ib], &r[i]); });            \
+        if (ovf) {                                                                            \
+            FUNC_LOOP2(args[0], args[1], n, {                                                 \
+                T t_;                                                                         \
+                if (BUILTIN(x[ia], y[ib], &t_) && FUNC_ROW_VALID(out, i))                     \
+                    return func_err_out_of_range(err, TNAME);                                 \
+            });                                                                               \
+        }                                                                                     \
+        out->len = n;                                                                         \
+        return 0;                                                                             \
+    }
+
+INT_ARITH(add_i16, int16_t, __builtin_add_overflow, "smallint")
+INT_ARITH(sub_i16, int16_t, __builtin_sub_overflow, "smallint")
+INT_ARITH(mul_i16, int16_t, __builtin_mul_overflow, "smallint")
+INT_ARITH(add_i32, int32_t, __builtin_add_overflow, "integer")
+INT_ARITH(sub_i32, int32_t, __builtin_sub_overflow, "integer")
+INT_ARITH(mul_i32, int32_t, __builtin_mul_overflow, "integer")
+INT_ARITH(add_i64, int64_t, __builtin_add_overflow, "bigint")
+INT_ARITH(sub_i64, int64_t, __builtin_sub_overflow, "bigint")
+INT_ARITH(mul_i64, int64_t, __builtin_mul_overflow, "bigint")
+
+#define INT_DIVMOD(NAME, T, TMIN, IS_MOD, TNAME)                                              \
+    KERNEL(NAME)                                                                              \
+    {                                                                                         \
+        UNUSED_K;                                                                             \
+        const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data;                 \
+        T *r = (T *)out->data;                                                                \
+        int bad = 0;                                                                          \
+        FUNC_LOOP2(args[0], args[1], n, {                                                     \
+            T a = x[ia], b = y[ib];                                                           \
+            int z = b == 0, m1 = b == -1;                                                     \
+            bad |= z | (m1 & (a == TMIN) & !IS_MOD);                                          \
+            T bb = (T)(z | m1 ? 1 : b);                                                       \
+            T q = IS_MOD ? (T)(a % bb) : (T)(a / bb);                                         \
+            if (m1) q = IS_MOD ? 0 : (T)(a == TMIN ? a : -a);                                 \
+            r[i] = q;                                                                         \
+        });                                                                                   \
+        if (bad) {                                                                            \
+            FUNC_LOOP2(args[0], args[1], n, {                                                 \
+                if (FUNC_ROW_VALID(out, i)) {                                                 \
+                    if (y[ib] == 0)                                                           \
+                        return func_err_division_by_zero(err);                                \
+                    if (!IS_MOD && y[ib] == -1 && x[ia] == TMIN)                              \
+                        return func_err_out_of_range(err, TNAME);                             \
+                }                                                                             \
+            });                                                                               \
+        }                                                                                     \
+        out->len = n;                                                                         \
+        return 0;                                                                             \
+    }
+
+INT_DIVMOD(div_i16, int16_t, INT16_MIN, 0, "smallint")
+INT_DIVMOD(mod_i16, int16_t, INT16_MIN, 1, "smallint")
+INT_DIVMOD(div_i32, int32_t, INT32_MIN, 0, "integer")
+INT_DIVMOD(mod_i32, int32_t, INT32_MIN, 1, "integer")
+INT_DIVMOD(div_i64, int64_t, INT64_MIN, 0, "bigint")
+INT_DIVMOD(mod_i64, int64_t, INT64_MIN, 1, "bigint")
+
+#define INT_NEG(NAME, T, TMIN, TNAME)                                                         \
+    KERNEL(NAME)                                                                              \
+    {                                                                                         \
+        UNUSED_K;                                                                             \
+        const T *x = (const T *)args[0]->data;                                                \
+        T *r = (T *)out->data;                                                                \
+        FUNC_LOOP1(args[0], n, {                                                              \
+            if (x[ia] == TMIN && FUNC_ROW_VALID(out, i))                                      \
+                return func_err_out_of_range(err, TNAME);                                     \
+            r[i] = (T)(x[ia] == TMIN ? 0 : -x[ia]);                                           \
+        });                                                                                   \
+        out->len = n;                                                                         \
+        return 0;                                                                             \
+    }
+INT_NEG(neg_i16, int16_t, INT16_MIN, "smallint")
+INT_NEG(neg_i32, int32_t, INT32_MIN, "integer")
+INT_NEG(neg_i64, int64_t, INT64_MIN, "bigint")
+
+/* ---- Float arithmetic ----------------------------------------------------------------- */
+
+#define FLT_ARITH(NAME, T, OP)                                                                \
+    KERNEL(NAME)                                                                              \
+    {                                                                                         \
+        UNUSED_K;                                                                             \
+        const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data;                 \
+        T *r = (T *)out->data;                                                                \
+        FUNC_LOOP2(args[0], args[1], n, { r[i] = x[ia] OP y[ib]; });                          \
+        /* PG: "value out of range: overflow" when finite inputs give inf */                  \
+        FUNC_LOOP2(args[0], args[1], n, {                                                     \
+            if (__builtin_expect(isinf(r[i]), 0) && !isinf(x[ia]) && !isinf(y[ib]) &&         \
+                FUNC_ROW_VALID(out, i))                                                       \
+                return err_set_state(err, TARN_ERR_INVALID, "22003", "value out of range: overflow"); \
+        });                                                                                   \
+        out->len = n;                                                                         \
+        return 0;                                                                             \
+    }
+FLT_ARITH(add_f32, float, +)
+FLT_ARITH(sub_f32, float, -)
+FLT_ARITH(mul_f32, float, *)
+FLT_ARITH(add_f64, double, +)
+FLT_ARITH(sub_f64, double, -)
+FLT_ARITH(mul_f64, double, *)
+
+#define FLT_DIV(NAME, T)                                                                      \
+    KERNEL(NAME)                                                                              \
+    {                                                                                         \
+        UNUSED_K;                                                                             \
+        const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data;                 \
+        T *r = (T *)out->data;                                                                \
+        int bad = 0;                                                                          \
+        FUNC_LOOP2(args[0], args[1], n, { bad |= y[ib] == 0; r[i] = x[ia] / y[ib]; });        \
+        if (bad)                                                                              \
+            FUNC_LOOP2(args[0], args[1], n, {                                                 \
+                if (y[ib] == 0 && FUNC_ROW_VALID(out, i))                                     \
+                    return func_err_division_by_zero(err);                                    \
+            });                                                                               \
+        out->len = n;                                                                         \
+        return 0;                                                                             \
+    }
+FLT_DIV(div_f32, float)
+FLT_DIV(div_f64, double)
+
+KERNEL(neg_f32) { UNUSED_K; const float *x = (const float *)args[0]->data; float *r = (float *)out->data;
+    FUNC_LOOP1(args[0], n, { r[i] = -x[ia]; }); out->len = n; return 0; }
+KERNEL(neg_f64) { UNUSED_K; const double *x = (const double *)args[0]->data; double *r = (double *)out->data;
+    FUNC_LOOP1(args[0], n, { r[i] = -x[ia]; }); out->len = n; return 0; }
+
+/* ---- Numeric arithmetic ------------------------------------------------------------------ */
+
+static int cap_prec(int p) { return p > 38 ? 38 : p < 1 ? 1 : p; }
+
+static int bind_dec_addsub(FuncBindInfo *b, TarnError *err)
+{
+    const LogicalType *x = &b->arg_types[0], *y = &b->arg_types[1];
+    int s = x->scale > y->scale ? x->scale : y->scale;
+    int ix = x->precision - x->scale, iy = y->precision - y->scale;
+    b->ret = type_decimal(cap_prec((ix > iy ? ix : iy) + s + 1), s);
+    (void)err;
+    return 0;
+}
+static int bind_dec_mul(FuncBindInfo *b, TarnError *err)
+{
+    const LogicalType *x = &b->arg_types[0], *y = &b->arg_types[1];
+    int s = x->scale + y->scale;
+    if (s > 38)
+        s = 38;
+    b->ret = type_decimal(cap_prec(x->precision + y->precision), s);
+    (void)err;
+    return 0;
+}
+static int bind_dec_div(FuncBindInfo *b, TarnError *err)
+{
+    const LogicalType *x = &b->arg_types[0], *y = &b->arg_types[1];
+    int s = 16;
+    if (x->scale > s)
+        s = x->scale;
+    if (y->scale > s)
+        s = y->scale;
+    int int_digits = x->precision - x->scale + y->scale;
+    if (s + int_digits > 38)
+        s = 38 - int_digits;
+    if (s < 0)
+        s = 0;
+    b->ret = type_decimal(38, s);
+    (void)err;
+    return 0;
+}
+static int bind_dec_mod(FuncBindInfo *b, TarnError *err)
+{
+    const LogicalType *x = &b->arg_types[0], *y = &b->arg_types[1];
+    int s = x->scale > y->scale ? x->scale : y->scale;
+    int ix = x->precision - x->scale, iy = y->precision - y->scale;
+    b->ret = type_decimal(cap_prec((ix > iy ? ix : iy) + s), s);
+    (void)err;
+    return 0;
+}
+static int bind_dec_neg(FuncBindInfo *b, TarnError *err)
+{
+    b->ret = b->arg_types[0];
+    (void)err;
+    return 0;
+}
+
+static int dec_overflow(TarnError *err)
+{
+    return err_set_state(err, TARN_ERR_INVALID, "22003", "numeric field overflow");
+}
+
+/* + and -: rescale both to the result scale. */
+static int dec_addsub(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, bool sub, TarnError *err)
+{
+    const LogicalType *ta = args[0]->type, *tb = args[1]->type, *tr = out->type;
+    int s = tr->scale;
+    if (!dec_is_wide(ta) && !dec_is_wide(tb) && !dec_is_wide(tr) && ta->scale == s && tb->scale == s) {
+        const int64_t *x = (const int64_t *)args[0]->data, *y = (const int64_t *)args[1]->data;
+        int64_t *r = (int64_t *)out->data;
+        int ovf = 0;
+        if (sub)
+            FUNC_LOOP2(args[0], args[1], n, { ovf |= __builtin_sub_overflow(x[ia], y[ib], &r[i]); });
+        else
+            FUNC_LOOP2(args[0], args[1], n, { ovf |= __builtin_add_overflow(x[ia], y[ib], &r[i]); });
+        if (!ovf) {
+            out->len = n;
+            return 0;
+        }
+    }
+    int128_t ma = func_pow10_i128(s - ta->scale), mb = func_pow10_i128(s - tb->scale);
+    int128_t lim = func_pow10_i128(tr->precision);
+    FUNC_LOOP2(args[0], args[1], n, {
+        int128_t a, b, c;
+        bool o = __builtin_mul_overflow(dec_get(args[0], ia), ma, &a) |
+                 __builtin_mul_overflow(dec_get(args[1], ib), mb, &b);
+        o |= sub ? __builtin_sub_overflow(a, b, &c) : __builtin_add_overflow(a, b, &c);
+        if ((o || c >= lim || c <= -lim) && FUNC_ROW_VALID(out, i))
+            return dec_overflow(err);
+        dec_put(out, i, o ? 0 : c);
+    });
+    (void)ctx;
+    out->len = n;
+    return 0;
+}
+KERNEL(add_dec) { (void)n_args; return dec_addsub(ctx, args, n, out, false, err); }
+KERNEL(sub_dec) { (void)n_args; return dec_addsub(ctx, args, n, out, true, err); }
+
+KERNEL(mul_dec)
+{
+    UNUSED_K;
+    const LogicalType *ta = args[0]->type, *tb = args[1]->type, *tr = out->type;
+    int shrink = ta->scale + tb->scale - tr->scale; /* > 0 only when capped at 38 */
+    int128_t lim = func_pow10_i128(tr->precision);
+    if (!dec_is_wide(ta) && !dec_is_wide(tb) && shrink == 0) {
+        const int64_t *x = (const int64_t *)args[0]->data, *y = (const int64_t *)args[1]->data;
+        if (dec_is_wide(tr)) {
+            int128_t *r = (int128_t *)out->data;
+            /* |x|,|y| < 10^18: the product fits 10^36 < 10^38 */
+            FUNC_LOOP2(args[0], args[1], n, { r[i] = (int128_t)x[ia] * y[ib]; });
+            if (tr->precision < 38)
+                FUNC_LOOP2(args[0], args[1], n, {
+                    if ((r[i] >= lim || r[i] <= -lim) && FUNC_ROW_VALID(out, i))
+                        return dec_overflow(err);
+                });
+        } else {
+            int64_t *r = (int64_t *)out->data;
+            int ovf = 0;
+            FUNC_LOOP2(args[0], args[1], n, { ovf |= __builtin_mul_overflow(x[ia], y[ib], &r[i]); });
+            if (ovf)
+                FUNC_LOOP2(args[0], args[1], n, {
+                    int64_t t_;
+                    if (__builtin_mul_overflow(x[ia], y[ib], &t_) && FUNC_ROW_VALID(out, i))
+                        return dec_overflow(err);
+                });
+        }
+        out->len = n;
+        return 0;
+    }
+    FUNC_LOOP2(args[0], args[1], n, {
+        int128_t c;
+        bool o = __builtin_mul_overflow(dec_get(args[0], ia), dec_get(args[1], ib), &c);
+        if (!o && shrink > 0)
+            dec_rescale(c, shrink, 0, &c);
+        if ((o || c >= lim || c <= -lim) && FUNC_ROW_VALID(out, i))
+            return dec_overflow(err);
+        dec_put(out, i, o ? 0 : c);
+    });
+    out->len = n;
+    return 0;
+}
+
+/* Divides a by b (both unscaled at scales sa, sb) into scale sr, rounding
+ * half away from zero. */
+static bool dec_div1(int128_t a, int sa, int128_t b, int sb, int sr, int128_t *out)
+{
+    /* result = a/10^sa / (b/10^sb) = a * 10^(sr - sa + sb) / b, at scale sr; one
+     * extra digit for rounding */
+    int e = sr - sa + sb + 1;
+    int128_t num;
+    if (e >= 0) {
+        if (__builtin_mul_overflow(a, func_pow10_i128(e), &num))
+            return false;
+    } else {
+        num = a / func_pow10_i128(-e);
+    }
+    int128_t q = num / b;
+    int128_t r10 = q % 10;
+    q /= 10;
+    if (r10 >= 5)
+        q++;
+    else if (r10 <= -5)
+        q--;
+    *out = q;
+    return true;
+}
+
+KERNEL(div_dec)
+{
+    UNUSED_K;
+    const LogicalType *ta = args[0]->type, *tb = args[1]->type, *tr = out->type;
+    int128_t lim = func_pow10_i128(tr->precision);
+    FUNC_LOOP2(args[0], args[1], n, {
+        int128_t b = dec_get(args[1], ib), c = 0;
+        if (FUNC_ROW_VALID(out, i)) {
+            if (b == 0)
+                return func_err_division_by_zero(err);
+            if (!dec_div1(dec_get(args[0], ia), ta->scale, b, tb->scale, tr->scale, &c) || c >= lim ||
+                c <= -lim)
+                return dec_overflow(err);
+        }
+        dec_put(out, i, c);
+    });
+    out->len = n;
+    return 0;
+}
+
+KERNEL(mod_dec)
+{
+    UNUSED_K;
+    const LogicalType *ta = args[0]->type, *tb = args[1]->type, *tr = out->type;
+    int s = tr->scale;
+    int128_t ma = func_pow10_i128(s - ta->scale), mb = func_pow10_i128(s - tb->scale);
+    FUNC_LOOP2(args[0], args[1], n, {
+        int128_t a = dec_get(args[0], ia) * ma, b = dec_get(args[1], ib) * mb;
+        if (b == 0 && FUNC_ROW_VALID(out, i))
+            return func_err_division_by_zero(err);
+        dec_put(out, i, b ? a % b : 0);
+    });
+    out->len = n;
+    return 0;
+}
+
+KERNEL(neg_dec)
+{
+    UNUSED_K;
+    FUNC_LOOP1(args[0], n, { dec_put(out, i, -dec_get(args[0], ia)); });
+    out->len = n;
+    return 0;
+}
+
+/* ---- Date / time arithmetic ----------------------------------------------------------------- */
+
+static int date_range_err(TarnError *err) { return err_set_state(err, TARN_ERR_INVALID, "22008", "date out of range"); }
+static int ts_range_err(TarnError *err) { return err_set_state(err, TARN_ERR_INVALID, "22008", "timestamp out of range"); }
+
+KERNEL(date_pl_int)
+{
+    UNUSED_K;
+    const int32_t *d = (const int32_t *)args[0]->data, *k = (const int32_t *)args[1]->data;
+    int32_t *r = (int32_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        int32_t t_;
+        if (__builtin_add_overflow(d[ia], k[ib], &t_) && FUNC_ROW_VALID(out, i))
+            return date_range_err(err);
+        r[i] = t_;
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(int_pl_date)
+{
+    UNUSED_K;
+    const int32_t *k = (const int32_t *)args[0]->data, *d = (const int32_t *)args[1]->data;
+    int32_t *r = (int32_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, { r[i] = d[ib] + k[ia]; });
+    out->len = n;
+    return 0;
+}
+KERNEL(date_mi_int)
+{
+    UNUSED_K;
+    const int32_t *d = (const int32_t *)args[0]->data, *k = (const int32_t *)args[1]->data;
+    int32_t *r = (int32_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        int32_t t_;
+        if (__builtin_sub_overflow(d[ia], k[ib], &t_) && FUNC_ROW_VALID(out, i))
+            return date_range_err(err);
+        r[i] = t_;
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(date_mi_date)
+{
+    UNUSED_K;
+    const int32_t *a = (const int32_t *)args[0]->data, *b = (const int32_t *)args[1]->data;
+    int32_t *r = (int32_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, { r[i] = a[ia] - b[ib]; });
+    out->len = n;
+    return 0;
+}
+
+/* timestamp + interval, PostgreSQL's timestamp_pl_interval: months first
+ * (clamping the day to the month's length), then days, then micros. */
+static bool ts_add_interval(int64_t ts, Interval iv, int sign, int64_t *out)
+{
+    if (iv.months) {
+        int64_t days = ts >= 0 ? ts / DT_USECS_PER_DAY : -((-ts + DT_USECS_PER_DAY - 1) / DT_USECS_PER_DAY);
+        int64_t tod = ts - days * DT_USECS_PER_DAY;
+        int64_t y;
+        int m, d;
+        dt_civil_from_days(days, &y, &m, &d);
+        int64_t mm = (int64_t)m - 1 + (int64_t)sign * iv.months;
+        y += mm >= 0 ? mm / 12 : -((-mm + 11) / 12);
+        mm = ((mm % 12) + 12) % 12;
+        m = (int)mm + 1;
+        int dim = dt_days_in_month(y, m);
+        if (d > dim)
+            d = dim;
+        ts = dt_days_from_civil(y, m, d) * DT_USECS_PER_DAY + tod;
+    }
+    int64_t add;
+    if (__builtin_mul_overflow((int64_t)iv.days * sign, DT_USECS_PER_DAY, &add) ||
+        __builtin_add_overflow(ts, add, &ts) || __builtin_add_overflow(ts, iv.micros * sign, &ts))
+        return false;
+    *out = ts;
+    return true;
+}
+
+KERNEL(ts_pl_iv)
+{
+    UNUSED_K;
+    const int64_t *t = (const int64_t *)args[0]->data;
+    const Interval *v = (const Interval *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!ts_add_interval(t[ia], v[ib], 1, &r[i]) && FUNC_ROW_VALID(out, i))
+            return ts_range_err(err);
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(iv_pl_ts)
+{
+    UNUSED_K;
+    const Interval *v = (const Interval *)args[0]->data;
+    const int64_t *t = (const int64_t *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!ts_add_interval(t[ib], v[ia], 1, &r[i]) && FUNC_ROW_VALID(out, i))
+            return ts_range_err(err);
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(ts_mi_iv)
+{
+    UNUSED_K;
+    const int64_t *t = (const int64_t *)args[0]->data;
+    const Interval *v = (const Interval *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!ts_add_interval(t[ia], v[ib], -1, &r[i]) && FUNC_ROW_VALID(out, i))
+            return ts_range_err(err);
+    });
+    out->len = n;
+    return 0;
+}
+/* date +/- interval -> timestamp */
+KERNEL(date_pl_iv)
+{
+    UNUSED_K;
+    const int32_t *d = (const int32_t *)args[0]->data;
+    const Interval *v = (const Interval *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!ts_add_interval((int64_t)d[ia] * DT_USECS_PER_DAY, v[ib], 1, &r[i]) && FUNC_ROW_VALID(out, i))
+            return ts_range_err(err);
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(date_mi_iv)
+{
+    UNUSED_K;
+    const int32_t *d = (const int32_t *)args[0]->data;
+    const Interval *v = (const Interval *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!ts_add_interval((int64_t)d[ia] * DT_USECS_PER_DAY, v[ib], -1, &r[i]) && FUNC_ROW_VALID(out, i))
+            return ts_range_err(err);
+    });
+    out->len = n;
+    return 0;
+}
+/* timestamp - timestamp -> interval (days + micros, PG's timestamp_mi with justify_hours) */
+KERNEL(ts_mi_ts)
+{
+    UNUSED_K;
+    const int64_t *a = (const int64_t *)args[0]->data, *b = (const int64_t *)args[1]->data;
+    Interval *r = (Interval *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        int64_t d = a[ia] - b[ib];
+        Interval iv = {0, (int32_t)(d / DT_USECS_PER_DAY), d % DT_USECS_PER_DAY};
+        r[i] = iv;
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(date_pl_time)
+{
+    UNUSED_K;
+    const int32_t *d = (const int32_t *)args[0]->data;
+    const int64_t *t = (const int64_t *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, { r[i] = (int64_t)d[ia] * DT_USECS_PER_DAY + t[ib]; });
+    out->len = n;
+    return 0;
+}
+KERNEL(iv_pl_iv)
+{
+    UNUSED_K;
+    const Interval *a = (const Interval *)args[0]->data, *b = (const Interval *)args[1]->data;
+    Interval *r = (Interval *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        Interval x = a[ia], y = b[ib], z;
+        if ((__builtin_add_overflow(x.months, y.months, &z.months) | __builtin_add_overflow(x.days, y.days, &z.days) |
+             __builtin_add_overflow(x.micros, y.micros, &z.micros)) && FUNC_ROW_VALID(out, i))
+            return err_set_state(err, TARN_ERR_INVALID, "22008", "interval out of range");
+        r[i] = z;
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(iv_mi_iv)
+{
+    UNUSED_K;
+    const Interval *a = (const Interval *)args[0]->data, *b = (const Interval *)args[1]->data;
+    Interval *r = (Interval *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        Interval x = a[ia], y = b[ib], z;
+        if ((__builtin_sub_overflow(x.months, y.months, &z.months) | __builtin_sub_overflow(x.days, y.days, &z.days) |
+             __builtin_sub_overflow(x.micros, y.micros, &z.micros)) && FUNC_ROW_VALID(out, i))
+            return err_set_state(err, TARN_ERR_INVALID, "22008", "interval out of range");
+        r[i] = z;
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(neg_iv)
+{
+    UNUSED_K;
+    const Interval *a = (const Interval *)args[0]->data;
+    Interval *r = (Interval *)out->data;
+    FUNC_LOOP1(args[0], n, {
+        Interval z = {-a[ia].months, -a[ia].days, -a[ia].micros};
+        r[i] = z;
+    });
+    out->len = n;
+    return 0;
+}
+/* interval * float8 (PG interval_mul: fractional months spill into days, days into time) */
+static Interval iv_scale(Interval v, double f)
+{
+    double months = v.months * f, days = v.days * f;
+    Interval r;
+    r.months = (int32_t)months;
+    double day_rem = days + (months - r.months) * 30.0;
+    r.days = (int32_t)day_rem;
+    r.micros = (int64_t)llrint((double)v.micros * f + (day_rem - r.days) * (double)DT_USECS_PER_DAY);
+    return r;
+}
+KERNEL(iv_mul_f64)
+{
+    UNUSED_K;
+    const Interval *a = (const Interval *)args[0]->data;
+    const double *f = (const double *)args[1]->data;
+    Interval *r = (Interval *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, { r[i] = iv_scale(a[ia], f[ib]); });
+    out->len = n;
+    return 0;
+}
+KERNEL(f64_mul_iv)
+{
+    UNUSED_K;
+    const double *f = (const double *)args[0]->data;
+    const Interval *a = (const Interval *)args[1]->data;
+    Interval *r = (Interval *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, { r[i] = iv_scale(a[ib], f[ia]); });
+    out->len = n;
+    return 0;
+}
+KERNEL(iv_div_f64)
+{
+    UNUSED_K;
+    const Interval *a = (const Interval *)args[0]->data;
+    const double *f = (const double *)args[1]->data;
+    Interval *r = (Interval *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (f[ib] == 0 && FUNC_ROW_VALID(out, i))
+            return func_err_division_by_zero(err);
+        r[i] = f[ib] == 0 ? a[ia] : iv_scale(a[ia], 1.0 / f[ib]);
+    });
+    out->len = n;
+    return 0;
+}
+
+/* ---- Text ------------------------------------------------------------------------------------ */
+
+KERNEL(textcat)
+{
+    UNUSED_K;
+    const StrView *a = (const StrView *)args[0]->data, *b = (const StrView *)args[1]->data;
+    StrView *r = (StrView *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!FUNC_ROW_VALID(out, i)) {
+            r[i].len = 0;
+            r[i].ptr = "";
+            continue;
+        }
+        uint32_t la = a[ia].len, lb = b[ib].len;
+        char *p = arena_alloc(&out->heap, (size_t)la + lb + 1);
+        if (!p)
+            return ERR_NOMEM(err, (size_t)la + lb);
+        if (la)
+            memcpy(p, a[ia].ptr, la);
+        if (lb)
+            memcpy(p + la, b[ib].ptr, lb);
+        r[i].len = la + lb;
+        r[i].ptr = p;
+    });
+    out->len = n;
+    return 0;
+}
+
+/* text || anynonarray and anynonarray || text: the other side through its
+ * text output function (a cast), then textcat. */
+static int anycat(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, int any_pos, TarnError *err)
+{
+    static const LogicalType text_t = {TYPE_STRING, 0, 0, 0, NULL};
+    Vector tmp;
+    if (vec_init(&tmp, &text_t))
+        return ERR_NOMEM(err, 64);
+    int rc = cast_vector(args[any_pos], &tmp, n, ctx->settings, err);
+    if (!rc) {
+        Vector *a2[2] = {args[0], args[1]};
+        a2[any_pos] = &tmp;
+        rc = textcat(ctx, a2, 2, n, out, err);
+        /* textcat copied the bytes into out->heap: tmp may go */
+    }
+    vec_destroy(&tmp);
+    return rc;
+}
+KERNEL(textanycat) { (void)n_args; return anycat(ctx, args, n, out, 1, err); }
+KERNEL(anytextcat) { (void)n_args; return anycat(ctx, args, n, out, 0, err); }
+
+/* ---- LIKE ------------------------------------------------------------------------------------ */
+
+/* Pattern shapes recognised at bind time for constant patterns. */
+typedef enum { LIKE_GENERAL, LIKE_EXACT, LIKE_PREFIX, LIKE_SUFFIX, LIKE_CONTAINS, LIKE_ANY } LikeShape;
+typedef struct LikePlan {
+    LikeShape shape;
+    char *lit;       /* literal part (escapes removed) */
+    uint32_t lit_len;
+} LikePlan;
+
+static inline unsigned char fold(unsigned char c, bool ci) { return ci ? (unsigned char)tolower(c) : c; }
+
+/* PostgreSQL's MatchText (like_match.c) over bytes; '\' escapes. */
+static int like_match(const char *t, size_t tlen, const char *p, size_t plen, bool ci)
+{
+    while (tlen > 0 && plen > 0) {
+        if (*p == '\\') {
+            p++;
+            plen--;
+            if (plen == 0)
+                return -1; /* escape at end: error */
+            if (fold((unsigned char)*p, ci) != fold((unsigned char)*t, ci))
+                return 0;
+        } else if (*p == '%') {
+            while (plen > 0 && (*p == '%' || *p == '_')) {
+                if (*p == '_') {
+                    if (tlen == 0)
+                        return 0;
+                    t++;
+                    tlen--;
+                }
+                p++;
+                plen--;
+            }
+            if (plen == 0)
+                return 1;
+            while (tlen > 0) {
+                int r = like_match(t, tlen, p, plen, ci);
+                if (r != 0)
+                    return r;
+                t++;
+                tlen--;
+            }
+            return 0;
+        } else if (*p != '_' && fold((unsigned char)*p, ci) != fold((unsigned char)*t, ci)) {
+            return 0;
+        }
+        if (*p == '_') {
+            /* one character: skip a whole UTF-8 sequence */
+            t++;
+            tlen--;
+            while (tlen > 0 && ((unsigned char)*t & 0xC0) == 0x80) {
+                t++;
+                tlen--;
+            }
+        } else {
+            t++;
+            tlen--;
+        }
+        p++;
+        plen--;
+    }
+    if (tlen > 0)
+        return 0;
+    while (plen > 0 && *p == '%') {
+        p++;
+        plen--;
+    }
+    return plen == 0;
+}
+
+static int bind_like(FuncBindInfo *b, TarnError *err)
+{
+    if (!b->is_const[1] || b->const_args[1].is_null)
+        return 0;
+    StrView pat = b->const_args[1].v.s;
+    LikePlan *lp = arena_calloc(b->arena, sizeof *lp);
+    char *lit = arena_alloc(b->arena, pat.len + 1);
+    if (!lp || !lit)
+        return ERR_NOMEM(err, pat.len);
+    /* Classify: [%]literal[%] where the literal has no wildcards. */
+    size_t i = 0, n = pat.len;
+    bool lead = false, trail = false;
+    while (i < n && pat.ptr[i] == '%') {
+        lead = true;
+        i++;
+    }
+    uint32_t m = 0;
+    bool general = false;
+    while (i < n) {
+        char c = pat.ptr[i];
+        if (c == '\\') {
+            if (i + 1 >= n) {
+                general = true;
+                break;
+            }
+            lit[m++] = pat.ptr[i + 1];
+            i += 2;
+            continue;
+        }
+        if (c == '_') {
+            general = true;
+            break;
+        }
+        if (c == '%') {
+            size_t j = i;
+            while (j < n && pat.ptr[j] == '%')
+                j++;
+            if (j == n) {
+                trail = true;
+                i = n;
+                break;
+            }
+            general = true;
+            break;
+        }
+        lit[m++] = c;
+        i++;
+    }
+    lit[m] = 0;
+    lp->lit = lit;
+    lp->lit_len = m;
+    if (general)
+        lp->shape = LIKE_GENERAL;
+    else if (m == 0 && (lead || trail))
+        lp->shape = LIKE_ANY;
+    else if (lead && trail)
+        lp->shape = LIKE_CONTAINS;
+    else if (lead)
+        lp->shape = LIKE_SUFFIX;
+    else if (trail)
+        lp->shape = LIKE_PREFIX;
+    else
+        lp->shape = LIKE_EXACT;
+    b->bind_state = lp;
+    return 0;
+}
+
+static int like_kernel(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, bool neg, bool ci, TarnError *err)
+{
+    const StrView *s = (const StrView *)args[0]->data, *p = (const StrView *)args[1]->data;
+    uint8_t *r = out->data;
+    const LikePlan *lp = ctx->bind_state;
+    if (lp && !ci && lp->shape != LIKE_GENERAL) {
+        const char *L = lp->lit;
+        uint32_t ll = lp->lit_len;
+        switch (lp->shape) {
+        case LIKE_EXACT:
+            FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len == ll && !memcmp(s[ia].ptr, L, ll)) ^ neg; });
+            break;
+        case LIKE_PREFIX:
+            FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len >= ll && !memcmp(s[ia].ptr, L, ll)) ^ neg; });
+            break;
+        case LIKE_SUFFIX:
+            FUNC_LOOP1(args[0], n, {
+                r[i] = (s[ia].len >= ll && !memcmp(s[ia].ptr + s[ia].len - ll, L, ll)) ^ neg;
+            });
+            break;
+        case LIKE_CONTAINS:
+            FUNC_LOOP1(args[0], n, { r[i] = (memmem(s[ia].ptr, s[ia].len, L, ll) != NULL) ^ neg; });
+            break;
+        default:
+            FUNC_LOOP1(args[0], n, { r[i] = !neg; });
+            break;
+        }
+        out->len = n;
+        return 0;
+    }
+    FUNC_LOOP2(args[0], args[1], n, {
+        int m = FUNC_ROW_VALID(out, i) ? like_match(s[ia].ptr, s[ia].len, p[ib].ptr, p[ib].len, ci) : 0;
+        if (m < 0)
+            return err_set_state(err, TARN_ERR_INVALID, "22025",
+                                 "LIKE pattern must not end with escape character");
+        r[i] = (uint8_t)(m ^ neg);
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(like) { (void)n_args; return like_kernel(ctx, args, n, out, false, false, err); }
+KERNEL(notlike) { (void)n_args; return like_kernel(ctx, args, n, out, true, false, err); }
+KERNEL(ilike) { (void)n_args; return like_kernel(ctx, args, n, out, false, true, err); }
+KERNEL(notilike) { (void)n_args; return like_kernel(ctx, args, n, out, true, true, err); }
+
+/* ---- Registry table ----------------------------------------------------------------------------- */
+
+#define OPF (FUNC_STRICT | FUNC_CONST_ARGS)
+#define OPS (FUNC_STRICT | FUNC_CONST_ARGS | FUNC_NO_ERRORS)
+#define CMP_ENTRIES(T, SUF)                                                                     \
+    {.name = "=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = eq_##SUF}, \
+    {.name = "<>", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = ne_##SUF}, \
+    {.name = "<", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = lt_##SUF}, \
+    {.name = "<=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = le_##SUF}, \
+    {.name = ">", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = gt_##SUF}, \
+    {.name = ">=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = ge_##SUF}
+
+#define CMP_ENTRIES_NOEQ(T, SUF)                                                                \
+    {.name = "<>", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = ne_##SUF}, \
+    {.name = "<", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = lt_##SUF}, \
+    {.name = "<=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = le_##SUF}, \
+    {.name = ">", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = gt_##SUF}, \
+    {.name = ">=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = ge_##SUF}
+
+#define BIN(NAME, A, B, R, FN, FL) \
+    {.name = NAME, .kind = FUNC_OPERATOR, .n_args = 2, .args = {A, B}, .ret = R, .flags = FL, .scalar = FN}
+#define BINB(NAME, A, B, FN, BIND) \
+    {.name = NAME, .kind = FUNC_OPERATOR, .n_args = 2, .args = {A, B}, .ret = TYPE_DECIMAL, .flags = OPF, .scalar = FN, .bind = BIND}
+#define UN(NAME, A, R, FN) \
+    {.name = NAME, .kind = FUNC_OPERATOR, .n_args = 1, .args = {A}, .ret = R, .flags = OPF, .scalar = FN}
+
+const FuncDef func_defs_core_ops[] = {
+    CMP_ENTRIES(TYPE_BOOL, bool),
+    CMP_ENTRIES(TYPE_INT16, i16),
+    CMP_ENTRIES(TYPE_INT32, i32),
+    CMP_ENTRIES(TYPE_INT64, i64),
+    CMP_ENTRIES(TYPE_FLOAT, f32),
+    CMP_ENTRIES(TYPE_DOUBLE, f64),
+    CMP_ENTRIES(TYPE_DECIMAL, dec),
+    {.name = "=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TYPE_STRING, TYPE_STRING}, .ret = TYPE_BOOL,
+     .flags = OPS, .scalar = eq_str_fast},
+    CMP_ENTRIES_NOEQ(TYPE_STRING, str),
+    CMP_ENTRIES(TYPE_BLOB, str),
+    CMP_ENTRIES(TYPE_DATE, i32),
+    CMP_ENTRIES(TYPE_TIME, i64),
+    CMP_ENTRIES(TYPE_TIMESTAMP, i64),
+    CMP_ENTRIES(TYPE_TIMESTAMPTZ, i64),
+    CMP_ENTRIES(TYPE_INTERVAL, iv),
+    CMP_ENTRIES(TYPE_UUID, uuid),
+
+    BIN("+", TYPE_INT16, TYPE_INT16, TYPE_INT16, add_i16, OPF),
+    BIN("-", TYPE_INT16, TYPE_INT16, TYPE_INT16, sub_i16, OPF),
+    BIN("*", TYPE_INT16, TYPE_INT16, TYPE_INT16, mul_i16, OPF),
+    BIN("/", TYPE_INT16, TYPE_INT16, TYPE_INT16, div_i16, OPF),
+    BIN("%", TYPE_INT16, TYPE_INT16, TYPE_INT16, mod_i16, OPF),
+    BIN("+", TYPE_INT32, TYPE_INT32, TYPE_INT32, add_i32, OPF),
+    BIN("-", TYPE_INT32, TYPE_INT32, TYPE_INT32, sub_i32, OPF),
+    BIN("*", TYPE_INT32, TYPE_INT32, TYPE_INT32, mul_i32, OPF),
+    BIN("/", TYPE_INT32, TYPE_INT32, TYPE_INT32, div_i32, OPF),
+    BIN("%", TYPE_INT32, TYPE_INT32, TYPE_INT32, mod_i32, OPF),
+    BIN("+", TYPE_INT64, TYPE_INT64, TYPE_INT64, add_i64, OPF),
+    BIN("-", TYPE_INT64, TYPE_INT64, TYPE_INT64, sub_i64, OPF),
+    BIN("*", TYPE_INT64, TYPE_INT64, TYPE_INT64, mul_i64, OPF),
+    BIN("/", TYPE_INT64, TYPE_INT64, TYPE_INT64, div_i64, OPF),
+    BIN("%", TYPE_INT64, TYPE_INT64, TYPE_INT64, mod_i64, OPF),
+    BIN("+", TYPE_FLOAT, TYPE_FLOAT, TYPE_FLOAT, add_f32, OPF),
+    BIN("-", TYPE_FLOAT, TYPE_FLOAT, TYPE_FLOAT, sub_f32, OPF),
+    BIN("*", TYPE_FLOAT, TYPE_FLOAT, TYPE_FLOAT, mul_f32, OPF),
+    BIN("/", TYPE_FLOAT, TYPE_FLOAT, TYPE_FLOAT, div_f32, OPF),
+    BIN("+", TYPE_DOUBLE, TYPE_DOUBLE, TYPE_DOUBLE, add_f64, OPF),
+    BIN("-", TYPE_DOUBLE, TYPE_DOUBLE, TYPE_DOUBLE, sub_f64, OPF),
+    BIN("*", TYPE_DOUBLE, TYPE_DOUBLE, TYPE_DOUBLE, mul_f64, OPF),
+    BIN("/", TYPE_DOUBLE, TYPE_DOUBLE, TYPE_DOUBLE, div_f64, OPF),
+    BINB("+", TYPE_DECIMAL, TYPE_DECIMAL, add_dec, bind_dec_addsub),
+    BINB("-", TYPE_DECIMAL, TYPE_DECIMAL, sub_dec, bind_dec_addsub),
+    BINB("*", TYPE_DECIMAL, TYPE_DECIMAL, mul_dec, bind_dec_mul),
+    BINB("/", TYPE_DECIMAL, TYPE_DECIMAL, div_dec, bind_dec_div),
+    BINB("%", TYPE_DECIMAL, TYPE_DECIMAL, mod_dec, bind_dec_mod),
+    UN("-", TYPE_INT16, TYPE_INT16, neg_i16),
+    UN("-", TYPE_INT32, TYPE_INT32, neg_i32),
+    UN("-", TYPE_INT64, TYPE_INT64, neg_i64),
+    UN("-", TYPE_FLOAT, TYPE_FLOAT, neg_f32),
+    UN("-", TYPE_DOUBLE, TYPE_DOUBLE, neg_f64),
+    {.name = "-", .kind = FUNC_OPERATOR, .n_args = 1, .args = {TYPE_DECIMAL}, .ret = TYPE_DECIMAL,
+     .flags = OPF, .scalar = neg_dec, .bind = bind_dec_neg},
+    UN("-", TYPE_INTERVAL, TYPE_INTERVAL, neg_iv),
+
+    BIN("+", TYPE_DATE, TYPE_INT32, TYPE_DATE, date_pl_int, OPF),
+    BIN("+", TYPE_INT32, TYPE_DATE, TYPE_DATE, int_pl_date, OPF),
+    BIN("-", TYPE_DATE, TYPE_INT32, TYPE_DATE, date_mi_int, OPF),
+    BIN("-", TYPE_DATE, TYPE_DATE, TYPE_INT32, date_mi_date, OPS),
+    BIN("+", TYPE_DATE, TYPE_INTERVAL, TYPE_TIMESTAMP, date_pl_iv, OPF),
+    BIN("-", TYPE_DATE, TYPE_INTERVAL, TYPE_TIMESTAMP, date_mi_iv, OPF),
+    BIN("+", TYPE_DATE, TYPE_TIME, TYPE_TIMESTAMP, date_pl_time, OPS),
+    BIN("+", TYPE_TIMESTAMP, TYPE_INTERVAL, TYPE_TIMESTAMP, ts_pl_iv, OPF),
+    BIN("+", TYPE_INTERVAL, TYPE_TIMESTAMP, TYPE_TIMESTAMP, iv_pl_ts, OPF),
+    BIN("-", TYPE_TIMESTAMP, TYPE_INTERVAL, TYPE_TIMESTAMP, ts_mi_iv, OPF),
+    BIN("-", TYPE_TIMESTAMP, TYPE_TIMESTAMP, TYPE_INTERVAL, ts_mi_ts, OPS),
+    BIN("+", TYPE_TIMESTAMPTZ, TYPE_INTERVAL, TYPE_TIMESTAMPTZ, ts_pl_iv, OPF),
+    BIN("+", TYPE_INTERVAL, TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, iv_pl_ts, OPF),
+    BIN("-", TYPE_TIMESTAMPTZ, TYPE_INTERVAL, TYPE_TIMESTAMPTZ, ts_mi_iv, OPF),
+    BIN("-", TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, TYPE_INTERVAL, ts_mi_ts, OPS),
+    BIN("+", TYPE_INTERVAL, TYPE_INTERVAL, TYPE_INTERVAL, iv_pl_iv, OPF),
+    BIN("-", TYPE_INTERVAL, TYPE_INTERVAL, TYPE_INTERVAL, iv_mi_iv, OPF),
+    BIN("*", TYPE_INTERVAL, TYPE_DOUBLE, TYPE_INTERVAL, iv_mul_f64, OPF),
+    BIN("*", TYPE_DOUBLE, TYPE_INTERVAL, TYPE_INTERVAL, f64_mul_iv, OPF),
+    BIN("/", TYPE_INTERVAL, TYPE_DOUBLE, TYPE_INTERVAL, iv_div_f64, OPF),
+
+    BIN("||", TYPE_STRING, TYPE_STRING, TYPE_STRING, textcat, OPF),
+    BIN("||", TYPE_STRING, FUNC_T_ANY, TYPE_STRING, textanycat, OPF),
+    BIN("||", FUNC_T_ANY, TYPE_STRING, TYPE_STRING, anytextcat, OPF),
+
+    {.name = "~~", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TYPE_STRING, TYPE_STRING}, .ret = TYPE_BOOL,
+     .flags = OPF, .scalar = like, .bind = bind_like},
+    {.name = "!~~", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TYPE_STRING, TYPE_STRING}, .ret = TYPE_BOOL,
+     .flags = OPF, .scalar = notlike, .bind = bind_like},
+    {.name = "~~*", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TYPE_STRING, TYPE_STRING}, .ret = TYPE_BOOL,
+     .flags = OPF, .scalar = ilike, .bind = bind_like},
+    {.name = "!~~*", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TYPE_STRING, TYPE_STRING}, .ret = TYPE_BOOL,
+     .flags = OPF, .scalar = notilike, .bind = bind_like},
+    {0},
+};
