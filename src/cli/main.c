@@ -26,6 +26,8 @@ static const Command commands[] = {
     {"table", cmd_table,
      "table append|cat|history|describe|optimize|vacuum|restore|changes TABLE_PATH [OPTIONS]",
      "Delta Lake tables: load files, read at a version or time, history, maintenance"},
+    {"tpch", cmd_tpch, "tpch gen --sf N --lake DIR [--threads T] [--force]",
+     "generate the TPC-H tables (dbgen's rows) as Delta tables LAKE/tpch/<table>"},
     {"demo", cmd_demo, "demo [--rows N] [--dir DIR] [--codec C] [--seed S]",
      "generate lineitem-like rows, write them to Parquet, read them back, summarise"},
     {"version", cmd_version, "version", "print tarn's version"},

@@ -213,6 +213,10 @@ struct SqlSettings {
     int32_t tz_offset_secs;         /* fixed offset of TimeZone when it is one
                                      * ("UTC", "+02:00"); named zones later */
     int extra_float_digits;         /* PG default 1 = shortest round trip */
+    int64_t statement_ts;           /* start of the current statement (and of
+                                     * its transaction), µs since 1970 UTC:
+                                     * now(), current_date, current_timestamp */
+    const char *current_schema;     /* first existing schema of search_path */
 };
 
 /* ---- Registry ------------------------------------------------------------- */
@@ -245,9 +249,9 @@ const FuncDef *const *func_all(uint32_t *n_out);
 #define FUNC_LOOP1(a, n, ...)                                               \
     do {                                                                     \
         if ((a)->is_const) {                                                 \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0; __VA_ARGS__; } \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0; (void)ia; __VA_ARGS__; } \
         } else {                                                             \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i; __VA_ARGS__; } \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i; (void)ia; __VA_ARGS__; } \
         }                                                                    \
     } while (0)
 
@@ -256,13 +260,13 @@ const FuncDef *const *func_all(uint32_t *n_out);
 #define FUNC_LOOP2(a, b, n, ...)                                                        \
     do {                                                                                 \
         if (!(a)->is_const && !(b)->is_const) {                                          \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i, ib = i; __VA_ARGS__; }  \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i, ib = i; (void)ia; (void)ib; __VA_ARGS__; }  \
         } else if (!(a)->is_const) {                                                     \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i, ib = 0; __VA_ARGS__; }  \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = i, ib = 0; (void)ia; (void)ib; __VA_ARGS__; }  \
         } else if (!(b)->is_const) {                                                     \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0, ib = i; __VA_ARGS__; }  \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0, ib = i; (void)ia; (void)ib; __VA_ARGS__; }  \
         } else {                                                                         \
-            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0, ib = 0; __VA_ARGS__; }  \
+            for (uint32_t i = 0; i < (n); i++) { const uint32_t ia = 0, ib = 0; (void)ia; (void)ib; __VA_ARGS__; }  \
         }                                                                                \
     } while (0)
 

@@ -76,7 +76,6 @@ static inline int uuid_cmp3(Uuid16 a, Uuid16 b)
 }
 
 CMP6(bool, uint8_t, PCMP)
-CMP6(i8, int8_t, PCMP)
 CMP6(i16, int16_t, PCMP)
 CMP6(i32, int32_t, PCMP)
 CMP6(i64, int64_t, PCMP)

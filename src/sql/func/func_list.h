@@ -8,3 +8,5 @@
  */
 FUNC_MODULE(core_ops)
 FUNC_MODULE(core_agg)
+FUNC_MODULE(string)
+FUNC_MODULE(math)

@@ -75,6 +75,112 @@ int delta_map_copy(Arena *a, DeltaStrMap *dst, const DeltaStrMap *src)
     return 0;
 }
 
+/* ---- Deep copies --------------------------------------------------------- */
+
+static int copy_str(Arena *a, char **dst, const char *src)
+{
+    *dst = NULL;
+    if (!src)
+        return 0;
+    *dst = arena_strdup(a, src);
+    return *dst ? 0 : TARN_ERR_NOMEM;
+}
+
+static int copy_str_array(Arena *a, char ***dst, char *const *src, uint32_t n)
+{
+    *dst = NULL;
+    if (!n)
+        return 0;
+    if (!(*dst = arena_alloc(a, sizeof(char *) * n)))
+        return TARN_ERR_NOMEM;
+    for (uint32_t i = 0; i < n; i++)
+        if (copy_str(a, &(*dst)[i], src[i]))
+            return TARN_ERR_NOMEM;
+    return 0;
+}
+
+static int copy_dv(Arena *a, DeltaDv **dst, const DeltaDv *src)
+{
+    *dst = NULL;
+    if (!src)
+        return 0;
+    if (!(*dst = arena_alloc(a, sizeof **dst)))
+        return TARN_ERR_NOMEM;
+    **dst = *src;
+    return copy_str(a, &(*dst)->path_or_inline, src->path_or_inline);
+}
+
+int delta_action_copy(Arena *a, DeltaAction *dst, const DeltaAction *src)
+{
+    *dst = *src;
+    switch (src->kind) {
+    case DELTA_ACT_PROTOCOL: {
+        const DeltaProtocol *p = &src->u.protocol;
+        DeltaProtocol *q = &dst->u.protocol;
+        return copy_str_array(a, &q->reader_features, p->reader_features, p->n_reader_features) ||
+               copy_str_array(a, &q->writer_features, p->writer_features, p->n_writer_features)
+                   ? TARN_ERR_NOMEM : 0;
+    }
+    case DELTA_ACT_METADATA: {
+        const DeltaMetadata *m = &src->u.metadata;
+        DeltaMetadata *n = &dst->u.metadata;
+        return copy_str(a, &n->id, m->id) || copy_str(a, &n->name, m->name) ||
+               copy_str(a, &n->description, m->description) ||
+               copy_str(a, &n->format_provider, m->format_provider) ||
+               delta_map_copy(a, &n->format_options, &m->format_options) ||
+               copy_str(a, &n->schema_string, m->schema_string) ||
+               copy_str_array(a, &n->partition_columns, m->partition_columns, m->n_partition_columns) ||
+               delta_map_copy(a, &n->configuration, &m->configuration)
+                   ? TARN_ERR_NOMEM : 0;
+    }
+    case DELTA_ACT_ADD: {
+        const DeltaAdd *f = &src->u.add;
+        DeltaAdd *g = &dst->u.add;
+        return copy_str(a, &g->path, f->path) || delta_map_copy(a, &g->partition_values, &f->partition_values) ||
+               copy_str(a, &g->stats, f->stats) || delta_map_copy(a, &g->tags, &f->tags) ||
+               copy_dv(a, &g->dv, f->dv) || copy_str(a, &g->clustering_provider, f->clustering_provider)
+                   ? TARN_ERR_NOMEM : 0;
+    }
+    case DELTA_ACT_REMOVE: {
+        const DeltaRemove *r = &src->u.remove;
+        DeltaRemove *q = &dst->u.remove;
+        return copy_str(a, &q->path, r->path) || delta_map_copy(a, &q->partition_values, &r->partition_values) ||
+               copy_str(a, &q->stats, r->stats) || delta_map_copy(a, &q->tags, &r->tags) ||
+               copy_dv(a, &q->dv, r->dv)
+                   ? TARN_ERR_NOMEM : 0;
+    }
+    case DELTA_ACT_CDC:
+        return copy_str(a, &dst->u.cdc.path, src->u.cdc.path) ||
+               delta_map_copy(a, &dst->u.cdc.partition_values, &src->u.cdc.partition_values) ||
+               delta_map_copy(a, &dst->u.cdc.tags, &src->u.cdc.tags)
+                   ? TARN_ERR_NOMEM : 0;
+    case DELTA_ACT_TXN:
+        return copy_str(a, &dst->u.txn.app_id, src->u.txn.app_id);
+    case DELTA_ACT_COMMIT_INFO:
+        return copy_str(a, &dst->u.commit_info.json, src->u.commit_info.json) ||
+               copy_str(a, &dst->u.commit_info.operation, src->u.commit_info.operation)
+                   ? TARN_ERR_NOMEM : 0;
+    case DELTA_ACT_DOMAIN_METADATA:
+        return copy_str(a, &dst->u.domain.domain, src->u.domain.domain) ||
+               copy_str(a, &dst->u.domain.configuration, src->u.domain.configuration)
+                   ? TARN_ERR_NOMEM : 0;
+    case DELTA_ACT_CHECKPOINT_METADATA:
+        return delta_map_copy(a, &dst->u.checkpoint_metadata.tags, &src->u.checkpoint_metadata.tags);
+    case DELTA_ACT_SIDECAR:
+        return copy_str(a, &dst->u.sidecar.path, src->u.sidecar.path) ||
+               delta_map_copy(a, &dst->u.sidecar.tags, &src->u.sidecar.tags)
+                   ? TARN_ERR_NOMEM : 0;
+    case DELTA_ACT_UNKNOWN: {
+        char *n;
+        if (copy_str(a, &n, src->u.unknown_name))
+            return TARN_ERR_NOMEM;
+        dst->u.unknown_name = n;
+        return 0;
+    }
+    }
+    return 0;
+}
+
 void delta_err_prefix(TarnError *err, const char *prefix)
 {
     if (!err)

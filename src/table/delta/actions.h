@@ -218,6 +218,9 @@ void delta_action_list_init(DeltaActionList *l);
 void delta_action_list_free(DeltaActionList *l);
 /* Appends a copy of the struct (pointers inside it are shared, not copied). */
 int delta_action_list_push(DeltaActionList *l, const DeltaAction *a);
+/* Deep copy: every string, map and array of src copied into arena a.
+ * Returns 0 or TARN_ERR_NOMEM (dst is then partly copied; drop it). */
+int delta_action_copy(Arena *a, DeltaAction *dst, const DeltaAction *src);
 
 /* ---- Parsing --------------------------------------------------------------- */
 

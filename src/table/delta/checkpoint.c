@@ -713,11 +713,11 @@ int delta_checkpoint_write(DeltaTable *t, const DeltaSnapshot *snap, TarnError *
             act.u.domain = snap->domains[k];
         } else if ((k -= snap->n_domains) < snap->n_files) {
             act.kind = DELTA_ACT_ADD;
-            act.u.add = snap->files[k];
+            act.u.add = *delta_snapshot_file(snap, k);
             act.u.add.data_change = false;
         } else {
             k -= snap->n_files;
-            const DeltaRemove *r = &snap->tombstones[k];
+            const DeltaRemove *r = delta_snapshot_tombstone(snap, k);
             if (r->has_deletion_timestamp && r->deletion_timestamp < cutoff)
                 continue; /* expired tombstone */
             act.kind = DELTA_ACT_REMOVE;

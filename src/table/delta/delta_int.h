@@ -8,6 +8,7 @@
 #ifndef TARN_TABLE_DELTA_DELTA_INT_H
 #define TARN_TABLE_DELTA_DELTA_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +24,9 @@
 #define DELTA_LOG_DIR "_delta_log"
 #define DELTA_MAX_COMMIT_BYTES ((size_t)1 << 30)  /* refuse commit files over 1 GiB */
 #define DELTA_ENGINE_INFO "tarn/" TARN_VERSION
+#define DELTA_DEFAULT_COMMIT_ATTEMPTS 1000      /* DeltaTableOptions.max_commit_attempts */
+#define DELTA_COMMIT_TIMEOUT_MS 60000           /* a commit gives up after losing races this long */
+#define DELTA_COMMIT_BACKOFF_MAX_US 50000       /* longest sleep after a lost race */
 
 /* ---- String index: open addressing, key -> uint32 value ------------------------ */
 
@@ -46,23 +50,105 @@ int delta_index_reserve(DeltaIndex *ix, size_t n);
 /* Removes key; true when it was present (its value in *value_out). */
 bool delta_index_del(DeltaIndex *ix, const char *key, uint32_t *value_out);
 
+/* ---- Paged copy-on-write containers (pages.c) ---------------------------------------- */
+
+#define DELTA_PAGE_WORDS 1024
+
+/* A page of words shared between containers (reference counted). */
+typedef struct DeltaPage {
+    int refs;                  /* atomic */
+    uint64_t w[DELTA_PAGE_WORDS];
+} DeltaPage;
+
+/* An array of words in pages; NULL pages read as zeros. */
+typedef struct DeltaPages {
+    size_t n_pages;
+    DeltaPage **pages;         /* tarn_malloc'd table; one reference per page */
+} DeltaPages;
+
+void delta_pages_init(DeltaPages *p);
+void delta_pages_free(DeltaPages *p);
+/* dst shares every page of src (only the page table is copied). */
+int delta_pages_share(DeltaPages *dst, const DeltaPages *src);
+/* Word i (0 past the end). */
+static inline uint64_t delta_pages_get(const DeltaPages *p, size_t i)
+{
+    size_t k = i / DELTA_PAGE_WORDS;
+    if (k >= p->n_pages || !p->pages[k])
+        return 0;
+    return p->pages[k]->w[i % DELTA_PAGE_WORDS];
+}
+/* Sets word i, copying its page first when it is shared. */
+int delta_pages_set(DeltaPages *p, size_t i, uint64_t v);
+
+/* Hash index key -> uint32 over pages; keys are not stored but asked of
+ * the caller: key_of(ctx, value) is the key of the entry holding value. */
+typedef const char *(*DeltaKeyFn)(const void *ctx, uint32_t value);
+typedef struct DeltaPagedIndex {
+    size_t n, n_deleted, cap; /* cap is a power of two */
+    DeltaPages slots;
+} DeltaPagedIndex;
+
+void delta_pidx_init(DeltaPagedIndex *ix);
+void delta_pidx_free(DeltaPagedIndex *ix);
+int delta_pidx_share(DeltaPagedIndex *dst, const DeltaPagedIndex *src);
+bool delta_pidx_get(const DeltaPagedIndex *ix, const char *key, DeltaKeyFn kf, const void *ctx,
+                    uint32_t *value_out);
+/* Inserts or replaces; *had_out / *prev_out (may be NULL) tell whether the
+ * key was there and with which value. */
+int delta_pidx_put(DeltaPagedIndex *ix, const char *key, uint32_t value, DeltaKeyFn kf, const void *ctx,
+                   uint32_t *prev_out, bool *had_out);
+/* Removes key: *found_out and its value in *value_out (may be NULL). */
+int delta_pidx_del(DeltaPagedIndex *ix, const char *key, DeltaKeyFn kf, const void *ctx, uint32_t *value_out,
+                   bool *found_out);
+/* Makes room for n keys without further growth. */
+int delta_pidx_reserve(DeltaPagedIndex *ix, size_t n);
+
 /* ---- Table and snapshot --------------------------------------------------------- */
 
 struct DeltaTable {
     Storage *s;
     bool owns_storage;
-    Storage *abs_storage;      /* local "/" storage for absolute file: paths (lazy) */
+    Storage *abs_storage;      /* local "/" storage for absolute file: paths (lazy,
+                                * set once under `lock`; read with delta_table_abs_storage) */
     char *root;                /* "" or "a/b" (no trailing '/') */
     char *log_prefix;          /* root + "_delta_log/" (with '/' between) */
+    char *display;             /* the table's location for messages: the directory
+                                * given to delta_table_open_dir, else storage root + root */
     DeltaTableOptions opts;
     PqWriteOptions write_opts;
-    DeltaSnapshot *cached;     /* last latest-snapshot loaded (one reference) */
+    pthread_mutex_t lock;      /* guards `cached` and the creation of abs_storage */
+    DeltaSnapshot *cached;     /* newest snapshot loaded (one reference), under `lock` */
 };
+
+/* A tombstone: the remove action and its key (path, plus the deletion
+ * vector's unique id when it has one). */
+typedef struct DeltaTomb {
+    DeltaRemove remove;        /* first: a DeltaTomb * is a DeltaRemove * */
+    const char *key;
+} DeltaTomb;
+
+/* Memory of a snapshot's actions and strings.  A snapshot built from the
+ * log alone owns one block; a snapshot refreshed incrementally (previous
+ * snapshot + newer commits) gets a new block for the new commits' actions
+ * and shares the older strings through `prev`: its arrays point into every
+ * block of the chain.  Blocks are immutable once their snapshot is built
+ * and reference counted, so a chain lives as long as its newest user. */
+typedef struct DeltaMemBlock {
+    int refs;                  /* atomic */
+    Arena arena;
+    struct DeltaMemBlock *prev;/* older block (one reference), NULL at the base */
+    size_t depth;              /* blocks in the chain, this one included */
+    size_t base_bytes;         /* arena bytes of the chain's base block */
+    size_t delta_bytes;        /* arena bytes of the blocks above the base (this one
+                                * included once its snapshot is built) */
+} DeltaMemBlock;
 
 struct DeltaSnapshot {
     int refs;                  /* atomic */
     DeltaTable *table;         /* borrowed: the snapshot must not outlive its table */
-    Arena arena;               /* every action and string of the state */
+    DeltaMemBlock *mem;        /* one reference; every action and string of the state
+                                * lives in this block or an older one of its chain */
     int64_t version;
     int64_t timestamp_ms;      /* commit timestamp of `version` */
     int64_t checkpoint_version;/* checkpoint the replay started from, -1 = none */
@@ -70,13 +156,15 @@ struct DeltaSnapshot {
     DeltaMetadata metadata;
     DeltaSchema schema;
     int column_mapping;        /* 0 none, 1 id, 2 name */
-    DeltaAdd *files;           /* n_files live files */
-    size_t n_files, cap_files;
-    DeltaIndex file_index;     /* path -> index in files */
-    DeltaRemove *tombstones;
-    size_t n_tombstones, cap_tombstones;
-    DeltaIndex tomb_index;     /* tombstone key -> index */
-    char **tomb_keys;          /* parallel to tombstones */
+    /* Live files and tombstones: pointers (to structs in the memory
+     * blocks) in copy-on-write pages shared with the snapshots refreshed
+     * from this one; read them with delta_snapshot_file/_tombstone. */
+    DeltaPages files;          /* n_files DeltaAdd pointers */
+    size_t n_files;
+    DeltaPagedIndex file_index;/* path -> position in files */
+    DeltaPages tombstones;     /* n_tombstones DeltaTomb pointers */
+    size_t n_tombstones;
+    DeltaPagedIndex tomb_index;/* tombstone key (path + DV id) -> position */
     DeltaSetTxn *txns;
     size_t n_txns, cap_txns;
     DeltaIndex txn_index;
@@ -86,6 +174,9 @@ struct DeltaSnapshot {
     int64_t total_bytes, total_rows;
 };
 
+/* The local "/" storage for absolute paths, opened on first use (NULL when
+ * it cannot be opened).  Thread-safe. */
+Storage *delta_table_abs_storage(DeltaTable *t);
 /* Joins the table root and a relative path into a storage path (arena). */
 char *delta_table_path(Arena *a, const DeltaTable *t, const char *rel);
 /* Resolves a log path (add.path etc.) to (storage, storage path). */
@@ -120,7 +211,14 @@ const DeltaLogEntry *delta_log_find_commit(const DeltaLogListing *l, int64_t v);
 /* Newest commit version in the listing (-1 when none); checkpoints count
  * too when no commit file is newer. */
 int64_t delta_log_latest_version(const DeltaLogListing *l);
+/* The newest complete checkpoint at or below target (classic or V2
+ * preferred over multi-part; multi-part sets with a missing part skipped):
+ * its files are items[first .. first+count-1]; *cp_version = -1 when none. */
+void delta_log_pick_checkpoint(const DeltaLogListing *l, int64_t target, size_t *first, size_t *count,
+                               int64_t *cp_version);
 
+/* True when commit file `version` exists (errors count as "no"). */
+bool delta_commit_exists(DeltaTable *t, int64_t version);
 /* Reads and parses one commit file into list (actions in `a`). */
 int delta_read_commit(DeltaTable *t, int64_t version, Arena *a, DeltaActionList *out,
                       TarnError *err);
@@ -130,6 +228,13 @@ const DeltaAdd *delta_snapshot_find_file_or_null(const DeltaSnapshot *s, const c
 /* Builds a snapshot at `version` (-1 = latest) from a listing. */
 DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int64_t version,
                                     TarnError *err);
+/* The snapshot at `version`, which must exist (e.g. a commit just
+ * written): the table's cached snapshot refreshed with the commits up to
+ * `version` when the cache is not newer, else delta_snapshot_at_version. */
+DeltaSnapshot *delta_snapshot_upto(DeltaTable *t, int64_t version, TarnError *err);
+/* Deep copy of a snapshot into one fresh memory block (no chain): what an
+ * incremental refresh does when its chain of blocks has grown too long. */
+DeltaSnapshot *delta_snapshot_compact(const DeltaSnapshot *s, TarnError *err);
 /* Timestamp (ms) of commit `version`: in-commit timestamp when the table
  * uses them (per the snapshot `s`), else the file's modification time. */
 int delta_commit_timestamp(DeltaTable *t, const DeltaLogListing *l, const DeltaSnapshot *s,
@@ -148,6 +253,16 @@ int delta_checkpoint_read_parquet(DeltaTable *t, const char *path, uint64_t size
 int64_t delta_retention_ms(const DeltaMetadata *md, const char *key, int64_t dflt_ms);
 /* Writes a classic checkpoint of snap and _last_checkpoint. */
 int delta_checkpoint_write(DeltaTable *t, const DeltaSnapshot *snap, TarnError *err);
+
+/* ---- Log cleanup (maint.c) ------------------------------------------------------------ */
+
+/* Delta's metadata cleanup, run after writing a checkpoint: deletes the
+ * commit and checkpoint files older than delta.logRetentionDuration
+ * (default 30 days) that no version within the retention needs - those
+ * below the newest checkpoint at or before the first unexpired version -
+ * unless delta.enableExpiredLogCleanup is false.  Oldest first, so that an
+ * interrupted cleanup leaves a log whose remaining versions all read. */
+int delta_log_cleanup(DeltaTable *t, const DeltaMetadata *md, int64_t checkpoint_version, TarnError *err);
 
 /* ---- Stats (stats.c) ----------------------------------------------------------------- */
 

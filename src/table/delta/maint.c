@@ -257,7 +257,7 @@ int delta_optimize(DeltaTable *t, const DeltaOptimizeOptions *o, DeltaResult *re
     if (!keys || !cand || !done)
         rc = ERR_NOMEM(err, 64);
     for (size_t i = 0; rc == 0 && i < nf; i++) {
-        const DeltaAdd *f = &snap->files[i];
+        const DeltaAdd *f = delta_snapshot_file(snap, i);
         if (opt.n_partition_filter && !delta_file_may_match(snap, f, opt.partition_filter, opt.n_partition_filter, &ga))
             continue;
         cand[i] = nz > 0 || f->size < target || f->dv != NULL;
@@ -275,7 +275,7 @@ int delta_optimize(DeltaTable *t, const DeltaOptimizeOptions *o, DeltaResult *re
         for (size_t j = i; j < nf; j++)
             if (cand[j] && !done[j] && strcmp(keys[j], keys[i]) == 0) {
                 count++;
-                any_dv |= snap->files[j].dv != NULL;
+                any_dv |= delta_snapshot_file(snap, j)->dv != NULL;
             }
         if (count < 2 && !any_dv && nz == 0) {
             done[i] = true;
@@ -297,9 +297,9 @@ int delta_optimize(DeltaTable *t, const DeltaOptimizeOptions *o, DeltaResult *re
             if (!cand[j] || done[j] || strcmp(keys[j], keys[i]) != 0)
                 continue;
             done[j] = true;
-            rc = delta_read_file(snap, &snap->files[j], true, collect_batch, &c, err);
+            rc = delta_read_file(snap, delta_snapshot_file(snap, j), true, collect_batch, &c, err);
             if (rc == 0)
-                rc = delta_txn_remove_file(x, &snap->files[j], false, err);
+                rc = delta_txn_remove_file(x, delta_snapshot_file(snap, j), false, err);
             removed++;
         }
         if (rc == 0 && have_all)
@@ -359,6 +359,7 @@ typedef struct Walk {
 } Walk;
 
 static int walk_dir(Walk *w);
+static int walk_add(Walk *w, const char *rel, uint64_t size);
 
 static int walk_cb(void *ctx, const StorageEntry *e)
 {
@@ -393,6 +394,12 @@ static int walk_cb(void *ctx, const StorageEntry *e)
         return 0;
     if (e->mtime_ms >= w->cutoff)
         return 0; /* maybe an uncommitted write in progress */
+    return walk_add(w, rel, e->size);
+}
+
+/* Keeps a file (relative path) for deletion. */
+static int walk_add(Walk *w, const char *rel, uint64_t size)
+{
     if (w->res->n_files == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
         char **p = arena_alloc(w->a, sizeof(char *) * cap);
@@ -407,8 +414,20 @@ static int walk_cb(void *ctx, const StorageEntry *e)
     if (!s)
         return TARN_ERR_NOMEM;
     w->res->files[w->res->n_files++] = s;
-    w->res->bytes += (int64_t)e->size;
+    w->res->bytes += (int64_t)size;
     return 0;
+}
+
+/* An entry of _delta_log/: a storage temporary (".NAME.tmp-PID-N") older
+ * than the retention is the debris of a killed commit or checkpoint. */
+static int log_temp_cb(void *ctx, const StorageEntry *e)
+{
+    Walk *w = ctx;
+    if (e->is_dir || e->name[0] != '.' || !strstr(e->name, ".tmp-") || e->mtime_ms >= w->cutoff)
+        return 0;
+    char rel[4200];
+    snprintf(rel, sizeof rel, DELTA_LOG_DIR "/%s", e->name);
+    return walk_add(w, rel, e->size);
 }
 
 static int walk_dir(Walk *w)
@@ -475,12 +494,12 @@ int delta_vacuum(DeltaTable *t, const DeltaVacuumOptions *o, Arena *a, DeltaVacu
     Arena ka;
     arena_init(&ka, 64 * 1024);
     for (size_t i = 0; rc == 0 && i < snap->n_files; i++) {
-        rc = keep_path(&keep, &ka, t, snap->files[i].path, err);
+        rc = keep_path(&keep, &ka, t, delta_snapshot_file(snap, i)->path, err);
         if (rc == 0)
-            rc = keep_dv(&keep, &ka, snap->files[i].dv, err);
+            rc = keep_dv(&keep, &ka, delta_snapshot_file(snap, i)->dv, err);
     }
     for (size_t i = 0; rc == 0 && i < snap->n_tombstones; i++) {
-        const DeltaRemove *r = &snap->tombstones[i];
+        const DeltaRemove *r = delta_snapshot_tombstone(snap, i);
         if (r->has_deletion_timestamp && r->deletion_timestamp < cutoff)
             continue;
         rc = keep_path(&keep, &ka, t, r->path, err);
@@ -525,6 +544,14 @@ int delta_vacuum(DeltaTable *t, const DeltaVacuumOptions *o, Arena *a, DeltaVacu
         if (rc == TARN_ERR_NOMEM)
             ERR_NOMEM(err, 64);
     }
+    if (rc == 0) {
+        /* _delta_log/ itself: only the hidden temporaries of killed commits
+         * and checkpoints (the log's own files are never vacuumed) */
+        char *dir = delta_table_path(&ka, t, DELTA_LOG_DIR);
+        rc = dir ? storage_list_hidden(t->s, dir, log_temp_cb, &w, err) : ERR_NOMEM(err, 64);
+        if (rc == TARN_ERR_NOMEM)
+            ERR_NOMEM(err, 64);
+    }
     for (size_t i = 0; rc == 0 && !opt.dry_run && i < res->n_files; i++) {
         char *full = delta_table_path(&ka, t, res->files[i]);
         if (!full)
@@ -535,6 +562,60 @@ int delta_vacuum(DeltaTable *t, const DeltaVacuumOptions *o, Arena *a, DeltaVacu
     delta_index_free(&keep);
     arena_free(&ka);
     delta_snapshot_free(snap);
+    return rc;
+}
+
+/* ---- Log cleanup ------------------------------------------------------------------------------ */
+
+#define DELTA_DEFAULT_LOG_RETENTION_MS (INT64_C(30) * 86400000)
+
+int delta_log_cleanup(DeltaTable *t, const DeltaMetadata *md, int64_t checkpoint_version, TarnError *err)
+{
+    const char *on = delta_map_get(&md->configuration, "delta.enableExpiredLogCleanup", NULL);
+    if (on && strcasecmp(on, "false") == 0)
+        return 0;
+    int64_t cutoff = delta_now_ms(t) - delta_retention_ms(md, "delta.logRetentionDuration", DELTA_DEFAULT_LOG_RETENTION_MS);
+    DeltaLogListing l;
+    int rc = delta_log_list(t, &l, err);
+    if (rc)
+        return rc;
+    /* Versions up to `expired` are all past the retention: the oldest
+     * commits, up to the first one that is not (file modification times). */
+    int64_t expired = -1;
+    for (size_t i = 0; i < l.n; i++) {
+        const DeltaLogEntry *e = &l.items[i];
+        if (e->info.kind != DELTA_LOG_COMMIT)
+            continue;
+        if (e->mtime_ms >= cutoff || e->info.version > checkpoint_version)
+            break;
+        expired = e->info.version;
+    }
+    /* Every version after `expired` must stay readable: keep the newest
+     * complete checkpoint at or before expired + 1 and everything after it. */
+    int64_t keep_from = -1;
+    if (expired >= 0) {
+        size_t first, count;
+        int64_t bound = expired + 1 < checkpoint_version ? expired + 1 : checkpoint_version;
+        delta_log_pick_checkpoint(&l, bound, &first, &count, &keep_from);
+    }
+    Arena a;
+    arena_init(&a, 4096);
+    for (size_t i = 0; rc == 0 && keep_from > 0 && i < l.n; i++) {
+        const DeltaLogEntry *e = &l.items[i];
+        if (e->info.version >= keep_from)
+            break; /* sorted by version: oldest deleted first */
+        DeltaLogFileKind k = e->info.kind;
+        if (k != DELTA_LOG_COMMIT && k != DELTA_LOG_CHECKPOINT && k != DELTA_LOG_CHECKPOINT_PART &&
+            k != DELTA_LOG_CHECKPOINT_V2)
+            continue;
+        char rel[4200];
+        snprintf(rel, sizeof rel, DELTA_LOG_DIR "/%s", e->name);
+        char *path = delta_table_path(&a, t, rel);
+        rc = path ? storage_remove(t->s, path, err) : ERR_NOMEM(err, 64);
+        arena_reset(&a);
+    }
+    arena_free(&a);
+    delta_log_listing_free(&l);
     return rc;
 }
 
@@ -565,7 +646,7 @@ int delta_restore(DeltaTable *t, int64_t version, DeltaResult *res, TarnError *e
         rc = err->kind;
     delta_txn_read_whole_table(x);
     for (size_t i = 0; rc == 0 && i < cur->n_files; i++) {
-        const DeltaAdd *f = &cur->files[i];
+        const DeltaAdd *f = delta_snapshot_file(cur, i);
         const DeltaAdd *o = delta_snapshot_find_file(old, f->path);
         if (!o || !same_file(o, f))
             rc = delta_txn_remove_file(x, f, true, err);
@@ -573,7 +654,7 @@ int delta_restore(DeltaTable *t, int64_t version, DeltaResult *res, TarnError *e
     Arena tmp;
     arena_init(&tmp, 4096);
     for (size_t i = 0; rc == 0 && i < old->n_files; i++) {
-        const DeltaAdd *o = &old->files[i];
+        const DeltaAdd *o = delta_snapshot_file(old, i);
         const DeltaAdd *f = delta_snapshot_find_file(cur, o->path);
         if (f && same_file(o, f))
             continue;

@@ -198,6 +198,79 @@ static int choose_protocol(Arena *a, const DeltaMetadata *md, const Schema *s, c
     return 0;
 }
 
+/* Why table schema `got` (with partition columns gp) is not `want` (wp):
+ * writes a short description into why (empty when they agree: same column
+ * names, types and nullability in the same order, same partitioning). */
+static void schema_difference(const Schema *want, char *const *wp, uint32_t n_wp, const Schema *got,
+                              char *const *gp, uint32_t n_gp, char *why, size_t cap)
+{
+    why[0] = '\0';
+    char a[128], b[128];
+    uint32_t n = want->n_fields < got->n_fields ? want->n_fields : got->n_fields;
+    for (uint32_t i = 0; i < n; i++) {
+        const Field *w = &want->fields[i], *g = &got->fields[i];
+        if (strcasecmp(w->name, g->name) != 0) {
+            snprintf(why, cap, "column %u is \"%s\", not \"%s\"", i + 1, g->name, w->name);
+            return;
+        }
+        if (!type_equal(&w->type, &g->type)) {
+            snprintf(why, cap, "column \"%s\" has type %s, not %s", g->name, type_name(&g->type, a, sizeof a),
+                     type_name(&w->type, b, sizeof b));
+            return;
+        }
+        if (w->nullable != g->nullable) {
+            snprintf(why, cap, "column \"%s\" is %s", g->name, g->nullable ? "nullable" : "NOT NULL");
+            return;
+        }
+    }
+    if (want->n_fields != got->n_fields) {
+        snprintf(why, cap, "it has %u columns, not %u", got->n_fields, want->n_fields);
+        return;
+    }
+    bool same = n_wp == n_gp;
+    for (uint32_t i = 0; same && i < n_wp; i++)
+        same = strcasecmp(wp[i], gp[i]) == 0;
+    if (!same)
+        snprintf(why, cap, "it is partitioned differently");
+}
+
+/* Our commit of version 0 lost to another writer creating the table
+ * between the existence check and the commit.  Without if_not_exists that
+ * is "table already exists"; with it, success without change when the
+ * other table has our schema and partitioning (the outcome of running the
+ * two creations one after the other), else a conflict naming the
+ * difference.  schema_string / partition columns: what we tried to write. */
+static int created_concurrently(DeltaTable *t, const DeltaCreateOptions *o, const char *schema_string,
+                                char *const *parts, uint32_t n_parts, TarnError *err)
+{
+    err_clear(err);
+    if (!o->if_not_exists)
+        return err_set_state(err, TARN_ERR_INVALID, "42P07", "table already exists at \"%s\" (created concurrently)",
+                             t->display);
+    DeltaSnapshot *s = delta_snapshot_latest(t, err);
+    if (!s)
+        return err_context(err, "reading the table created concurrently at \"%s\"", t->display);
+    Arena a;
+    arena_init(&a, 4096);
+    DeltaSchema mine;
+    int rc = delta_schema_parse(&a, schema_string, strlen(schema_string), &mine, err);
+    if (rc == 0) {
+        const DeltaMetadata *md = delta_snapshot_metadata(s);
+        char why[512];
+        schema_difference(&mine.schema, parts, n_parts, delta_snapshot_schema(s), md->partition_columns,
+                          md->n_partition_columns, why, sizeof why);
+        if (why[0]) {
+            rc = err_set(err, TARN_ERR_CONFLICT, "table created concurrently at \"%s\" has a different schema: %s",
+                         t->display, why);
+            err_hint(err, "Another writer created the table first; adapt to its schema or use another location.");
+        }
+        delta_schema_destroy(&mine);
+    }
+    arena_free(&a);
+    delta_snapshot_free(s);
+    return rc;
+}
+
 int delta_create(DeltaTable *t, const DeltaCreateOptions *o, DeltaResult *res, TarnError *err)
 {
     if (res) {
@@ -213,7 +286,7 @@ int delta_create(DeltaTable *t, const DeltaCreateOptions *o, DeltaResult *res, T
     if (exists) {
         if (o->if_not_exists)
             return 0;
-        return err_set_state(err, TARN_ERR_INVALID, "42P07", "table already exists at \"%s\"", t->root[0] ? t->root : ".");
+        return err_set_state(err, TARN_ERR_INVALID, "42P07", "table already exists at \"%s\"", t->display);
     }
     if ((rc = delta_schema_check_writable(o->schema, err)))
         return rc;
@@ -339,11 +412,29 @@ int delta_create(DeltaTable *t, const DeltaCreateOptions *o, DeltaResult *res, T
     if (rc == 0)
         rc = delta_txn_set_operation(x, "CREATE TABLE", (const char *)params.data, err);
     buf_free(&params);
+    /* kept past the commit (which frees the transaction's arena) to judge
+     * a concurrent creation */
+    Arena keep;
+    arena_init(&keep, 4096);
+    const DeltaMetadata *tmd = delta_txn_metadata(x);
+    uint32_t n_parts = rc ? 0 : tmd->n_partition_columns;
+    char *schema_copy = rc ? NULL : arena_strdup(&keep, tmd->schema_string);
+    char **parts_copy = n_parts ? arena_alloc(&keep, sizeof(char *) * n_parts) : NULL;
+    for (uint32_t i = 0; parts_copy && i < n_parts; i++)
+        if (!(parts_copy[i] = arena_strdup(&keep, tmd->partition_columns[i])))
+            parts_copy = NULL;
+    if (rc == 0 && (!schema_copy || (n_parts && !parts_copy)))
+        rc = ERR_NOMEM(err, 64);
     if (rc) {
+        arena_free(&keep);
         delta_txn_abort(x);
         return rc;
     }
-    return delta_txn_commit(x, res, err);
+    rc = delta_txn_commit(x, res, err);
+    if (rc == TARN_ERR_CONFLICT) /* the only conflict of a creation: version 0 exists */
+        rc = created_concurrently(t, o, schema_copy, parts_copy, n_parts, err);
+    arena_free(&keep);
+    return rc;
 }
 
 /* ---- Predicates on rows --------------------------------------------------------- */
@@ -411,7 +502,7 @@ int delta_write(DeltaTable *t, const Batch *const *batches, size_t n_batches, co
         Arena scratch;
         arena_init(&scratch, 4096);
         for (size_t i = 0; i < snap->n_files && rc == 0; i++) {
-            const DeltaAdd *f = &snap->files[i];
+            const DeltaAdd *f = delta_snapshot_file(snap, i);
             if (o.n_replace_where && !delta_file_may_match(snap, f, o.replace_where, o.n_replace_where, &scratch)) {
                 arena_reset(&scratch);
                 continue;
@@ -864,7 +955,7 @@ static int finish_file(Dml *d, const DeltaAdd *f, TarnError *err)
     }
     if (d->use_dv) {
         DeltaRowSet old = {0, NULL}, touched = {d->n_touched, d->touched}, all;
-        if (f->dv && (rc = delta_dv_load(d->t->s, d->t->abs_storage, d->t->root, f->dv, &old, err)))
+        if (f->dv && (rc = delta_dv_load(d->t->s, delta_table_abs_storage(d->t), d->t->root, f->dv, &old, err)))
             return rc;
         if (delta_rowset_union(&old, &touched, &all)) {
             delta_rowset_free(&old);
@@ -998,7 +1089,7 @@ static int dml_run(Dml *d, const PqPredicate *prune, int n_prune, DeltaBatchFn f
     Arena scratch;
     arena_init(&scratch, 4096);
     for (size_t i = 0; rc == 0 && i < d->snap->n_files; i++) {
-        const DeltaAdd *f = &d->snap->files[i];
+        const DeltaAdd *f = delta_snapshot_file(d->snap, i);
         if (!all_files && n_prune && !delta_file_may_match(d->snap, f, prune, n_prune, &scratch)) {
             arena_reset(&scratch);
             continue;

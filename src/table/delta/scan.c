@@ -254,10 +254,10 @@ int delta_cursor_open(DeltaCursor *c, DeltaSnapshot *snap, const DeltaScanPlan *
         return rc;
     c->file_name = path;
     /* Deletion vectors. */
-    if (task->drop_dv && (rc = delta_dv_load(t->s, t->abs_storage, t->root, task->drop_dv, &c->drop, err)))
+    if (task->drop_dv && (rc = delta_dv_load(t->s, delta_table_abs_storage(t), t->root, task->drop_dv, &c->drop, err)))
         return err_context(err, "reading data file \"%s\"", path);
     c->has_keep = task->keep_dv != NULL;
-    if (task->keep_dv && (rc = delta_dv_load(t->s, t->abs_storage, t->root, task->keep_dv, &c->keep, err)))
+    if (task->keep_dv && (rc = delta_dv_load(t->s, delta_table_abs_storage(t), t->root, task->keep_dv, &c->keep, err)))
         return err_context(err, "reading data file \"%s\"", path);
     /* First open: the file's columns. */
     PqReadOptions o;
@@ -697,7 +697,7 @@ DeltaScan *delta_scan_open(DeltaSnapshot *snap, const DeltaScanOptions *opts, Ta
     Arena scratch;
     arena_init(&scratch, 16 * 1024);
     for (size_t i = 0; i < snap->n_files; i++) {
-        const DeltaAdd *f = &snap->files[i];
+        const DeltaAdd *f = delta_snapshot_file(snap, i);
         if (sc->plan.n_preds && !delta_file_may_match(snap, f, sc->plan.preds, sc->plan.n_preds, &scratch)) {
             sc->stats.files_pruned++;
             arena_reset(&scratch);

@@ -191,10 +191,24 @@ DeltaTable *delta_table_open(Storage *s, const char *root, const DeltaTableOptio
         return (void)ERR_NOMEM(err, n), NULL;
     }
     sprintf(t->log_prefix, "%s%s" DELTA_LOG_DIR "/", t->root, n ? "/" : "");
+    /* where the table is, for messages: "<storage root>/<root>" */
+    const char *sr = s->root && s->root[0] ? s->root : NULL;
+    size_t dl = (sr ? strlen(sr) : 0) + n + 3;
+    if (!(t->display = tarn_malloc(dl))) {
+        tarn_free(t->log_prefix);
+        tarn_free(t->root);
+        tarn_free(t);
+        return (void)ERR_NOMEM(err, dl), NULL;
+    }
+    if (sr && n)
+        snprintf(t->display, dl, "%s%s%s", sr, sr[strlen(sr) - 1] == '/' ? "" : "/", t->root);
+    else
+        snprintf(t->display, dl, "%s", sr ? sr : n ? t->root : ".");
+    pthread_mutex_init(&t->lock, NULL);
     if (opts)
         t->opts = *opts;
     if (t->opts.max_commit_attempts <= 0)
-        t->opts.max_commit_attempts = 20;
+        t->opts.max_commit_attempts = DELTA_DEFAULT_COMMIT_ATTEMPTS;
     if (opts && opts->write_options)
         t->write_opts = *opts->write_options;
     else
@@ -215,6 +229,12 @@ DeltaTable *delta_table_open_dir(const char *dir, bool create, const DeltaTableO
         return NULL;
     }
     t->owns_storage = true;
+    /* name the table as the caller did (the storage may hold a normalized form) */
+    char *d = tarn_strdup(dir);
+    if (d) {
+        tarn_free(t->display);
+        t->display = d;
+    }
     return t;
 }
 
@@ -228,9 +248,27 @@ void delta_table_close(DeltaTable *t)
         storage_close(t->abs_storage);
     if (t->owns_storage)
         storage_close(t->s);
+    pthread_mutex_destroy(&t->lock);
     tarn_free(t->root);
     tarn_free(t->log_prefix);
+    tarn_free(t->display);
     tarn_free(t);
+}
+
+Storage *delta_table_abs_storage(DeltaTable *t)
+{
+    Storage *st = __atomic_load_n(&t->abs_storage, __ATOMIC_ACQUIRE);
+    if (st)
+        return st;
+    pthread_mutex_lock(&t->lock);
+    if (!t->abs_storage) {
+        TarnError e2;
+        err_clear(&e2);
+        __atomic_store_n(&t->abs_storage, storage_open_local("/", false, &e2), __ATOMIC_RELEASE);
+    }
+    st = t->abs_storage;
+    pthread_mutex_unlock(&t->lock);
+    return st;
 }
 
 Storage *delta_table_storage(const DeltaTable *t) { return t->s; }
@@ -265,15 +303,11 @@ int delta_resolve_path(DeltaTable *t, Arena *a, const char *log_path, Storage **
         *path_out = delta_table_path(a, t, dec);
         return *path_out ? 0 : ERR_NOMEM(err, strlen(dec));
     }
-    if (!t->abs_storage) {
-        TarnError e2;
-        err_clear(&e2);
-        t->abs_storage = storage_open_local("/", false, &e2);
-        if (!t->abs_storage)
-            return err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: absolute path \"%s\" (%s)", log_path,
-                           e2.message);
-    }
-    *s_out = t->abs_storage;
+    Storage *abs_st = delta_table_abs_storage(t);
+    if (!abs_st)
+        return err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: absolute path \"%s\" (the local file system cannot be opened)",
+                       log_path);
+    *s_out = abs_st;
     *path_out = dec + 1; /* strip the leading '/' */
     while (**path_out == '/')
         (*path_out)++;
@@ -372,7 +406,7 @@ int delta_log_list(DeltaTable *t, DeltaLogListing *out, TarnError *err)
         if (rc == TARN_ERR_NOT_FOUND) {
             err_clear(err);
             return err_set(err, TARN_ERR_NOT_FOUND, "not a Delta table: \"%s\" has no %s directory",
-                           t->root[0] ? t->root : ".", DELTA_LOG_DIR);
+                           t->display, DELTA_LOG_DIR);
         }
         return rc;
     }
@@ -443,6 +477,7 @@ typedef struct Replay {
     bool has_protocol, has_metadata;
     bool in_checkpoint;
     int64_t sidecar_count;
+    size_t holes;              /* NULL entries left in files by duplicate checkpoint adds */
 } Replay;
 
 static bool same_dv(const DeltaDv *a, const DeltaDv *b)
@@ -467,19 +502,83 @@ static char *tomb_key(Arena *a, const char *path, const DeltaDv *dv)
     return k;
 }
 
-static int push_file(DeltaSnapshot *s, const DeltaAdd *f)
+/* Key functions of the paged indexes: the path of live file v, the key of
+ * tombstone v. */
+static const char *file_key(const void *ctx, uint32_t v)
 {
-    if (s->n_files == s->cap_files) {
-        size_t cap = s->cap_files ? s->cap_files * 2 : 256;
-        DeltaAdd *p = tarn_realloc(s->files, cap * sizeof *p);
-        if (!p)
-            return TARN_ERR_NOMEM;
-        s->files = p;
-        s->cap_files = cap;
-    }
-    s->files[s->n_files] = *f;
+    return ((const DeltaAdd *)(uintptr_t)delta_pages_get(&((const DeltaSnapshot *)ctx)->files, v))->path;
+}
+
+static const char *tomb_key_of(const void *ctx, uint32_t v)
+{
+    return ((const DeltaTomb *)(uintptr_t)delta_pages_get(&((const DeltaSnapshot *)ctx)->tombstones, v))->key;
+}
+
+static DeltaAdd *file_at(const DeltaSnapshot *s, size_t i)
+{
+    return (DeltaAdd *)(uintptr_t)delta_pages_get(&s->files, i);
+}
+
+static DeltaTomb *tomb_at(const DeltaSnapshot *s, size_t i)
+{
+    return (DeltaTomb *)(uintptr_t)delta_pages_get(&s->tombstones, i);
+}
+
+/* Appends a live file (the struct is copied into the snapshot's memory);
+ * indexed unless `bulk` (a checkpoint's files are indexed at the end). */
+static int push_file(DeltaSnapshot *s, const DeltaAdd *f, bool bulk)
+{
+    DeltaAdd *p = arena_alloc(&s->mem->arena, sizeof *p);
+    if (!p)
+        return TARN_ERR_NOMEM;
+    *p = *f;
+    if (delta_pages_set(&s->files, s->n_files, (uint64_t)(uintptr_t)p))
+        return TARN_ERR_NOMEM;
     s->n_files++;
-    return delta_index_put(&s->file_index, s->files[s->n_files - 1].path, (uint32_t)(s->n_files - 1));
+    s->total_bytes += p->size;
+    return bulk ? 0 : delta_pidx_put(&s->file_index, p->path, (uint32_t)(s->n_files - 1), file_key, s, NULL, NULL);
+}
+
+/* Removes live file idx (already dropped from file_index): the last file
+ * takes its place, so the array never has holes and the index is never
+ * rebuilt. */
+static int remove_file_at(DeltaSnapshot *s, uint32_t idx)
+{
+    size_t last = s->n_files - 1;
+    s->total_bytes -= file_at(s, idx)->size;
+    if (idx != last) {
+        DeltaAdd *moved = file_at(s, last);
+        /* re-point the moved file's entry while files[last] still names it */
+        if (delta_pidx_put(&s->file_index, moved->path, idx, file_key, s, NULL, NULL) ||
+            delta_pages_set(&s->files, idx, (uint64_t)(uintptr_t)moved))
+            return TARN_ERR_NOMEM;
+    }
+    s->n_files--;
+    return delta_pages_set(&s->files, last, 0);
+}
+
+/* Same for tombstone idx (already dropped from tomb_index). */
+static int remove_tomb_at(DeltaSnapshot *s, uint32_t idx)
+{
+    size_t last = s->n_tombstones - 1;
+    if (idx != last) {
+        DeltaTomb *moved = tomb_at(s, last);
+        if (delta_pidx_put(&s->tomb_index, moved->key, idx, tomb_key_of, s, NULL, NULL) ||
+            delta_pages_set(&s->tombstones, idx, (uint64_t)(uintptr_t)moved))
+            return TARN_ERR_NOMEM;
+    }
+    s->n_tombstones--;
+    return delta_pages_set(&s->tombstones, last, 0);
+}
+
+/* Drops the tombstone with key k, if any (a path added again). */
+static int drop_tomb(DeltaSnapshot *s, const char *k)
+{
+    uint32_t ti;
+    bool found;
+    if (delta_pidx_del(&s->tomb_index, k, tomb_key_of, s, &ti, &found))
+        return TARN_ERR_NOMEM;
+    return found ? remove_tomb_at(s, ti) : 0;
 }
 
 static int apply_action(void *ctx, const DeltaAction *act, TarnError *err)
@@ -498,65 +597,47 @@ static int apply_action(void *ctx, const DeltaAction *act, TarnError *err)
         return 0;
     case DELTA_ACT_ADD: {
         const DeltaAdd *f = &act->u.add;
-        if (r->in_checkpoint && r->bulk) {
-            /* checkpoint adds are already reconciled: index them all at the end */
-            if (s->n_files == s->cap_files) {
-                size_t cap = s->cap_files ? s->cap_files * 2 : 1024;
-                DeltaAdd *p = tarn_realloc(s->files, cap * sizeof *p);
-                if (!p)
-                    return ERR_NOMEM(err, cap * sizeof *p);
-                s->files = p;
-                s->cap_files = cap;
-            }
-            s->files[s->n_files++] = *f;
-            return 0;
-        }
-        if (delta_index_get(&s->file_index, f->path, &idx)) {
-            s->files[idx] = *f;
-            /* the key pointer must follow the new struct's string */
-            if (delta_index_put(&s->file_index, s->files[idx].path, idx))
+        if (r->in_checkpoint && r->bulk) /* already reconciled: indexed all at once at the end */
+            return push_file(s, f, true) ? ERR_NOMEM(err, sizeof *f) : 0;
+        if (delta_pidx_get(&s->file_index, f->path, file_key, s, &idx)) {
+            DeltaAdd *p = arena_alloc(&s->mem->arena, sizeof *p);
+            if (!p)
+                return ERR_NOMEM(err, sizeof *p);
+            *p = *f;
+            s->total_bytes += p->size - file_at(s, idx)->size;
+            /* same path, so the index entry stays right */
+            if (delta_pages_set(&s->files, idx, (uint64_t)(uintptr_t)p))
                 return ERR_NOMEM(err, 64);
-        } else if (push_file(s, f)) {
+        } else if (push_file(s, f, false)) {
             return ERR_NOMEM(err, sizeof *f);
         }
         if (s->n_tombstones) {
-            char *k = tomb_key(&s->arena, f->path, f->dv);
-            if (!k)
+            char *k = tomb_key(&s->mem->arena, f->path, f->dv);
+            if (!k || drop_tomb(s, k))
                 return ERR_NOMEM(err, 64);
-            uint32_t ti;
-            if (delta_index_del(&s->tomb_index, k, &ti))
-                s->tombstones[ti].path = NULL;
         }
         return 0;
     }
     case DELTA_ACT_REMOVE: {
         const DeltaRemove *rm = &act->u.remove;
-        if (delta_index_get(&s->file_index, rm->path, &idx) && same_dv(s->files[idx].dv, rm->dv)) {
-            delta_index_del(&s->file_index, rm->path, NULL);
-            s->files[idx].path = NULL;
+        if (delta_pidx_get(&s->file_index, rm->path, file_key, s, &idx) && same_dv(file_at(s, idx)->dv, rm->dv)) {
+            bool found;
+            if (delta_pidx_del(&s->file_index, rm->path, file_key, s, NULL, &found) || remove_file_at(s, idx))
+                return ERR_NOMEM(err, 64);
         }
-        char *k = tomb_key(&s->arena, rm->path, rm->dv);
+        DeltaTomb *tb = arena_alloc(&s->mem->arena, sizeof *tb);
+        char *k = tb ? tomb_key(&s->mem->arena, rm->path, rm->dv) : NULL;
         if (!k)
             return ERR_NOMEM(err, 64);
-        if (delta_index_get(&s->tomb_index, k, &idx)) {
-            s->tombstones[idx] = *rm;
-            s->tomb_keys[idx] = k;
-            return delta_index_put(&s->tomb_index, k, idx) ? ERR_NOMEM(err, 64) : 0;
-        }
-        if (s->n_tombstones == s->cap_tombstones) {
-            size_t cap = s->cap_tombstones ? s->cap_tombstones * 2 : 64;
-            DeltaRemove *p = tarn_realloc(s->tombstones, cap * sizeof *p);
-            char **q = p ? tarn_realloc(s->tomb_keys, cap * sizeof *q) : NULL;
-            if (p)
-                s->tombstones = p;
-            if (!p || !q)
-                return ERR_NOMEM(err, cap * sizeof *p);
-            s->tomb_keys = q;
-            s->cap_tombstones = cap;
-        }
-        s->tombstones[s->n_tombstones] = *rm;
-        s->tomb_keys[s->n_tombstones] = k;
-        return delta_index_put(&s->tomb_index, k, (uint32_t)s->n_tombstones++) ? ERR_NOMEM(err, 64) : 0;
+        tb->remove = *rm;
+        tb->key = k;
+        if (delta_pidx_get(&s->tomb_index, k, tomb_key_of, s, &idx))
+            return delta_pages_set(&s->tombstones, idx, (uint64_t)(uintptr_t)tb) ? ERR_NOMEM(err, 64) : 0;
+        if (delta_pages_set(&s->tombstones, s->n_tombstones, (uint64_t)(uintptr_t)tb))
+            return ERR_NOMEM(err, 64);
+        s->n_tombstones++;
+        return delta_pidx_put(&s->tomb_index, k, (uint32_t)(s->n_tombstones - 1), tomb_key_of, s, NULL, NULL)
+                   ? ERR_NOMEM(err, 64) : 0;
     }
     case DELTA_ACT_TXN: {
         const DeltaSetTxn *tx = &act->u.txn;
@@ -632,7 +713,7 @@ static int read_checkpoint(DeltaTable *t, const DeltaLogListing *l, size_t first
         const DeltaLogEntry *e = &l->items[i];
         char rel[512];
         snprintf(rel, sizeof rel, DELTA_LOG_DIR "/%s", e->name);
-        char *path = delta_table_path(&s->arena, t, rel);
+        char *path = delta_table_path(&s->mem->arena, t, rel);
         if (!path)
             return ERR_NOMEM(err, 64);
         V2Ctx v = {r, t, {0, 0, NULL}};
@@ -643,32 +724,32 @@ static int read_checkpoint(DeltaTable *t, const DeltaLogListing *l, size_t first
             delta_action_list_init(&acts);
             rc = storage_read_all(t->s, path, DELTA_MAX_COMMIT_BYTES, &b, err);
             if (rc == 0)
-                rc = delta_actions_parse(&s->arena, (const char *)b.data, b.len, rel, &acts, err);
+                rc = delta_actions_parse(&s->mem->arena, (const char *)b.data, b.len, rel, &acts, err);
             buf_free(&b);
             for (size_t j = 0; rc == 0 && j < acts.n; j++)
                 rc = v2_action(&v, &acts.items[j], err);
             delta_action_list_free(&acts);
         } else {
-            rc = delta_checkpoint_read_parquet(t, path, e->size, &s->arena, v2_action, &v, err);
+            rc = delta_checkpoint_read_parquet(t, path, e->size, &s->mem->arena, v2_action, &v, err);
         }
         for (size_t j = 0; rc == 0 && j < v.sidecars.n; j++) {
             const DeltaSidecar *sc = &v.sidecars.items[j].u.sidecar;
             char *dec;
             bool abs;
-            rc = delta_path_decode(&s->arena, sc->path, &dec, &abs, err);
+            rc = delta_path_decode(&s->mem->arena, sc->path, &dec, &abs, err);
             if (rc)
                 break;
             const char *base = strrchr(dec, '/');
             base = base ? base + 1 : dec;
             char srel[1024];
             snprintf(srel, sizeof srel, DELTA_LOG_DIR "/_sidecars/%s", base);
-            char *sp = delta_table_path(&s->arena, t, srel);
+            char *sp = delta_table_path(&s->mem->arena, t, srel);
             if (!sp) {
                 rc = ERR_NOMEM(err, 64);
                 break;
             }
             rc = delta_checkpoint_read_parquet(t, sp, (uint64_t)(sc->size_bytes > 0 ? sc->size_bytes : 0),
-                                               &s->arena, apply_action, r, err);
+                                               &s->mem->arena, apply_action, r, err);
             if (rc)
                 err_context(err, "reading sidecar \"%s\"", srel);
         }
@@ -681,49 +762,116 @@ static int read_checkpoint(DeltaTable *t, const DeltaLogListing *l, size_t first
     if (rc)
         return rc;
     /* Index the checkpoint's files; a path listed twice keeps its last entry. */
-    if (delta_index_reserve(&s->file_index, s->n_files))
+    if (delta_pidx_reserve(&s->file_index, s->n_files))
         return ERR_NOMEM(err, 64);
     for (size_t i = 0; i < s->n_files; i++) {
         uint32_t prev;
         bool had;
-        if (delta_index_upsert(&s->file_index, s->files[i].path, (uint32_t)i, &prev, &had))
+        if (delta_pidx_put(&s->file_index, file_at(s, i)->path, (uint32_t)i, file_key, s, &prev, &had))
             return ERR_NOMEM(err, 64);
-        if (had)
-            s->files[prev].path = NULL;
+        if (had) { /* a hole, compacted by finish_snapshot */
+            s->total_bytes -= file_at(s, prev)->size;
+            if (delta_pages_set(&s->files, prev, 0))
+                return ERR_NOMEM(err, 64);
+            r->holes++;
+        }
     }
     /* tombstones of paths that are live again are not tombstones */
     for (size_t i = 0; s->n_tombstones && i < s->n_files; i++) {
-        if (!s->files[i].path)
+        const DeltaAdd *f = file_at(s, i);
+        if (!f)
             continue;
-        char *k = tomb_key(&s->arena, s->files[i].path, s->files[i].dv);
-        uint32_t ti;
-        if (!k)
+        char *k = tomb_key(&s->mem->arena, f->path, f->dv);
+        if (!k || drop_tomb(s, k))
             return ERR_NOMEM(err, 64);
-        if (delta_index_del(&s->tomb_index, k, &ti))
-            s->tombstones[ti].path = NULL;
     }
     return 0;
+}
+
+/* ---- Snapshot memory ------------------------------------------------------------------ */
+
+/* A new block on top of prev (whose reference it takes over). */
+static DeltaMemBlock *mem_new(DeltaMemBlock *prev, size_t chunk_bytes)
+{
+    DeltaMemBlock *m = tarn_calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->refs = 1;
+    arena_init(&m->arena, chunk_bytes);
+    m->prev = prev;
+    m->depth = prev ? prev->depth + 1 : 1;
+    m->base_bytes = prev ? prev->base_bytes : 0;
+    m->delta_bytes = prev ? prev->delta_bytes : 0;
+    return m;
+}
+
+static DeltaMemBlock *mem_ref(DeltaMemBlock *m)
+{
+    __atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED);
+    return m;
+}
+
+/* Drops a reference; frees the blocks nobody uses any more (iteratively:
+ * chains may be long). */
+static void mem_unref(DeltaMemBlock *m)
+{
+    while (m && __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        DeltaMemBlock *prev = m->prev;
+        arena_free(&m->arena);
+        tarn_free(m);
+        m = prev;
+    }
+}
+
+/* Records the block's final size once its snapshot is built. */
+static void mem_seal(DeltaMemBlock *m)
+{
+    if (m->prev)
+        m->delta_bytes += m->arena.total_bytes;
+    else
+        m->base_bytes = m->arena.total_bytes;
 }
 
 static void snapshot_destroy(DeltaSnapshot *s)
 {
     delta_schema_destroy(&s->schema);
-    tarn_free(s->files);
-    delta_index_free(&s->file_index);
-    tarn_free(s->tombstones);
-    tarn_free(s->tomb_keys);
-    delta_index_free(&s->tomb_index);
+    delta_pages_free(&s->files);
+    delta_pidx_free(&s->file_index);
+    delta_pages_free(&s->tombstones);
+    delta_pidx_free(&s->tomb_index);
     tarn_free(s->txns);
     delta_index_free(&s->txn_index);
     tarn_free(s->domains);
-    arena_free(&s->arena);
+    mem_unref(s->mem);
     tarn_free(s);
+}
+
+/* An empty snapshot of `version` whose memory is a new block on top of
+ * prev (NULL: a base block; else the caller's reference to prev is taken
+ * over). */
+static DeltaSnapshot *snapshot_new(DeltaTable *t, int64_t version, DeltaMemBlock *prev, size_t chunk_bytes,
+                                   TarnError *err)
+{
+    DeltaSnapshot *s = tarn_calloc(1, sizeof *s);
+    DeltaMemBlock *m = s ? mem_new(prev, chunk_bytes) : NULL;
+    if (!m) {
+        tarn_free(s);
+        mem_unref(prev);
+        ERR_NOMEM(err, sizeof *s);
+        return NULL;
+    }
+    s->refs = 1;
+    s->table = t;
+    s->version = version;
+    s->checkpoint_version = -1;
+    s->mem = m;
+    return s;
 }
 
 /* Finds the newest complete checkpoint at or below target: first and count
  * index its files in the listing; *cp_version = -1 when none. */
-static void pick_checkpoint(const DeltaLogListing *l, int64_t target, size_t *first, size_t *count,
-                            int64_t *cp_version)
+void delta_log_pick_checkpoint(const DeltaLogListing *l, int64_t target, size_t *first, size_t *count,
+                               int64_t *cp_version)
 {
     *cp_version = -1;
     *first = *count = 0;
@@ -836,37 +984,107 @@ int delta_commit_timestamp(DeltaTable *t, const DeltaLogListing *l, const DeltaS
     return 0;
 }
 
-static int finish_snapshot(DeltaSnapshot *s, TarnError *err)
+static int finish_snapshot(DeltaSnapshot *s, const Replay *r, TarnError *err)
 {
-    /* Compact live files and rebuild the index (only when files were removed). */
-    size_t j = 0;
-    for (size_t i = 0; i < s->n_files; i++)
-        if (s->files[i].path)
-            s->files[j++] = s->files[i];
-    bool holes = j != s->n_files;
-    s->n_files = j;
-    if (holes || s->file_index.n_deleted)
-        delta_index_free(&s->file_index);
-    s->total_bytes = 0;
     s->total_rows = INT64_MIN; /* computed on first use: it touches every stats string */
+    if (!r->holes)
+        return 0;
+    /* The checkpoint listed a path twice: compact the files, rebuild the index. */
+    size_t j = 0;
     for (size_t i = 0; i < s->n_files; i++) {
-        if ((holes || s->file_index.cap == 0) && delta_index_put(&s->file_index, s->files[i].path, (uint32_t)i))
+        uint64_t w = delta_pages_get(&s->files, i);
+        if (w && delta_pages_set(&s->files, j++, w))
             return ERR_NOMEM(err, 64);
-        s->total_bytes += s->files[i].size;
     }
-    size_t k = 0;
-    delta_index_free(&s->tomb_index);
-    for (size_t i = 0; i < s->n_tombstones; i++) {
-        if (!s->tombstones[i].path)
-            continue;
-        s->tombstones[k] = s->tombstones[i];
-        s->tomb_keys[k] = s->tomb_keys[i];
-        if (delta_index_put(&s->tomb_index, s->tomb_keys[k], (uint32_t)k))
+    for (size_t i = j; i < s->n_files; i++)
+        if (delta_pages_set(&s->files, i, 0))
             return ERR_NOMEM(err, 64);
-        k++;
-    }
-    s->n_tombstones = k;
+    s->n_files = j;
+    delta_pidx_free(&s->file_index);
+    if (delta_pidx_reserve(&s->file_index, j))
+        return ERR_NOMEM(err, 64);
+    for (size_t i = 0; i < j; i++)
+        if (delta_pidx_put(&s->file_index, file_at(s, i)->path, (uint32_t)i, file_key, s, NULL, NULL))
+            return ERR_NOMEM(err, 64);
     return 0;
+}
+
+/* Applies commits from..to (inclusive) to the snapshot being built; the
+ * commitInfo of `target` becomes the snapshot's. */
+static int apply_commits(DeltaTable *t, DeltaSnapshot *s, Replay *r, int64_t from, int64_t to, TarnError *err)
+{
+    DeltaActionList acts;
+    delta_action_list_init(&acts);
+    int rc = 0;
+    for (int64_t v = from; rc == 0 && v <= to; v++) {
+        acts.n = 0;
+        rc = delta_read_commit(t, v, &s->mem->arena, &acts, err);
+        for (size_t i = 0; rc == 0 && i < acts.n; i++) {
+            const DeltaAction *a = &acts.items[i];
+            if (a->kind == DELTA_ACT_CHECKPOINT_METADATA || a->kind == DELTA_ACT_SIDECAR) {
+                rc = err_set(err, TARN_ERR_CORRUPT, "delta log \"%s%020" PRId64 ".json\": %s action in a commit file",
+                             DELTA_LOG_DIR "/", v,
+                             a->kind == DELTA_ACT_SIDECAR ? "sidecar" : "checkpointMetadata");
+                break;
+            }
+            if (a->kind == DELTA_ACT_COMMIT_INFO && v == s->version) {
+                s->commit_info = arena_alloc(&s->mem->arena, sizeof *s->commit_info);
+                if (!s->commit_info) {
+                    rc = ERR_NOMEM(err, 64);
+                    break;
+                }
+                *s->commit_info = a->u.commit_info;
+            }
+            rc = apply_action(r, a, err);
+        }
+    }
+    delta_action_list_free(&acts);
+    return rc;
+}
+
+/* After replay: protocol and metadata present and readable, schema parsed,
+ * column mapping mode, live file totals, commit timestamp.  l is the
+ * listing the snapshot was built from (NULL for an incremental refresh). */
+static int complete_snapshot(DeltaTable *t, const DeltaLogListing *l, DeltaSnapshot *s, const Replay *r,
+                             TarnError *err)
+{
+    int64_t target = s->version;
+    int rc = 0;
+    if (!r->has_protocol)
+        rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no protocol action at version %" PRId64, target);
+    if (rc == 0)
+        rc = delta_protocol_check_read(&s->protocol, err);
+    if (rc == 0 && !r->has_metadata)
+        rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no metaData action at version %" PRId64, target);
+    if (rc == 0)
+        rc = delta_schema_parse(&s->mem->arena, s->metadata.schema_string, strlen(s->metadata.schema_string),
+                                &s->schema, err);
+    if (rc == 0) {
+        const char *mode = config_get(&s->metadata, "delta.columnMapping.mode");
+        bool cm_supported = s->protocol.min_reader_version >= 2;
+        s->column_mapping = 0;
+        if (mode && cm_supported && strcasecmp(mode, "id") == 0)
+            s->column_mapping = 1;
+        else if (mode && cm_supported && strcasecmp(mode, "name") == 0)
+            s->column_mapping = 2;
+        else if (mode && cm_supported && strcasecmp(mode, "none") != 0)
+            rc = err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: column mapping mode \"%s\"", mode);
+    }
+    if (rc == 0)
+        rc = finish_snapshot(s, r, err);
+    if (rc)
+        return rc;
+    /* The commit timestamp: the in-commit timestamp when the table has them
+     * at this version, else the commit file's modification time, which a
+     * snapshot built without a full listing looks up on first use. */
+    bool ict = ict_enabled(&s->metadata) && target >= ict_enablement_version(&s->metadata);
+    if (!ict && (!l || l->partial))
+        s->timestamp_ms = INT64_MIN;
+    else
+        rc = delta_commit_timestamp(t, l, s, target, &s->timestamp_ms, err);
+    if (rc == 0)
+        mem_seal(s->mem);
+    return rc;
 }
 
 DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int64_t version,
@@ -874,7 +1092,7 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
 {
     int64_t latest = delta_log_latest_version(l);
     if (latest < 0) {
-        err_set(err, TARN_ERR_NOT_FOUND, "not a Delta table: \"%s\" has no commits", t->log_prefix);
+        err_set(err, TARN_ERR_NOT_FOUND, "not a Delta table: \"%s\" has no commits", t->display);
         return NULL;
     }
     int64_t target = version < 0 ? latest : version;
@@ -885,7 +1103,7 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
     }
     size_t cp_first, cp_count;
     int64_t cp_version;
-    pick_checkpoint(l, target, &cp_first, &cp_count, &cp_version);
+    delta_log_pick_checkpoint(l, target, &cp_first, &cp_count, &cp_version);
     /* Commits cp_version+1 .. target must all be present. */
     int64_t expect = cp_version + 1;
     for (size_t i = 0; i < l->n; i++) {
@@ -908,76 +1126,219 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
                     expect, target);
         return NULL;
     }
-    DeltaSnapshot *s = tarn_calloc(1, sizeof *s);
-    if (!s) {
-        ERR_NOMEM(err, sizeof *s);
+    DeltaSnapshot *s = snapshot_new(t, target, NULL, 4 * 1024 * 1024, err);
+    if (!s)
         return NULL;
-    }
-    s->refs = 1;
-    s->table = t;
-    s->version = target;
     s->checkpoint_version = cp_version;
-    arena_init(&s->arena, 4 * 1024 * 1024);
     Replay r;
     memset(&r, 0, sizeof r);
     r.s = s;
     int rc = 0;
     if (cp_version >= 0)
         rc = read_checkpoint(t, l, cp_first, cp_count, &r, err);
-    DeltaActionList acts;
-    delta_action_list_init(&acts);
-    for (int64_t v = cp_version + 1; rc == 0 && v <= target; v++) {
-        acts.n = 0;
-        rc = delta_read_commit(t, v, &s->arena, &acts, err);
-        for (size_t i = 0; rc == 0 && i < acts.n; i++) {
-            const DeltaAction *a = &acts.items[i];
-            if (a->kind == DELTA_ACT_CHECKPOINT_METADATA || a->kind == DELTA_ACT_SIDECAR) {
-                rc = err_set(err, TARN_ERR_CORRUPT, "delta log \"%s%020" PRId64 ".json\": %s action in a commit file",
-                             DELTA_LOG_DIR "/", v,
-                             a->kind == DELTA_ACT_SIDECAR ? "sidecar" : "checkpointMetadata");
-                break;
-            }
-            if (a->kind == DELTA_ACT_COMMIT_INFO && v == target) {
-                s->commit_info = arena_alloc(&s->arena, sizeof *s->commit_info);
-                if (!s->commit_info) {
-                    rc = ERR_NOMEM(err, 64);
-                    break;
-                }
-                *s->commit_info = a->u.commit_info;
-            }
-            rc = apply_action(&r, a, err);
-        }
-    }
-    delta_action_list_free(&acts);
-    if (rc == 0 && !r.has_protocol)
-        rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no protocol action at version %" PRId64, target);
     if (rc == 0)
-        rc = delta_protocol_check_read(&s->protocol, err);
-    if (rc == 0 && !r.has_metadata)
-        rc = err_set(err, TARN_ERR_CORRUPT, "delta log has no metaData action at version %" PRId64, target);
+        rc = apply_commits(t, s, &r, cp_version + 1, target, err);
     if (rc == 0)
-        rc = delta_schema_parse(&s->arena, s->metadata.schema_string, strlen(s->metadata.schema_string),
-                                &s->schema, err);
-    if (rc == 0) {
-        const char *mode = config_get(&s->metadata, "delta.columnMapping.mode");
-        bool cm_supported = s->protocol.min_reader_version >= 2;
-        if (mode && cm_supported && strcasecmp(mode, "id") == 0)
-            s->column_mapping = 1;
-        else if (mode && cm_supported && strcasecmp(mode, "name") == 0)
-            s->column_mapping = 2;
-        else if (mode && cm_supported && strcasecmp(mode, "none") != 0)
-            rc = err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: column mapping mode \"%s\"", mode);
-    }
-    if (rc == 0)
-        rc = finish_snapshot(s, err);
-    if (rc == 0 && l->partial && !ict_enabled(&s->metadata))
-        s->timestamp_ms = INT64_MIN; /* needs the file's mtime: computed on first use */
-    else if (rc == 0)
-        rc = delta_commit_timestamp(t, l, s, target, &s->timestamp_ms, err);
+        rc = complete_snapshot(t, l, s, &r, err);
     if (rc) {
         snapshot_destroy(s);
         return NULL;
     }
+    return s;
+}
+
+/* ---- Incremental refresh --------------------------------------------------------------------
+ *
+ * A table keeps the newest snapshot it loaded.  When newer commits exist,
+ * the next snapshot is that one plus only the new commit files: its arrays
+ * and indexes are copied (O(live files) memcpy, no parsing), its strings
+ * shared through the chain of memory blocks, and the new commits replayed
+ * on top with the same reconciliation as a full load.  Checkpoints written
+ * meanwhile are not read.  The chain is bounded: past REFRESH_MAX_DEPTH
+ * blocks, or once the blocks above the base hold more than the base (and
+ * REFRESH_MIN_DELTA_BYTES), the snapshot is deep-copied into one block
+ * (O(live state), still no log reading), which drops the strings of files
+ * removed since.  A cache more than REFRESH_MAX_COMMITS behind reloads from
+ * the newest checkpoint instead: reading that many commit files costs more. */
+
+#define REFRESH_MAX_COMMITS 1000
+#define REFRESH_MAX_DEPTH 512
+#define REFRESH_MIN_DELTA_BYTES ((size_t)32 << 20)
+
+/* Copies an index (the keys are shared). */
+static int index_copy(DeltaIndex *dst, const DeltaIndex *src)
+{
+    delta_index_init(dst);
+    if (!src->cap)
+        return 0;
+    dst->slots = tarn_malloc(src->cap * sizeof *dst->slots);
+    dst->keys = tarn_malloc(src->cap * sizeof *dst->keys);
+    if (!dst->slots || !dst->keys) {
+        delta_index_free(dst);
+        return TARN_ERR_NOMEM;
+    }
+    memcpy(dst->slots, src->slots, src->cap * sizeof *dst->slots);
+    memcpy(dst->keys, src->keys, src->cap * sizeof *dst->keys);
+    dst->n = src->n;
+    dst->n_deleted = src->n_deleted;
+    dst->cap = src->cap;
+    return 0;
+}
+
+/* tarn_malloc'd copy of n elements of `size` bytes with room for `extra` more. */
+static void *array_copy(const void *src, size_t n, size_t size, size_t extra, size_t *cap_out)
+{
+    size_t cap = n + extra;
+    void *p = tarn_malloc(cap * size);
+    if (p && n)
+        memcpy(p, src, n * size);
+    if (p)
+        *cap_out = cap;
+    return p;
+}
+
+/* Gives the empty snapshot s the reconciled state of `from`: the pages of
+ * files and tombstones are shared, the (small) txn and domain arrays
+ * copied, strings shared through the memory chain. */
+static int copy_state(DeltaSnapshot *s, const DeltaSnapshot *from)
+{
+    s->checkpoint_version = from->checkpoint_version;
+    s->protocol = from->protocol;
+    s->metadata = from->metadata;
+    s->total_bytes = from->total_bytes;
+    s->txns = array_copy(from->txns, from->n_txns, sizeof *s->txns, 16, &s->cap_txns);
+    s->domains = array_copy(from->domains, from->n_domains, sizeof *s->domains, 8, &s->cap_domains);
+    if (!s->txns || !s->domains || delta_pages_share(&s->files, &from->files) ||
+        delta_pidx_share(&s->file_index, &from->file_index) || delta_pages_share(&s->tombstones, &from->tombstones) ||
+        delta_pidx_share(&s->tomb_index, &from->tomb_index) || index_copy(&s->txn_index, &from->txn_index))
+        return TARN_ERR_NOMEM;
+    s->n_files = from->n_files;
+    s->n_tombstones = from->n_tombstones;
+    s->n_txns = from->n_txns;
+    s->n_domains = from->n_domains;
+    return 0;
+}
+
+/* The snapshot at `target` (> base->version; commits base+1..target must
+ * exist) built from base and the commits after it. */
+static DeltaSnapshot *snapshot_extend(DeltaTable *t, DeltaSnapshot *base, int64_t target, TarnError *err)
+{
+    DeltaSnapshot *s = snapshot_new(t, target, mem_ref(base->mem), 16 * 1024, err);
+    if (!s)
+        return NULL;
+    Replay r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    r.has_protocol = r.has_metadata = true;
+    int rc = copy_state(s, base) ? ERR_NOMEM(err, 64) : 0;
+    if (rc == 0)
+        rc = apply_commits(t, s, &r, base->version + 1, target, err);
+    if (rc == 0)
+        rc = complete_snapshot(t, NULL, s, &r, err);
+    if (rc) {
+        snapshot_destroy(s);
+        return NULL;
+    }
+    const DeltaMemBlock *m = s->mem;
+    bool compact = m->depth > REFRESH_MAX_DEPTH ||
+                   (m->delta_bytes > REFRESH_MIN_DELTA_BYTES && m->delta_bytes > m->base_bytes);
+    if (compact) {
+        TarnError e2;
+        err_clear(&e2);
+        DeltaSnapshot *c = delta_snapshot_compact(s, &e2);
+        if (c) { /* else keep the chained one: compaction only saves memory */
+            delta_snapshot_free(s);
+            s = c;
+        }
+    }
+    return s;
+}
+
+static int copy_action(Arena *a, DeltaActionKind kind, void *dst, const void *src, size_t size)
+{
+    DeltaAction in, out;
+    memset(&in, 0, sizeof in);
+    in.kind = kind;
+    memcpy(&in.u, src, size);
+    if (delta_action_copy(a, &out, &in))
+        return TARN_ERR_NOMEM;
+    memcpy(dst, &out.u, size);
+    return 0;
+}
+
+DeltaSnapshot *delta_snapshot_compact(const DeltaSnapshot *from, TarnError *err)
+{
+    size_t chunk = from->mem->base_bytes / 4 + from->mem->delta_bytes / 4 + 64 * 1024;
+    if (chunk > 8u * 1024 * 1024)
+        chunk = 8u * 1024 * 1024;
+    DeltaSnapshot *s = snapshot_new(from->table, from->version, NULL, chunk, err);
+    if (!s)
+        return NULL;
+    Arena *a = &s->mem->arena;
+    s->checkpoint_version = from->checkpoint_version;
+    s->timestamp_ms = __atomic_load_n(&from->timestamp_ms, __ATOMIC_RELAXED);
+    s->total_rows = __atomic_load_n(&from->total_rows, __ATOMIC_RELAXED);
+    s->column_mapping = from->column_mapping;
+    s->txns = array_copy(from->txns, from->n_txns, sizeof *s->txns, 16, &s->cap_txns);
+    s->domains = array_copy(from->domains, from->n_domains, sizeof *s->domains, 8, &s->cap_domains);
+    int rc = s->txns && s->domains ? 0 : TARN_ERR_NOMEM;
+    s->n_txns = from->n_txns;
+    s->n_domains = from->n_domains;
+    if (rc == 0)
+        rc = copy_action(a, DELTA_ACT_PROTOCOL, &s->protocol, &from->protocol, sizeof s->protocol);
+    if (rc == 0)
+        rc = copy_action(a, DELTA_ACT_METADATA, &s->metadata, &from->metadata, sizeof s->metadata);
+    /* fresh pages and indexes over the copies: nothing shared with `from` */
+    if (rc == 0 && delta_pidx_reserve(&s->file_index, from->n_files))
+        rc = TARN_ERR_NOMEM;
+    for (size_t i = 0; rc == 0 && i < from->n_files; i++) {
+        DeltaAction in, out;
+        in.kind = DELTA_ACT_ADD;
+        in.u.add = *file_at(from, i);
+        rc = delta_action_copy(a, &out, &in);
+        if (rc == 0)
+            rc = push_file(s, &out.u.add, false);
+    }
+    if (rc == 0 && delta_pidx_reserve(&s->tomb_index, from->n_tombstones))
+        rc = TARN_ERR_NOMEM;
+    for (size_t i = 0; rc == 0 && i < from->n_tombstones; i++) {
+        const DeltaTomb *ft = tomb_at(from, i);
+        DeltaTomb *tb = arena_alloc(a, sizeof *tb);
+        if (!tb) {
+            rc = TARN_ERR_NOMEM;
+            break;
+        }
+        rc = copy_action(a, DELTA_ACT_REMOVE, &tb->remove, &ft->remove, sizeof tb->remove);
+        if (rc == 0 && !(tb->key = tomb_key(a, tb->remove.path, tb->remove.dv)))
+            rc = TARN_ERR_NOMEM;
+        if (rc == 0 && delta_pages_set(&s->tombstones, i, (uint64_t)(uintptr_t)tb))
+            rc = TARN_ERR_NOMEM;
+        if (rc == 0) {
+            s->n_tombstones++;
+            rc = delta_pidx_put(&s->tomb_index, tb->key, (uint32_t)i, tomb_key_of, s, NULL, NULL);
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < s->n_txns; i++)
+        rc = copy_action(a, DELTA_ACT_TXN, &s->txns[i], &from->txns[i], sizeof s->txns[i]);
+    for (size_t i = 0; rc == 0 && i < s->n_txns; i++)
+        rc = delta_index_put(&s->txn_index, s->txns[i].app_id, (uint32_t)i);
+    for (size_t i = 0; rc == 0 && i < s->n_domains; i++)
+        rc = copy_action(a, DELTA_ACT_DOMAIN_METADATA, &s->domains[i], &from->domains[i], sizeof s->domains[i]);
+    if (rc == 0 && from->commit_info) {
+        s->commit_info = arena_alloc(a, sizeof *s->commit_info);
+        rc = s->commit_info ? copy_action(a, DELTA_ACT_COMMIT_INFO, s->commit_info, from->commit_info,
+                                          sizeof *s->commit_info)
+                            : TARN_ERR_NOMEM;
+    }
+    if (rc == 0)
+        rc = delta_schema_parse(a, s->metadata.schema_string, strlen(s->metadata.schema_string), &s->schema, err);
+    else
+        ERR_NOMEM(err, 64);
+    if (rc) {
+        snapshot_destroy(s);
+        return NULL;
+    }
+    mem_seal(s->mem);
     return s;
 }
 
@@ -1021,11 +1382,11 @@ static int push_entry(DeltaLogListing *l, const char *name, TarnError *err)
     return list_cb(l, &e) ? ERR_NOMEM(err, 64) : 0;
 }
 
-/* True when version v's commit file exists (errors count as "no"). */
-static bool commit_exists(DeltaTable *t, int64_t v)
+bool delta_commit_exists(DeltaTable *t, int64_t v)
 {
-    char rel[96];
-    snprintf(rel, sizeof rel, "%s%020" PRId64 ".json", t->log_prefix, v);
+    char rel[4200];
+    if ((size_t)snprintf(rel, sizeof rel, "%s%020" PRId64 ".json", t->log_prefix, v) >= sizeof rel)
+        return false;
     TarnError e2;
     err_clear(&e2);
     bool ex = false;
@@ -1070,7 +1431,7 @@ static int fast_listing(DeltaTable *t, DeltaLogListing *out)
         out->items[out->n - 1].size = size;
     }
     for (int64_t v = lc.version + 1;; v++) {
-        if (!commit_exists(t, v))
+        if (!delta_commit_exists(t, v))
             break;
         char name[32];
         delta_commit_file_name(v, name);
@@ -1083,10 +1444,32 @@ fallback:
     return 1;
 }
 
-DeltaSnapshot *delta_snapshot_latest(DeltaTable *t, TarnError *err)
+/* A reference to the cached snapshot, or NULL. */
+static DeltaSnapshot *cache_get(DeltaTable *t)
 {
-    if (t->cached && !commit_exists(t, t->cached->version + 1))
-        return delta_snapshot_ref(t->cached);
+    pthread_mutex_lock(&t->lock);
+    DeltaSnapshot *s = t->cached ? delta_snapshot_ref(t->cached) : NULL;
+    pthread_mutex_unlock(&t->lock);
+    return s;
+}
+
+/* Makes s the cached snapshot when it is newer than the cached one. */
+static void cache_put(DeltaTable *t, DeltaSnapshot *s)
+{
+    DeltaSnapshot *old = NULL;
+    pthread_mutex_lock(&t->lock);
+    if (!t->cached || s->version > t->cached->version) {
+        old = t->cached;
+        t->cached = delta_snapshot_ref(s);
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (old)
+        delta_snapshot_free(old);
+}
+
+/* The newest snapshot from _last_checkpoint (or a listing) on. */
+static DeltaSnapshot *load_latest(DeltaTable *t, TarnError *err)
+{
     DeltaLogListing l;
     DeltaSnapshot *s = NULL;
     if (fast_listing(t, &l) == 0) {
@@ -1102,12 +1485,47 @@ DeltaSnapshot *delta_snapshot_latest(DeltaTable *t, TarnError *err)
         s = delta_snapshot_build(t, &l, -1, err);
         delta_log_listing_free(&l);
     }
-    if (!s)
-        return NULL;
-    if (t->cached)
-        delta_snapshot_free(t->cached);
-    t->cached = delta_snapshot_ref(s);
     return s;
+}
+
+DeltaSnapshot *delta_snapshot_latest(DeltaTable *t, TarnError *err)
+{
+    DeltaSnapshot *base = cache_get(t), *s = NULL;
+    if (base) {
+        /* newer commits: probe versions after the cached one */
+        int64_t last = base->version;
+        while (last - base->version <= REFRESH_MAX_COMMITS && delta_commit_exists(t, last + 1))
+            last++;
+        if (last == base->version)
+            return base;
+        if (last - base->version <= REFRESH_MAX_COMMITS) {
+            /* any failure falls back to a full load, which reports its own errors */
+            TarnError e2;
+            err_clear(&e2);
+            s = snapshot_extend(t, base, last, &e2);
+        }
+        delta_snapshot_free(base);
+    }
+    if (!s && !(s = load_latest(t, err)))
+        return NULL;
+    cache_put(t, s);
+    return s;
+}
+
+DeltaSnapshot *delta_snapshot_upto(DeltaTable *t, int64_t version, TarnError *err)
+{
+    DeltaSnapshot *base = cache_get(t), *s = NULL;
+    if (base && base->version == version)
+        return base;
+    if (base && base->version < version && version - base->version <= REFRESH_MAX_COMMITS) {
+        TarnError e2;
+        err_clear(&e2);
+        if ((s = snapshot_extend(t, base, version, &e2)))
+            cache_put(t, s);
+    }
+    if (base)
+        delta_snapshot_free(base);
+    return s ? s : delta_snapshot_at_version(t, version, err);
 }
 
 DeltaSnapshot *delta_snapshot_at_version(DeltaTable *t, int64_t version, TarnError *err)
@@ -1116,8 +1534,11 @@ DeltaSnapshot *delta_snapshot_at_version(DeltaTable *t, int64_t version, TarnErr
         err_set(err, TARN_ERR_INVALID, "table version %" PRId64 " is negative", version);
         return NULL;
     }
-    if (t->cached && t->cached->version == version)
-        return delta_snapshot_ref(t->cached);
+    DeltaSnapshot *c = cache_get(t);
+    if (c && c->version == version)
+        return c;
+    if (c)
+        delta_snapshot_free(c);
     DeltaLogListing l;
     if (delta_log_list(t, &l, err))
         return NULL;
@@ -1215,7 +1636,7 @@ int delta_snapshot_column_mapping(const DeltaSnapshot *s) { return s->column_map
 size_t delta_snapshot_num_files(const DeltaSnapshot *s) { return s->n_files; }
 const DeltaAdd *delta_snapshot_file(const DeltaSnapshot *s, size_t i)
 {
-    return i < s->n_files ? &s->files[i] : NULL;
+    return i < s->n_files ? file_at(s, i) : NULL;
 }
 int64_t delta_snapshot_total_bytes(const DeltaSnapshot *s) { return s->total_bytes; }
 int64_t delta_snapshot_total_rows(const DeltaSnapshot *s)
@@ -1225,8 +1646,9 @@ int64_t delta_snapshot_total_rows(const DeltaSnapshot *s)
         return t;
     t = 0;
     for (size_t i = 0; i < s->n_files && t >= 0; i++) {
-        int64_t nr = delta_stats_num_records(s->files[i].stats);
-        t = nr < 0 ? -1 : t + nr - (s->files[i].dv ? s->files[i].dv->cardinality : 0);
+        const DeltaAdd *f = file_at(s, i);
+        int64_t nr = delta_stats_num_records(f->stats);
+        t = nr < 0 ? -1 : t + nr - (f->dv ? f->dv->cardinality : 0);
     }
     __atomic_store_n(&((DeltaSnapshot *)s)->total_rows, t, __ATOMIC_RELAXED);
     return t;
@@ -1234,7 +1656,7 @@ int64_t delta_snapshot_total_rows(const DeltaSnapshot *s)
 size_t delta_snapshot_num_tombstones(const DeltaSnapshot *s) { return s->n_tombstones; }
 const DeltaRemove *delta_snapshot_tombstone(const DeltaSnapshot *s, size_t i)
 {
-    return i < s->n_tombstones ? &s->tombstones[i] : NULL;
+    return i < s->n_tombstones ? &tomb_at(s, i)->remove : NULL;
 }
 size_t delta_snapshot_num_app_txns(const DeltaSnapshot *s) { return s->n_txns; }
 const DeltaSetTxn *delta_snapshot_app_txn(const DeltaSnapshot *s, size_t i)
@@ -1250,7 +1672,7 @@ const char *delta_snapshot_property(const DeltaSnapshot *s, const char *key)
 const DeltaAdd *delta_snapshot_find_file(const DeltaSnapshot *s, const char *path)
 {
     uint32_t i;
-    return delta_index_get(&s->file_index, path, &i) ? &s->files[i] : NULL;
+    return delta_pidx_get(&s->file_index, path, file_key, s, &i) ? file_at(s, i) : NULL;
 }
 
 const DeltaAdd *delta_snapshot_find_file_or_null(const DeltaSnapshot *s, const char *path)

@@ -32,11 +32,14 @@
  * computed when missing and checked when given, and in-commit timestamps
  * are written when enabled.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "table/delta/delta_int.h"
 #include "table/delta/expr.h"
@@ -79,7 +82,9 @@ struct DeltaTransaction {
     DeltaExpr **gen;           /* per column: generation expression or NULL */
     DeltaIndex removed;        /* paths removed here */
     DeltaIndex written;        /* paths of files this transaction wrote */
-    int64_t rows_written, files_removed, bytes_removed;
+    int64_t rows_written;
+    int64_t files_removed;     /* every staged remove (DeltaResult.files_removed) */
+    int64_t bytes_removed;     /* their sizes, bytes */
 };
 
 /* ---- Lifecycle ------------------------------------------------------------ */
@@ -224,7 +229,6 @@ void delta_txn_mark_rearrange(DeltaTransaction *x)
     for (size_t i = 0; i < x->actions.n; i++)
         if (x->actions.items[i].kind == DELTA_ACT_REMOVE)
             x->actions.items[i].u.remove.data_change = false;
-    x->files_removed = 0;
 }
 
 void delta_txn_abort(DeltaTransaction *x)
@@ -242,8 +246,10 @@ int delta_txn_push(DeltaTransaction *x, const DeltaAction *act, TarnError *err)
     if (act->kind == DELTA_ACT_REMOVE) {
         if (delta_index_put(&x->removed, act->u.remove.path, 0))
             return ERR_NOMEM(err, 64);
-        if (act->u.remove.data_change)
-            x->files_removed++;
+        /* Counted whatever dataChange says: OPTIMIZE's removes are files
+         * removed too (the result reports them; isBlindAppend is false for
+         * any commit with a remove, see build_commit). */
+        x->files_removed++;
         x->bytes_removed += act->u.remove.has_size ? act->u.remove.size : 0;
     }
     return delta_action_list_push(&x->actions, act) ? ERR_NOMEM(err, sizeof *act) : 0;
@@ -799,10 +805,9 @@ static int build_commit(DeltaTransaction *x, int64_t version, int64_t ict, Buf *
     int64_t now = delta_now_ms(x->t);
     char uuid[40];
     delta_uuid_text(uuid);
+    /* A blind append reads nothing, changes no metadata or protocol and
+     * removes no file (dataChange or not). */
     bool blind = !x->has_reads && !x->md_changed && !x->proto_changed && x->files_removed == 0;
-    for (size_t i = 0; i < x->actions.n; i++)
-        if (x->actions.items[i].kind == DELTA_ACT_REMOVE)
-            blind = false;
     int rc = 0;
     if (buf_printf(&ci, "{\"timestamp\":%" PRId64, ict ? ict : now) ||
         (ict && buf_printf(&ci, ",\"inCommitTimestamp\":%" PRId64, ict)) || buf_printf(&ci, ",\"operation\":") ||
@@ -983,12 +988,50 @@ static int write_checkpoint_if_due(DeltaTable *t, const DeltaMetadata *md, int64
         return 0;
     TarnError e2;
     err_clear(&e2);
-    DeltaSnapshot *s = delta_snapshot_at_version(t, version, &e2);
+    /* the cached snapshot plus the commits up to ours: no log listing */
+    DeltaSnapshot *s = delta_snapshot_upto(t, version, &e2);
     if (!s)
         return e2.kind;
     int rc = delta_checkpoint_write(t, s, &e2);
+    /* with a new checkpoint, expired log files may go (failures are harmless:
+     * the next checkpoint tries again) */
+    if (rc == 0 && delta_log_cleanup(t, &s->metadata, version, &e2))
+        err_clear(&e2);
     delta_snapshot_free(s);
     return rc; /* a failed checkpoint never fails the commit: the log is complete without it */
+}
+
+/* Milliseconds of the monotonic clock (commit deadlines; the table's clock
+ * may be pinned by tests). */
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t seed_rng(const DeltaTransaction *x)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t z = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 32 ^ (uint64_t)getpid() << 16 ^ (uint64_t)(uintptr_t)x;
+    return z ? z : 0x9E3779B97F4A7C15ull;
+}
+
+/* Sleeps after the n-th lost race: uniform in [cap/2, cap] with cap =
+ * 1 ms doubling per loss up to 50 ms ("equal jitter"). */
+static void backoff(int n, uint64_t *rng)
+{
+    int64_t cap_us = DELTA_COMMIT_BACKOFF_MAX_US;
+    if (n < 7 && (INT64_C(1000) << (n - 1)) < cap_us)
+        cap_us = INT64_C(1000) << (n - 1);
+    *rng ^= *rng << 13; /* xorshift64 */
+    *rng ^= *rng >> 7;
+    *rng ^= *rng << 17;
+    int64_t us = cap_us / 2 + (int64_t)(*rng % (uint64_t)(cap_us / 2 + 1));
+    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 int delta_txn_commit(DeltaTransaction *x, DeltaResult *res, TarnError *err)
@@ -1029,6 +1072,8 @@ int delta_txn_commit(DeltaTransaction *x, DeltaResult *res, TarnError *err)
     arena_init(&warena, 16 * 1024);
     bool have_winner = false;
     int max_attempts = x->t->opts.max_commit_attempts;
+    int64_t deadline = mono_ms() + DELTA_COMMIT_TIMEOUT_MS;
+    uint64_t rng = seed_rng(x);
     Buf body;
     buf_init(&body);
     for (int attempt = 1;; attempt++) {
@@ -1065,20 +1110,30 @@ int delta_txn_commit(DeltaTransaction *x, DeltaResult *res, TarnError *err)
             rc = err_set(err, TARN_ERR_CONFLICT, "table already exists (created concurrently, version 0)");
             break;
         }
-        if (attempt >= max_attempts) {
+        if (attempt >= max_attempts || mono_ms() >= deadline) {
             rc = err_set(err, TARN_ERR_CONFLICT, "gave up committing after %d attempts: concurrent commits kept winning (version %" PRId64 ")",
                          attempt, version);
             break;
         }
-        /* Lost the race: read the winner and look for conflicts. */
-        winner.n = 0;
-        arena_reset(&warena);
-        if ((rc = delta_read_commit(x->t, version, &warena, &winner, err)))
+        /* Lost the race.  Back off a little (randomized, growing with each
+         * loss) so that writers colliding again and again spread out, then
+         * catch up in one step: read every commit from `version` to the
+         * newest, check each for conflicts, and try the version after it. */
+        backoff(attempt, &rng);
+        for (;;) {
+            winner.n = 0;
+            arena_reset(&warena);
+            if ((rc = delta_read_commit(x->t, version, &warena, &winner, err)))
+                break;
+            have_winner = true;
+            if ((rc = check_winner(x, &winner, version, err)))
+                break;
+            version++;
+            if (!delta_commit_exists(x->t, version))
+                break;
+        }
+        if (rc)
             break;
-        have_winner = true;
-        if ((rc = check_winner(x, &winner, version, err)))
-            break;
-        version++;
     }
     buf_free(&body);
     delta_action_list_free(&winner);

@@ -1090,9 +1090,23 @@ TEST(delta_write_optimize)
     DeltaResult r;
     ASSERT_OK(delta_optimize(t, NULL, &r, &err), &err);
     ASSERT(r.version > 0);
+    /* the result counts the rearranged files (dataChange=false) too */
+    ASSERT_EQ_INT(r.files_removed, 12);
+    ASSERT_EQ_INT(r.files_added, 2);
+    ASSERT(r.bytes_removed > 0 && r.bytes_added > 0);
     s = delta_snapshot_latest(t, &err);
     ASSERT_EQ_INT(delta_snapshot_num_files(s), 2);
     delta_snapshot_free(s);
+    {
+        /* a commit that removes files is never a blind append */
+        char cp[4200], line[8192];
+        snprintf(cp, sizeof cp, "%s/_delta_log/%020lld.json", dir, (long long)r.version);
+        FILE *f = fopen(cp, "r");
+        ASSERT(f);
+        ASSERT(fgets(line, sizeof line, f));
+        fclose(f);
+        ASSERT(strstr(line, "\"commitInfo\"") && strstr(line, "\"isBlindAppend\":false"));
+    }
     expect_range(dir, -1, 0, 120);
     /* nothing left to compact: no commit */
     ASSERT_OK(delta_optimize(t, NULL, &r, &err), &err);

@@ -1,0 +1,1767 @@
+/*
+ * bind.c - binding queries: FROM items (tables, views, CTEs, subqueries,
+ * table functions, joins), SELECT with WHERE / GROUP BY / HAVING / ORDER
+ * BY / LIMIT / DISTINCT, VALUES, set operations, and INSERT sources.
+ *
+ * Plan shape of one SELECT (bottom-up):
+ *   FROM items joined (cross joins for commas; the optimizer turns WHERE
+ *   equalities into join conditions) -> FILTER (WHERE) -> AGGREGATE ->
+ *   FILTER (HAVING) -> PROJECT (select list + hidden ORDER BY columns) ->
+ *   AGGREGATE (DISTINCT) -> SORT -> LIMIT -> PROJECT (drop hidden columns)
+ */
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/csv/csv.h"
+#include "format/json/json.h"
+#include "format/parquet/reader.h"
+#include "sql/bind/bind_int.h"
+#include "sql/func/cast.h"
+#include "sql/parse/parse.h"
+#include "table/delta/delta.h"
+
+struct CteDef {
+    const char *name;
+    const AstNode *node;        /* AST_CTE */
+    CteDef *visible;            /* CTEs visible inside this one's body */
+    CteDef *next;
+};
+
+static int nomem(BindCtx *ctx) { return ERR_NOMEM(ctx->err, 0); }
+
+/* ---- Statement resources ------------------------------------------------------------ */
+
+int stmt_res_add_snapshot(StmtRes *r, DeltaSnapshot *s)
+{
+    if (r->n_snaps == r->cap_snaps) {
+        uint32_t nc = r->cap_snaps ? r->cap_snaps * 2 : 8;
+        DeltaSnapshot **n = tarn_realloc(r->snaps, nc * sizeof *n);
+        if (!n)
+            return TARN_ERR_NOMEM;
+        r->snaps = n;
+        r->cap_snaps = nc;
+    }
+    r->snaps[r->n_snaps++] = s;
+    return 0;
+}
+
+void stmt_res_release(StmtRes *r)
+{
+    for (uint32_t i = 0; i < r->n_snaps; i++)
+        delta_snapshot_free(r->snaps[i]);
+    tarn_free(r->snaps);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- Types ------------------------------------------------------------------------------- */
+
+static int copy_type_arena(Arena *a, LogicalType *dst, const LogicalType *src)
+{
+    *dst = *src;
+    if (src->n_fields) {
+        dst->fields = arena_calloc(a, src->n_fields * sizeof(Field));
+        if (!dst->fields)
+            return TARN_ERR_NOMEM;
+        for (uint32_t i = 0; i < src->n_fields; i++) {
+            dst->fields[i].name = arena_strdup(a, src->fields[i].name ? src->fields[i].name : "");
+            dst->fields[i].nullable = src->fields[i].nullable;
+            if (!dst->fields[i].name || copy_type_arena(a, &dst->fields[i].type, &src->fields[i].type))
+                return TARN_ERR_NOMEM;
+        }
+    }
+    return 0;
+}
+
+Schema *schema_copy_arena(Arena *a, const Schema *s)
+{
+    Schema *d = arena_calloc(a, sizeof *d);
+    if (!d)
+        return NULL;
+    d->n_fields = s->n_fields;
+    d->fields = arena_calloc(a, (s->n_fields ? s->n_fields : 1) * sizeof(Field));
+    if (!d->fields)
+        return NULL;
+    for (uint32_t i = 0; i < s->n_fields; i++) {
+        d->fields[i].name = arena_strdup(a, s->fields[i].name);
+        d->fields[i].nullable = s->fields[i].nullable;
+        if (!d->fields[i].name || copy_type_arena(a, &d->fields[i].type, &s->fields[i].type))
+            return NULL;
+    }
+    return d;
+}
+
+int bind_type_name(BindCtx *ctx, const AstNode *tn, LogicalType *out)
+{
+    const char *n = tn->u.typname.name;
+    const int32_t *m = tn->u.typname.mods;
+    uint32_t nm = tn->u.typname.n_mods;
+    if (tn->u.typname.array_dims) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "array types are not supported yet");
+        return bind_error_at(ctx, tn->loc);
+    }
+    static const struct { const char *name; TypeId id; } simple[] = {
+        {"bool", TYPE_BOOL}, {"boolean", TYPE_BOOL},
+        {"int2", TYPE_INT16}, {"smallint", TYPE_INT16},
+        {"int4", TYPE_INT32}, {"int", TYPE_INT32}, {"integer", TYPE_INT32},
+        {"int8", TYPE_INT64}, {"bigint", TYPE_INT64},
+        {"float4", TYPE_FLOAT}, {"real", TYPE_FLOAT},
+        {"float8", TYPE_DOUBLE},
+        {"text", TYPE_STRING}, {"varchar", TYPE_STRING}, {"bpchar", TYPE_STRING}, {"char", TYPE_STRING},
+        {"name", TYPE_STRING}, {"character varying", TYPE_STRING},
+        {"bytea", TYPE_BLOB},
+        {"date", TYPE_DATE},
+        {"time", TYPE_TIME},
+        {"timestamp", TYPE_TIMESTAMP},
+        {"timestamptz", TYPE_TIMESTAMPTZ},
+        {"interval", TYPE_INTERVAL},
+        {"uuid", TYPE_UUID},
+        {"json", TYPE_JSON}, {"jsonb", TYPE_JSON},
+    };
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
+        if (!strcmp(n, simple[i].name)) {
+            *out = type_simple(simple[i].id);
+            return 0;
+        }
+    if (!strcmp(n, "numeric") || !strcmp(n, "decimal")) {
+        if (nm == 0) {
+            /* unconstrained numeric: tarn's numeric is fixed-scale (see docs/sql.md) */
+            *out = type_decimal(38, 10);
+            out->precision = 38;
+            return 0;
+        }
+        int p = m[0], s = nm > 1 ? m[1] : 0;
+        if (p < 1 || p > 1000) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "22023", "NUMERIC precision %d must be between 1 and 1000", p);
+            return bind_error_at(ctx, tn->loc);
+        }
+        if (p > 38) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "NUMERIC precision %d is above tarn's limit of 38", p);
+            return bind_error_at(ctx, tn->loc);
+        }
+        if (s < 0 || s > p) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "22023", "NUMERIC scale %d must be between 0 and precision %d", s, p);
+            return bind_error_at(ctx, tn->loc);
+        }
+        *out = type_decimal(p, s);
+        return 0;
+    }
+    if (!strcmp(n, "timetz")) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "type time with time zone is not supported");
+        return bind_error_at(ctx, tn->loc);
+    }
+    err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42704", "type \"%s\" does not exist", n);
+    return bind_error_at(ctx, tn->loc);
+}
+
+/* ---- Scope --------------------------------------------------------------------------------- */
+
+int scope_add_item(BindCtx *ctx, Scope *s, const ScopeItem *item)
+{
+    if (item->alias)
+        for (uint32_t i = 0; i < s->n_items; i++)
+            if (s->items[i].alias && !strcmp(s->items[i].alias, item->alias) &&
+                !((s->items[i].schema && item->schema) && strcmp(s->items[i].schema, item->schema))) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42712", "table name \"%s\" specified more than once",
+                              item->alias);
+                return TARN_ERR_INVALID;
+            }
+    if (s->n_items == s->cap_items) {
+        uint32_t nc = s->cap_items ? s->cap_items * 2 : 8;
+        ScopeItem *ni = arena_alloc(ctx->a, nc * sizeof *ni);
+        if (!ni)
+            return nomem(ctx);
+        if (s->n_items)
+            memcpy(ni, s->items, s->n_items * sizeof *ni);
+        s->items = ni;
+        s->cap_items = nc;
+    }
+    s->items[s->n_items++] = *item;
+    return 0;
+}
+
+/* Builds a scope item over an operator's outputs, renaming with aliases. */
+static int item_from_op(BindCtx *ctx, const LogicalOp *op, const char *alias, const char *schema,
+                        const AstList *col_aliases, const char *const *names, ScopeItem *it)
+{
+    memset(it, 0, sizeof *it);
+    it->alias = alias;
+    it->schema = schema;
+    it->n_cols = op->n_out;
+    it->names = arena_alloc(ctx->a, (op->n_out ? op->n_out : 1) * sizeof(char *));
+    it->binds = arena_alloc(ctx->a, (op->n_out ? op->n_out : 1) * sizeof(ColBinding));
+    it->types = arena_alloc(ctx->a, (op->n_out ? op->n_out : 1) * sizeof(LogicalType));
+    if (!it->names || !it->binds || !it->types)
+        return nomem(ctx);
+    if (col_aliases && col_aliases->n > op->n_out) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "table \"%s\" has %u columns available but %u columns specified",
+                      alias ? alias : "?", op->n_out, col_aliases->n);
+        return TARN_ERR_INVALID;
+    }
+    for (uint32_t i = 0; i < op->n_out; i++) {
+        it->names[i] = names ? names[i] : op->out_names[i];
+        if (col_aliases && i < col_aliases->n)
+            it->names[i] = col_aliases->items[i]->u.cnst.text;
+        it->binds[i] = op->out[i];
+        it->types[i] = op->out_types[i];
+    }
+    return 0;
+}
+
+/* ---- FROM items ----------------------------------------------------------------------------- */
+
+static int bind_from_item(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out);
+
+static CteDef *find_cte(BindCtx *ctx, const char *name)
+{
+    for (CteDef *c = ctx->ctes; c; c = c->next)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+/* Wraps a bound query as a FROM item. */
+static int add_query_item(BindCtx *ctx, Scope *scope, BoundQuery *q, const char *alias, const AstList *col_aliases,
+                          LogicalOp **out)
+{
+    ScopeItem it;
+    int rc = item_from_op(ctx, q->plan, alias, NULL, col_aliases, q->names, &it);
+    if (rc)
+        return rc;
+    if ((rc = scope_add_item(ctx, scope, &it)))
+        return rc;
+    *out = q->plan;
+    return 0;
+}
+
+static int bind_view(BindCtx *ctx, Scope *scope, CatalogRel *rel, const AstNode *n, LogicalOp **out)
+{
+    if (ctx->view_depth > 32) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P17", "infinite recursion detected in view \"%s\"", rel->name);
+        return bind_error_at(ctx, n->loc);
+    }
+    AstStmtList sl;
+    char *sql = arena_strdup(ctx->a, rel->view_sql);
+    if (!sql)
+        return nomem(ctx);
+    int rc = sql_parse(sql, ctx->a, &sl, ctx->err);
+    if (rc || sl.n != 1 || sl.stmts[0]->kind != STMT_CREATE_VIEW) {
+        if (!rc)
+            err_set(ctx->err, TARN_ERR_CORRUPT, "view \"%s\" has an invalid definition", rel->name);
+        err_context(ctx->err, "in view \"%s.%s\"", rel->schema, rel->name);
+        ctx->err->position = 0;
+        return bind_error_at(ctx, n->loc);
+    }
+    const AstStmt *vs = sl.stmts[0];
+    const char *saved_sql = ctx->sql;
+    CteDef *saved_ctes = ctx->ctes;
+    ctx->sql = sql;
+    ctx->ctes = NULL;
+    ctx->view_depth++;
+    BoundQuery q;
+    rc = bind_query_scoped(ctx, vs->u.create_view.select, NULL, &q);
+    ctx->view_depth--;
+    ctx->sql = saved_sql;
+    ctx->ctes = saved_ctes;
+    if (rc) {
+        err_context(ctx->err, "in view \"%s.%s\"", rel->schema, rel->name);
+        ctx->err->position = 0;
+        return bind_error_at(ctx, n->loc);
+    }
+    /* view column names, then the alias's column names */
+    const AstList *vcols = &vs->u.create_view.col_names;
+    for (uint32_t i = 0; i < vcols->n && i < q.n_cols; i++)
+        q.names[i] = vcols->items[i]->u.colref.names[0];
+    const char *alias = n->u.rangevar.alias ? n->u.rangevar.alias : rel->name;
+    return add_query_item(ctx, scope, &q, alias, &n->u.rangevar.col_aliases, out);
+}
+
+static int bind_table(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
+{
+    const char *schema = n->u.rangevar.schema, *name = n->u.rangevar.name;
+    int rc;
+    if (!schema) {
+        CteDef *c = find_cte(ctx, name);
+        if (c) {
+            CteDef *saved = ctx->ctes;
+            ctx->ctes = c->visible;
+            BoundQuery q;
+            rc = bind_query_scoped(ctx, c->node->u.cte.select, NULL, &q);
+            ctx->ctes = saved;
+            if (rc)
+                return rc;
+            if (c->node->u.cte.col_names.n > q.n_cols) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "WITH query \"%s\" has %u columns available but %u columns specified",
+                              name, q.n_cols, c->node->u.cte.col_names.n);
+                return bind_error_at(ctx, c->node->loc);
+            }
+            for (uint32_t i = 0; i < c->node->u.cte.col_names.n; i++)
+                q.names[i] = c->node->u.cte.col_names.items[i]->u.cnst.text;
+            const char *alias = n->u.rangevar.alias ? n->u.rangevar.alias : name;
+            return add_query_item(ctx, scope, &q, alias, &n->u.rangevar.col_aliases, out);
+        }
+    }
+    CatalogRel *rel;
+    if ((rc = catalog_lookup(ctx->cat, schema, name, ctx->search_path, ctx->n_path, &rel, ctx->err)))
+        return bind_error_at(ctx, n->loc);
+    if (rel->kind == REL_VIEW)
+        return bind_view(ctx, scope, rel, n, out);
+    DeltaSnapshot *snap = delta_snapshot_latest(rel->table, ctx->err);
+    if (!snap) {
+        err_context(ctx->err, "reading table \"%s.%s\"", rel->schema, rel->name);
+        return bind_error_at(ctx, n->loc);
+    }
+    if (stmt_res_add_snapshot(ctx->res, snap)) {
+        delta_snapshot_free(snap);
+        return nomem(ctx);
+    }
+    const Schema *sch = delta_snapshot_schema(snap);
+    LogicalOp *op = lop_new(ctx->a, LOP_GET, 0);
+    if (!op)
+        return nomem(ctx);
+    op->u.get.source = SCAN_DELTA;
+    op->u.get.table_index = ctx->next_table++;
+    op->u.get.rel = rel;
+    op->u.get.snapshot = snap;
+    op->u.get.schema = sch;
+    op->u.get.version = -1;
+    op->u.get.n_cols = sch->n_fields;
+    op->u.get.col_ids = arena_alloc(ctx->a, (sch->n_fields ? sch->n_fields : 1) * sizeof(uint32_t));
+    if (!op->u.get.col_ids)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < sch->n_fields; i++)
+        op->u.get.col_ids[i] = i;
+    int64_t rows = delta_snapshot_total_rows(snap);
+    op->est_rows = rows >= 0 ? (double)rows : 1000.0 * (double)delta_snapshot_num_files(snap);
+    const char *alias = n->u.rangevar.alias ? n->u.rangevar.alias : rel->name;
+    op->u.get.alias = alias;
+    if (lop_resolve(ctx->a, op, false))
+        return nomem(ctx);
+    ScopeItem it;
+    if ((rc = item_from_op(ctx, op, alias, n->u.rangevar.alias ? NULL : rel->schema, &n->u.rangevar.col_aliases,
+                           NULL, &it)))
+        return bind_error_at(ctx, n->loc);
+    if ((rc = scope_add_item(ctx, scope, &it)))
+        return bind_error_at(ctx, n->loc);
+    *out = op;
+    return 0;
+}
+
+static int const_string_arg(BindCtx *ctx, const AstNode *a, const char *fn, const char **out)
+{
+    Expr *e;
+    int rc = bind_constant_expr(ctx, a, &e);
+    if (rc)
+        return rc;
+    if (e->kind != EX_CONST || e->u.cnst.is_null || !type_is_string_like(e->type.id)) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "22023", "%s() needs a constant text argument", fn);
+        return bind_error_at(ctx, a->loc);
+    }
+    char *s = arena_strndup(ctx->a, e->u.cnst.v.s.ptr, e->u.cnst.v.s.len);
+    if (!s)
+        return nomem(ctx);
+    *out = s;
+    return 0;
+}
+
+static int expand_glob(BindCtx *ctx, const char *pattern, LogicalOp *op, int loc)
+{
+    glob_t g;
+    int grc = glob(pattern, 0, NULL, &g);
+    if (grc != 0 || g.gl_pathc == 0) {
+        if (grc == 0)
+            globfree(&g);
+        err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "58P01", "could not open file \"%s\": No such file or directory", pattern);
+        return bind_error_at(ctx, loc);
+    }
+    op->u.get.n_files = (uint32_t)g.gl_pathc;
+    op->u.get.files = arena_alloc(ctx->a, g.gl_pathc * sizeof(char *));
+    if (!op->u.get.files) {
+        globfree(&g);
+        return nomem(ctx);
+    }
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        if (!(op->u.get.files[i] = arena_strdup(ctx->a, g.gl_pathv[i]))) {
+            globfree(&g);
+            return nomem(ctx);
+        }
+    globfree(&g);
+    return 0;
+}
+
+static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
+{
+    const AstNode *f = n->u.rangefunc.func;
+    const char *fn = f->u.func.names[f->u.func.n_names - 1];
+    const AstList *args = &f->u.func.args;
+    const AstList *names = &f->u.func.arg_names;
+    int rc;
+    LogicalOp *op = lop_new(ctx->a, LOP_GET, 0);
+    if (!op)
+        return nomem(ctx);
+    op->u.get.table_index = ctx->next_table++;
+    op->u.get.version = -1;
+    const char *alias = n->u.rangefunc.alias ? n->u.rangefunc.alias : fn;
+    op->u.get.alias = alias;
+    const Schema *sch = NULL;
+    bool scalar_fn = false;
+    if (n->u.rangefunc.ordinality) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "WITH ORDINALITY is not supported yet");
+        return bind_error_at(ctx, n->loc);
+    }
+    uint32_t n_pos = 0;
+    for (uint32_t i = 0; i < args->n; i++)
+        if (!names->n || !names->items[i])
+            n_pos++;
+    if (!strcmp(fn, "read_parquet") || !strcmp(fn, "parquet_scan") || !strcmp(fn, "read_csv") ||
+        !strcmp(fn, "read_csv_auto") || !strcmp(fn, "read_json") || !strcmp(fn, "read_ndjson")) {
+        bool is_csv = !strncmp(fn, "read_csv", 8), is_json = !strncmp(fn, "read_json", 9) || !strcmp(fn, "read_ndjson");
+        if (n_pos != 1) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42883", "%s() takes one file name or pattern", fn);
+            return bind_error_at(ctx, f->loc);
+        }
+        const char *path = NULL;
+        if ((rc = const_string_arg(ctx, args->items[0], fn, &path)))
+            return rc;
+        if ((rc = expand_glob(ctx, path, op, args->items[0]->loc)))
+            return rc;
+        op->u.get.source = is_csv ? SCAN_CSV : is_json ? SCAN_JSON : SCAN_PARQUET;
+        op->u.get.csv.delimiter = ',';
+        op->u.get.csv.quote = '"';
+        op->u.get.csv.header = true;
+        for (uint32_t i = 0; i < names->n; i++) {
+            if (!names->items[i])
+                continue;
+            const char *on = names->items[i]->u.cnst.text;
+            Expr *v;
+            if ((rc = bind_constant_expr(ctx, args->items[i], &v)))
+                return rc;
+            if (!is_csv || v->kind != EX_CONST) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42883", "%s() has no option \"%s\"", fn, on);
+                return bind_error_at(ctx, args->items[i]->loc);
+            }
+            if (!strcmp(on, "header") && v->type.id == TYPE_BOOL) {
+                op->u.get.csv.header = !v->u.cnst.is_null && v->u.cnst.v.b;
+            } else if ((!strcmp(on, "delim") || !strcmp(on, "delimiter") || !strcmp(on, "sep")) &&
+                       type_is_string_like(v->type.id) && v->u.cnst.v.s.len == 1) {
+                op->u.get.csv.delimiter = v->u.cnst.v.s.ptr[0];
+            } else if (!strcmp(on, "quote") && type_is_string_like(v->type.id) && v->u.cnst.v.s.len <= 1) {
+                op->u.get.csv.quote = v->u.cnst.v.s.len ? v->u.cnst.v.s.ptr[0] : 0;
+            } else if ((!strcmp(on, "nullstr") || !strcmp(on, "null")) && type_is_string_like(v->type.id)) {
+                op->u.get.csv.null_str = arena_strndup(ctx->a, v->u.cnst.v.s.ptr, v->u.cnst.v.s.len);
+            } else {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "22023", "invalid value for %s() option \"%s\"", fn, on);
+                return bind_error_at(ctx, args->items[i]->loc);
+            }
+        }
+        /* Learn the schema from the first file. */
+        const char *first = op->u.get.files[0];
+        if (op->u.get.source == SCAN_PARQUET) {
+            PqReader *r = pq_reader_open(first, NULL, ctx->err);
+            if (!r)
+                return bind_error_at(ctx, args->items[0]->loc);
+            sch = schema_copy_arena(ctx->a, pq_reader_file_schema(r));
+            op->est_rows = (double)pq_reader_num_rows(r) * op->u.get.n_files;
+            pq_reader_close(r);
+        } else if (is_csv) {
+            CsvOptions co;
+            csv_options_default(&co);
+            co.delimiter = op->u.get.csv.delimiter;
+            co.quote = op->u.get.csv.quote;
+            co.header = op->u.get.csv.header;
+            co.null_str = op->u.get.csv.null_str;
+            CsvReader *r = csv_reader_open(first, &co, ctx->err);
+            if (!r)
+                return bind_error_at(ctx, args->items[0]->loc);
+            sch = schema_copy_arena(ctx->a, csv_reader_schema(r));
+            csv_reader_close(r);
+            op->est_rows = 10000;
+        } else {
+            JsonReader *r = json_reader_open(first, NULL, ctx->err);
+            if (!r)
+                return bind_error_at(ctx, args->items[0]->loc);
+            sch = schema_copy_arena(ctx->a, json_reader_schema(r));
+            json_reader_close(r);
+            op->est_rows = 10000;
+        }
+        if (!sch)
+            return nomem(ctx);
+    } else if (!strcmp(fn, "generate_series")) {
+        if (n_pos < 2 || n_pos > 3 || names->n) {
+            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "function generate_series with %u arguments does not exist", args->n);
+            return bind_error_at(ctx, f->loc);
+        }
+        Expr **a = arena_calloc(ctx->a, 3 * sizeof(Expr *));
+        if (!a)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < n_pos; i++)
+            if ((rc = bind_constant_expr(ctx, args->items[i], &a[i])))
+                return rc;
+        LogicalType t;
+        bool ts = false;
+        Expr *pair[2] = {a[0], a[1]};
+        if ((rc = bind_common_type(ctx, pair, 2, "generate_series", &t)))
+            return rc;
+        if (t.id == TYPE_STRING && a[0]->unknown && a[1]->unknown)
+            t = type_simple(TYPE_TIMESTAMPTZ);
+        if (t.id == TYPE_TIMESTAMP || t.id == TYPE_TIMESTAMPTZ || t.id == TYPE_DATE) {
+            ts = true;
+            if (t.id == TYPE_DATE)
+                t = type_simple(TYPE_TIMESTAMP);
+        } else if (t.id == TYPE_INT16) {
+            t = type_simple(TYPE_INT32);
+        } else if (t.id != TYPE_INT32 && t.id != TYPE_INT64) {
+            char tn[64];
+            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "function generate_series(%s, %s) does not exist",
+                          sqltype_name(&t, tn, sizeof tn), tn);
+            return bind_error_at(ctx, f->loc);
+        }
+        for (int i = 0; i < 2; i++)
+            if ((rc = bind_coerce(ctx, a[i], &t, CAST_IMPLICIT, &a[i])))
+                return rc;
+        if (ts) {
+            if (n_pos != 3) {
+                err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "function generate_series(timestamp, timestamp) does not exist");
+                return bind_error_at(ctx, f->loc);
+            }
+            LogicalType iv = type_simple(TYPE_INTERVAL);
+            if ((rc = bind_coerce(ctx, a[2], &iv, CAST_IMPLICIT, &a[2])))
+                return rc;
+        } else if (n_pos == 3) {
+            if ((rc = bind_coerce(ctx, a[2], &t, CAST_IMPLICIT, &a[2])))
+                return rc;
+        }
+        for (int i = 0; i < (int)n_pos; i++)
+            if (a[i]->kind != EX_CONST) {
+                err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "generate_series() needs constant arguments");
+                return bind_error_at(ctx, args->items[i]->loc);
+            }
+        op->u.get.source = SCAN_SERIES;
+        op->u.get.series_args = a;
+        Schema *s = arena_calloc(ctx->a, sizeof *s);
+        if (!s || !(s->fields = arena_calloc(ctx->a, sizeof(Field))))
+            return nomem(ctx);
+        s->n_fields = 1;
+        s->fields[0].name = (char *)(n->u.rangefunc.alias && !n->u.rangefunc.col_aliases.n ? n->u.rangefunc.alias : "generate_series");
+        s->fields[0].type = t;
+        s->fields[0].nullable = false;
+        sch = s;
+        scalar_fn = true;
+        op->est_rows = 1000;
+        if (!ts && a[0]->kind == EX_CONST && a[1]->kind == EX_CONST && !a[0]->u.cnst.is_null && !a[1]->u.cnst.is_null)
+            op->est_rows = (double)(a[1]->u.cnst.v.i - a[0]->u.cnst.v.i + 1);
+    } else {
+        err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "table function %s does not exist", fn);
+        err_hint(ctx->err, "Table functions: read_parquet, read_csv, read_json, generate_series.");
+        return bind_error_at(ctx, f->loc);
+    }
+    (void)scalar_fn;
+    op->u.get.schema = sch;
+    op->u.get.n_cols = sch->n_fields;
+    op->u.get.col_ids = arena_alloc(ctx->a, (sch->n_fields ? sch->n_fields : 1) * sizeof(uint32_t));
+    if (!op->u.get.col_ids)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < sch->n_fields; i++)
+        op->u.get.col_ids[i] = i;
+    if (lop_resolve(ctx->a, op, false))
+        return nomem(ctx);
+    ScopeItem it;
+    if ((rc = item_from_op(ctx, op, alias, NULL, &n->u.rangefunc.col_aliases, NULL, &it)) ||
+        (rc = scope_add_item(ctx, scope, &it)))
+        return bind_error_at(ctx, n->loc);
+    *out = op;
+    return 0;
+}
+
+static LogicalOp *mk_join(BindCtx *ctx, JoinKind k, LogicalOp *l, LogicalOp *r)
+{
+    LogicalOp *j = lop_new(ctx->a, LOP_JOIN, 2);
+    if (!j)
+        return NULL;
+    j->u.join.kind = k;
+    j->children[0] = l;
+    j->children[1] = r;
+    if (lop_resolve(ctx->a, j, false))
+        return NULL;
+    return j;
+}
+
+static int add_cond(BindCtx *ctx, LogicalOp *j, Expr *c)
+{
+    Expr **nc = arena_alloc(ctx->a, (j->u.join.n_conds + 1) * sizeof(Expr *));
+    if (!nc)
+        return nomem(ctx);
+    if (j->u.join.n_conds)
+        memcpy(nc, j->u.join.conds, j->u.join.n_conds * sizeof(Expr *));
+    nc[j->u.join.n_conds++] = c;
+    j->u.join.conds = nc;
+    return 0;
+}
+
+/* Finds a column (not hidden) among scope items [from, to); returns item/col. */
+static int find_using_side(Scope *s, uint32_t from, uint32_t to, const char *name, Expr **using_expr,
+                           int *item_out, int *col_out)
+{
+    int found = 0;
+    for (uint32_t i = 0; i < s->n_usings; i++)
+        if (!strcmp(s->usings[i].name, name)) {
+            *using_expr = s->usings[i].expr;
+            *item_out = -1 - (int)i;
+            found++;
+        }
+    if (found)
+        return found;
+    for (uint32_t i = from; i < to; i++)
+        for (uint32_t j = 0; j < s->items[i].n_cols; j++)
+            if (!strcmp(s->items[i].names[j], name) && !(s->items[i].hidden && s->items[i].hidden[j])) {
+                *item_out = (int)i;
+                *col_out = (int)j;
+                found++;
+            }
+    return found;
+}
+
+static int hide_col(BindCtx *ctx, ScopeItem *it, uint32_t j)
+{
+    if (!it->hidden) {
+        it->hidden = arena_calloc(ctx->a, (it->n_cols ? it->n_cols : 1) * sizeof(bool));
+        if (!it->hidden)
+            return nomem(ctx);
+    }
+    it->hidden[j] = true;
+    return 0;
+}
+
+static int bind_join(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
+{
+    LogicalOp *l, *r;
+    int rc;
+    uint32_t left_from = scope->n_items;
+    if ((rc = bind_from_item(ctx, scope, n->u.join.left, &l)))
+        return rc;
+    uint32_t right_from = scope->n_items;
+    if ((rc = bind_from_item(ctx, scope, n->u.join.right, &r)))
+        return rc;
+    uint32_t right_to = scope->n_items;
+    JoinKind k;
+    switch (n->u.join.kind) {
+    case AJOIN_LEFT: k = JOIN_LEFT; break;
+    case AJOIN_RIGHT: k = JOIN_RIGHT; break;
+    case AJOIN_FULL: k = JOIN_FULL; break;
+    case AJOIN_CROSS: k = JOIN_CROSS; break;
+    default: k = JOIN_INNER; break;
+    }
+    LogicalOp *j = mk_join(ctx, k, l, r);
+    if (!j)
+        return nomem(ctx);
+    /* USING / NATURAL */
+    uint32_t nu = n->u.join.n_using;
+    const char **cols = n->u.join.using_cols;
+    if (n->u.join.natural) {
+        /* common column names, in left order */
+        cols = arena_alloc(ctx->a, 256 * sizeof(char *));
+        if (!cols)
+            return nomem(ctx);
+        nu = 0;
+        for (uint32_t i = left_from; i < right_from; i++)
+            for (uint32_t c = 0; c < scope->items[i].n_cols && nu < 256; c++) {
+                const char *nm = scope->items[i].names[c];
+                Expr *ue;
+                int it2, c2;
+                if (scope->items[i].hidden && scope->items[i].hidden[c])
+                    continue;
+                if (find_using_side(scope, right_from, right_to, nm, &ue, &it2, &c2) == 1 && it2 >= 0)
+                    cols[nu++] = nm;
+            }
+    }
+    for (uint32_t u = 0; u < nu; u++) {
+        const char *name = cols[u];
+        Expr *le = NULL, *re = NULL, *ue = NULL;
+        int li = 0, lc = 0, ri = 0, rcn = 0;
+        /* left side: an earlier USING column or a column of the left items */
+        Scope lscope = *scope;
+        lscope.n_items = right_from;
+        int nl = find_using_side(&lscope, left_from, right_from, name, &ue, &li, &lc);
+        if (nl == 0) {
+            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" specified in USING clause does not exist in left table", name);
+            return TARN_ERR_NOT_FOUND;
+        }
+        if (nl > 1) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42702", "common column name \"%s\" appears more than once in left table", name);
+            return TARN_ERR_INVALID;
+        }
+        Scope rscope = *scope;
+        rscope.n_usings = 0;
+        int nr = find_using_side(&rscope, right_from, right_to, name, &ue, &ri, &rcn);
+        if (nr == 0) {
+            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" specified in USING clause does not exist in right table", name);
+            return TARN_ERR_NOT_FOUND;
+        }
+        if (nr > 1) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42702", "common column name \"%s\" appears more than once in right table", name);
+            return TARN_ERR_INVALID;
+        }
+        int prev_using = -1;
+        if (li < 0) {
+            prev_using = -1 - li;
+            le = expr_copy(ctx->a, scope->usings[prev_using].expr);
+        } else {
+            ScopeItem *it = &scope->items[li];
+            le = expr_colref(ctx->a, it->binds[lc], it->types[lc], it->names[lc]);
+            if (!le || hide_col(ctx, it, (uint32_t)lc))
+                return nomem(ctx);
+        }
+        ScopeItem *rit = &scope->items[ri];
+        re = expr_colref(ctx->a, rit->binds[rcn], rit->types[rcn], rit->names[rcn]);
+        if (!le || !re || hide_col(ctx, rit, (uint32_t)rcn))
+            return nomem(ctx);
+        /* join condition le = re in a common type */
+        Expr *pair[2] = {le, re}, *eq;
+        LogicalType ct;
+        if ((rc = bind_common_type(ctx, pair, 2, "JOIN/USING", &ct)))
+            return rc;
+        Expr *lc2, *rc2;
+        if ((rc = bind_coerce(ctx, expr_copy(ctx->a, le), &ct, CAST_IMPLICIT, &lc2)) ||
+            (rc = bind_coerce(ctx, expr_copy(ctx->a, re), &ct, CAST_IMPLICIT, &rc2)) ||
+            (rc = bind_operator(ctx, "=", lc2, rc2, -1, &eq)) || (rc = add_cond(ctx, j, eq)))
+            return rc;
+        /* the merged column */
+        Expr *merged;
+        if (k == JOIN_FULL) {
+            merged = expr_new(ctx->a, EX_COALESCE, ct, 2, -1);
+            if (!merged)
+                return nomem(ctx);
+            if ((rc = bind_coerce(ctx, le, &ct, CAST_IMPLICIT, &merged->args[0])) ||
+                (rc = bind_coerce(ctx, re, &ct, CAST_IMPLICIT, &merged->args[1])))
+                return rc;
+        } else {
+            merged = k == JOIN_RIGHT ? re : le;
+        }
+        if (prev_using >= 0) {
+            scope->usings[prev_using].expr = merged;
+        } else {
+            if (scope->n_usings == scope->cap_usings) {
+                uint32_t nc = scope->cap_usings ? scope->cap_usings * 2 : 8;
+                UsingCol *nuc = arena_alloc(ctx->a, nc * sizeof *nuc);
+                if (!nuc)
+                    return nomem(ctx);
+                if (scope->n_usings)
+                    memcpy(nuc, scope->usings, scope->n_usings * sizeof *nuc);
+                scope->usings = nuc;
+                scope->cap_usings = nc;
+            }
+            scope->usings[scope->n_usings].name = name;
+            scope->usings[scope->n_usings].expr = merged;
+            scope->n_usings++;
+        }
+    }
+    if (n->u.join.on) {
+        ExprEnv env = {scope, CL_JOIN_ON, NULL, false};
+        Expr *c;
+        if ((rc = bind_bool_expr(ctx, &env, n->u.join.on, "JOIN/ON", &c)) || (rc = add_cond(ctx, j, c)))
+            return rc;
+    }
+    if (n->u.join.alias) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "aliases on joins are not supported yet");
+        return TARN_ERR_UNSUPPORTED;
+    }
+    *out = j;
+    return 0;
+}
+
+static int bind_from_item(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
+{
+    switch (n->kind) {
+    case AST_RANGE_VAR:
+        return bind_table(ctx, scope, n, out);
+    case AST_RANGE_SUBSELECT: {
+        if (n->u.subselect.lateral) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "LATERAL is not supported yet");
+            return TARN_ERR_UNSUPPORTED;
+        }
+        if (!n->u.subselect.alias) {
+            err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "subquery in FROM must have an alias");
+            err_hint(ctx->err, "For example, FROM (SELECT ...) [AS] foo.");
+            return bind_error_at(ctx, n->u.subselect.select->loc);
+        }
+        BoundQuery q;
+        int rc = bind_query_scoped(ctx, n->u.subselect.select, NULL, &q);
+        if (rc)
+            return rc;
+        return add_query_item(ctx, scope, &q, n->u.subselect.alias, &n->u.subselect.col_aliases, out);
+    }
+    case AST_RANGE_FUNCTION:
+        if (n->u.rangefunc.lateral) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "LATERAL is not supported yet");
+            return TARN_ERR_UNSUPPORTED;
+        }
+        return bind_table_function(ctx, scope, n, out);
+    case AST_JOIN:
+        return bind_join(ctx, scope, n, out);
+    default:
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "this FROM item is not supported yet");
+        return bind_error_at(ctx, n->loc);
+    }
+}
+
+/* ---- SELECT --------------------------------------------------------------------------------------- */
+
+/* PostgreSQL's FigureColname. */
+static const char *figure_colname(const AstNode *n)
+{
+    switch (n->kind) {
+    case AST_COLUMN_REF:
+        return n->u.colref.n ? n->u.colref.names[n->u.colref.n - 1] : "?column?";
+    case AST_FUNC:
+        return n->u.func.names[n->u.func.n_names - 1];
+    case AST_CAST: {
+        const char *inner = figure_colname(n->u.cast.arg);
+        if (strcmp(inner, "?column?"))
+            return inner;
+        return n->u.cast.type->u.typname.name;
+    }
+    case AST_CASE: return "case";
+    case AST_COALESCE: return "coalesce";
+    case AST_NULLIF: return "nullif";
+    case AST_GREATEST: return "greatest";
+    case AST_LEAST: return "least";
+    case AST_SUBLINK:
+        if (n->u.sublink.kind == SUBLINK_EXISTS)
+            return "exists";
+        if (n->u.sublink.kind == SUBLINK_SCALAR && n->u.sublink.select->targets.n == 1) {
+            const AstNode *t = n->u.sublink.select->targets.items[0];
+            if (t->u.target.name)
+                return t->u.target.name;
+            if (t->u.target.val)
+                return figure_colname(t->u.target.val);
+        }
+        return "?column?";
+    case AST_SQLVALUE:
+        switch (n->u.sqlvalue.op) {
+        case SQLV_CURRENT_DATE: return "current_date";
+        case SQLV_CURRENT_TIME: return "current_time";
+        case SQLV_CURRENT_TIMESTAMP: return "current_timestamp";
+        case SQLV_LOCALTIME: return "localtime";
+        case SQLV_LOCALTIMESTAMP: return "localtimestamp";
+        case SQLV_CURRENT_SCHEMA: return "current_schema";
+        case SQLV_CURRENT_CATALOG: return "current_catalog";
+        default: return "current_user";
+        }
+    case AST_CONST:
+        if (n->u.cnst.kind == CONST_BOOL)
+            return "bool";
+        return "?column?";
+    default:
+        return "?column?";
+    }
+}
+
+typedef struct Targets {
+    Expr **exprs;
+    const char **names;
+    uint32_t n, cap;
+} Targets;
+
+static int targets_add(BindCtx *ctx, Targets *t, Expr *e, const char *name)
+{
+    if (t->n == t->cap) {
+        uint32_t nc = t->cap ? t->cap * 2 : 16;
+        Expr **ne = arena_alloc(ctx->a, nc * sizeof(Expr *));
+        const char **nn = arena_alloc(ctx->a, nc * sizeof(char *));
+        if (!ne || !nn)
+            return nomem(ctx);
+        if (t->n) {
+            memcpy(ne, t->exprs, t->n * sizeof(Expr *));
+            memcpy(nn, t->names, t->n * sizeof(char *));
+        }
+        t->exprs = ne;
+        t->names = nn;
+        t->cap = nc;
+    }
+    t->exprs[t->n] = e;
+    t->names[t->n] = name;
+    t->n++;
+    return 0;
+}
+
+static int expand_star(BindCtx *ctx, Scope *scope, const AstNode *ref, Targets *t)
+{
+    uint32_t k = ref->u.colref.n;
+    int rc;
+    if (k == 0) {
+        if (scope->n_items == 0) {
+            err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "SELECT * with no tables specified is not valid");
+            return bind_error_at(ctx, ref->loc);
+        }
+        for (uint32_t u = 0; u < scope->n_usings; u++) {
+            Expr *e = expr_copy(ctx->a, scope->usings[u].expr);
+            if (!e || (rc = targets_add(ctx, t, e, scope->usings[u].name)))
+                return e ? rc : nomem(ctx);
+        }
+        for (uint32_t i = 0; i < scope->n_items; i++) {
+            const ScopeItem *it = &scope->items[i];
+            for (uint32_t j = 0; j < it->n_cols; j++) {
+                if (it->hidden && it->hidden[j])
+                    continue;
+                Expr *e = expr_colref(ctx->a, it->binds[j], it->types[j], it->names[j]);
+                if (!e)
+                    return nomem(ctx);
+                e->u.col.qual = it->alias;
+                if ((rc = targets_add(ctx, t, e, it->names[j])))
+                    return rc;
+            }
+        }
+        return 0;
+    }
+    const char *tab = ref->u.colref.names[k - 1];
+    const char *sch = k == 2 ? ref->u.colref.names[0] : NULL;
+    for (uint32_t i = 0; i < scope->n_items; i++) {
+        const ScopeItem *it = &scope->items[i];
+        if (!it->alias || strcmp(it->alias, tab) || (sch && (!it->schema || strcmp(it->schema, sch))))
+            continue;
+        for (uint32_t j = 0; j < it->n_cols; j++) {
+            Expr *e = expr_colref(ctx->a, it->binds[j], it->types[j], it->names[j]);
+            if (!e)
+                return nomem(ctx);
+            e->u.col.qual = it->alias;
+            if ((rc = targets_add(ctx, t, e, it->names[j])))
+                return rc;
+        }
+        return 0;
+    }
+    err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42P01", "missing FROM-clause entry for table \"%s\"", tab);
+    return bind_error_at(ctx, ref->loc);
+}
+
+/* Replaces grouped expressions and aggregate placeholders by references to
+ * the AGGREGATE's outputs; any other column reference is an error. */
+static int rewrite_agg(BindCtx *ctx, Expr *e, Expr *const *groups, uint32_t ng, uint32_t gidx, uint32_t aidx,
+                       const AggCollector *aggs, Expr **out)
+{
+    for (uint32_t i = 0; i < ng; i++)
+        if (expr_equal(e, groups[i])) {
+            Expr *c = expr_colref(ctx->a, (ColBinding){gidx, i}, groups[i]->type,
+                                  groups[i]->kind == EX_COLREF ? groups[i]->u.col.name : "?column?");
+            if (!c)
+                return nomem(ctx);
+            *out = c;
+            return 0;
+        }
+    if (e->kind == EX_AGGREF) {
+        Expr *c = expr_colref(ctx->a, (ColBinding){aidx, e->u.agg.idx}, e->type, aggs->aggs[e->u.agg.idx].name);
+        if (!c)
+            return nomem(ctx);
+        *out = c;
+        return 0;
+    }
+    if (e->kind == EX_COLREF) {
+        if (e->u.col.qual)
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42803",
+                          "column \"%s.%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                          e->u.col.qual, e->u.col.name);
+        else
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42803",
+                          "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                          e->u.col.name);
+        return bind_error_at(ctx, e->loc);
+    }
+    *out = e;
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        int rc = rewrite_agg(ctx, e->args[i], groups, ng, gidx, aidx, aggs, &e->args[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static bool is_int_const(const AstNode *n, int64_t *v)
+{
+    if (n->kind == AST_CONST && n->u.cnst.kind == CONST_INT) {
+        *v = n->u.cnst.ival;
+        return true;
+    }
+    return false;
+}
+
+static int limit_value(BindCtx *ctx, const AstNode *n, const char *what, int64_t *out)
+{
+    Expr *e;
+    int rc = bind_constant_expr(ctx, n, &e);
+    if (rc)
+        return rc;
+    if (e->kind == EX_CONST && e->u.cnst.is_null) {
+        *out = -1;
+        return 0;
+    }
+    LogicalType i8 = type_simple(TYPE_INT64);
+    if ((rc = bind_coerce(ctx, e, &i8, CAST_IMPLICIT, &e)))
+        return rc;
+    if (e->kind != EX_CONST) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s must be a constant", what);
+        return bind_error_at(ctx, n->loc);
+    }
+    if (e->u.cnst.v.i < 0) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "2201W", "%s must not be negative", what);
+        return bind_error_at(ctx, n->loc);
+    }
+    *out = e->u.cnst.v.i;
+    return 0;
+}
+
+static int bind_values(BindCtx *ctx, const AstSelect *s, BoundQuery *out)
+{
+    uint32_t nr = s->values.n;
+    uint32_t nc = s->values.items[0]->u.list.args.n;
+    Scope scope;
+    memset(&scope, 0, sizeof scope);
+    ExprEnv env = {&scope, CL_VALUES, NULL, false};
+    Expr ***rows = arena_alloc(ctx->a, nr * sizeof(Expr **));
+    if (!rows)
+        return nomem(ctx);
+    int rc;
+    for (uint32_t r = 0; r < nr; r++) {
+        const AstList *l = &s->values.items[r]->u.list.args;
+        if (l->n != nc) {
+            err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "VALUES lists must all be the same length");
+            return bind_error_at(ctx, l->n ? l->items[0]->loc : s->loc);
+        }
+        rows[r] = arena_alloc(ctx->a, (nc ? nc : 1) * sizeof(Expr *));
+        if (!rows[r])
+            return nomem(ctx);
+        for (uint32_t c = 0; c < nc; c++)
+            if ((rc = bind_expr(ctx, &env, l->items[c], &rows[r][c])))
+                return rc;
+    }
+    Expr **col = arena_alloc(ctx->a, nr * sizeof(Expr *));
+    if (!col)
+        return nomem(ctx);
+    for (uint32_t c = 0; c < nc; c++) {
+        for (uint32_t r = 0; r < nr; r++)
+            col[r] = rows[r][c];
+        LogicalType t;
+        if ((rc = bind_common_type(ctx, col, nr, "VALUES", &t)))
+            return rc;
+        for (uint32_t r = 0; r < nr; r++)
+            if ((rc = bind_coerce(ctx, rows[r][c], &t, CAST_IMPLICIT, &rows[r][c])))
+                return rc;
+    }
+    LogicalOp *op = lop_new(ctx->a, LOP_VALUES, 0);
+    if (!op)
+        return nomem(ctx);
+    op->u.values.table_index = ctx->next_table++;
+    op->u.values.rows = rows;
+    op->u.values.n_rows = nr;
+    op->u.values.n_cols = nc;
+    op->est_rows = nr;
+    if (lop_resolve(ctx->a, op, false))
+        return nomem(ctx);
+    out->plan = op;
+    out->n_cols = nc;
+    out->names = arena_alloc(ctx->a, (nc ? nc : 1) * sizeof(char *));
+    out->types = arena_alloc(ctx->a, (nc ? nc : 1) * sizeof(LogicalType));
+    if (!out->names || !out->types)
+        return nomem(ctx);
+    for (uint32_t c = 0; c < nc; c++) {
+        out->names[c] = op->out_names[c];
+        out->types[c] = op->out_types[c];
+    }
+    return 0;
+}
+
+static LogicalOp *mk_project(BindCtx *ctx, LogicalOp *child, Expr **exprs, uint32_t n)
+{
+    LogicalOp *p = lop_new(ctx->a, LOP_PROJECT, 1);
+    if (!p)
+        return NULL;
+    p->children[0] = child;
+    p->u.project.table_index = ctx->next_table++;
+    p->u.project.exprs = exprs;
+    p->u.project.n_exprs = n;
+    p->est_rows = child->est_rows;
+    if (lop_resolve(ctx->a, p, false))
+        return NULL;
+    return p;
+}
+
+static LogicalOp *mk_filter(BindCtx *ctx, LogicalOp *child, Expr *cond)
+{
+    LogicalOp *f = lop_new(ctx->a, LOP_FILTER, 1);
+    if (!f)
+        return NULL;
+    f->children[0] = child;
+    f->u.filter.conds = arena_alloc(ctx->a, sizeof(Expr *));
+    if (!f->u.filter.conds)
+        return NULL;
+    f->u.filter.conds[0] = cond;
+    f->u.filter.n_conds = 1;
+    if (lop_resolve(ctx->a, f, false))
+        return NULL;
+    return f;
+}
+
+/* One simple SELECT (no set operation); ORDER BY/LIMIT included. */
+static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
+{
+    if (s->values.n) {
+        int rc = bind_values(ctx, s, out);
+        if (rc)
+            return rc;
+        /* ORDER BY / LIMIT on VALUES are applied by the caller path below */
+        if (!s->order_by.n && !s->limit && !s->offset)
+            return 0;
+    }
+    Scope scope;
+    memset(&scope, 0, sizeof scope);
+    scope.parent = parent;
+    LogicalOp *plan = NULL;
+    int rc;
+    Targets tg;
+    memset(&tg, 0, sizeof tg);
+    AggCollector aggs;
+    memset(&aggs, 0, sizeof aggs);
+    bool values_mode = s->values.n > 0;
+    if (values_mode) {
+        plan = out->plan;
+        ScopeItem it;
+        if ((rc = item_from_op(ctx, plan, "*VALUES*", NULL, NULL, NULL, &it)) || (rc = scope_add_item(ctx, &scope, &it)))
+            return rc;
+        for (uint32_t i = 0; i < plan->n_out; i++) {
+            Expr *e = expr_colref(ctx->a, plan->out[i], plan->out_types[i], plan->out_names[i]);
+            if (!e || (rc = targets_add(ctx, &tg, e, plan->out_names[i])))
+                return e ? rc : nomem(ctx);
+        }
+    } else {
+        for (uint32_t i = 0; i < s->from.n; i++) {
+            LogicalOp *item;
+            if ((rc = bind_from_item(ctx, &scope, s->from.items[i], &item)))
+                return rc;
+            if (!plan) {
+                plan = item;
+            } else if (!(plan = mk_join(ctx, JOIN_CROSS, plan, item))) {
+                return nomem(ctx);
+            }
+        }
+        if (!plan) {
+            plan = lop_new(ctx->a, LOP_DUMMY, 0);
+            if (!plan || lop_resolve(ctx->a, plan, false))
+                return nomem(ctx);
+            plan->est_rows = 1;
+        }
+        if (s->where) {
+            ExprEnv env = {&scope, CL_WHERE, NULL, false};
+            Expr *w;
+            if ((rc = bind_bool_expr(ctx, &env, s->where, "WHERE", &w)))
+                return rc;
+            if (!(plan = mk_filter(ctx, plan, w)))
+                return nomem(ctx);
+        }
+        /* select list */
+        ExprEnv senv = {&scope, CL_SELECT, &aggs, false};
+        for (uint32_t i = 0; i < s->targets.n; i++) {
+            const AstNode *t = s->targets.items[i];
+            const AstNode *v = t->u.target.val;
+            if (v->kind == AST_COLUMN_REF && v->u.colref.star) {
+                if ((rc = expand_star(ctx, &scope, v, &tg)))
+                    return rc;
+                continue;
+            }
+            Expr *e;
+            if ((rc = bind_expr(ctx, &senv, v, &e)))
+                return rc;
+            if (e->unknown && e->type.id == TYPE_STRING)
+                e->unknown = false; /* unknown literal output: text */
+            if ((rc = targets_add(ctx, &tg, e, t->u.target.name ? t->u.target.name : figure_colname(v))))
+                return rc;
+        }
+    }
+    /* GROUP BY */
+    uint32_t ng = s->group_by.n;
+    Expr **groups = arena_alloc(ctx->a, (ng ? ng : 1) * sizeof(Expr *));
+    if (!groups)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < ng; i++) {
+        const AstNode *g = s->group_by.items[i];
+        int64_t pos;
+        ExprEnv genv = {&scope, CL_GROUP_BY, NULL, false};
+        if (is_int_const(g, &pos)) {
+            if (pos < 1 || pos > tg.n) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "GROUP BY position %lld is not in select list", (long long)pos);
+                return bind_error_at(ctx, g->loc);
+            }
+            groups[i] = tg.exprs[pos - 1];
+            continue;
+        }
+        if (g->kind == AST_COLUMN_REF && g->u.colref.n == 1 && !g->u.colref.star) {
+            TarnError saved = *ctx->err;
+            rc = bind_expr(ctx, &genv, g, &groups[i]);
+            if (rc == 0)
+                continue;
+            if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42703")) {
+                /* fall back to an output column alias */
+                bool found = false;
+                for (uint32_t k = 0; k < tg.n; k++)
+                    if (!strcmp(tg.names[k], g->u.colref.names[0])) {
+                        *ctx->err = saved;
+                        groups[i] = tg.exprs[k];
+                        found = true;
+                        break;
+                    }
+                if (found)
+                    continue;
+            }
+            return rc;
+        }
+        if ((rc = bind_expr(ctx, &genv, g, &groups[i])))
+            return rc;
+    }
+    for (uint32_t i = 0; i < ng; i++)
+        if (groups[i]->kind == EX_AGGREF) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42803", "aggregate functions are not allowed in GROUP BY");
+            return bind_error_at(ctx, groups[i]->loc);
+        }
+    Expr *having = NULL;
+    if (s->having) {
+        ExprEnv henv = {&scope, CL_HAVING, &aggs, false};
+        if ((rc = bind_bool_expr(ctx, &henv, s->having, "HAVING", &having)))
+            return rc;
+    }
+    /* ORDER BY: output names and positions first (SQL92), else expressions */
+    uint32_t no = s->order_by.n;
+    SortItem *order = arena_calloc(ctx->a, (no ? no : 1) * sizeof(SortItem));
+    int32_t *order_target = arena_alloc(ctx->a, (no ? no : 1) * sizeof(int32_t));
+    if (!order || !order_target)
+        return nomem(ctx);
+    uint32_t n_visible = tg.n;
+    for (uint32_t i = 0; i < no; i++) {
+        const AstNode *sb = s->order_by.items[i];
+        const AstNode *x = sb->kind == AST_SORT_BY ? sb->u.sortby.expr : sb;
+        int dir = sb->kind == AST_SORT_BY ? sb->u.sortby.dir : 0, nulls = sb->kind == AST_SORT_BY ? sb->u.sortby.nulls : 0;
+        order[i].desc = dir == 2;
+        order[i].nulls_first = nulls == 1 || (nulls == 0 && dir == 2); /* PG: NULLS LAST for ASC, FIRST for DESC */
+        order_target[i] = -1;
+        int64_t pos;
+        if (is_int_const(x, &pos)) {
+            if (pos < 1 || pos > n_visible) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "ORDER BY position %lld is not in select list", (long long)pos);
+                return bind_error_at(ctx, x->loc);
+            }
+            order_target[i] = (int32_t)(pos - 1);
+            continue;
+        }
+        if (x->kind == AST_COLUMN_REF && x->u.colref.n == 1 && !x->u.colref.star) {
+            int found = -1;
+            for (uint32_t k = 0; k < n_visible; k++)
+                if (!strcmp(tg.names[k], x->u.colref.names[0])) {
+                    if (found >= 0 && !expr_equal(tg.exprs[k], tg.exprs[found])) {
+                        err_set_state(ctx->err, TARN_ERR_INVALID, "42702", "ORDER BY \"%s\" is ambiguous", x->u.colref.names[0]);
+                        return bind_error_at(ctx, x->loc);
+                    }
+                    if (found < 0)
+                        found = (int)k;
+                }
+            if (found >= 0) {
+                order_target[i] = found;
+                continue;
+            }
+        }
+        if (values_mode) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "ORDER BY expressions on VALUES must name a column");
+            return bind_error_at(ctx, x->loc);
+        }
+        ExprEnv oenv = {&scope, CL_ORDER_BY, &aggs, false};
+        Expr *e;
+        if ((rc = bind_expr(ctx, &oenv, x, &e)))
+            return rc;
+        for (uint32_t k = 0; k < tg.n; k++)
+            if (expr_equal(tg.exprs[k], e)) {
+                order_target[i] = (int32_t)k;
+                break;
+            }
+        if (order_target[i] < 0) {
+            if (s->distinct) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
+                return bind_error_at(ctx, x->loc);
+            }
+            order_target[i] = (int32_t)tg.n;
+            if ((rc = targets_add(ctx, &tg, e, "?order?")))
+                return rc;
+        }
+    }
+    /* Aggregation */
+    bool is_agg = ng > 0 || aggs.n > 0 || having;
+    if (is_agg) {
+        LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
+        if (!ag)
+            return nomem(ctx);
+        ag->children[0] = plan;
+        ag->u.agg.group_index = ctx->next_table++;
+        ag->u.agg.agg_index = ctx->next_table++;
+        ag->u.agg.groups = groups;
+        ag->u.agg.n_groups = ng;
+        ag->u.agg.aggs = aggs.aggs;
+        ag->u.agg.n_aggs = aggs.n;
+        if (lop_resolve(ctx->a, ag, false))
+            return nomem(ctx);
+        plan = ag;
+        for (uint32_t i = 0; i < tg.n; i++)
+            if ((rc = rewrite_agg(ctx, tg.exprs[i], groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs,
+                                  &tg.exprs[i])))
+                return rc;
+        if (having) {
+            if ((rc = rewrite_agg(ctx, having, groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs, &having)))
+                return rc;
+            if (!(plan = mk_filter(ctx, plan, having)))
+                return nomem(ctx);
+        }
+    }
+    /* Projection */
+    if (!values_mode || tg.n != plan->n_out) {
+        if (!(plan = mk_project(ctx, plan, tg.exprs, tg.n)))
+            return nomem(ctx);
+        for (uint32_t i = 0; i < tg.n; i++)
+            plan->out_names[i] = tg.names[i];
+    }
+    /* DISTINCT */
+    if (s->distinct) {
+        if (s->distinct_on.n) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "DISTINCT ON is not supported yet");
+            return bind_error_at(ctx, s->distinct_on.items[0]->loc);
+        }
+        LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
+        if (!ag)
+            return nomem(ctx);
+        ag->children[0] = plan;
+        ag->u.agg.group_index = ctx->next_table++;
+        ag->u.agg.agg_index = ctx->next_table++;
+        ag->u.agg.n_groups = plan->n_out;
+        ag->u.agg.groups = arena_alloc(ctx->a, (plan->n_out ? plan->n_out : 1) * sizeof(Expr *));
+        if (!ag->u.agg.groups)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < plan->n_out; i++)
+            if (!(ag->u.agg.groups[i] = expr_colref(ctx->a, plan->out[i], plan->out_types[i], plan->out_names[i])))
+                return nomem(ctx);
+        if (lop_resolve(ctx->a, ag, false))
+            return nomem(ctx);
+        for (uint32_t i = 0; i < plan->n_out; i++)
+            ag->out_names[i] = plan->out_names[i];
+        plan = ag;
+    }
+    /* ORDER BY over the projection's outputs */
+    if (no) {
+        LogicalOp *so = lop_new(ctx->a, LOP_SORT, 1);
+        if (!so)
+            return nomem(ctx);
+        so->children[0] = plan;
+        for (uint32_t i = 0; i < no; i++) {
+            uint32_t k = (uint32_t)order_target[i];
+            if (!(order[i].expr = expr_colref(ctx->a, plan->out[k], plan->out_types[k], plan->out_names[k])))
+                return nomem(ctx);
+        }
+        so->u.sort.items = order;
+        so->u.sort.n_items = no;
+        so->u.sort.limit = -1;
+        if (lop_resolve(ctx->a, so, false))
+            return nomem(ctx);
+        plan = so;
+    }
+    if (s->limit || s->offset) {
+        LogicalOp *li = lop_new(ctx->a, LOP_LIMIT, 1);
+        if (!li)
+            return nomem(ctx);
+        li->children[0] = plan;
+        li->u.limit.limit = -1;
+        li->u.limit.offset = 0;
+        if (s->limit && (rc = limit_value(ctx, s->limit, "LIMIT", &li->u.limit.limit)))
+            return rc;
+        if (s->offset && (rc = limit_value(ctx, s->offset, "OFFSET", &li->u.limit.offset)))
+            return rc;
+        if (lop_resolve(ctx->a, li, false))
+            return nomem(ctx);
+        plan = li;
+    }
+    /* Drop hidden ORDER BY columns. */
+    if (tg.n > n_visible) {
+        Expr **ex = arena_alloc(ctx->a, n_visible * sizeof(Expr *));
+        if (!ex)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < n_visible; i++)
+            if (!(ex[i] = expr_colref(ctx->a, plan->out[i], plan->out_types[i], tg.names[i])))
+                return nomem(ctx);
+        if (!(plan = mk_project(ctx, plan, ex, n_visible)))
+            return nomem(ctx);
+    }
+    out->plan = plan;
+    out->n_cols = n_visible;
+    out->names = arena_alloc(ctx->a, (n_visible ? n_visible : 1) * sizeof(char *));
+    out->types = arena_alloc(ctx->a, (n_visible ? n_visible : 1) * sizeof(LogicalType));
+    if (!out->names || !out->types)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < n_visible; i++) {
+        out->names[i] = tg.names[i];
+        out->types[i] = plan->out_types[i];
+    }
+    return 0;
+}
+
+/* UNION [ALL] (INTERSECT / EXCEPT later) */
+static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
+{
+    if (s->op != SETOP_UNION) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s is not supported yet", s->op == SETOP_INTERSECT ? "INTERSECT" : "EXCEPT");
+        return bind_error_at(ctx, s->loc);
+    }
+    BoundQuery l, r;
+    int rc;
+    if ((rc = bind_query_scoped(ctx, s->larg, parent, &l)) || (rc = bind_query_scoped(ctx, s->rarg, parent, &r)))
+        return rc;
+    if (l.n_cols != r.n_cols) {
+        err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "each UNION query must have the same number of columns");
+        return bind_error_at(ctx, s->rarg->loc);
+    }
+    uint32_t n = l.n_cols;
+    /* column types: common type per column; cast each side by a projection */
+    LogicalType *types = arena_alloc(ctx->a, (n ? n : 1) * sizeof(LogicalType));
+    if (!types)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < n; i++) {
+        Expr *a = expr_colref(ctx->a, l.plan->out[i], l.types[i], l.names[i]);
+        Expr *b = expr_colref(ctx->a, r.plan->out[i], r.types[i], r.names[i]);
+        if (!a || !b)
+            return nomem(ctx);
+        Expr *pair[2] = {a, b};
+        if ((rc = bind_common_type(ctx, pair, 2, "UNION", &types[i])))
+            return rc;
+    }
+    BoundQuery *sides[2] = {&l, &r};
+    for (int sdx = 0; sdx < 2; sdx++) {
+        BoundQuery *q = sides[sdx];
+        bool need = false;
+        for (uint32_t i = 0; i < n; i++)
+            if (!type_equal(&q->types[i], &types[i]))
+                need = true;
+        if (!need)
+            continue;
+        Expr **ex = arena_alloc(ctx->a, (n ? n : 1) * sizeof(Expr *));
+        if (!ex)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < n; i++) {
+            Expr *c = expr_colref(ctx->a, q->plan->out[i], q->types[i], q->names[i]);
+            if (!c || (rc = bind_coerce(ctx, c, &types[i], CAST_IMPLICIT, &ex[i])))
+                return c ? rc : nomem(ctx);
+        }
+        if (!(q->plan = mk_project(ctx, q->plan, ex, n)))
+            return nomem(ctx);
+    }
+    LogicalOp *u = lop_new(ctx->a, LOP_UNION, 2);
+    if (!u)
+        return nomem(ctx);
+    u->children[0] = l.plan;
+    u->children[1] = r.plan;
+    u->u.setop.table_index = ctx->next_table++;
+    u->est_rows = l.plan->est_rows + r.plan->est_rows;
+    if (lop_resolve(ctx->a, u, false))
+        return nomem(ctx);
+    for (uint32_t i = 0; i < n; i++) {
+        u->out_names[i] = l.names[i];
+        u->out_types[i] = types[i];
+    }
+    LogicalOp *plan = u;
+    if (!s->all) {
+        LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
+        if (!ag)
+            return nomem(ctx);
+        ag->children[0] = plan;
+        ag->u.agg.group_index = ctx->next_table++;
+        ag->u.agg.agg_index = ctx->next_table++;
+        ag->u.agg.n_groups = n;
+        ag->u.agg.groups = arena_alloc(ctx->a, (n ? n : 1) * sizeof(Expr *));
+        if (!ag->u.agg.groups)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < n; i++)
+            if (!(ag->u.agg.groups[i] = expr_colref(ctx->a, plan->out[i], types[i], l.names[i])))
+                return nomem(ctx);
+        if (lop_resolve(ctx->a, ag, false))
+            return nomem(ctx);
+        for (uint32_t i = 0; i < n; i++)
+            ag->out_names[i] = l.names[i];
+        plan = ag;
+    }
+    /* ORDER BY / LIMIT of the whole union: output names or positions */
+    if (s->order_by.n) {
+        LogicalOp *so = lop_new(ctx->a, LOP_SORT, 1);
+        SortItem *items = arena_calloc(ctx->a, s->order_by.n * sizeof(SortItem));
+        if (!so || !items)
+            return nomem(ctx);
+        so->children[0] = plan;
+        for (uint32_t i = 0; i < s->order_by.n; i++) {
+            const AstNode *sb = s->order_by.items[i];
+            const AstNode *x = sb->kind == AST_SORT_BY ? sb->u.sortby.expr : sb;
+            int dir = sb->kind == AST_SORT_BY ? sb->u.sortby.dir : 0, nulls = sb->kind == AST_SORT_BY ? sb->u.sortby.nulls : 0;
+            items[i].desc = dir == 2;
+            items[i].nulls_first = nulls == 1 || (nulls == 0 && dir == 2);
+            int64_t pos;
+            int k = -1;
+            if (is_int_const(x, &pos)) {
+                if (pos < 1 || pos > n) {
+                    err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "ORDER BY position %lld is not in select list", (long long)pos);
+                    return bind_error_at(ctx, x->loc);
+                }
+                k = (int)pos - 1;
+            } else if (x->kind == AST_COLUMN_REF && x->u.colref.n == 1) {
+                for (uint32_t c = 0; c < n; c++)
+                    if (!strcmp(l.names[c], x->u.colref.names[0])) {
+                        k = (int)c;
+                        break;
+                    }
+            }
+            if (k < 0) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "0A000",
+                              "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+                err_detail(ctx->err, "Only result column names can be used, not expressions or functions.");
+                return bind_error_at(ctx, x->loc);
+            }
+            if (!(items[i].expr = expr_colref(ctx->a, plan->out[k], types[k], l.names[k])))
+                return nomem(ctx);
+        }
+        so->u.sort.items = items;
+        so->u.sort.n_items = s->order_by.n;
+        so->u.sort.limit = -1;
+        if (lop_resolve(ctx->a, so, false))
+            return nomem(ctx);
+        plan = so;
+    }
+    if (s->limit || s->offset) {
+        LogicalOp *li = lop_new(ctx->a, LOP_LIMIT, 1);
+        if (!li)
+            return nomem(ctx);
+        li->children[0] = plan;
+        li->u.limit.limit = -1;
+        if (s->limit && (rc = limit_value(ctx, s->limit, "LIMIT", &li->u.limit.limit)))
+            return rc;
+        if (s->offset && (rc = limit_value(ctx, s->offset, "OFFSET", &li->u.limit.offset)))
+            return rc;
+        if (lop_resolve(ctx->a, li, false))
+            return nomem(ctx);
+        plan = li;
+    }
+    out->plan = plan;
+    out->n_cols = n;
+    out->names = l.names;
+    out->types = types;
+    return 0;
+}
+
+int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
+{
+    CteDef *saved = ctx->ctes;
+    int rc = 0;
+    if (s->ctes.n) {
+        if (s->recursive) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "WITH RECURSIVE is not supported yet");
+            return bind_error_at(ctx, s->ctes.items[0]->loc);
+        }
+        for (uint32_t i = 0; i < s->ctes.n; i++) {
+            CteDef *c = arena_calloc(ctx->a, sizeof *c);
+            if (!c)
+                return nomem(ctx);
+            c->name = s->ctes.items[i]->u.cte.name;
+            c->node = s->ctes.items[i];
+            for (CteDef *o = ctx->ctes; o && o != saved; o = o->next)
+                if (!strcmp(o->name, c->name)) {
+                    err_set_state(ctx->err, TARN_ERR_INVALID, "42712", "WITH query name \"%s\" specified more than once", c->name);
+                    ctx->ctes = saved;
+                    return bind_error_at(ctx, c->node->loc);
+                }
+            c->visible = ctx->ctes;
+            c->next = ctx->ctes;
+            ctx->ctes = c;
+        }
+    }
+    if (s->op != SETOP_NONE)
+        rc = bind_setop(ctx, s, parent, out);
+    else
+        rc = bind_select_core(ctx, s, parent, out);
+    ctx->ctes = saved;
+    return rc;
+}
+
+int bind_query(BindCtx *ctx, const AstSelect *s, BoundQuery *out)
+{
+    return bind_query_scoped(ctx, s, NULL, out);
+}
+
+/* ---- INSERT ------------------------------------------------------------------------------------------ */
+
+int bind_insert(BindCtx *ctx, const AstStmt *st, CatalogRel *rel, const Schema *ts, BoundQuery *out)
+{
+    const AstList *cols = &st->u.insert.columns;
+    uint32_t nt = ts->n_fields;
+    int rc;
+    /* target column positions */
+    uint32_t n_target = cols->n ? cols->n : nt;
+    int32_t *target = arena_alloc(ctx->a, (n_target ? n_target : 1) * sizeof(int32_t));
+    int32_t *src_of = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(int32_t));
+    if (!target || !src_of)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < nt; i++)
+        src_of[i] = -1;
+    for (uint32_t i = 0; i < n_target; i++) {
+        if (cols->n) {
+            const char *cn = cols->items[i]->u.colref.names[0];
+            int k = schema_find(ts, cn);
+            if (k < 0) {
+                err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" of relation \"%s\" does not exist", cn, rel->name);
+                return bind_error_at(ctx, cols->items[i]->loc);
+            }
+            if (src_of[k] >= 0) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42701", "column \"%s\" specified more than once", cn);
+                return bind_error_at(ctx, cols->items[i]->loc);
+            }
+            target[i] = k;
+        } else {
+            target[i] = (int32_t)i;
+        }
+        src_of[target[i]] = (int32_t)i;
+    }
+    const AstSelect *sel = st->u.insert.select;
+    LogicalOp *plan;
+    if (!sel) {
+        /* DEFAULT VALUES */
+        plan = lop_new(ctx->a, LOP_DUMMY, 0);
+        if (!plan || lop_resolve(ctx->a, plan, false))
+            return nomem(ctx);
+        n_target = 0;
+        for (uint32_t i = 0; i < nt; i++)
+            src_of[i] = -1;
+    } else if (sel->values.n && sel->op == SETOP_NONE && !sel->order_by.n && !sel->limit && !sel->ctes.n) {
+        /* VALUES: each expression coerced straight to its column's type, so
+         * literals take the column's type as in PostgreSQL */
+        uint32_t nr = sel->values.n;
+        Scope scope;
+        memset(&scope, 0, sizeof scope);
+        ExprEnv env = {&scope, CL_VALUES, NULL, false};
+        Expr ***rows = arena_alloc(ctx->a, nr * sizeof(Expr **));
+        if (!rows)
+            return nomem(ctx);
+        for (uint32_t r = 0; r < nr; r++) {
+            const AstList *l = &sel->values.items[r]->u.list.args;
+            if (l->n > n_target) {
+                err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "INSERT has more expressions than target columns");
+                return bind_error_at(ctx, l->items[n_target]->loc);
+            }
+            if (l->n < n_target && cols->n) {
+                err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "INSERT has more target columns than expressions");
+                return bind_error_at(ctx, cols->items[l->n]->loc);
+            }
+            rows[r] = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(Expr *));
+            if (!rows[r])
+                return nomem(ctx);
+            for (uint32_t c = 0; c < nt; c++) {
+                int32_t si = src_of[c];
+                const LogicalType *ct = &ts->fields[c].type;
+                if (si < 0 || (uint32_t)si >= l->n) {
+                    Value nv = value_null();
+                    if (!(rows[r][c] = expr_const(ctx->a, &nv, *ct, -1)))
+                        return nomem(ctx);
+                    rows[r][c]->u.cnst.is_null = true;
+                    continue;
+                }
+                const AstNode *x = l->items[si];
+                if (x->kind == AST_COLUMN_REF && x->u.colref.n == 1 && !strcmp(x->u.colref.names[0], "default")) {
+                    Value nv = value_null();
+                    if (!(rows[r][c] = expr_const(ctx->a, &nv, *ct, -1)))
+                        return nomem(ctx);
+                    rows[r][c]->u.cnst.is_null = true;
+                    continue;
+                }
+                Expr *e;
+                if ((rc = bind_expr(ctx, &env, x, &e)))
+                    return rc;
+                if ((rc = bind_coerce(ctx, e, ct, CAST_ASSIGNMENT, &rows[r][c]))) {
+                    if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42804")) {
+                        char a[64], b[64];
+                        err_clear(ctx->err);
+                        err_set_state(ctx->err, TARN_ERR_TYPE, "42804", "column \"%s\" is of type %s but expression is of type %s",
+                                      ts->fields[c].name, sqltype_name(ct, a, sizeof a), sqltype_name(&e->type, b, sizeof b));
+                        err_hint(ctx->err, "You will need to rewrite or cast the expression.");
+                        return bind_error_at(ctx, x->loc);
+                    }
+                    return rc;
+                }
+            }
+        }
+        plan = lop_new(ctx->a, LOP_VALUES, 0);
+        if (!plan)
+            return nomem(ctx);
+        plan->u.values.table_index = ctx->next_table++;
+        plan->u.values.rows = rows;
+        plan->u.values.n_rows = nr;
+        plan->u.values.n_cols = nt;
+        plan->est_rows = nr;
+        if (lop_resolve(ctx->a, plan, false))
+            return nomem(ctx);
+        for (uint32_t c = 0; c < nt; c++)
+            plan->out_types[c] = ts->fields[c].type;
+        goto done;
+    } else {
+        BoundQuery q;
+        if ((rc = bind_query(ctx, sel, &q)))
+            return rc;
+        if (q.n_cols > n_target) {
+            err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "INSERT has more expressions than target columns");
+            return bind_error_at(ctx, sel->loc);
+        }
+        if (q.n_cols < n_target && cols->n) {
+            err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "INSERT has more target columns than expressions");
+            return bind_error_at(ctx, cols->items[q.n_cols]->loc);
+        }
+        plan = q.plan;
+    }
+    {
+        /* projection into table order with assignment casts */
+        Expr **ex = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(Expr *));
+        if (!ex)
+            return nomem(ctx);
+        for (uint32_t c = 0; c < nt; c++) {
+            int32_t si = src_of[c];
+            const LogicalType *ct = &ts->fields[c].type;
+            if (si < 0 || (uint32_t)si >= plan->n_out) {
+                Value nv = value_null();
+                if (!(ex[c] = expr_const(ctx->a, &nv, *ct, -1)))
+                    return nomem(ctx);
+                ex[c]->u.cnst.is_null = true;
+                continue;
+            }
+            Expr *e = expr_colref(ctx->a, plan->out[si], plan->out_types[si], plan->out_names[si]);
+            if (!e)
+                return nomem(ctx);
+            if ((rc = bind_coerce(ctx, e, ct, CAST_ASSIGNMENT, &ex[c]))) {
+                if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42804")) {
+                    char a[64], b[64];
+                    err_clear(ctx->err);
+                    err_set_state(ctx->err, TARN_ERR_TYPE, "42804", "column \"%s\" is of type %s but expression is of type %s",
+                                  ts->fields[c].name, sqltype_name(ct, a, sizeof a), sqltype_name(&e->type, b, sizeof b));
+                    err_hint(ctx->err, "You will need to rewrite or cast the expression.");
+                    return bind_error_at(ctx, sel ? sel->loc : -1);
+                }
+                return rc;
+            }
+        }
+        if (!(plan = mk_project(ctx, plan, ex, nt)))
+            return nomem(ctx);
+    }
+done:
+    out->plan = plan;
+    out->n_cols = nt;
+    out->names = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(char *));
+    out->types = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(LogicalType));
+    if (!out->names || !out->types)
+        return nomem(ctx);
+    for (uint32_t c = 0; c < nt; c++) {
+        out->names[c] = ts->fields[c].name;
+        out->types[c] = ts->fields[c].type;
+        plan->out_names[c] = ts->fields[c].name;
+    }
+    return 0;
+}

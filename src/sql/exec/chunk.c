@@ -1,0 +1,183 @@
+/*
+ * chunk.c - vector kernels shared by the operators (see chunk.h).
+ */
+#include "sql/exec/chunk.h"
+
+#include <string.h>
+
+int vec_prepare(Vector *v, uint32_t n)
+{
+    vec_reset(v);
+    v->is_const = false;
+    if (vec_reserve(v, n ? n : 1))
+        return TARN_ERR_NOMEM;
+    v->len = n;
+    return 0;
+}
+
+static int copy_validity_gather(Vector *dst, const Vector *src, const uint32_t *sel, uint32_t n)
+{
+    if (!src->validity) {
+        if (dst->validity)
+            memset(dst->validity, 0xFF, (dst->cap + 7) / 8);
+        return 0;
+    }
+    if (vec_ensure_validity(dst))
+        return TARN_ERR_NOMEM;
+    if (src->is_const) {
+        memset(dst->validity, vec_is_valid(src, 0) ? 0xFF : 0, (n + 7) / 8);
+        return 0;
+    }
+    if (!sel) {
+        memcpy(dst->validity, src->validity, (n + 7) / 8);
+        return 0;
+    }
+    memset(dst->validity, 0xFF, (n + 7) / 8);
+    for (uint32_t k = 0; k < n; k++)
+        if (!vec_is_valid(src, sel[k]))
+            dst->validity[k >> 3] &= (uint8_t) ~(1u << (k & 7));
+    return 0;
+}
+
+int vec_gather(Vector *dst, const Vector *src, const uint32_t *sel, uint32_t n)
+{
+    if (type_is_nested(src->type->id)) {
+        /* nested values: row by row (rare in the engine's hot paths) */
+        vec_reset(dst);
+        dst->is_const = false;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t i = src->is_const ? 0 : sel ? sel[k] : k;
+            if (vec_append_from(dst, src, i))
+                return TARN_ERR_NOMEM;
+        }
+        return 0;
+    }
+    if (vec_prepare(dst, n))
+        return TARN_ERR_NOMEM;
+    size_t w = type_width(src->type);
+    const uint8_t *s = src->data;
+    uint8_t *d = dst->data;
+    if (src->is_const) {
+        for (uint32_t k = 0; k < n; k++)
+            memcpy(d + w * k, s, w);
+    } else if (!sel) {
+        memcpy(d, s, w * n);
+    } else {
+        switch (w) {
+        case 1: for (uint32_t k = 0; k < n; k++) d[k] = s[sel[k]]; break;
+        case 2: for (uint32_t k = 0; k < n; k++) ((uint16_t *)d)[k] = ((const uint16_t *)s)[sel[k]]; break;
+        case 4: for (uint32_t k = 0; k < n; k++) ((uint32_t *)d)[k] = ((const uint32_t *)s)[sel[k]]; break;
+        case 8: for (uint32_t k = 0; k < n; k++) ((uint64_t *)d)[k] = ((const uint64_t *)s)[sel[k]]; break;
+        case 16:
+            for (uint32_t k = 0; k < n; k++)
+                memcpy(d + 16 * k, s + 16 * (size_t)sel[k], 16);
+            break;
+        default:
+            for (uint32_t k = 0; k < n; k++)
+                memcpy(d + w * k, s + w * sel[k], w);
+        }
+    }
+    return copy_validity_gather(dst, src, sel, n);
+}
+
+int vec_scatter(Vector *dst, const Vector *src, const uint32_t *pos, uint32_t n)
+{
+    size_t w = type_width(src->type);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = src->is_const ? 0 : k;
+        memcpy(dst->data + w * pos[k], src->data + w * i, w);
+        if (!vec_is_valid(src, i)) {
+            if (vec_set_null(dst, pos[k]))
+                return TARN_ERR_NOMEM;
+        } else {
+            vec_set_valid_bit(dst, pos[k]);
+        }
+    }
+    return 0;
+}
+
+int vec_own_strings(Vector *v, uint32_t n)
+{
+    if (!type_is_string_like(v->type->id))
+        return 0;
+    StrView *s = (StrView *)v->data;
+    size_t total = 0;
+    for (uint32_t i = 0; i < n; i++)
+        total += s[i].len;
+    char *p = arena_alloc(&v->heap, total ? total : 1);
+    if (!p)
+        return TARN_ERR_NOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        if (s[i].len)
+            memcpy(p, s[i].ptr, s[i].len);
+        s[i].ptr = p;
+        p += s[i].len;
+    }
+    return 0;
+}
+
+int vec_copy_deep(Vector *dst, const Vector *src, uint32_t n)
+{
+    if (vec_gather(dst, src, NULL, n))
+        return TARN_ERR_NOMEM;
+    return vec_own_strings(dst, n);
+}
+
+/* ---- Hashing ------------------------------------------------------------------------ */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+static inline uint64_t hash_bytes(const void *p, size_t n)
+{
+    /* FNV-1a folded through mix64; strings in keys are short. */
+    const uint8_t *b = p;
+    uint64_t h = 0xcbf29ce484222325ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, b + i, 8);
+        h = (h ^ mix64(x)) * 0x100000001b3ULL;
+    }
+    uint64_t t = 0;
+    for (size_t k = 0; i < n; i++, k++)
+        t |= (uint64_t)b[i] << (8 * k);
+    h = (h ^ mix64(t + n)) * 0x100000001b3ULL;
+    return mix64(h);
+}
+
+#define NULL_HASH 0x9e3779b97f4a7c15ULL
+
+static inline uint64_t combine(uint64_t a, uint64_t b) { return mix64(a * 31 + b); }
+
+void vec_hash(const Vector *v, uint32_t n, uint64_t *h, bool init)
+{
+    TypeId id = v->type->id;
+    size_t w = type_width(v->type);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = v->is_const ? 0 : i;
+        uint64_t x;
+        if (!vec_is_valid(v, k)) {
+            x = NULL_HASH;
+        } else if (type_is_string_like(id)) {
+            const StrView *s = &((const StrView *)v->data)[k];
+            x = hash_bytes(s->ptr, s->len);
+        } else {
+            switch (w) {
+            case 1: x = mix64(v->data[k] + 1); break;
+            case 2: x = mix64((uint64_t)((const uint16_t *)v->data)[k] + 1); break;
+            case 4: x = mix64((uint64_t)((const uint32_t *)v->data)[k] + 1); break;
+            case 8: x = mix64(((const uint64_t *)v->data)[k] + 1); break;
+            default: x = hash_bytes(v->data + w * k, w); break;
+            }
+        }
+        h[i] = init ? x : combine(h[i], x);
+    }
+}

@@ -1,0 +1,209 @@
+/*
+ * plan.h - bound expressions and the logical plan.
+ *
+ * The binder (sql/bind/) turns the AST into a tree of LogicalOps whose
+ * expressions (Expr) are fully typed and resolved: functions point at
+ * their FuncDef, casts are explicit, literals are folded into Values.
+ * The optimizer (optimizer.c) rewrites the tree; the physical planner
+ * (sql/exec/physical.c) turns it into operators and pipelines.
+ *
+ * Column references use bindings, not positions (DuckDB's ColumnBinding):
+ * every operator that produces new columns owns a `table index`, and a
+ * column is (table index, column number).  A scan of table t gets table
+ * index 3, its column 5 is (3,5) wherever it flows; a projection gets its
+ * own index and its outputs are (p,0), (p,1)...  Rewrites (pushing a
+ * filter below a join, pruning scan columns, reordering joins) therefore
+ * never renumber references.  Only the physical planner maps bindings to
+ * positions in an operator's input batch (Expr.u.col.idx).
+ *
+ * Memory: everything lives in the statement's plan arena.
+ */
+#ifndef TARN_SQL_PLAN_PLAN_H
+#define TARN_SQL_PLAN_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sql/func/func.h"
+#include "util/mem.h"
+#include "vector/types.h"
+#include "vector/value.h"
+
+struct CatalogRel;
+struct LogicalOp;
+
+typedef struct ColBinding {
+    uint32_t table;
+    uint32_t col;
+} ColBinding;
+
+static inline bool binding_eq(ColBinding a, ColBinding b) { return a.table == b.table && a.col == b.col; }
+
+/* ---- Expressions ---------------------------------------------------------------- */
+
+typedef enum ExprKind {
+    EX_CONST,       /* u.cnst */
+    EX_COLREF,      /* u.col */
+    EX_FUNC,        /* scalar function or operator: u.func, args */
+    EX_CAST,        /* args[0] to type */
+    EX_AND,         /* n-ary, three-valued */
+    EX_OR,          /* n-ary, three-valued */
+    EX_NOT,
+    EX_IS_NULL,
+    EX_IS_NOT_NULL,
+    EX_CASE,        /* args: when0, then0, when1, then1, ..., [else] (u.kase.has_else) */
+    EX_COALESCE,
+    EX_PARAM,       /* result of an init plan (uncorrelated scalar subquery): u.param */
+    EX_AGGREF,      /* binder-internal: aggregate number u.agg.idx (replaced by a COLREF) */
+    EX_SUBQUERY,    /* binder output, rewritten by the planner: u.subq */
+} ExprKind;
+
+typedef enum SubqKind { SUBQ_SCALAR, SUBQ_EXISTS, SUBQ_IN } SubqKind;
+
+typedef struct Expr Expr;
+struct Expr {
+    ExprKind kind;
+    LogicalType type;       /* result type (simple types only) */
+    int loc;                /* byte offset in the SQL text, -1 unknown */
+    bool unknown;           /* an untyped literal ('abc', NULL) whose type is still open */
+    uint32_t n_args;
+    Expr **args;
+    union {
+        Value cnst;                                              /* strings in the plan arena */
+        struct { ColBinding b; uint32_t idx; const char *name; const char *qual; } col; /* idx: set by physical
+                                                                   * planning; qual: table alias (messages) */
+        struct { const FuncDef *def; void *bind_state; } func;
+        struct { bool has_else; } kase;
+        struct { uint32_t slot; } param;
+        struct { uint32_t idx; } agg;
+        struct {
+            SubqKind kind;
+            struct LogicalOp *plan;  /* the subquery; one output column for SCALAR/IN */
+            bool negated;            /* NOT IN / NOT EXISTS */
+            bool correlated;
+        } subq;                      /* args[0]: the left operand of IN */
+    } u;
+};
+
+/* An aggregate call in an AGGREGATE operator. */
+typedef struct AggCall {
+    const FuncDef *def;
+    uint32_t n_args;
+    Expr **args;
+    bool distinct;
+    Expr *filter;           /* FILTER (WHERE ...), NULL = none */
+    LogicalType type;       /* result type */
+    void *bind_state;
+    const char *name;       /* for EXPLAIN */
+} AggCall;
+
+typedef struct SortItem {
+    Expr *expr;
+    bool desc;
+    bool nulls_first;
+} SortItem;
+
+/* ---- Logical operators ------------------------------------------------------------- */
+
+typedef enum LopKind {
+    LOP_GET,        /* scan of a table, a file set or a table function */
+    LOP_FILTER,
+    LOP_PROJECT,
+    LOP_AGGREGATE,  /* GROUP BY (n_groups may be 0: one output row) and DISTINCT */
+    LOP_JOIN,
+    LOP_SORT,
+    LOP_LIMIT,
+    LOP_UNION,      /* UNION ALL of n children with equal column types */
+    LOP_VALUES,     /* constant rows */
+    LOP_DUMMY,      /* one row, no columns (SELECT without FROM) */
+    LOP_EMPTY,      /* no rows (a WHERE false folded away) */
+} LopKind;
+
+typedef enum JoinKind {
+    JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI, JOIN_CROSS
+} JoinKind;
+
+typedef enum ScanSourceKind {
+    SCAN_DELTA,     /* a Delta table of the catalog */
+    SCAN_PARQUET,   /* read_parquet(glob) */
+    SCAN_CSV,       /* read_csv(file) */
+    SCAN_JSON,      /* read_json(file) (NDJSON) */
+    SCAN_SERIES,    /* generate_series(start, stop[, step]) */
+} ScanSourceKind;
+
+typedef struct LogicalOp LogicalOp;
+struct LogicalOp {
+    LopKind kind;
+    uint32_t n_children;
+    LogicalOp **children;
+    double est_rows;        /* cardinality estimate (optimizer) */
+
+    /* Output columns, computed by lop_resolve (bindings + types + names). */
+    uint32_t n_out;
+    ColBinding *out;
+    LogicalType *out_types;
+    const char **out_names;
+
+    union {
+        struct {
+            ScanSourceKind source;
+            uint32_t table_index;
+            struct CatalogRel *rel;      /* SCAN_DELTA */
+            struct DeltaSnapshot *snapshot; /* SCAN_DELTA: pinned by the binder (StmtRes) */
+            char **files;                /* SCAN_PARQUET/CSV/JSON: expanded paths */
+            uint32_t n_files;
+            const Schema *schema;        /* all columns of the source */
+            uint32_t n_cols;             /* projected columns: indexes into schema */
+            uint32_t *col_ids;
+            Expr **filters;              /* pushed-down conjuncts (evaluated in the scan) */
+            uint32_t n_filters;
+            Expr **series_args;          /* SCAN_SERIES: start, stop, step (constants) */
+            int64_t version;             /* time travel: -1 latest */
+            struct {
+                char delimiter, quote;
+                bool header;
+                const char *null_str;
+            } csv;                       /* SCAN_CSV options */
+            const char *alias;
+        } get;
+        struct { Expr **conds; uint32_t n_conds; } filter;
+        struct { uint32_t table_index; Expr **exprs; uint32_t n_exprs; } project;
+        struct {
+            uint32_t group_index, agg_index;
+            Expr **groups; uint32_t n_groups;
+            AggCall *aggs; uint32_t n_aggs;
+        } agg;
+        struct { JoinKind kind; Expr **conds; uint32_t n_conds; } join;
+        struct { SortItem *items; uint32_t n_items; int64_t limit; int64_t offset; } sort; /* limit -1 = all (top-N when >= 0) */
+        struct { int64_t limit; int64_t offset; } limit;  /* limit -1 = all */
+        struct { uint32_t table_index; } setop;
+        struct { uint32_t table_index; Expr ***rows; uint32_t n_rows; uint32_t n_cols; } values;
+    } u;
+};
+
+/* ---- Construction helpers ------------------------------------------------------------ */
+
+LogicalOp *lop_new(Arena *a, LopKind kind, uint32_t n_children);
+Expr *expr_new(Arena *a, ExprKind kind, LogicalType type, uint32_t n_args, int loc);
+Expr *expr_const(Arena *a, const Value *v, LogicalType type, int loc);
+Expr *expr_colref(Arena *a, ColBinding b, LogicalType type, const char *name);
+/* Deep copy (plan arena). */
+Expr *expr_copy(Arena *a, const Expr *e);
+bool expr_equal(const Expr *a, const Expr *b);
+/* True when e references no column (and no param/subquery): foldable. */
+bool expr_is_constant(const Expr *e);
+/* True when every column e references has a binding in the given set. */
+bool expr_refs_only(const Expr *e, const ColBinding *set, uint32_t n);
+/* Collects the bindings e references (appends to *out, grows with the arena). */
+int expr_collect_refs(Arena *a, const Expr *e, ColBinding **out, uint32_t *n, uint32_t *cap);
+/* True when e contains a volatile function. */
+bool expr_has_volatile(const Expr *e);
+
+/* Computes op->n_out/out/out_types/out_names from the children (recursive
+ * when `deep`).  0 or NOMEM. */
+int lop_resolve(Arena *a, LogicalOp *op, bool deep);
+
+/* Text of an expression for EXPLAIN ("(l_quantity < 24)"). */
+int expr_to_text(const Expr *e, Buf *out);
+
+#endif
