@@ -51,7 +51,7 @@ LIB      := $(BUILD)/libtarn.a
 TARN     := $(BUILD)/tarn
 UNIT     := $(BUILD)/unit_tests
 
-.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench bench-delta demo clean unit quick
+.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench bench-delta demo clean unit quick sqltest
 
 # Goals a newcomer runs on a fresh machine install what they need first:
 # every compile waits for the (quiet, usually no-op) bootstrap.
@@ -97,9 +97,18 @@ DELTA_HELPER := $(BUILD)/delta_crash_writer
 $(DELTA_HELPER): tests/delta/crash_writer.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
 
+# tests/sql/runner.c runs the sqllogictest files (tests/sql/run.sh).
+SQL_RUNNER := $(BUILD)/sql_runner
+
+$(SQL_RUNNER): tests/sql/runner.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+
+sqltest: $(SQL_RUNNER)
+	@BUILD=$(BUILD) tests/sql/run.sh
+
 # Every suite prints its own "N passed, N failed"; tests/run.sh adds them up
 # and prints the total as its last line.
-test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER)
+test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER)
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
 # Quick tier: unit tests only.
@@ -107,10 +116,10 @@ quick: $(UNIT)
 	@$(UNIT)
 
 ifeq ($(filter test,$(MAKECMDGOALS)),)
-sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER)
 	@BUILD=$(BUILD) SAN=1 tests/run.sh
 else
-sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER)
 	@true
 endif
 
@@ -173,4 +182,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
--include $(INTEROP_BIN).d $(BENCH_BIN).d $(DELTA_HELPER).d $(BENCH_DELTA_BIN).d
+-include $(INTEROP_BIN).d $(BENCH_BIN).d $(DELTA_HELPER).d $(BENCH_DELTA_BIN).d $(SQL_RUNNER).d

@@ -28,6 +28,8 @@ static const Command commands[] = {
      "Delta Lake tables: load files, read at a version or time, history, maintenance"},
     {"tpch", cmd_tpch, "tpch gen --sf N --lake DIR [--threads T] [--force]",
      "generate the TPC-H tables (dbgen's rows) as Delta tables LAKE/tpch/<table>"},
+    {"sql", cmd_sql, "sql [--lake DIR] [--csv | --json] [-c SQL | -f FILE]",
+     "run SQL (PostgreSQL dialect) on a lake of Delta tables and files; prints the last result"},
     {"demo", cmd_demo, "demo [--rows N] [--dir DIR] [--codec C] [--seed S]",
      "generate lineitem-like rows, write them to Parquet, read them back, summarise"},
     {"version", cmd_version, "version", "print tarn's version"},

@@ -125,7 +125,14 @@ struct TpchGen {
     int32_t n_clerks;
     TpchRng *rng[MAX_STREAMS];/* every stream of this table, for skipping */
     int n_rng;
-    TpchRng a, b, c, d, e, f, g, h, i, j, k, l, m; /* bounded / pick streams, per table */
+    /* column streams (each table uses some) */
+    TpchRng nation, phone, acctbal, segment;                 /* supplier, customer */
+    TpchRng bbb, bbb_junk, bbb_offset, bbb_type;             /* supplier comments */
+    TpchRng name, mfgr, brand, type, size, container;        /* part */
+    TpchRng availqty, supplycost;                            /* partsupp */
+    TpchRng odate, lines, custkey, priority, clerk;          /* orders (odate, lines: lineitem too) */
+    TpchRng quantity, discount, tax, partkey, shipdate;      /* lineitem (orders: for the total) */
+    TpchRng suppno, commitdate, receiptdate, rflag, instruct, shipmode; /* lineitem */
     TextStream comment;
     AlnumStream address;
 };
@@ -273,9 +280,6 @@ static inline StrView text_next(TpchGen *g, TextStream *t)
 {
     int32_t off = tpch_rng_int(&t->r, 0, (int32_t)(g->pool_size - t->max));
     int32_t len = tpch_rng_int(&t->r, t->min, t->max);
-    /* a random spot of a 300 MiB pool: start the cache miss now, while
-     * the rest of the row is generated, not when the writer copies it */
-    __builtin_prefetch(g->pool + off);
     return sv(g->pool + off, (uint32_t)len);
 }
 
@@ -391,67 +395,67 @@ TpchGen *tpch_gen_open(TpchTable t, double sf, const TpchTextPool *pool, int64_t
         break;
     case TPCH_SUPPLIER:
         add_alnum(g, &g->address, SEED_S_ADDRESS, LEN_ADDRESS);
-        add_rng(g, &g->a, SEED_S_NATION, 1);        /* nation key */
-        add_rng(g, &g->b, SEED_S_PHONE, 3);         /* phone */
-        add_rng(g, &g->c, SEED_S_ACCTBAL, 1);       /* account balance */
+        add_rng(g, &g->nation, SEED_S_NATION, 1);
+        add_rng(g, &g->phone, SEED_S_PHONE, 3);
+        add_rng(g, &g->acctbal, SEED_S_ACCTBAL, 1);
         add_text(g, &g->comment, SEED_S_COMMENT, LEN_S_COMMENT, 1);
-        add_rng(g, &g->d, SEED_S_BBB, 1);           /* BBB comment or not */
-        add_rng(g, &g->e, SEED_S_BBB_JUNK, 1);      /* gap between the two words */
-        add_rng(g, &g->f, SEED_S_BBB_OFFSET, 1);    /* where */
-        add_rng(g, &g->h, SEED_S_BBB_TYPE, 1);      /* complaint or recommendation */
+        add_rng(g, &g->bbb, SEED_S_BBB, 1);               /* BBB text in this comment or not */
+        add_rng(g, &g->bbb_junk, SEED_S_BBB_JUNK, 1);     /* gap between its two words */
+        add_rng(g, &g->bbb_offset, SEED_S_BBB_OFFSET, 1); /* where it starts */
+        add_rng(g, &g->bbb_type, SEED_S_BBB_TYPE, 1);     /* complaint or recommendation */
         break;
     case TPCH_CUSTOMER:
         add_alnum(g, &g->address, SEED_C_ADDRESS, LEN_ADDRESS);
-        add_rng(g, &g->a, SEED_C_NATION, 1);
-        add_rng(g, &g->b, SEED_C_PHONE, 3);
-        add_rng(g, &g->c, SEED_C_ACCTBAL, 1);
-        add_rng(g, &g->d, SEED_C_SEGMENT, 1);
+        add_rng(g, &g->nation, SEED_C_NATION, 1);
+        add_rng(g, &g->phone, SEED_C_PHONE, 3);
+        add_rng(g, &g->acctbal, SEED_C_ACCTBAL, 1);
+        add_rng(g, &g->segment, SEED_C_SEGMENT, 1);
         add_text(g, &g->comment, SEED_C_COMMENT, LEN_C_COMMENT, 1);
         break;
     case TPCH_PART:
-        add_rng(g, &g->a, SEED_P_NAME, tpch_dist(TPCH_D_COLORS)->n);
-        add_rng(g, &g->b, SEED_P_MFGR, 1);
-        add_rng(g, &g->c, SEED_P_BRAND, 1);
-        add_rng(g, &g->d, SEED_P_TYPE, 1);
-        add_rng(g, &g->e, SEED_P_SIZE, 1);
-        add_rng(g, &g->f, SEED_P_CONTAINER, 1);
+        add_rng(g, &g->name, SEED_P_NAME, tpch_dist(TPCH_D_COLORS)->n);
+        add_rng(g, &g->mfgr, SEED_P_MFGR, 1);
+        add_rng(g, &g->brand, SEED_P_BRAND, 1);
+        add_rng(g, &g->type, SEED_P_TYPE, 1);
+        add_rng(g, &g->size, SEED_P_SIZE, 1);
+        add_rng(g, &g->container, SEED_P_CONTAINER, 1);
         add_text(g, &g->comment, SEED_P_COMMENT, LEN_P_COMMENT, 1);
         break;
     case TPCH_PARTSUPP:
-        add_rng(g, &g->a, SEED_PS_QTY, SUPPLIERS_PER_PART);
-        add_rng(g, &g->b, SEED_PS_COST, SUPPLIERS_PER_PART);
+        add_rng(g, &g->availqty, SEED_PS_QTY, SUPPLIERS_PER_PART);
+        add_rng(g, &g->supplycost, SEED_PS_COST, SUPPLIERS_PER_PART);
         add_text(g, &g->comment, SEED_PS_COMMENT, LEN_PS_COMMENT, SUPPLIERS_PER_PART);
         break;
     case TPCH_ORDERS:
-        add_rng(g, &g->a, SEED_O_DATE, 1);
-        add_rng(g, &g->b, SEED_O_LINES, 1);
-        add_rng(g, &g->c, SEED_O_CUSTKEY, 1);
-        g->c.wide = wide;
-        add_rng(g, &g->d, SEED_O_PRIORITY, 1);
-        add_rng(g, &g->e, SEED_O_CLERK, 1);
+        add_rng(g, &g->odate, SEED_O_DATE, 1);
+        add_rng(g, &g->lines, SEED_O_LINES, 1);
+        add_rng(g, &g->custkey, SEED_O_CUSTKEY, 1);
+        g->custkey.wide = wide;
+        add_rng(g, &g->priority, SEED_O_PRIORITY, 1);
+        add_rng(g, &g->clerk, SEED_O_CLERK, 1);
         add_text(g, &g->comment, SEED_O_COMMENT, LEN_O_COMMENT, 1);
-        add_rng(g, &g->f, SEED_L_QUANTITY, LINES_MAX);
-        add_rng(g, &g->h, SEED_L_DISCOUNT, LINES_MAX);
-        add_rng(g, &g->i, SEED_L_TAX, LINES_MAX);
-        add_rng(g, &g->j, SEED_L_PARTKEY, LINES_MAX);
-        g->j.wide = wide;
-        add_rng(g, &g->k, SEED_L_SHIP, LINES_MAX);
+        add_rng(g, &g->quantity, SEED_L_QUANTITY, LINES_MAX);
+        add_rng(g, &g->discount, SEED_L_DISCOUNT, LINES_MAX);
+        add_rng(g, &g->tax, SEED_L_TAX, LINES_MAX);
+        add_rng(g, &g->partkey, SEED_L_PARTKEY, LINES_MAX);
+        g->partkey.wide = wide;
+        add_rng(g, &g->shipdate, SEED_L_SHIP, LINES_MAX);
         break;
     case TPCH_LINEITEM:
-        add_rng(g, &g->a, SEED_O_DATE, 1);
-        add_rng(g, &g->b, SEED_O_LINES, 1);
-        add_rng(g, &g->f, SEED_L_QUANTITY, LINES_MAX);
-        add_rng(g, &g->h, SEED_L_DISCOUNT, LINES_MAX);
-        add_rng(g, &g->i, SEED_L_TAX, LINES_MAX);
-        add_rng(g, &g->j, SEED_L_PARTKEY, LINES_MAX);
-        g->j.wide = wide;
-        add_rng(g, &g->k, SEED_L_SHIP, LINES_MAX);
-        add_rng(g, &g->c, SEED_L_SUPPNO, LINES_MAX);
-        add_rng(g, &g->d, SEED_L_COMMIT, LINES_MAX);
-        add_rng(g, &g->e, SEED_L_RECEIPT, LINES_MAX);
-        add_rng(g, &g->l, SEED_L_RFLAG, LINES_MAX);
-        add_rng(g, &g->m, SEED_L_INSTRUCT, LINES_MAX);
-        add_rng(g, &g->g, SEED_L_MODE, LINES_MAX);
+        add_rng(g, &g->odate, SEED_O_DATE, 1);
+        add_rng(g, &g->lines, SEED_O_LINES, 1);
+        add_rng(g, &g->quantity, SEED_L_QUANTITY, LINES_MAX);
+        add_rng(g, &g->discount, SEED_L_DISCOUNT, LINES_MAX);
+        add_rng(g, &g->tax, SEED_L_TAX, LINES_MAX);
+        add_rng(g, &g->partkey, SEED_L_PARTKEY, LINES_MAX);
+        g->partkey.wide = wide;
+        add_rng(g, &g->shipdate, SEED_L_SHIP, LINES_MAX);
+        add_rng(g, &g->suppno, SEED_L_SUPPNO, LINES_MAX);
+        add_rng(g, &g->commitdate, SEED_L_COMMIT, LINES_MAX);
+        add_rng(g, &g->receiptdate, SEED_L_RECEIPT, LINES_MAX);
+        add_rng(g, &g->rflag, SEED_L_RFLAG, LINES_MAX);
+        add_rng(g, &g->instruct, SEED_L_INSTRUCT, LINES_MAX);
+        add_rng(g, &g->shipmode, SEED_L_MODE, LINES_MAX);
         add_text(g, &g->comment, SEED_L_COMMENT, LEN_L_COMMENT, LINES_MAX);
         break;
     default:
@@ -535,22 +539,22 @@ static int gen_supplier(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
     for (; r < max && g->done < g->n_rows; r++) {
         int64_t key = g->first + g->done + 1;
         StrView comment = text_next(g, &g->comment);
-        if (tpch_rng_int(&g->d, 1, SUPPLIER_BASE) <= BBB_PER_BASE) {
+        if (tpch_rng_int(&g->bbb, 1, SUPPLIER_BASE) <= BBB_PER_BASE) {
             /* "Customer ... Complaints" / "... Recommends" overwrite part of the comment */
             char *c = heap_block(b, 6, comment.len);
             if (!c)
                 return TARN_ERR_NOMEM;
             memcpy(c, comment.ptr, comment.len);
             int32_t len = (int32_t)comment.len;
-            int32_t noise = tpch_rng_int(&g->e, 0, len - BBB_COMMENT_LEN);
-            int32_t offset = tpch_rng_int(&g->f, 0, len - (BBB_COMMENT_LEN + noise));
-            const char *type = tpch_rng_int(&g->h, 0, 100) < BBB_COMPLAINT_PERCENT ? "Complaints"
+            int32_t noise = tpch_rng_int(&g->bbb_junk, 0, len - BBB_COMMENT_LEN);
+            int32_t offset = tpch_rng_int(&g->bbb_offset, 0, len - (BBB_COMMENT_LEN + noise));
+            const char *type = tpch_rng_int(&g->bbb_type, 0, 100) < BBB_COMPLAINT_PERCENT ? "Complaints"
                                                                                    : "Recommends";
             memcpy(c + offset, BBB_BASE_TEXT, BBB_BASE_LEN);
             memcpy(c + BBB_BASE_LEN + offset + noise, type, BBB_TYPE_LEN);
             comment.ptr = c;
         }
-        int32_t nation = tpch_rng_int(&g->a, 0, tpch_dist(TPCH_D_NATIONS)->n - 1);
+        int32_t nation = tpch_rng_int(&g->nation, 0, tpch_dist(TPCH_D_NATIONS)->n - 1);
         I64(0)[r] = key;
         memcpy(names, "Supplier#", 9);
         STR(1)[r] = sv(names, 9 + put_padded(names + 9, key, 9));
@@ -558,9 +562,9 @@ static int gen_supplier(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
         STR(2)[r] = sv(addrs, alnum_next(&g->address, addrs));
         addrs += g->address.max;
         I32(3)[r] = nation;
-        STR(4)[r] = sv(phones, phone_next(&g->b, nation, phones));
+        STR(4)[r] = sv(phones, phone_next(&g->phone, nation, phones));
         phones += 15;
-        I64(5)[r] = tpch_rng_int(&g->c, -99999, 999999);
+        I64(5)[r] = tpch_rng_int(&g->acctbal, -99999, 999999);
         STR(6)[r] = comment;
         row_done(g);
     }
@@ -579,7 +583,7 @@ static int gen_customer(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
     uint32_t r = 0;
     for (; r < max && g->done < g->n_rows; r++) {
         int64_t key = g->first + g->done + 1;
-        int32_t nation = tpch_rng_int(&g->a, 0, tpch_dist(TPCH_D_NATIONS)->n - 1);
+        int32_t nation = tpch_rng_int(&g->nation, 0, tpch_dist(TPCH_D_NATIONS)->n - 1);
         I64(0)[r] = key;
         memcpy(names, "Customer#", 9);
         STR(1)[r] = sv(names, 9 + put_padded(names + 9, key, 9));
@@ -587,10 +591,10 @@ static int gen_customer(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
         STR(2)[r] = sv(addrs, alnum_next(&g->address, addrs));
         addrs += g->address.max;
         I32(3)[r] = nation;
-        STR(4)[r] = sv(phones, phone_next(&g->b, nation, phones));
+        STR(4)[r] = sv(phones, phone_next(&g->phone, nation, phones));
         phones += 15;
-        I64(5)[r] = tpch_rng_int(&g->c, -99999, 999999);
-        STR(6)[r] = pick(seg, &g->d);
+        I64(5)[r] = tpch_rng_int(&g->acctbal, -99999, 999999);
+        STR(6)[r] = pick(seg, &g->segment);
         STR(7)[r] = text_next(g, &g->comment);
         row_done(g);
     }
@@ -626,7 +630,7 @@ static int gen_part(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
             order[i] = i;
         uint32_t len = 0;
         for (int32_t pos = 0; pos < 5; pos++) {
-            int32_t sw = tpch_rng_int(&g->a, pos, n - 1);
+            int32_t sw = tpch_rng_int(&g->name, pos, n - 1);
             int32_t tmp = order[pos];
             order[pos] = order[sw];
             order[sw] = tmp;
@@ -635,16 +639,16 @@ static int gen_part(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
             memcpy(names + len, colors->values[order[pos]].text, colors->len[order[pos]]);
             len += colors->len[order[pos]];
         }
-        int32_t m = tpch_rng_int(&g->b, 1, 5);
-        int32_t brand = tpch_rng_int(&g->c, 1, 5);
+        int32_t m = tpch_rng_int(&g->mfgr, 1, 5);
+        int32_t brand = tpch_rng_int(&g->brand, 1, 5);
         I64(0)[r] = key;
         STR(1)[r] = sv(names, len);
         names += 56;
         STR(2)[r] = sv(mfgr[m - 1], 14);
         STR(3)[r] = sv(brands[m - 1][brand - 1], 8);
-        STR(4)[r] = pick(types, &g->d);
-        I32(5)[r] = tpch_rng_int(&g->e, 1, 50);
-        STR(6)[r] = pick(cntr, &g->f);
+        STR(4)[r] = pick(types, &g->type);
+        I32(5)[r] = tpch_rng_int(&g->size, 1, 50);
+        STR(6)[r] = pick(cntr, &g->container);
         I64(7)[r] = part_price(key);
         STR(8)[r] = text_next(g, &g->comment);
         row_done(g);
@@ -661,8 +665,8 @@ static uint32_t gen_partsupp(TpchGen *g, Batch *b, uint32_t max)
         for (int i = 0; i < SUPPLIERS_PER_PART; i++, r++) {
             I64(0)[r] = part;
             I64(1)[r] = part_supplier(part, i, g->n_suppliers);
-            I32(2)[r] = tpch_rng_int(&g->a, 1, 9999);
-            I64(3)[r] = tpch_rng_int(&g->b, 100, 100000);
+            I32(2)[r] = tpch_rng_int(&g->availqty, 1, 9999);
+            I64(3)[r] = tpch_rng_int(&g->supplycost, 100, 100000);
             STR(4)[r] = text_next(g, &g->comment);
         }
         row_done(g);
@@ -680,9 +684,9 @@ static int gen_orders(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
     uint32_t r = 0;
     for (; r < max && g->done < g->n_rows; r++) {
         int64_t index = g->first + g->done + 1;
-        int32_t date = tpch_rng_int(&g->a, TPCH_DATE_BASE, ORDER_DATE_MAX);
+        int32_t date = tpch_rng_int(&g->odate, TPCH_DATE_BASE, ORDER_DATE_MAX);
         /* no order for customer keys divisible by 3 (clause 4.2.3) */
-        int64_t cust = tpch_rng_key(&g->c, 1, g->n_customers);
+        int64_t cust = tpch_rng_key(&g->custkey, 1, g->n_customers);
         int64_t delta = 1;
         while (cust % 3 == 0) {
             cust += delta;
@@ -690,18 +694,18 @@ static int gen_orders(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
                 cust = g->n_customers;
             delta = -delta;
         }
-        int32_t lines = tpch_rng_int(&g->b, 1, LINES_MAX);
+        int32_t lines = tpch_rng_int(&g->lines, 1, LINES_MAX);
         int64_t total = 0;
         int shipped = 0;
         for (int32_t l = 0; l < lines; l++) {
-            int64_t qty = tpch_rng_int(&g->f, 1, 50);
-            int64_t disc = tpch_rng_int(&g->h, 0, 10);
-            int64_t tax = tpch_rng_int(&g->i, 0, 8);
-            int64_t part = tpch_rng_key(&g->j, 1, g->n_parts);
+            int64_t qty = tpch_rng_int(&g->quantity, 1, 50);
+            int64_t disc = tpch_rng_int(&g->discount, 0, 10);
+            int64_t tax = tpch_rng_int(&g->tax, 0, 8);
+            int64_t part = tpch_rng_key(&g->partkey, 1, g->n_parts);
             int64_t ext = part_price(part) * qty;
             /* cents, truncated at each step as dbgen does */
             total += ((ext * (100 - disc)) / 100 * (100 + tax)) / 100;
-            if (tpch_in_past(date + tpch_rng_int(&g->k, SHIP_MIN, SHIP_MAX)))
+            if (tpch_in_past(date + tpch_rng_int(&g->shipdate, SHIP_MIN, SHIP_MAX)))
                 shipped++;
         }
         I64(0)[r] = order_key(index);
@@ -709,9 +713,9 @@ static int gen_orders(TpchGen *g, Batch *b, uint32_t max, uint32_t *n_out)
         STR(2)[r] = sv(status[shipped == lines ? 0 : shipped == 0 ? 1 : 2], 1);
         I64(3)[r] = total;
         I32(4)[r] = tpch_epoch_day(date);
-        STR(5)[r] = pick(prio, &g->d);
+        STR(5)[r] = pick(prio, &g->priority);
         memcpy(clerks, "Clerk#", 6);
-        STR(6)[r] = sv(clerks, 6 + put_padded(clerks + 6, tpch_rng_int(&g->e, 1, g->n_clerks), 9));
+        STR(6)[r] = sv(clerks, 6 + put_padded(clerks + 6, tpch_rng_int(&g->clerk, 1, g->n_clerks), 9));
         clerks += 24;
         I32(7)[r] = 0;
         STR(8)[r] = text_next(g, &g->comment);
@@ -730,17 +734,17 @@ static uint32_t gen_lineitem(TpchGen *g, Batch *b, uint32_t max)
     while (r + LINES_MAX <= max && g->done < g->n_rows) {
         int64_t index = g->first + g->done + 1;
         int64_t okey = order_key(index);
-        int32_t date = tpch_rng_int(&g->a, TPCH_DATE_BASE, ORDER_DATE_MAX);
-        int32_t lines = tpch_rng_int(&g->b, 1, LINES_MAX);
+        int32_t date = tpch_rng_int(&g->odate, TPCH_DATE_BASE, ORDER_DATE_MAX);
+        int32_t lines = tpch_rng_int(&g->lines, 1, LINES_MAX);
         for (int32_t l = 0; l < lines; l++, r++) {
-            int64_t qty = tpch_rng_int(&g->f, 1, 50);
-            int64_t disc = tpch_rng_int(&g->h, 0, 10);
-            int64_t tax = tpch_rng_int(&g->i, 0, 8);
-            int64_t part = tpch_rng_key(&g->j, 1, g->n_parts);
-            int32_t suppno = tpch_rng_int(&g->c, 0, 3);
-            int32_t ship = date + tpch_rng_int(&g->k, SHIP_MIN, SHIP_MAX);
-            int32_t commit = date + tpch_rng_int(&g->d, COMMIT_MIN, COMMIT_MAX);
-            int32_t receipt = ship + tpch_rng_int(&g->e, RECEIPT_MIN, RECEIPT_MAX);
+            int64_t qty = tpch_rng_int(&g->quantity, 1, 50);
+            int64_t disc = tpch_rng_int(&g->discount, 0, 10);
+            int64_t tax = tpch_rng_int(&g->tax, 0, 8);
+            int64_t part = tpch_rng_key(&g->partkey, 1, g->n_parts);
+            int32_t suppno = tpch_rng_int(&g->suppno, 0, 3);
+            int32_t ship = date + tpch_rng_int(&g->shipdate, SHIP_MIN, SHIP_MAX);
+            int32_t commit = date + tpch_rng_int(&g->commitdate, COMMIT_MIN, COMMIT_MAX);
+            int32_t receipt = ship + tpch_rng_int(&g->receiptdate, RECEIPT_MIN, RECEIPT_MAX);
             I64(0)[r] = okey;
             I64(1)[r] = part;
             I64(2)[r] = part_supplier(part, suppno, g->n_suppliers);
@@ -749,13 +753,13 @@ static uint32_t gen_lineitem(TpchGen *g, Batch *b, uint32_t max)
             I64(5)[r] = part_price(part) * qty;
             I64(6)[r] = disc;
             I64(7)[r] = tax;
-            STR(8)[r] = tpch_in_past(receipt) ? pick(rflag, &g->l) : sv("N", 1);
+            STR(8)[r] = tpch_in_past(receipt) ? pick(rflag, &g->rflag) : sv("N", 1);
             STR(9)[r] = tpch_in_past(ship) ? sv("F", 1) : sv("O", 1);
             I32(10)[r] = tpch_epoch_day(ship);
             I32(11)[r] = tpch_epoch_day(commit);
             I32(12)[r] = tpch_epoch_day(receipt);
-            STR(13)[r] = pick(instruct, &g->m);
-            STR(14)[r] = pick(mode, &g->g);
+            STR(13)[r] = pick(instruct, &g->instruct);
+            STR(14)[r] = pick(mode, &g->shipmode);
             STR(15)[r] = text_next(g, &g->comment);
         }
         row_done(g);

@@ -72,13 +72,32 @@ static inline int64_t tpch_rng_next(TpchRng *r)
     return r->seed;
 }
 
-/* Uniform integer in [lo, hi], dbgen's way: floor(x / (2^31-1) * range). */
+/* dbgen's bounded draw in doubles: floor((x / (2^31-1)) * range), with
+ * range computed in 32 bits (it wraps for the whole int range). */
+static inline int32_t tpch_rng_scale_double(int64_t x, int32_t lo, int32_t hi)
+{
+    int32_t range = (int32_t)((uint32_t)hi - (uint32_t)lo + 1u);
+    int32_t v = (int32_t)((1.0 * (double)x / (double)TPCH_RNG_MODULUS) * (double)range);
+    return (int32_t)((uint32_t)lo + (uint32_t)v);
+}
+
+/* Ranges up to this size take the exact integer path below. */
+#define TPCH_RNG_INT_RANGE_MAX (INT64_C(1) << 20)
+
+/* Uniform integer in [lo, hi], dbgen's way: floor(x / (2^31-1) * range).
+ * For ranges up to 2^20 the integer floor(x * range / (2^31-1)) gives the
+ * same value as dbgen's double arithmetic: the two roundings of the double
+ * path err by at most range * 2^-52 < 2.4e-10, while x * range / (2^31-1)
+ * is never closer than 1 / (2^31-1) = 4.6e-10 to an integer (the modulus
+ * is prime and 0 < x, range < 2^31-1, so the division never comes out
+ * even).  tests/unit/tpch checks the equality on many draws. */
 static inline int32_t tpch_rng_int(TpchRng *r, int32_t lo, int32_t hi)
 {
     tpch_rng_next(r);
-    int32_t range = (int32_t)((uint32_t)hi - (uint32_t)lo + 1u);
-    int32_t v = (int32_t)((1.0 * (double)r->seed / (double)TPCH_RNG_MODULUS) * (double)range);
-    return (int32_t)((uint32_t)lo + (uint32_t)v);
+    int64_t range = (int64_t)hi - (int64_t)lo + 1;
+    if (range > 0 && range <= TPCH_RNG_INT_RANGE_MAX)
+        return lo + (int32_t)((uint64_t)r->seed * (uint64_t)range / (uint64_t)TPCH_RNG_MODULUS);
+    return tpch_rng_scale_double(r->seed, lo, hi);
 }
 
 /* Uniform integer in [lo, hi] for key columns: the 32-bit draw, or for

@@ -22,10 +22,12 @@
 #            hundreds of times (bounded by DELTA_CRASH_ROUNDS and
 #            DELTA_CRASH_SECONDS); after each kill the table must read
 #            completely, hold every ACKed commit at its version and no
-#            partial one; finally vacuum removes the debris
+#            partial one; finally vacuum removes the debris (orphaned data
+#            files, hidden temporaries in data folders and in _delta_log/)
 #   conc     DELTA_CONC_WRITERS processes x DELTA_CONC_COMMITS appends on one
-#            (initially absent) table; staged races between deletes and
-#            appends with the expected conflict outcome
+#            (initially absent) table, then twice as many writers in short
+#            bursts (every append must commit); staged races between deletes
+#            and appends with the expected conflict outcome
 # Environment: BUILD, TARN_BIN; DELTA_KEEP=1 keeps the work folder; SAN=1 (sanitizer build) runs cli, corrupt
 # and a smaller conc, and skips interop (node) and crash (slow).
 # Last line: "N passed, N failed".
@@ -472,7 +474,7 @@ section_cli() {
     t_fail cli_usage_vacuum_bad_hours 2 "--retain-hours" table vacuum "$T" --retain-hours -5
     t_fail cli_missing_table 1 "$WORK/no-such-table" table cat "$WORK/no-such-table"
     mkdir -p "$WORK/empty-dir"
-    t_fail cli_not_a_table 1 "not a Delta table" table describe "$WORK/empty-dir"
+    t_fail cli_not_a_table 1 "not a Delta table: \"$WORK/empty-dir\" has no _delta_log" table describe "$WORK/empty-dir"
     t_fail cli_history_not_a_table 1 "not a Delta table" table history "$WORK/empty-dir"
     t_fail cli_version_too_new 1 "does not exist" table cat "$T" --version 999
     t_fail cli_restore_too_new 1 "999" table restore "$T" --version 999
@@ -684,7 +686,7 @@ section_crash() {
     elif [ "$verify_fail" = 0 ]; then
         ok "crash_kill_loop ($kills kills in $((SECONDS - start)) s on ${#tables[@]} tables, $acks ACKed commits, each found at its version)"
     fi
-    local n_data=0 n_live=0 n_temps=0 n_log_temps=0 orphans_left="" temps_left="" read_fail=0
+    local n_data=0 n_live=0 n_temps=0 n_log_temps=0 orphans_left="" temps_left="" log_temps_left="" read_fail=0
     for T in "${tables[@]}"; do
         local name
         name=$(basename "$T")
@@ -710,6 +712,8 @@ section_crash() {
         [ "$d" != "$l" ] && orphans_left="$orphans_left $name: $d data files on disk, $l live;"
         tmp=$(cd "$T" && find . -path ./_delta_log -prune -o -name '.*' -type f -print | head -2 | tr '\n' ' ')
         [ -n "$tmp" ] && temps_left="$temps_left $name: $tmp;"
+        tmp=$(cd "$T/_delta_log" && find . -name '.*.tmp-*' -type f -print | head -2 | tr '\n' ' ')
+        [ -n "$tmp" ] && log_temps_left="$log_temps_left $name: $tmp;"
         if ! "$HELPER" verify "$T" --no-versions "$WORK/crash-acks/$name"/*.txt >"$WORK/$name-verify-final.out" 2>&1; then
             read_fail=1
             bad "crash_reads_after_vacuum_$name" "$(grep -m3 FAIL "$WORK/$name-verify-final.out" | tr '\n' '|')"
@@ -725,6 +729,12 @@ section_crash() {
         ok "crash_vacuum_removes_hidden_temporaries ($n_temps)"
     else
         bad crash_vacuum_removes_hidden_temporaries "left behind:$temps_left"
+    fi
+    # killed commits and checkpoints leave ".NAME.tmp-PID-N" in _delta_log/ too
+    if [ -z "$log_temps_left" ]; then
+        ok "crash_vacuum_removes_log_temporaries ($n_log_temps)"
+    else
+        bad crash_vacuum_removes_log_temporaries "left behind:$log_temps_left"
     fi
     [ "$read_fail" = 0 ] && ok "crash_tables_read_after_vacuum (every ACK still there)"
 }
@@ -809,6 +819,27 @@ section_conc() {
         ok "conc_versions_contiguous (0..$last)"
     else
         bad conc_versions_contiguous "$n_json commit files, latest $last, $n_ack ACKs, versions ACKed twice: $dup"
+    fi
+
+    # Heavier contention: twice as many writers, short bursts; appends lose
+    # races often but must all commit in the end (nobody gives up).
+    local H=$WORK/conc-heavy hw=$((CONC_WRITERS * 2))
+    "$HELPER" append "$H" --writer 0 --start-seq 0 --count 1 >"$WORK/conc-heavy-0.txt" 2>&1
+    pids=()
+    for ((w = 1; w <= hw; w++)); do
+        "$HELPER" append "$H" --writer "$w" --start-seq $((w * 1000)) --count 10 >"$WORK/conc-heavy-$w.txt" 2>&1 &
+        pids+=("$!")
+        BG_PIDS+=("$!")
+    done
+    for p in "${pids[@]}"; do wait "$p"; forget_pid "$p"; done
+    local h_ack h_fail
+    h_ack=$(cat "$WORK"/conc-heavy-*.txt | grep -c '^ACK')
+    h_fail=$(cat "$WORK"/conc-heavy-*.txt | grep -c '^FAIL')
+    if [ "$h_fail" = 0 ] && [ "$h_ack" = $((hw * 10 + 1)) ] &&
+        "$HELPER" verify "$H" "$WORK"/conc-heavy-*.txt >"$WORK/conc-heavy.verify" 2>&1; then
+        ok "conc_heavy_appends_all_commit ($hw writers, $h_ack commits)"
+    else
+        bad conc_heavy_appends_all_commit "$h_ack ACKs, $h_fail failures: $(cat "$WORK"/conc-heavy-*.txt "$WORK/conc-heavy.verify" 2>/dev/null | grep -m2 FAIL | tr '\n' '|')"
     fi
 
     # Staged races: both transactions read the same snapshot, the first

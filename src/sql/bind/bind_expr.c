@@ -134,8 +134,13 @@ int bind_fold(BindCtx *ctx, Expr *e, Expr **out)
         return 0;
     Value v;
     int rc = expr_eval_const(e, ctx->settings, ctx->a, &v, ctx->err);
-    if (rc)
-        return bind_error_at(ctx, e->loc);
+    if (rc) {
+        /* PostgreSQL points at literals that fail their input function,
+         * not at run-time errors of folded expressions (1/0) */
+        if (e->kind == EX_CAST && e->args[0]->kind == EX_CONST)
+            return bind_error_at(ctx, e->loc);
+        return rc;
+    }
     Expr *c = expr_const(ctx->a, &v, e->type, e->loc);
     if (!c)
         return nomem(ctx);

@@ -173,6 +173,41 @@ bool fl_isalnum(uint32_t cp);
  * returns the bytes written.  ILIKE and regex case folding use it. */
 size_t fl_lower_utf8(const char *s, size_t n, char *dst);
 
+/* ---- Dates and time zones (func_datetime.c) ---------------------------------- */
+
+/* A time zone: IANA (from /usr/share/zoneinfo), UTC, or a fixed offset.
+ * Zones are cached for the life of the process; pointers stay valid. */
+typedef struct FlTz FlTz;
+
+/* The session's zone (settings->timezone, else its fixed offset). */
+const FlTz *fl_tz_session(const SqlSettings *settings);
+/* A zone by name as AT TIME ZONE reads it ("Europe/Berlin", "UTC",
+ * POSIX-style "+05" = 5 hours west); NULL when unknown. */
+const FlTz *fl_tz_lookup(const char *name, size_t n);
+/* Offset (seconds east) at an instant; *abbr (may be NULL) gets the
+ * zone abbreviation ("CEST"). */
+int32_t fl_tz_offset_utc(const FlTz *tz, int64_t utc_secs, const char **abbr);
+/* Offset for a local time, PostgreSQL's DetermineTimeZoneOffset rules. */
+int32_t fl_tz_offset_local(const FlTz *tz, int64_t local_secs);
+/* UTC micros <-> local micros. */
+int64_t fl_tz_to_local(const FlTz *tz, int64_t utc_us, int32_t *off_out);
+int64_t fl_tz_to_utc(const FlTz *tz, int64_t local_us);
+
+/* Broken-down local timestamp (astronomical year). */
+typedef struct FlTm {
+    int64_t year;
+    int mon, mday, hour, min, sec;
+    int32_t fsec;     /* microseconds */
+    int64_t days;     /* days since 1970-01-01 */
+    int64_t tod;      /* microseconds since midnight */
+} FlTm;
+
+void fl_ts_split(int64_t us, FlTm *tm);
+int fl_dow(int64_t days);                 /* 0 = Sunday */
+int fl_doy(int64_t year, int64_t days);   /* 1-based */
+int fl_iso_week(int64_t year, int64_t days);
+int64_t fl_iso_year(int64_t year, int64_t days);
+
 /* ---- Decimals --------------------------------------------------------------- */
 
 /* Unscaled decimal value at row i of v (int64 for p <= 18, int128 above). */

@@ -173,7 +173,7 @@ struct LogicalOp {
             Expr **groups; uint32_t n_groups;
             AggCall *aggs; uint32_t n_aggs;
         } agg;
-        struct { JoinKind kind; Expr **conds; uint32_t n_conds; } join;
+        struct { JoinKind kind; Expr **conds; uint32_t n_conds; bool null_aware; } join; /* null_aware: NOT IN */
         struct { SortItem *items; uint32_t n_items; int64_t limit; int64_t offset; } sort; /* limit -1 = all (top-N when >= 0) */
         struct { int64_t limit; int64_t offset; } limit;  /* limit -1 = all */
         struct { uint32_t table_index; } setop;
@@ -202,6 +202,15 @@ bool expr_has_volatile(const Expr *e);
 /* Computes op->n_out/out/out_types/out_names from the children (recursive
  * when `deep`).  0 or NOMEM. */
 int lop_resolve(Arena *a, LogicalOp *op, bool deep);
+
+/* The optimizer (optimizer.c): rewrites uncorrelated IN / NOT IN
+ * subqueries in WHERE into semi / anti joins, pushes filters down to the
+ * scans (through projections, aggregates on grouped columns, joins),
+ * turns cross joins with equalities into inner joins, orders inner joins
+ * by estimated cardinality (greedy: the cheapest connected pair first),
+ * and drops constant-true filters (constant-false ones empty the input).
+ * Returns the new root. */
+int plan_optimize(Arena *a, LogicalOp **root, TarnError *err);
 
 /* Text of an expression for EXPLAIN ("(l_quantity < 24)"). */
 int expr_to_text(const Expr *e, Buf *out);

@@ -35,7 +35,9 @@
  * Delta reader version 99"), lost races are TARN_ERR_CONFLICT "concurrent
  * <what> (version N)".
  *
- * Thread-safety: a DeltaTable may be used by one thread at a time; a
+ * Thread-safety: a DeltaTable may be shared by threads (snapshot loads,
+ * transactions and operations may run on several at once; its snapshot
+ * cache is guarded by a mutex); its options are fixed at open.  A
  * DeltaSnapshot is immutable and may be shared by threads (reference
  * counted: delta_snapshot_ref / delta_snapshot_free).  A DeltaScan and a
  * DeltaTransaction belong to one thread.  Several processes may write one
@@ -79,7 +81,8 @@ typedef struct DeltaTableOptions {
     /* Clock in ms since epoch (tests pin it); NULL = the system clock. */
     int64_t (*now_ms)(void *ctx);
     void *now_ctx;
-    /* Commit retries after lost races without conflicts (default 20). */
+    /* Commit attempts before giving up on lost races without conflicts
+     * (default 1000; a commit also gives up after 60 s of lost races). */
     int max_commit_attempts;
     /* Parquet options for data files written by this handle (NULL =
      * snappy, defaults); the compression of the table property
@@ -112,8 +115,12 @@ int64_t delta_table_now_ms(const DeltaTable *t);
 
 typedef struct DeltaSnapshot DeltaSnapshot;
 
-/* Loads the latest version.  The table caches the last snapshot it loaded
- * and returns it again (with a new reference) when no commit is newer. */
+/* Loads the latest version.  The table caches the newest snapshot it
+ * loaded and returns it again (with a new reference) when no commit is
+ * newer; when there are newer commits, the cached snapshot is extended with
+ * just those commit files (sharing its state; checkpoints written meanwhile
+ * are not reread), so a refresh costs the new commits, not the table's
+ * size. */
 DeltaSnapshot *delta_snapshot_latest(DeltaTable *t, TarnError *err);
 /* Time travel: the state at `version` (TARN_ERR_NOT_FOUND when the log no
  * longer has it, e.g. after metadata cleanup). */
@@ -283,16 +290,22 @@ typedef struct DeltaResult {
     int64_t version;            /* committed version; -1 when nothing was committed */
     bool skipped;               /* idempotent write already applied (txn app version) */
     int attempts;               /* commit attempts (1 = no race) */
-    int64_t files_added, files_removed;
+    int64_t files_added;
+    int64_t files_removed;      /* every remove, rearrangements (OPTIMIZE) included */
     int64_t bytes_added, bytes_removed;
     int64_t rows_inserted, rows_deleted, rows_updated, rows_copied;
 } DeltaResult;
 
-/* Commits: writes the next log entry with put-if-absent; on a lost race
- * checks the winners for conflicts and retries.  Writes a checkpoint when
- * the new version is a multiple of delta.checkpointInterval.  Frees txn in
- * every case (on failure the staged data files are removed).  res may be
- * NULL. */
+/* Commits: writes the next log entry with put-if-absent.  On a lost race
+ * it backs off briefly (randomized, growing with each loss, at most 50 ms),
+ * reads every commit from the lost version to the newest, checks each for
+ * conflicts, and retries after the newest; blind appends never conflict, so
+ * they keep trying until max_commit_attempts or 60 s.  Writes a checkpoint
+ * when the new version is a multiple of delta.checkpointInterval, then
+ * deletes log files older than delta.logRetentionDuration (default 30
+ * days) that no version within it needs (delta.enableExpiredLogCleanup =
+ * false keeps them).  Frees txn in every case (on failure the staged data
+ * files are removed).  res may be NULL. */
 int delta_txn_commit(DeltaTransaction *txn, DeltaResult *res, TarnError *err);
 /* Abandons the transaction and removes the data files it wrote. */
 void delta_txn_abort(DeltaTransaction *txn);
@@ -317,7 +330,12 @@ typedef struct DeltaCreateOptions {
  * (deletion vectors, column mapping, timestamp_ntz, CDF, in-commit
  * timestamps need table features), metaData, commitInfo "CREATE TABLE".
  * An existing table is TARN_ERR_INVALID "table already exists" unless
- * if_not_exists. */
+ * if_not_exists (then success without change, res->version -1).  The same
+ * holds when another writer creates the table between our check and our
+ * commit, except that with if_not_exists a table created so with another
+ * schema (column names, types, nullability, partitioning) is
+ * TARN_ERR_CONFLICT "table created concurrently at ... has a different
+ * schema: ...". */
 int delta_create(DeltaTable *t, const DeltaCreateOptions *opts, DeltaResult *res, TarnError *err);
 
 typedef enum DeltaWriteMode {
@@ -456,7 +474,9 @@ typedef struct DeltaVacuumResult {
 
 /* Deletes files under the table root that no version within the retention
  * window references (data files, deletion vectors, cdc files, and hidden
- * temporaries older than the retention), never anything in _delta_log/. */
+ * temporaries older than the retention).  In _delta_log/ only the hidden
+ * temporaries (".NAME.tmp-PID-N") of killed commits and checkpoints older
+ * than the retention go, never a log file. */
 int delta_vacuum(DeltaTable *t, const DeltaVacuumOptions *opts, Arena *a, DeltaVacuumResult *res,
                  TarnError *err);
 
@@ -477,7 +497,8 @@ DeltaScan *delta_cdf_open(DeltaTable *t, int64_t start_version, int64_t end_vers
                           const DeltaScanOptions *opts, TarnError *err);
 
 /* Writes a checkpoint for the snapshot's version now (classic,
- * single-part) and updates _last_checkpoint. */
+ * single-part) and updates _last_checkpoint.  Unlike the checkpoints of
+ * commits, it deletes no expired log files. */
 int delta_checkpoint(DeltaTable *t, DeltaSnapshot *snap, TarnError *err);
 
 #endif

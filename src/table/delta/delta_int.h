@@ -232,6 +232,9 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
  * written): the table's cached snapshot refreshed with the commits up to
  * `version` when the cache is not newer, else delta_snapshot_at_version. */
 DeltaSnapshot *delta_snapshot_upto(DeltaTable *t, int64_t version, TarnError *err);
+/* Blocks an incrementally refreshed snapshot's memory chain may have
+ * before it is compacted (default 512; tests lower it). */
+extern size_t delta_refresh_max_depth;
 /* Deep copy of a snapshot into one fresh memory block (no chain): what an
  * incremental refresh does when its chain of blocks has grown too long. */
 DeltaSnapshot *delta_snapshot_compact(const DeltaSnapshot *s, TarnError *err);

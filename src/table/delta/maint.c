@@ -14,7 +14,12 @@
  * than the retention, their deletion vectors, and the change data files of
  * commits within the retention.  Files younger than the retention are never
  * deleted either: they may belong to a transaction that has not committed
- * yet.  _delta_log/ is never touched.
+ * yet.  In _delta_log/ only storage temporaries (".NAME.tmp-PID-N" of
+ * killed commits and checkpoints) older than the retention go.
+ *
+ * Log cleanup (delta_log_cleanup, after a commit's checkpoint) deletes
+ * commit and checkpoint files past delta.logRetentionDuration that no
+ * version within the retention needs.
  */
 #include <inttypes.h>
 #include <stdio.h>

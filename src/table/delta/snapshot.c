@@ -1150,11 +1150,13 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
 /* ---- Incremental refresh --------------------------------------------------------------------
  *
  * A table keeps the newest snapshot it loaded.  When newer commits exist,
- * the next snapshot is that one plus only the new commit files: its arrays
- * and indexes are copied (O(live files) memcpy, no parsing), its strings
- * shared through the chain of memory blocks, and the new commits replayed
+ * the next snapshot is that one plus only the new commit files: the pages
+ * of its live files, tombstones and their indexes are shared (pages.c:
+ * copied on first write, so a commit costs the pages it touches, not the
+ * table's size), its strings are shared through the chain of memory blocks,
+ * the small txn/domain arrays are copied, and the new commits are replayed
  * on top with the same reconciliation as a full load.  Checkpoints written
- * meanwhile are not read.  The chain is bounded: past REFRESH_MAX_DEPTH
+ * meanwhile are not read.  The chain is bounded: past delta_refresh_max_depth
  * blocks, or once the blocks above the base hold more than the base (and
  * REFRESH_MIN_DELTA_BYTES), the snapshot is deep-copied into one block
  * (O(live state), still no log reading), which drops the strings of files
@@ -1162,8 +1164,9 @@ DeltaSnapshot *delta_snapshot_build(DeltaTable *t, const DeltaLogListing *l, int
  * the newest checkpoint instead: reading that many commit files costs more. */
 
 #define REFRESH_MAX_COMMITS 1000
-#define REFRESH_MAX_DEPTH 512
 #define REFRESH_MIN_DELTA_BYTES ((size_t)32 << 20)
+
+size_t delta_refresh_max_depth = 512;
 
 /* Copies an index (the keys are shared). */
 static int index_copy(DeltaIndex *dst, const DeltaIndex *src)
@@ -1240,7 +1243,7 @@ static DeltaSnapshot *snapshot_extend(DeltaTable *t, DeltaSnapshot *base, int64_
         return NULL;
     }
     const DeltaMemBlock *m = s->mem;
-    bool compact = m->depth > REFRESH_MAX_DEPTH ||
+    bool compact = m->depth > delta_refresh_max_depth ||
                    (m->delta_bytes > REFRESH_MIN_DELTA_BYTES && m->delta_bytes > m->base_bytes);
     if (compact) {
         TarnError e2;

@@ -12,6 +12,7 @@
  * <message>".  When every argument has one value, the call is made twice -
  * flat, and as constants over three rows - and both must agree.
  *
+ * "TYPE:@@v" is one value that may contain '|'.
  * "TYPE:{}" is an argument with no values (an aggregate over no rows).
  * Function names prefixed "op:" are operators ("op:||").
  */

@@ -1,0 +1,761 @@
+/*
+ * op_hash_agg.c - GROUP BY (and DISTINCT) with a hash table, in parallel.
+ *
+ * Build (sink): every thread aggregates into its own table, so the hot
+ * loop takes no lock.  A table is open addressing over 64-bit slots
+ * (16-bit hash tag | group index + 1) pointing at group rows allocated in
+ * the thread's arena:
+ *
+ *   [hash u64][null flag per key][key values, 8-aligned][aggregate states, 16-aligned]
+ *
+ * Per chunk: evaluate the keys, hash them column by column, serialize the
+ * keys of all rows into a scratch area in the same layout, then probe row
+ * by row (tag check, then a word compare of the key area; strings compare
+ * by content), creating groups as needed; then each aggregate's update
+ * kernel runs once over the chunk with the rows' group pointers.
+ *
+ * Finalize: with one thread's table the result is that table.  Otherwise
+ * the groups of all tables are bucketed into P partitions by hash bits and
+ * the partitions are merged in parallel (pool_run), combining states of
+ * equal keys (agg_combine).  Rows never move: partitions hold pointers
+ * into the threads' arenas, which live until the operator is destroyed.
+ *
+ * Output (source): ranges of 2048 groups are handed out to threads; keys
+ * are decoded from the rows, aggregates finalized into vectors.
+ *
+ * Spilling (later): a table over the memory budget would write its
+ * partitions to disk and merge them one by one.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "sql/exec/agg_eval.h"
+
+typedef struct HTable {
+    uint64_t *slots;
+    uint64_t cap, mask, count;
+    uint8_t **rows;
+    uint64_t n_rows, cap_rows;
+    Arena arena;
+} HTable;
+
+typedef struct HashAgg {
+    PhysOp op;
+    Expr **groups;
+    uint32_t ng;
+    const AggCall *aggs;
+    uint32_t na;
+    /* layout */
+    uint32_t *key_off;          /* value offset of key j in the row */
+    uint32_t *key_w;            /* value width of key j */
+    bool *key_str;
+    bool has_strings;
+    uint32_t key_area;          /* bytes from 8 to the end of the key values (multiple of 8) */
+    uint32_t *state_off;
+    uint32_t row_size;
+    /* global */
+    HTable **tables;            /* thread tables handed over by combine */
+    uint32_t n_tables, cap_tables;
+    HTable *parts;              /* merged partitions */
+    uint32_t n_parts;
+    Arena *part_arenas;
+    uint8_t **out_rows;
+    uint64_t n_out;
+    bool own_out;
+    atomic_ullong next_out;
+    AggEval fin;                /* contexts for finalize/destroy */
+    bool fin_ok;
+    ExecCtx *x;
+} HashAgg;
+
+typedef struct Local {
+    HTable *t;
+    AggEval ae;
+    ExprState **keys;
+    Vector **keyv;
+    Vector *flat;
+    uint64_t *hash;
+    uint8_t *krows;             /* serialized probe keys */
+    uint32_t krows_cap;
+    uint8_t **grp;
+    uint8_t **newg;
+    uint32_t cap;
+} Local;
+
+/* ---- table ---------------------------------------------------------------------------------- */
+
+static HTable *table_new(void)
+{
+    HTable *t = tarn_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    arena_init(&t->arena, 256 * 1024);
+    t->cap = 1024;
+    t->mask = t->cap - 1;
+    t->slots = tarn_calloc(t->cap, sizeof(uint64_t));
+    if (!t->slots) {
+        tarn_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void table_free(HTable *t, bool free_arena)
+{
+    if (!t)
+        return;
+    tarn_free(t->slots);
+    tarn_free(t->rows);
+    if (free_arena)
+        arena_free(&t->arena);
+    tarn_free(t);
+}
+
+static int table_grow(HTable *t, uint64_t need)
+{
+    if (need * 2 <= t->cap)
+        return 0;
+    uint64_t nc = t->cap;
+    while (need * 2 > nc)
+        nc *= 2;
+    uint64_t *ns = tarn_calloc(nc, sizeof(uint64_t));
+    if (!ns)
+        return TARN_ERR_NOMEM;
+    uint64_t m = nc - 1;
+    for (uint64_t i = 0; i < t->n_rows; i++) {
+        uint64_t h = *(const uint64_t *)t->rows[i];
+        uint64_t s = h & m;
+        while (ns[s])
+            s = (s + 1) & m;
+        ns[s] = (h >> 48) << 48 | (i + 1);
+    }
+    tarn_free(t->slots);
+    t->slots = ns;
+    t->cap = nc;
+    t->mask = m;
+    return 0;
+}
+
+static int table_add_row(HTable *t, uint8_t *row)
+{
+    if (t->n_rows == t->cap_rows) {
+        uint64_t nc = t->cap_rows ? t->cap_rows * 2 : 1024;
+        uint8_t **n = tarn_realloc(t->rows, nc * sizeof(uint8_t *));
+        if (!n)
+            return TARN_ERR_NOMEM;
+        t->rows = n;
+        t->cap_rows = nc;
+    }
+    t->rows[t->n_rows++] = row;
+    return 0;
+}
+
+static inline bool keys_equal(const HashAgg *g, const uint8_t *a, const uint8_t *b)
+{
+    if (!g->has_strings) {
+        const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
+        for (uint32_t i = 0; i < g->key_area / 8; i++)
+            if (x[i] != y[i])
+                return false;
+        return true;
+    }
+    /* a, b point at offset 8 of a row (the null flags) */
+    for (uint32_t j = 0; j < g->ng; j++) {
+        if (a[j] != b[j])
+            return false;
+        if (a[j])
+            continue;
+        const uint8_t *va = a + g->key_off[j] - 8, *vb = b + g->key_off[j] - 8;
+        if (g->key_str[j]) {
+            const StrView *sa = (const StrView *)va, *sb = (const StrView *)vb;
+            if (sa->len != sb->len || (sa->len && memcmp(sa->ptr, sb->ptr, sa->len)))
+                return false;
+        } else if (memcmp(va, vb, g->key_w[j])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- sink ------------------------------------------------------------------------------------ */
+
+static void local_free(PhysOp *op, void *local)
+{
+    HashAgg *g = (HashAgg *)op;
+    Local *l = local;
+    if (l->keys)
+        for (uint32_t j = 0; j < g->ng; j++)
+            expr_state_free(l->keys[j]);
+    if (l->flat)
+        for (uint32_t j = 0; j < g->ng; j++)
+            vec_destroy(&l->flat[j]);
+    agg_eval_free(&l->ae);
+    table_free(l->t, true);
+    tarn_free(l->keys);
+    tarn_free(l->keyv);
+    tarn_free(l->flat);
+    tarn_free(l->hash);
+    tarn_free(l->krows);
+    tarn_free(l->grp);
+    tarn_free(l->newg);
+    tarn_free(l);
+}
+
+static int ensure_cap(HashAgg *g, Local *l, uint32_t n)
+{
+    if (n <= l->cap)
+        return 0;
+    uint32_t c = n < VEC_BATCH_ROWS ? VEC_BATCH_ROWS : n;
+    uint64_t *h = tarn_realloc(l->hash, c * sizeof(uint64_t));
+    if (h)
+        l->hash = h;
+    uint8_t **gr = tarn_realloc(l->grp, c * sizeof(uint8_t *));
+    if (gr)
+        l->grp = gr;
+    uint8_t **ng = tarn_realloc(l->newg, c * sizeof(uint8_t *));
+    if (ng)
+        l->newg = ng;
+    uint8_t *k = tarn_realloc(l->krows, (size_t)c * g->key_area);
+    if (k)
+        l->krows = k;
+    if (!h || !gr || !ng || (!k && g->key_area))
+        return TARN_ERR_NOMEM;
+    l->cap = c;
+    return 0;
+}
+
+static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
+{
+    HashAgg *g = (HashAgg *)op;
+    Local *l = tarn_calloc(1, sizeof *l);
+    if (!l)
+        return ERR_NOMEM(err, sizeof *l);
+    uint32_t n = g->ng ? g->ng : 1;
+    l->t = table_new();
+    l->keys = tarn_calloc(n, sizeof(ExprState *));
+    l->keyv = tarn_calloc(n, sizeof(Vector *));
+    l->flat = tarn_calloc(n, sizeof(Vector));
+    if (!l->t || !l->keys || !l->keyv || !l->flat || ensure_cap(g, l, VEC_BATCH_ROWS)) {
+        local_free(op, l);
+        return ERR_NOMEM(err, 0);
+    }
+    for (uint32_t j = 0; j < g->ng; j++) {
+        vec_init(&l->flat[j], &g->groups[j]->type);
+        if (!(l->keys[j] = expr_state_new(g->groups[j], x->settings, x->params, err))) {
+            local_free(op, l);
+            return err->kind;
+        }
+    }
+    int rc = agg_eval_init(&l->ae, g->aggs, g->na, x, &l->t->arena, err);
+    if (rc) {
+        local_free(op, l);
+        return rc;
+    }
+    *local = l;
+    return 0;
+}
+
+static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
+{
+    (void)x; (void)done;
+    HashAgg *g = (HashAgg *)op;
+    Local *l = local;
+    HTable *t = l->t;
+    uint32_t n = in->n_rows;
+    if (ensure_cap(g, l, n) || table_grow(t, t->count + n))
+        return ERR_NOMEM(err, n);
+    /* keys */
+    for (uint32_t j = 0; j < g->ng; j++) {
+        Vector *v;
+        int rc = expr_eval(l->keys[j], in, NULL, n, &v, err);
+        if (rc)
+            return rc;
+        if (v->is_const) {
+            if (vec_gather(&l->flat[j], v, NULL, n))
+                return ERR_NOMEM(err, n);
+            v = &l->flat[j];
+        }
+        l->keyv[j] = v;
+        vec_hash(v, n, l->hash, j == 0);
+    }
+    if (g->ng == 0)
+        memset(l->hash, 0, n * sizeof(uint64_t));
+    /* serialize keys: [null flags][values] per row */
+    uint32_t ka = g->key_area;
+    memset(l->krows, 0, (size_t)n * ka);
+    for (uint32_t j = 0; j < g->ng; j++) {
+        const Vector *v = l->keyv[j];
+        uint32_t w = g->key_w[j], vo = g->key_off[j] - 8;
+        const uint8_t *d = v->data;
+        uint8_t *k = l->krows;
+        if (!v->validity) {
+            switch (w) {
+            case 1: for (uint32_t i = 0; i < n; i++) k[(size_t)i * ka + vo] = d[i]; break;
+            case 2: for (uint32_t i = 0; i < n; i++) memcpy(k + (size_t)i * ka + vo, d + 2 * i, 2); break;
+            case 4: for (uint32_t i = 0; i < n; i++) memcpy(k + (size_t)i * ka + vo, d + 4 * i, 4); break;
+            case 8: for (uint32_t i = 0; i < n; i++) memcpy(k + (size_t)i * ka + vo, d + 8 * i, 8); break;
+            default: for (uint32_t i = 0; i < n; i++) memcpy(k + (size_t)i * ka + vo, d + (size_t)w * i, w); break;
+            }
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                if (vec_is_valid(v, i))
+                    memcpy(k + (size_t)i * ka + vo, d + (size_t)w * i, w);
+                else
+                    k[(size_t)i * ka + j] = 1;
+            }
+        }
+    }
+    /* probe / insert */
+    uint32_t n_new = 0;
+    uint64_t mask = t->mask;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t h = l->hash[i];
+        uint64_t tag = h >> 48;
+        uint64_t s = h & mask;
+        const uint8_t *kr = l->krows + (size_t)i * ka;
+        for (;;) {
+            uint64_t e = t->slots[s];
+            if (!e) {
+                uint8_t *row = arena_alloc(&t->arena, g->row_size);
+                if (!row)
+                    return ERR_NOMEM(err, g->row_size);
+                *(uint64_t *)row = h;
+                memcpy(row + 8, kr, ka);
+                if (g->has_strings) {
+                    for (uint32_t j = 0; j < g->ng; j++) {
+                        if (!g->key_str[j] || row[8 + j])
+                            continue;
+                        StrView *sv = (StrView *)(row + g->key_off[j]);
+                        if (sv->len) {
+                            char *p = arena_alloc(&t->arena, sv->len);
+                            if (!p)
+                                return ERR_NOMEM(err, sv->len);
+                            memcpy(p, sv->ptr, sv->len);
+                            sv->ptr = p;
+                        }
+                    }
+                }
+                if (table_add_row(t, row))
+                    return ERR_NOMEM(err, 0);
+                t->slots[s] = tag << 48 | t->n_rows;
+                t->count++;
+                l->newg[n_new++] = row;
+                l->grp[i] = row;
+                break;
+            }
+            if ((e >> 48) == tag) {
+                uint8_t *row = t->rows[(e & 0xFFFFFFFFFFFFULL) - 1];
+                if (keys_equal(g, row + 8, kr)) {
+                    l->grp[i] = row;
+                    break;
+                }
+            }
+            s = (s + 1) & mask;
+        }
+    }
+    for (uint32_t j = 0; j < g->na && n_new; j++)
+        g->aggs[j].def->agg_init(&l->ae.fctx[j], l->newg, g->state_off[j], n_new);
+    for (uint32_t j = 0; j < g->na; j++) {
+        int rc = agg_eval_update(&l->ae, j, in, l->grp, NULL, g->state_off[j], err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
+{
+    (void)x;
+    HashAgg *g = (HashAgg *)op;
+    Local *l = local;
+    if (l->t->n_rows == 0)
+        return 0;
+    if (g->n_tables == g->cap_tables) {
+        uint32_t nc = g->cap_tables ? g->cap_tables * 2 : 8;
+        HTable **n = tarn_realloc(g->tables, nc * sizeof *n);
+        if (!n)
+            return ERR_NOMEM(err, nc * sizeof *n);
+        g->tables = n;
+        g->cap_tables = nc;
+    }
+    g->tables[g->n_tables++] = l->t;
+    l->t = NULL; /* the table (and its arena) belongs to the operator now */
+    return 0;
+}
+
+static void sink_local_free(PhysOp *op, void *local) { local_free(op, local); }
+
+/* ---- finalize: partitioned parallel merge ------------------------------------------------------ */
+
+typedef struct MergeJob {
+    HashAgg *g;
+    uint8_t ***buckets;         /* [part] rows */
+    uint64_t *bucket_n;
+    TarnError *errs;
+    atomic_int failed;
+} MergeJob;
+
+static void merge_task(void *arg, uint32_t p)
+{
+    MergeJob *mj = arg;
+    HashAgg *g = mj->g;
+    HTable *t = &g->parts[p];
+    TarnError *err = &mj->errs[p];
+    uint64_t n = mj->bucket_n[p];
+    AggEval ae;
+    memset(&ae, 0, sizeof ae);
+    uint8_t *src[256], *dst[256];
+    uint32_t np = 0;
+    if (agg_eval_init(&ae, g->aggs, g->na, g->x, &g->part_arenas[p], err))
+        goto fail;
+    t->cap = 1024;
+    while (t->cap < n * 2)
+        t->cap *= 2;
+    t->mask = t->cap - 1;
+    t->slots = tarn_calloc(t->cap, sizeof(uint64_t));
+    t->rows = tarn_malloc((n ? n : 1) * sizeof(uint8_t *));
+    if (!t->slots || !t->rows) {
+        ERR_NOMEM(err, n);
+        goto fail;
+    }
+    t->cap_rows = n ? n : 1;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t *row = mj->buckets[p][i];
+        uint64_t h = *(const uint64_t *)row, tag = h >> 48, s = h & t->mask;
+        for (;;) {
+            uint64_t e = t->slots[s];
+            if (!e) {
+                t->rows[t->n_rows++] = row;
+                t->slots[s] = tag << 48 | t->n_rows;
+                break;
+            }
+            if ((e >> 48) == tag) {
+                uint8_t *o = t->rows[(e & 0xFFFFFFFFFFFFULL) - 1];
+                if (keys_equal(g, o + 8, row + 8)) {
+                    src[np] = row;
+                    dst[np] = o;
+                    if (++np == 256) {
+                        for (uint32_t j = 0; j < g->na; j++)
+                            if (g->aggs[j].def->agg_combine(&ae.fctx[j], src, dst, g->state_off[j], np, err))
+                                goto fail;
+                        np = 0;
+                    }
+                    break;
+                }
+            }
+            s = (s + 1) & t->mask;
+        }
+    }
+    for (uint32_t j = 0; j < g->na && np; j++)
+        if (g->aggs[j].def->agg_combine(&ae.fctx[j], src, dst, g->state_off[j], np, err))
+            goto fail;
+    agg_eval_free(&ae);
+    return;
+fail:
+    agg_eval_free(&ae);
+    atomic_store(&mj->failed, 1);
+}
+
+static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
+{
+    HashAgg *g = (HashAgg *)op;
+    g->x = x;
+    int rc = agg_eval_init(&g->fin, g->aggs, g->na, x, x->arena, err);
+    if (rc)
+        return rc;
+    g->fin_ok = true;
+    if (g->n_tables == 0) {
+        g->n_out = 0;
+        return 0;
+    }
+    if (g->n_tables == 1) {
+        g->out_rows = g->tables[0]->rows;
+        g->n_out = g->tables[0]->n_rows;
+        return 0;
+    }
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < g->n_tables; i++)
+        total += g->tables[i]->n_rows;
+    uint32_t P = 1;
+    if (total > 16384) {
+        uint32_t want = 4 * pool_size();
+        while (P < want && P < 256)
+            P *= 2;
+    }
+    g->n_parts = P;
+    g->parts = tarn_calloc(P, sizeof(HTable));
+    g->part_arenas = tarn_calloc(P, sizeof(Arena));
+    uint64_t *cnt = tarn_calloc(P, sizeof(uint64_t));
+    uint8_t ***buckets = tarn_calloc(P, sizeof(uint8_t **));
+    TarnError *errs = tarn_calloc(P, sizeof(TarnError));
+    rc = 0;
+    if (!g->parts || !g->part_arenas || !cnt || !buckets || !errs) {
+        rc = ERR_NOMEM(err, P);
+        goto done;
+    }
+    for (uint32_t p = 0; p < P; p++)
+        arena_init(&g->part_arenas[p], 0);
+    /* bucket rows by hash bits 32.. (the slot index uses the low bits) */
+    for (uint32_t i = 0; i < g->n_tables; i++)
+        for (uint64_t r = 0; r < g->tables[i]->n_rows; r++)
+            cnt[(*(const uint64_t *)g->tables[i]->rows[r] >> 32) & (P - 1)]++;
+    for (uint32_t p = 0; p < P; p++) {
+        buckets[p] = tarn_malloc((cnt[p] ? cnt[p] : 1) * sizeof(uint8_t *));
+        if (!buckets[p]) {
+            rc = ERR_NOMEM(err, cnt[p]);
+            goto done;
+        }
+        cnt[p] = 0;
+    }
+    for (uint32_t i = 0; i < g->n_tables; i++)
+        for (uint64_t r = 0; r < g->tables[i]->n_rows; r++) {
+            uint8_t *row = g->tables[i]->rows[r];
+            uint32_t p = (uint32_t)((*(const uint64_t *)row >> 32) & (P - 1));
+            buckets[p][cnt[p]++] = row;
+        }
+    MergeJob mj = {g, buckets, cnt, errs, 0};
+    atomic_init(&mj.failed, 0);
+    pool_run(P, merge_task, &mj);
+    if (atomic_load(&mj.failed)) {
+        for (uint32_t p = 0; p < P; p++)
+            if (errs[p].kind) {
+                *err = errs[p];
+                break;
+            }
+        rc = err->kind ? err->kind : TARN_ERR_INTERNAL;
+        goto done;
+    }
+    uint64_t n_out = 0;
+    for (uint32_t p = 0; p < P; p++)
+        n_out += g->parts[p].n_rows;
+    g->out_rows = tarn_malloc((n_out ? n_out : 1) * sizeof(uint8_t *));
+    if (!g->out_rows) {
+        rc = ERR_NOMEM(err, n_out);
+        goto done;
+    }
+    g->own_out = true;
+    n_out = 0;
+    for (uint32_t p = 0; p < P; p++) {
+        memcpy(g->out_rows + n_out, g->parts[p].rows, g->parts[p].n_rows * sizeof(uint8_t *));
+        n_out += g->parts[p].n_rows;
+    }
+    g->n_out = n_out;
+done:
+    if (buckets)
+        for (uint32_t p = 0; p < P; p++)
+            tarn_free(buckets[p]);
+    tarn_free(buckets);
+    tarn_free(cnt);
+    tarn_free(errs);
+    return rc;
+}
+
+/* ---- source ------------------------------------------------------------------------------------- */
+
+typedef struct SrcLocal {
+    Vector *vecs;
+    Vector **ptrs;
+    AggEval ae;
+    Arena arena;
+} SrcLocal;
+
+static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
+{
+    (void)x; (void)err;
+    atomic_init(&((HashAgg *)op)->next_out, 0);
+    return 0;
+}
+
+static uint32_t src_parallelism(PhysOp *op)
+{
+    HashAgg *g = (HashAgg *)op;
+    return (uint32_t)(g->n_out / VEC_BATCH_ROWS + 1);
+}
+
+static void src_local_free(PhysOp *op, void *local)
+{
+    SrcLocal *l = local;
+    if (l->vecs)
+        for (uint32_t i = 0; i < op->n_out; i++)
+            vec_destroy(&l->vecs[i]);
+    tarn_free(l->vecs);
+    tarn_free(l->ptrs);
+    agg_eval_free(&l->ae);
+    arena_free(&l->arena);
+    tarn_free(l);
+}
+
+static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
+{
+    HashAgg *g = (HashAgg *)op;
+    SrcLocal *l = tarn_calloc(1, sizeof *l);
+    if (!l)
+        return ERR_NOMEM(err, sizeof *l);
+    arena_init(&l->arena, 0);
+    uint32_t n = op->n_out ? op->n_out : 1;
+    l->vecs = tarn_calloc(n, sizeof(Vector));
+    l->ptrs = tarn_calloc(n, sizeof(Vector *));
+    if (!l->vecs || !l->ptrs) {
+        src_local_free(op, l);
+        return ERR_NOMEM(err, 0);
+    }
+    for (uint32_t i = 0; i < op->n_out; i++) {
+        vec_init(&l->vecs[i], &op->out_types[i]);
+        l->ptrs[i] = &l->vecs[i];
+    }
+    int rc = agg_eval_init(&l->ae, g->aggs, g->na, x, &l->arena, err);
+    if (rc) {
+        src_local_free(op, l);
+        return rc;
+    }
+    *local = l;
+    return 0;
+}
+
+static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *err)
+{
+    (void)x;
+    HashAgg *g = (HashAgg *)op;
+    SrcLocal *l = local;
+    out->n_rows = 0;
+    out->n_cols = op->n_out;
+    out->cols = l->ptrs;
+    uint64_t from = atomic_fetch_add(&g->next_out, VEC_BATCH_ROWS);
+    if (from >= g->n_out)
+        return 0;
+    uint32_t n = (uint32_t)(g->n_out - from < VEC_BATCH_ROWS ? g->n_out - from : VEC_BATCH_ROWS);
+    uint8_t *const *rows = g->out_rows + from;
+    for (uint32_t j = 0; j < g->ng; j++) {
+        Vector *v = &l->vecs[j];
+        if (vec_prepare(v, n))
+            return ERR_NOMEM(err, n);
+        uint32_t w = g->key_w[j], o = g->key_off[j];
+        for (uint32_t i = 0; i < n; i++) {
+            memcpy(v->data + (size_t)w * i, rows[i] + o, w);
+            if (rows[i][8 + j] && vec_set_null(v, i))
+                return ERR_NOMEM(err, n);
+        }
+    }
+    arena_reset(&l->arena);
+    for (uint32_t j = 0; j < g->na; j++) {
+        Vector *v = &l->vecs[g->ng + j];
+        if (vec_prepare(v, n))
+            return ERR_NOMEM(err, n);
+        int rc = g->aggs[j].def->agg_finalize(&l->ae.fctx[j], rows, g->state_off[j], n, v, err);
+        if (rc)
+            return rc;
+        v->len = n;
+    }
+    out->n_rows = n;
+    return 0;
+}
+
+static void destroy(PhysOp *op)
+{
+    HashAgg *g = (HashAgg *)op;
+    if (g->fin_ok) {
+        for (uint32_t j = 0; j < g->na; j++)
+            if (g->aggs[j].def->agg_destroy && g->n_out)
+                g->aggs[j].def->agg_destroy(&g->fin.fctx[j], g->out_rows, g->state_off[j], (uint32_t)g->n_out);
+        agg_eval_free(&g->fin);
+        g->fin_ok = false;
+    }
+    for (uint32_t p = 0; p < g->n_parts; p++) {
+        tarn_free(g->parts[p].slots);
+        tarn_free(g->parts[p].rows);
+        arena_free(&g->part_arenas[p]);
+    }
+    tarn_free(g->parts);
+    tarn_free(g->part_arenas);
+    g->parts = NULL;
+    g->part_arenas = NULL;
+    g->n_parts = 0;
+    for (uint32_t i = 0; i < g->n_tables; i++)
+        table_free(g->tables[i], true);
+    tarn_free(g->tables);
+    g->tables = NULL;
+    g->n_tables = g->cap_tables = 0;
+    if (g->own_out)
+        tarn_free(g->out_rows);
+    g->out_rows = NULL;
+    g->own_out = false;
+    g->n_out = 0;
+}
+
+static void explain(PhysOp *op, Buf *out)
+{
+    HashAgg *g = (HashAgg *)op;
+    buf_printf(out, ": group by ");
+    for (uint32_t j = 0; j < g->ng; j++) {
+        if (j)
+            buf_printf(out, ", ");
+        expr_to_text(g->groups[j], out);
+    }
+    for (uint32_t j = 0; j < g->na; j++)
+        buf_printf(out, "%s%s(...)", j ? ", " : "; ", g->aggs[j].name);
+}
+
+static const PhysOpVT vt = {
+    .name = "Hash Aggregate",
+    .sink_local_init = sink_local_init,
+    .sink = sink,
+    .sink_combine = sink_combine,
+    .sink_finalize = sink_finalize,
+    .sink_local_free = sink_local_free,
+    .src_init = src_init,
+    .src_parallelism = src_parallelism,
+    .src_local_init = src_local_init,
+    .src_next = src_next,
+    .src_local_free = src_local_free,
+    .destroy = destroy,
+    .explain = explain,
+};
+
+PhysOp *op_hash_agg_new(Arena *a, PhysOp *child, Expr **groups, uint32_t ng, const AggCall *aggs, uint32_t na,
+                        TarnError *err)
+{
+    HashAgg *g = arena_calloc(a, sizeof *g);
+    uint32_t nn = ng ? ng : 1, nb = na ? na : 1;
+    LogicalType *types = arena_alloc(a, (ng + na + 1) * sizeof(LogicalType));
+    if (!g || !types || !(g->key_off = arena_alloc(a, nn * sizeof(uint32_t))) ||
+        !(g->key_w = arena_alloc(a, nn * sizeof(uint32_t))) || !(g->key_str = arena_calloc(a, nn * sizeof(bool))) ||
+        !(g->state_off = arena_alloc(a, nb * sizeof(uint32_t)))) {
+        ERR_NOMEM(err, sizeof *g);
+        return NULL;
+    }
+    g->groups = groups;
+    g->ng = ng;
+    g->aggs = aggs;
+    g->na = na;
+    uint32_t off = 8 + ((ng + 7) & ~7u);
+    for (uint32_t j = 0; j < ng; j++) {
+        const LogicalType *t = &groups[j]->type;
+        if (type_is_nested(t->id)) {
+            err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "grouping by nested values is not supported yet");
+            return NULL;
+        }
+        uint32_t w = (uint32_t)type_width(t);
+        g->key_w[j] = w;
+        g->key_str[j] = type_is_string_like(t->id);
+        g->has_strings |= g->key_str[j];
+        uint32_t al = w >= 8 ? 8 : w;
+        off = (off + al - 1) & ~(al - 1);
+        g->key_off[j] = off;
+        off += w;
+        types[j] = *t;
+    }
+    off = (off + 7) & ~7u;
+    g->key_area = off - 8;
+    off = (off + 15) & ~15u;
+    for (uint32_t j = 0; j < na; j++) {
+        g->state_off[j] = off;
+        off += (aggs[j].def->state_size + 15) & ~15u;
+        types[ng + j] = aggs[j].type;
+    }
+    g->row_size = off;
+    physop_init(&g->op, &vt, ROLE_BREAKER, ng + na, types);
+    g->op.n_children = 1;
+    g->op.children[0] = child;
+    g->op.est_rows = child->est_rows >= 0 ? child->est_rows * 0.1 : -1;
+    return &g->op;
+}

@@ -1,0 +1,656 @@
+/*
+ * op_hash_join.c - equi-joins with a hash table on the build side.
+ *
+ * Build (sink of the build child's pipeline): each thread appends its
+ * rows plus the evaluated key values to its own collection; combine moves
+ * them into the global collection; finalize hashes every row and links
+ * rows into chains (heads[hash & mask] -> next[row]).  Rows whose key has
+ * a NULL are never linked (NULL never equals anything).
+ *
+ * Probe (operator in the probe child's pipeline): per chunk, keys are
+ * evaluated and hashed; then chains are walked row by row, comparing the
+ * stored hash and then the keys, and matching (probe row, build row)
+ * pairs are collected into buffers of up to 2048 pairs, from which output
+ * chunks are gathered column by column.  A residual condition (the
+ * non-equality part of ON) is evaluated on those joined chunks.
+ *
+ * Join kinds: INNER; LEFT and FULL keep unmatched probe rows (NULL build
+ * columns) after a chunk's pairs; RIGHT and FULL keep unmatched build rows,
+ * emitted by op_flush once the probe side is exhausted (these run the
+ * probe on one thread, so the matched flags are complete); SEMI and ANTI
+ * emit probe rows with / without a match; null_aware ANTI implements NOT
+ * IN (a NULL on either side makes the predicate unknown).
+ */
+#include <string.h>
+
+#include "sql/exec/ops.h"
+
+#define END UINT32_MAX
+
+typedef struct HashJoin {
+    PhysOp op;
+    JoinKind kind;
+    Expr **pk, **bk;
+    uint32_t nk;
+    Expr *residual;
+    bool null_aware;
+    uint32_t n_probe, n_build;
+    LogicalType *coll_types;    /* build columns + key columns */
+    uint32_t *key_w;
+    bool *key_str;
+    Collection build;
+    bool coll_ok;
+    uint64_t *hashes;           /* by row id */
+    uint32_t *next;
+    uint32_t *heads;
+    uint64_t mask;
+    uint8_t *matched;           /* RIGHT/FULL: per build row */
+    bool has_null_key;
+    uint64_t n_rows;
+} HashJoin;
+
+/* ---- build ------------------------------------------------------------------------------------- */
+
+typedef struct BLocal {
+    Collection c;
+    ExprState **keys;
+    Vector **cols;              /* child cols + key vectors */
+} BLocal;
+
+static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
+{
+    (void)x; (void)err;
+    HashJoin *j = (HashJoin *)op;
+    coll_init(&j->build, j->n_build + j->nk, j->coll_types);
+    j->coll_ok = true;
+    return 0;
+}
+
+static void blocal_free(PhysOp *op, void *local)
+{
+    HashJoin *j = (HashJoin *)op;
+    BLocal *l = local;
+    coll_free(&l->c);
+    if (l->keys)
+        for (uint32_t k = 0; k < j->nk; k++)
+            expr_state_free(l->keys[k]);
+    tarn_free(l->keys);
+    tarn_free(l->cols);
+    tarn_free(l);
+}
+
+static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
+{
+    HashJoin *j = (HashJoin *)op;
+    BLocal *l = tarn_calloc(1, sizeof *l);
+    if (!l)
+        return ERR_NOMEM(err, sizeof *l);
+    coll_init(&l->c, j->n_build + j->nk, j->coll_types);
+    l->keys = tarn_calloc(j->nk ? j->nk : 1, sizeof(ExprState *));
+    l->cols = tarn_calloc(j->n_build + j->nk + 1, sizeof(Vector *));
+    if (!l->keys || !l->cols) {
+        blocal_free(op, l);
+        return ERR_NOMEM(err, 0);
+    }
+    for (uint32_t k = 0; k < j->nk; k++)
+        if (!(l->keys[k] = expr_state_new(j->bk[k], x->settings, x->params, err))) {
+            blocal_free(op, l);
+            return err->kind;
+        }
+    *local = l;
+    return 0;
+}
+
+static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
+{
+    (void)x; (void)done;
+    HashJoin *j = (HashJoin *)op;
+    BLocal *l = local;
+    for (uint32_t c = 0; c < j->n_build; c++)
+        l->cols[c] = in->cols[c];
+    for (uint32_t k = 0; k < j->nk; k++) {
+        Vector *v;
+        int rc = expr_eval(l->keys[k], in, NULL, in->n_rows, &v, err);
+        if (rc)
+            return rc;
+        l->cols[j->n_build + k] = v;
+    }
+    Chunk c = {in->n_rows, j->n_build + j->nk, l->cols};
+    return coll_append(&l->c, &c, NULL, in->n_rows, err);
+}
+
+static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
+{
+    (void)x;
+    return coll_move(&((HashJoin *)op)->build, &((BLocal *)local)->c, err);
+}
+
+static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
+{
+    (void)x;
+    HashJoin *j = (HashJoin *)op;
+    Collection *c = &j->build;
+    uint64_t n_ids = (uint64_t)c->n_chunks << COLL_SHIFT;
+    j->n_rows = c->n_rows;
+    uint64_t cap = 1024;
+    while (cap < c->n_rows * 2)
+        cap *= 2;
+    j->mask = cap - 1;
+    j->heads = tarn_malloc(cap * sizeof(uint32_t));
+    j->next = tarn_malloc((n_ids ? n_ids : 1) * sizeof(uint32_t));
+    j->hashes = tarn_malloc((n_ids ? n_ids : 1) * sizeof(uint64_t));
+    if (j->kind == JOIN_RIGHT || j->kind == JOIN_FULL)
+        j->matched = tarn_calloc(n_ids ? n_ids : 1, 1);
+    if (!j->heads || !j->next || !j->hashes || ((j->kind == JOIN_RIGHT || j->kind == JOIN_FULL) && !j->matched))
+        return ERR_NOMEM(err, n_ids * 16);
+    memset(j->heads, 0xFF, cap * sizeof(uint32_t));
+    for (uint32_t ci = 0; ci < c->n_chunks; ci++) {
+        CollChunk *k = &c->chunks[ci];
+        uint64_t *h = j->hashes + ((uint64_t)ci << COLL_SHIFT);
+        for (uint32_t kk = 0; kk < j->nk; kk++) {
+            k->cols[j->n_build + kk].len = k->n_rows;
+            vec_hash(&k->cols[j->n_build + kk], k->n_rows, h, kk == 0);
+        }
+        for (uint32_t r = 0; r < k->n_rows; r++) {
+            bool null = false;
+            for (uint32_t kk = 0; kk < j->nk && !null; kk++)
+                null = !vec_is_valid(&k->cols[j->n_build + kk], r);
+            uint32_t id = (ci << COLL_SHIFT) | r;
+            if (null) {
+                j->has_null_key = true;
+                j->next[id] = END;
+                continue;
+            }
+            uint64_t s = h[r] & j->mask;
+            j->next[id] = j->heads[s];
+            j->heads[s] = id;
+        }
+    }
+    return 0;
+}
+
+/* ---- probe ----------------------------------------------------------------------------------------- */
+
+typedef struct PLocal {
+    ExprState **keys;
+    Vector **keyv;
+    Vector *flat;
+    uint64_t *hash;
+    uint8_t *pnull, *pmatched;
+    uint32_t cap;
+    bool busy;
+    int phase;
+    uint32_t next_row, chain;
+    uint32_t *pi, *br, np;
+    uint32_t *sel;
+    Vector *outv;               /* n_out */
+    Vector **outp;
+    Vector *tmpv;               /* probe + build columns for the residual */
+    Vector **tmpp;
+    ExprState *resid;
+    uint32_t flush_id;
+} PLocal;
+
+static void plocal_free(PhysOp *op, void *local)
+{
+    HashJoin *j = (HashJoin *)op;
+    PLocal *l = local;
+    if (l->keys)
+        for (uint32_t k = 0; k < j->nk; k++)
+            expr_state_free(l->keys[k]);
+    if (l->flat)
+        for (uint32_t k = 0; k < j->nk; k++)
+            vec_destroy(&l->flat[k]);
+    uint32_t nt = j->n_probe + j->n_build;
+    if (l->outv)
+        for (uint32_t c = 0; c < op->n_out; c++)
+            vec_destroy(&l->outv[c]);
+    if (l->tmpv)
+        for (uint32_t c = 0; c < nt; c++)
+            vec_destroy(&l->tmpv[c]);
+    expr_state_free(l->resid);
+    tarn_free(l->keys);
+    tarn_free(l->keyv);
+    tarn_free(l->flat);
+    tarn_free(l->hash);
+    tarn_free(l->pnull);
+    tarn_free(l->pmatched);
+    tarn_free(l->pi);
+    tarn_free(l->br);
+    tarn_free(l->sel);
+    tarn_free(l->outv);
+    tarn_free(l->outp);
+    tarn_free(l->tmpv);
+    tarn_free(l->tmpp);
+    tarn_free(l);
+}
+
+static const LogicalType *col_type(HashJoin *j, uint32_t c)
+{
+    return c < j->n_probe ? &j->op.children[0]->out_types[c] : &j->coll_types[c - j->n_probe];
+}
+
+static int op_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
+{
+    HashJoin *j = (HashJoin *)op;
+    PLocal *l = tarn_calloc(1, sizeof *l);
+    if (!l)
+        return ERR_NOMEM(err, sizeof *l);
+    uint32_t nk = j->nk ? j->nk : 1, nt = j->n_probe + j->n_build + 1;
+    l->keys = tarn_calloc(nk, sizeof(ExprState *));
+    l->keyv = tarn_calloc(nk, sizeof(Vector *));
+    l->flat = tarn_calloc(nk, sizeof(Vector));
+    l->pi = tarn_malloc(VEC_BATCH_ROWS * sizeof(uint32_t));
+    l->br = tarn_malloc(VEC_BATCH_ROWS * sizeof(uint32_t));
+    l->sel = tarn_malloc(VEC_BATCH_ROWS * sizeof(uint32_t));
+    l->outv = tarn_calloc(op->n_out + 1, sizeof(Vector));
+    l->outp = tarn_calloc(op->n_out + 1, sizeof(Vector *));
+    l->tmpv = tarn_calloc(nt, sizeof(Vector));
+    l->tmpp = tarn_calloc(nt, sizeof(Vector *));
+    if (!l->keys || !l->keyv || !l->flat || !l->pi || !l->br || !l->sel || !l->outv || !l->outp || !l->tmpv || !l->tmpp) {
+        plocal_free(op, l);
+        return ERR_NOMEM(err, 0);
+    }
+    for (uint32_t k = 0; k < j->nk; k++) {
+        vec_init(&l->flat[k], &j->pk[k]->type);
+        if (!(l->keys[k] = expr_state_new(j->pk[k], x->settings, x->params, err))) {
+            plocal_free(op, l);
+            return err->kind;
+        }
+    }
+    for (uint32_t c = 0; c < op->n_out; c++) {
+        vec_init(&l->outv[c], &op->out_types[c]);
+        l->outp[c] = &l->outv[c];
+    }
+    for (uint32_t c = 0; c < j->n_probe + j->n_build; c++) {
+        vec_init(&l->tmpv[c], col_type(j, c));
+        l->tmpp[c] = &l->tmpv[c];
+    }
+    if (j->residual && !(l->resid = expr_state_new(j->residual, x->settings, x->params, err))) {
+        plocal_free(op, l);
+        return err->kind;
+    }
+    *local = l;
+    return 0;
+}
+
+static int ensure_rows(PLocal *l, uint32_t n)
+{
+    if (n <= l->cap)
+        return 0;
+    uint32_t c = n < VEC_BATCH_ROWS ? VEC_BATCH_ROWS : n;
+    uint64_t *h = tarn_realloc(l->hash, c * sizeof(uint64_t));
+    if (h)
+        l->hash = h;
+    uint8_t *a = tarn_realloc(l->pnull, c), *b = tarn_realloc(l->pmatched, c);
+    if (a)
+        l->pnull = a;
+    if (b)
+        l->pmatched = b;
+    uint32_t *s = tarn_realloc(l->sel, c * sizeof(uint32_t));
+    if (s)
+        l->sel = s;
+    if (!h || !a || !b || !s)
+        return TARN_ERR_NOMEM;
+    l->cap = c;
+    return 0;
+}
+
+static inline bool keys_eq(HashJoin *j, PLocal *l, uint32_t i, uint32_t r)
+{
+    const CollChunk *k = &j->build.chunks[coll_chunk_of(r)];
+    uint32_t o = coll_off_of(r);
+    for (uint32_t kk = 0; kk < j->nk; kk++) {
+        const Vector *pv = l->keyv[kk], *bv = &k->cols[j->n_build + kk];
+        uint32_t w = j->key_w[kk];
+        if (j->key_str[kk]) {
+            const StrView *a = &((const StrView *)pv->data)[i], *b = &((const StrView *)bv->data)[o];
+            if (a->len != b->len || (a->len && memcmp(a->ptr, b->ptr, a->len)))
+                return false;
+        } else if (memcmp(pv->data + (size_t)w * i, bv->data + (size_t)w * o, w)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Fills out with the pairs (probe cols gathered by pi, build cols by br). */
+static int gather_pairs(HashJoin *j, PLocal *l, const Chunk *in, Vector **dst, uint32_t n, TarnError *err)
+{
+    for (uint32_t c = 0; c < j->n_probe; c++)
+        if (vec_gather(dst[c], in->cols[c], l->pi, n))
+            return ERR_NOMEM(err, n);
+    for (uint32_t c = 0; c < j->n_build; c++)
+        if (coll_gather(&j->build, c, l->br, n, dst[j->n_probe + c]))
+            return ERR_NOMEM(err, n);
+    return 0;
+}
+
+static int set_all_null(Vector *v, uint32_t n)
+{
+    if (vec_prepare(v, n) || vec_ensure_validity(v))
+        return TARN_ERR_NOMEM;
+    memset(v->validity, 0, (n + 7) / 8);
+    memset(v->data, 0, type_width(v->type) * n);
+    return 0;
+}
+
+/* Processes the current pair buffer: residual, matched flags, output. */
+static int process_pairs(HashJoin *j, PLocal *l, const Chunk *in, Chunk *out, TarnError *err)
+{
+    uint32_t n = l->np;
+    l->np = 0;
+    out->n_rows = 0;
+    if (n == 0)
+        return 0;
+    bool emit_pairs = j->kind == JOIN_INNER || j->kind == JOIN_LEFT || j->kind == JOIN_RIGHT || j->kind == JOIN_FULL;
+    if (l->resid) {
+        int rc = gather_pairs(j, l, in, l->tmpp, n, err);
+        if (rc)
+            return rc;
+        Chunk t = {n, j->n_probe + j->n_build, l->tmpp};
+        uint32_t k;
+        if ((rc = expr_select(l->resid, &t, NULL, n, l->sel, &k, err)))
+            return rc;
+        for (uint32_t q = 0; q < k; q++) {
+            l->pi[q] = l->pi[l->sel[q]];
+            l->br[q] = l->br[l->sel[q]];
+        }
+        n = k;
+    }
+    for (uint32_t q = 0; q < n; q++)
+        l->pmatched[l->pi[q]] = 1;
+    if (j->matched)
+        for (uint32_t q = 0; q < n; q++)
+            j->matched[l->br[q]] = 1;
+    if (!emit_pairs || n == 0)
+        return 0;
+    int rc = gather_pairs(j, l, in, l->outp, n, err);
+    if (rc)
+        return rc;
+    out->n_rows = n;
+    out->n_cols = j->op.n_out;
+    out->cols = l->outp;
+    return 0;
+}
+
+static int start_chunk(HashJoin *j, PLocal *l, const Chunk *in, TarnError *err)
+{
+    uint32_t n = in->n_rows;
+    if (ensure_rows(l, n))
+        return ERR_NOMEM(err, n);
+    memset(l->pnull, 0, n);
+    memset(l->pmatched, 0, n);
+    for (uint32_t k = 0; k < j->nk; k++) {
+        Vector *v;
+        int rc = expr_eval(l->keys[k], in, NULL, n, &v, err);
+        if (rc)
+            return rc;
+        if (v->is_const) {
+            if (vec_gather(&l->flat[k], v, NULL, n))
+                return ERR_NOMEM(err, n);
+            v = &l->flat[k];
+        }
+        l->keyv[k] = v;
+        vec_hash(v, n, l->hash, k == 0);
+        if (v->validity)
+            for (uint32_t i = 0; i < n; i++)
+                l->pnull[i] |= !vec_is_valid(v, i);
+    }
+    l->busy = true;
+    l->phase = 0;
+    l->next_row = 0;
+    l->chain = END;
+    l->np = 0;
+    return 0;
+}
+
+/* Emits the probe rows that the join kind keeps after matching. */
+static int emit_leftovers(HashJoin *j, PLocal *l, const Chunk *in, Chunk *out, TarnError *err)
+{
+    uint32_t n = in->n_rows, k = 0;
+    out->n_rows = 0;
+    switch (j->kind) {
+    case JOIN_LEFT: case JOIN_FULL:
+        for (uint32_t i = 0; i < n; i++)
+            if (!l->pmatched[i])
+                l->sel[k++] = i;
+        break;
+    case JOIN_SEMI:
+        for (uint32_t i = 0; i < n; i++)
+            if (l->pmatched[i])
+                l->sel[k++] = i;
+        break;
+    case JOIN_ANTI:
+        if (j->null_aware && j->n_rows > 0 && j->has_null_key)
+            break;
+        for (uint32_t i = 0; i < n; i++)
+            if (!l->pmatched[i] && !(j->null_aware && l->pnull[i] && j->n_rows > 0))
+                l->sel[k++] = i;
+        break;
+    default:
+        return 0;
+    }
+    if (k == 0)
+        return 0;
+    for (uint32_t c = 0; c < j->n_probe; c++)
+        if (vec_gather(&l->outv[c], in->cols[c], l->sel, k))
+            return ERR_NOMEM(err, k);
+    if (j->kind == JOIN_LEFT || j->kind == JOIN_FULL)
+        for (uint32_t c = 0; c < j->n_build; c++)
+            if (set_all_null(&l->outv[j->n_probe + c], k))
+                return ERR_NOMEM(err, k);
+    out->n_rows = k;
+    out->n_cols = j->op.n_out;
+    out->cols = l->outp;
+    return 0;
+}
+
+static int op_exec(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, Chunk *out, bool *more, TarnError *err)
+{
+    (void)x;
+    HashJoin *j = (HashJoin *)op;
+    PLocal *l = local;
+    int rc;
+    out->n_rows = 0;
+    if (!l->busy && (rc = start_chunk(j, l, in, err)))
+        return rc;
+    if (l->phase == 1) {
+        rc = emit_leftovers(j, l, in, out, err);
+        l->busy = false;
+        *more = false;
+        return rc;
+    }
+    bool first_only = (j->kind == JOIN_SEMI || j->kind == JOIN_ANTI) && !j->residual;
+    uint32_t n = in->n_rows;
+    if (j->n_rows == 0)
+        l->next_row = n; /* empty build side: nothing matches */
+    while (l->next_row < n) {
+        uint32_t i = l->next_row;
+        if (l->pnull[i]) {
+            l->next_row++;
+            continue;
+        }
+        uint64_t h = l->hash[i];
+        uint32_t r = l->chain == END ? j->heads[h & j->mask] : l->chain;
+        l->chain = END;
+        bool full = false;
+        while (r != END) {
+            if (j->hashes[r] == h && keys_eq(j, l, i, r)) {
+                if (first_only) {
+                    l->pmatched[i] = 1;
+                    break;
+                }
+                l->pi[l->np] = i;
+                l->br[l->np] = r;
+                if (++l->np == VEC_BATCH_ROWS) {
+                    l->chain = j->next[r];
+                    full = true;
+                    break;
+                }
+            }
+            r = j->next[r];
+        }
+        if (full) {
+            if (l->chain == END)
+                l->next_row++;
+            rc = process_pairs(j, l, in, out, err);
+            *more = true;
+            return rc;
+        }
+        l->next_row++;
+    }
+    rc = process_pairs(j, l, in, out, err);
+    if (rc)
+        return rc;
+    if (j->kind == JOIN_LEFT || j->kind == JOIN_FULL || j->kind == JOIN_SEMI || j->kind == JOIN_ANTI) {
+        l->phase = 1;
+        *more = true;
+        return 0;
+    }
+    l->busy = false;
+    *more = false;
+    return 0;
+}
+
+/* RIGHT / FULL: build rows nobody matched, with NULL probe columns. */
+static int op_flush(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more, TarnError *err)
+{
+    (void)x;
+    HashJoin *j = (HashJoin *)op;
+    PLocal *l = local;
+    out->n_rows = 0;
+    *more = false;
+    if (!j->matched)
+        return 0;
+    uint64_t n_ids = (uint64_t)j->build.n_chunks << COLL_SHIFT;
+    uint32_t k = 0;
+    while (l->flush_id < n_ids && k < VEC_BATCH_ROWS) {
+        uint32_t id = l->flush_id++;
+        const CollChunk *c = &j->build.chunks[coll_chunk_of(id)];
+        if (coll_off_of(id) >= c->n_rows || j->matched[id])
+            continue;
+        l->br[k++] = id;
+    }
+    if (k == 0)
+        return 0;
+    for (uint32_t c = 0; c < j->n_probe; c++)
+        if (set_all_null(&l->outv[c], k))
+            return ERR_NOMEM(err, k);
+    for (uint32_t c = 0; c < j->n_build; c++)
+        if (coll_gather(&j->build, c, l->br, k, &l->outv[j->n_probe + c]))
+            return ERR_NOMEM(err, k);
+    out->n_rows = k;
+    out->n_cols = op->n_out;
+    out->cols = l->outp;
+    *more = l->flush_id < n_ids;
+    return 0;
+}
+
+static void destroy(PhysOp *op)
+{
+    HashJoin *j = (HashJoin *)op;
+    if (j->coll_ok)
+        coll_free(&j->build);
+    j->coll_ok = false;
+    tarn_free(j->hashes);
+    tarn_free(j->next);
+    tarn_free(j->heads);
+    tarn_free(j->matched);
+    j->hashes = NULL;
+    j->next = j->heads = NULL;
+    j->matched = NULL;
+}
+
+static const char *kind_name(JoinKind k)
+{
+    switch (k) {
+    case JOIN_LEFT: return "Left";
+    case JOIN_RIGHT: return "Right";
+    case JOIN_FULL: return "Full";
+    case JOIN_SEMI: return "Semi";
+    case JOIN_ANTI: return "Anti";
+    default: return "Inner";
+    }
+}
+
+static void explain(PhysOp *op, Buf *out)
+{
+    HashJoin *j = (HashJoin *)op;
+    buf_printf(out, " (%s%s): ", kind_name(j->kind), j->null_aware ? ", null-aware" : "");
+    for (uint32_t k = 0; k < j->nk; k++) {
+        if (k)
+            buf_printf(out, " AND ");
+        expr_to_text(j->pk[k], out);
+        buf_printf(out, " = ");
+        expr_to_text(j->bk[k], out);
+    }
+    if (j->residual) {
+        buf_printf(out, " AND ");
+        expr_to_text(j->residual, out);
+    }
+}
+
+static const PhysOpVT vt = {
+    .name = "Hash Join",
+    .sink_init = sink_init,
+    .sink_local_init = sink_local_init,
+    .sink = sink,
+    .sink_combine = sink_combine,
+    .sink_finalize = sink_finalize,
+    .sink_local_free = blocal_free,
+    .op_local_init = op_local_init,
+    .op_exec = op_exec,
+    .op_flush = op_flush,
+    .op_local_free = plocal_free,
+    .destroy = destroy,
+    .explain = explain,
+};
+
+PhysOp *op_hash_join_new(Arena *a, PhysOp *probe, PhysOp *build, JoinKind kind, Expr **probe_keys, Expr **build_keys,
+                         uint32_t n_keys, Expr *residual, bool null_aware, TarnError *err)
+{
+    HashJoin *j = arena_calloc(a, sizeof *j);
+    bool left_only = kind == JOIN_SEMI || kind == JOIN_ANTI;
+    uint32_t n_out = probe->n_out + (left_only ? 0 : build->n_out);
+    LogicalType *types = arena_alloc(a, (n_out + 1) * sizeof(LogicalType));
+    if (!j || !types || !(j->coll_types = arena_alloc(a, (build->n_out + n_keys + 1) * sizeof(LogicalType))) ||
+        !(j->key_w = arena_alloc(a, (n_keys + 1) * sizeof(uint32_t))) ||
+        !(j->key_str = arena_alloc(a, (n_keys + 1) * sizeof(bool)))) {
+        ERR_NOMEM(err, sizeof *j);
+        return NULL;
+    }
+    j->kind = kind;
+    j->pk = probe_keys;
+    j->bk = build_keys;
+    j->nk = n_keys;
+    j->residual = residual;
+    j->null_aware = null_aware;
+    j->n_probe = probe->n_out;
+    j->n_build = build->n_out;
+    for (uint32_t c = 0; c < probe->n_out; c++)
+        types[c] = probe->out_types[c];
+    for (uint32_t c = 0; c < build->n_out; c++) {
+        j->coll_types[c] = build->out_types[c];
+        if (!left_only)
+            types[probe->n_out + c] = build->out_types[c];
+    }
+    for (uint32_t k = 0; k < n_keys; k++) {
+        j->coll_types[build->n_out + k] = build_keys[k]->type;
+        j->key_w[k] = (uint32_t)type_width(&build_keys[k]->type);
+        j->key_str[k] = type_is_string_like(build_keys[k]->type.id);
+        if (type_is_nested(build_keys[k]->type.id)) {
+            err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "joining on nested values is not supported yet");
+            return NULL;
+        }
+    }
+    physop_init(&j->op, &vt, ROLE_JOIN, n_out, types);
+    j->op.n_children = 2;
+    j->op.children[0] = probe;
+    j->op.children[1] = build;
+    if (kind == JOIN_RIGHT || kind == JOIN_FULL)
+        j->op.max_threads = 1;
+    double pe = probe->est_rows, be = build->est_rows;
+    j->op.est_rows = pe < 0 || be < 0 ? -1 : (left_only ? pe * 0.5 : (pe > be ? pe : be));
+    return &j->op;
+}

@@ -1,0 +1,95 @@
+/*
+ * scan_common.c - what every scan does to a decoded batch: evaluate the
+ * pushed-down filter and hand out only the projected columns (ops.h,
+ * ScanOut).  Without a filter the output points at the batch's vectors
+ * (no copy); with one, the surviving rows are gathered.
+ */
+#include <string.h>
+
+#include "sql/exec/expr.h"
+#include "sql/exec/ops.h"
+
+int scan_out_init(ScanOut *so, const ScanSpec *spec, ExecCtx *x, const uint32_t *batch_col, TarnError *err)
+{
+    memset(so, 0, sizeof *so);
+    so->spec = spec;
+    so->batch_col = batch_col;
+    uint32_t nr = spec->n_read ? spec->n_read : 1, no = spec->n_out ? spec->n_out : 1;
+    so->inp = tarn_calloc(nr, sizeof(Vector *));
+    so->outp = tarn_calloc(no, sizeof(Vector *));
+    so->outv = tarn_calloc(no, sizeof(Vector));
+    so->sel = tarn_malloc(VEC_BATCH_ROWS * sizeof(uint32_t));
+    if (!so->inp || !so->outp || !so->outv || !so->sel)
+        goto nomem;
+    for (uint32_t i = 0; i < spec->n_out; i++) {
+        uint32_t c = spec->read_cols[spec->out_pos[i]];
+        if (vec_init(&so->outv[i], &spec->get->u.get.schema->fields[c].type))
+            goto nomem;
+    }
+    if (spec->filter) {
+        so->filter = expr_state_new(spec->filter, x->settings, x->params, err);
+        if (!so->filter) {
+            scan_out_free(so);
+            return err->kind;
+        }
+    }
+    return 0;
+nomem:
+    scan_out_free(so);
+    return ERR_NOMEM(err, 0);
+}
+
+void scan_out_free(ScanOut *so)
+{
+    if (so->outv)
+        for (uint32_t i = 0; i < so->spec->n_out; i++)
+            vec_destroy(&so->outv[i]);
+    tarn_free(so->outv);
+    tarn_free(so->outp);
+    tarn_free(so->inp);
+    tarn_free(so->sel);
+    expr_state_free(so->filter);
+    memset(so, 0, sizeof *so);
+}
+
+int scan_out_emit(ScanOut *so, const Batch *b, Chunk *out, TarnError *err)
+{
+    const ScanSpec *sp = so->spec;
+    uint32_t n = b->n_rows;
+    for (uint32_t i = 0; i < sp->n_read; i++)
+        so->inp[i] = &b->cols[so->batch_col ? so->batch_col[i] : i];
+    so->in.n_rows = n;
+    so->in.n_cols = sp->n_read;
+    so->in.cols = so->inp;
+    out->n_cols = sp->n_out;
+    out->cols = so->outp;
+    if (!so->filter) {
+        for (uint32_t i = 0; i < sp->n_out; i++)
+            so->outp[i] = so->inp[sp->out_pos[i]];
+        out->n_rows = n;
+        return 0;
+    }
+    if (n > VEC_BATCH_ROWS) {
+        uint32_t *s = tarn_realloc(so->sel, n * sizeof(uint32_t));
+        if (!s)
+            return ERR_NOMEM(err, n);
+        so->sel = s;
+    }
+    uint32_t k;
+    int rc = expr_select(so->filter, &so->in, NULL, n, so->sel, &k, err);
+    if (rc)
+        return rc;
+    if (k == n) {
+        for (uint32_t i = 0; i < sp->n_out; i++)
+            so->outp[i] = so->inp[sp->out_pos[i]];
+        out->n_rows = n;
+        return 0;
+    }
+    for (uint32_t i = 0; i < sp->n_out; i++) {
+        if (vec_gather(&so->outv[i], so->inp[sp->out_pos[i]], so->sel, k))
+            return ERR_NOMEM(err, k);
+        so->outp[i] = &so->outv[i];
+    }
+    out->n_rows = k;
+    return 0;
+}

@@ -1,0 +1,98 @@
+/*
+ * session.h - what a tarn_db is: an open lake (catalog) plus one
+ * session's settings, and the statement runner behind tarn_exec.
+ *
+ * Statement flow (sql_run.c):
+ *   parse (sql/parse) -> per statement:
+ *     queries      bind (sql/bind) -> optimize (sql/plan) -> physical plan
+ *                  (sql/exec/physical.c) -> execute pipelines (exec_run)
+ *                  into a result collector -> tarn_result
+ *     INSERT/CTAS  the same with a Delta writer as the final sink
+ *     DDL, COPY, SET/SHOW: sql_ddl.c
+ *
+ * Each statement is its own transaction (BEGIN/COMMIT are accepted and
+ * do nothing yet).  The session's settings are visible to kernels through
+ * SqlSettings (TimeZone, statement timestamp, current schema).
+ */
+#ifndef TARN_SQL_SESSION_H
+#define TARN_SQL_SESSION_H
+
+#include <stdatomic.h>
+
+#include "catalog/catalog.h"
+#include "sql/exec/collection.h"
+#include "sql/func/func.h"
+#include "sql/parse/ast.h"
+#include "tarn.h"
+
+#define SQL_MAX_PATH 16
+
+typedef struct SettingKV {
+    char name[64];
+    char value[256];
+} SettingKV;
+
+struct tarn_db {
+    Catalog *cat;
+    SqlSettings settings;
+    char search_path_text[512];     /* as set, for SHOW */
+    char path_buf[SQL_MAX_PATH][128];
+    const char *search_path[SQL_MAX_PATH];
+    uint32_t n_path;
+    atomic_int cancel;
+    bool in_txn;
+    uint32_t threads;               /* 0 = all cores */
+    SettingKV *other;               /* other accepted settings (SHOW) */
+    uint32_t n_other, cap_other;
+};
+
+/* A statement's result: rows (a collection) or nothing, plus the tag. */
+struct tarn_result {
+    uint32_t ncols;
+    char **names;
+    LogicalType *types;
+    char **type_names;
+    uint32_t *oids;
+    Collection rows;                /* owned */
+    bool has_rows;
+    uint64_t *chunk_start;          /* first row of each chunk (for lookup) */
+    char tag[64];
+    char ***cache;                  /* formatted values, per row, lazily */
+    Arena text;                     /* their bytes */
+    int32_t tz_offset_secs;         /* for timestamptz output */
+};
+
+/* Builds an empty result (no columns) with a tag. */
+tarn_result *sql_result_tag(const char *tag, TarnError *err);
+/* Builds a result with columns of the given names/types; rows are then
+ * appended to r->rows.  Types are copied. */
+tarn_result *sql_result_new(uint32_t ncols, const char *const *names, const LogicalType *types, TarnError *err);
+/* Adds a one-column text result row (SHOW, EXPLAIN). */
+int sql_result_add_text(tarn_result *r, const char *s, TarnError *err);
+/* Points the vectors of rows moved in from a plan at r's own types. */
+void sql_result_adopt_types(tarn_result *r);
+/* Finishes r (row index) after rows were added. */
+int sql_result_seal(tarn_result *r, TarnError *err);
+
+/* Runs one parsed statement. */
+int sql_run_stmt(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+
+/* DDL and utility statements (sql_ddl.c). */
+int sql_run_create_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_create_schema(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_create_view(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_drop(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_show(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_reset(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_copy(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_truncate(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+
+/* Settings helpers. */
+int sql_set_search_path(tarn_db *db, const char *text, TarnError *err);
+int sql_set_timezone(tarn_db *db, const char *text, TarnError *err);
+
+/* Runs a SELECT-like AST through to a result (used by COPY (query) TO). */
+int sql_run_query(tarn_db *db, const char *sql, const AstSelect *sel, tarn_result **out, TarnError *err);
+
+#endif
