@@ -33,7 +33,8 @@ LDSAN   :=
 endif
 
 PKGS     := libzstd liblz4 zlib libxxhash
-WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wvla -Wformat=2 \
+# -Wno-format-truncation: snprintf into fixed buffers truncates on purpose.
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wvla -Wformat=2 -Wno-format-truncation \
             -Wno-format-nonliteral
 CPPFLAGS := -Iinclude -Isrc -D_GNU_SOURCE -DTARN_BUILD_ID="\"$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)\""
 CFLAGS   := -std=c11 $(OPT) $(WARN) -MMD -MP -pthread

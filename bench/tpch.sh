@@ -36,7 +36,7 @@ for r in $(seq 1 "$ROUNDS"); do
         t0=$(secs)
         "$TARN" tpch gen --sf "$SF" --lake "$WORK/lake" --threads "$threads" >"$WORK/gen.out" || exit 1
         t1=$(secs)
-        echo -e "tarn-${threads}t\t$(echo "$t1 - $t0" | bc)" >>"$RES"
+        echo -e "tarn-${threads}t\t$(awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }')" >>"$RES"
     done
     if [ $have_duck = 1 ]; then
         rm -rf "$WORK/duck"

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -468,6 +469,19 @@ static void *worker(void *arg)
     return NULL;
 }
 
+typedef struct TaskKey {
+    double cost;
+    size_t idx;
+} TaskKey;
+
+static int by_cost_desc(const void *a, const void *b)
+{
+    const TaskKey *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
 /* Cuts every table into files by generator rows (a function of sf only). */
 static int plan_tasks(Job *j, int64_t target_bytes, TarnError *err)
 {
@@ -499,19 +513,21 @@ static int plan_tasks(Job *j, int64_t target_bytes, TarnError *err)
             ft->first = first;
             ft->n = rows - first < per ? rows - first : per;
             ft->cost = (double)ft->n * est_row_bytes[t];
-            j->order[j->n_tasks] = j->n_tasks;
             j->n_tasks++;
         }
     }
-    /* costliest first (insertion sort: a few hundred tasks at most per 100 GB) */
-    for (size_t i = 1; i < j->n_tasks; i++) {
-        size_t x = j->order[i], k = i;
-        while (k > 0 && j->tasks[j->order[k - 1]].cost < j->tasks[x].cost) {
-            j->order[k] = j->order[k - 1];
-            k--;
-        }
-        j->order[k] = x;
+    /* costliest first; ties in plan order */
+    TaskKey *keys = tarn_malloc((j->n_tasks + 1) * sizeof *keys);
+    if (!keys)
+        return ERR_NOMEM(err, j->n_tasks * sizeof *keys);
+    for (size_t i = 0; i < j->n_tasks; i++) {
+        keys[i].cost = j->tasks[i].cost;
+        keys[i].idx = i;
     }
+    qsort(keys, j->n_tasks, sizeof *keys, by_cost_desc);
+    for (size_t i = 0; i < j->n_tasks; i++)
+        j->order[i] = keys[i].idx;
+    tarn_free(keys);
     return 0;
 }
 

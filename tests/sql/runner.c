@@ -193,9 +193,13 @@ static void render(tarn_result *r, Lines *vals, int *ncols)
 }
 
 /* Splits an expected row into values: by tabs, or by runs of spaces. */
-static void split_row(const char *line, Lines *out)
+static void split_row(const char *line, Lines *out, int ncols)
 {
     bool tabs = strchr(line, '\t') != NULL;
+    if (!tabs && ncols == 1) {
+        lines_push(out, strdup(line));
+        return;
+    }
     const char *p = line;
     while (*p) {
         const char *e = tabs ? strchr(p, '\t') : strchr(p, ' ');
@@ -293,7 +297,7 @@ static bool run_record(const char *file, tarn_db *db, Record *rec, long hash_thr
         sscanf(rec->expected.v[0], "%ld values hashing to %63s", &exp_nvals, exp_hash);
     } else {
         for (size_t i = 0; i < rec->expected.n; i++)
-            split_row(rec->expected.v[i], &exp);
+            split_row(rec->expected.v[i], &exp, ncols);
     }
     if (!strcmp(rec->sort, "rowsort") && ncols > 0) {
         /* sort rows: join each row's values */

@@ -123,6 +123,16 @@ if selected gen; then
             bad "tarn reads its tables" "$(head -30 "$WORK/describe.out" | tr '\n' '|')"
         fi
 
+        # the SQL engine sees the tables as schema "tpch" (when this build has it)
+        if "$TARN" help sql >/dev/null 2>&1; then
+            run sql sql --lake "$LAKE" --csv -c "SELECT count(*) FROM tpch.lineitem"
+            if [ "$(rc_of sql)" = 0 ] && grep -qx "60175" "$WORK/sql.out"; then
+                ok "tarn sql reads tpch.lineitem"
+            else
+                bad "tarn sql reads tpch.lineitem" "exit $(rc_of sql): $(cat "$WORK/sql.out" "$WORK/sql.err" | head -3 | tr '\n' '|')"
+            fi
+        fi
+
         duck "duckdb checks" tests/tpch/check.mjs "$LAKE" 0.01 --lineitem 60175
         if [ $have_duckdb = 1 ]; then
             for t in $TABLES; do

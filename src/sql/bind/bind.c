@@ -1100,6 +1100,72 @@ static LogicalOp *mk_filter(BindCtx *ctx, LogicalOp *child, Expr *cond)
     return f;
 }
 
+/* True when `inner` is the DISTINCT-aggregate helper built over these groups. */
+static bool distinct_inner(const LogicalOp *inner, Expr *const *groups, uint32_t ng)
+{
+    if (inner->u.agg.n_groups != ng + 1)
+        return false;
+    for (uint32_t i = 0; i < ng; i++)
+        if (!expr_equal(inner->u.agg.groups[i], groups[i]))
+            return false;
+    return true;
+}
+
+/* count(DISTINCT x), sum(DISTINCT x)...: when every aggregate is DISTINCT
+ * over the same argument (or is min/max of it), aggregate twice: first
+ * GROUP BY groups, x (removing duplicates), then the aggregates without
+ * DISTINCT over that.  Other mixes are not supported yet. */
+static int plan_distinct_aggs(BindCtx *ctx, LogicalOp **plan, Expr **groups, uint32_t ng, AggCollector *aggs)
+{
+    const Expr *darg = NULL;
+    for (uint32_t i = 0; i < aggs->n; i++)
+        if (aggs->aggs[i].distinct) {
+            if (aggs->aggs[i].n_args != 1) {
+                err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "DISTINCT aggregates of several arguments are not supported yet");
+                return TARN_ERR_UNSUPPORTED;
+            }
+            darg = aggs->aggs[i].args[0];
+        }
+    if (!darg)
+        return 0;
+    for (uint32_t i = 0; i < aggs->n; i++) {
+        const AggCall *a = &aggs->aggs[i];
+        bool dup_insensitive = !strcmp(a->name, "min") || !strcmp(a->name, "max");
+        if (a->n_args != 1 || !expr_equal(a->args[0], darg) || (!a->distinct && !dup_insensitive) || a->filter) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000",
+                          "mixing DISTINCT and other aggregates is not supported yet");
+            return TARN_ERR_UNSUPPORTED;
+        }
+    }
+    LogicalOp *in = lop_new(ctx->a, LOP_AGGREGATE, 1);
+    Expr **g = arena_alloc(ctx->a, (ng + 1) * sizeof(Expr *));
+    if (!in || !g)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < ng; i++)
+        g[i] = groups[i];
+    g[ng] = (Expr *)darg;
+    in->children[0] = *plan;
+    in->u.agg.group_index = ctx->next_table++;
+    in->u.agg.agg_index = ctx->next_table++;
+    in->u.agg.groups = g;
+    in->u.agg.n_groups = ng + 1;
+    if (lop_resolve(ctx->a, in, false))
+        return nomem(ctx);
+    Expr *col = expr_colref(ctx->a, in->out[ng], in->out_types[ng], "?distinct?");
+    if (!col)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < aggs->n; i++) {
+        AggCall *a = &aggs->aggs[i];
+        a->distinct = false;
+        a->args = arena_alloc(ctx->a, sizeof(Expr *));
+        if (!a->args)
+            return nomem(ctx);
+        a->args[0] = col;
+    }
+    *plan = in;
+    return 0;
+}
+
 /* One simple SELECT (no set operation); ORDER BY/LIMIT included. */
 static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
 {
@@ -1169,8 +1235,6 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
             Expr *e;
             if ((rc = bind_expr(ctx, &senv, v, &e)))
                 return rc;
-            if (e->unknown && e->type.id == TYPE_STRING)
-                e->unknown = false; /* unknown literal output: text */
             if ((rc = targets_add(ctx, &tg, e, t->u.target.name ? t->u.target.name : figure_colname(v))))
                 return rc;
         }
@@ -1290,6 +1354,8 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
     }
     /* Aggregation */
     bool is_agg = ng > 0 || aggs.n > 0 || having;
+    if (is_agg && (rc = plan_distinct_aggs(ctx, &plan, groups, ng, &aggs)))
+        return rc;
     if (is_agg) {
         LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
         if (!ag)
@@ -1299,6 +1365,16 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         ag->u.agg.agg_index = ctx->next_table++;
         ag->u.agg.groups = groups;
         ag->u.agg.n_groups = ng;
+        if (plan->kind == LOP_AGGREGATE && plan->u.agg.n_aggs == 0 && distinct_inner(plan, groups, ng)) {
+            /* DISTINCT aggregates: group by the inner aggregate's outputs */
+            Expr **g2 = arena_alloc(ctx->a, (ng ? ng : 1) * sizeof(Expr *));
+            if (!g2)
+                return nomem(ctx);
+            for (uint32_t i = 0; i < ng; i++)
+                if (!(g2[i] = expr_colref(ctx->a, plan->out[i], plan->out_types[i], plan->out_names[i])))
+                    return nomem(ctx);
+            ag->u.agg.groups = g2;
+        }
         ag->u.agg.aggs = aggs.aggs;
         ag->u.agg.n_aggs = aggs.n;
         if (lop_resolve(ctx->a, ag, false))
@@ -1395,11 +1471,16 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
     out->n_cols = n_visible;
     out->names = arena_alloc(ctx->a, (n_visible ? n_visible : 1) * sizeof(char *));
     out->types = arena_alloc(ctx->a, (n_visible ? n_visible : 1) * sizeof(LogicalType));
-    if (!out->names || !out->types)
+    out->unknown = arena_calloc(ctx->a, (n_visible ? n_visible : 1) * sizeof(bool));
+    if (!out->names || !out->types || !out->unknown)
         return nomem(ctx);
     for (uint32_t i = 0; i < n_visible; i++) {
         out->names[i] = tg.names[i];
         out->types[i] = plan->out_types[i];
+        if (tg.exprs[i]->unknown && !values_mode) {
+            out->unknown[i] = true;
+            tg.exprs[i]->unknown = false; /* an unknown output is text (PostgreSQL) */
+        }
     }
     return 0;
 }
@@ -1429,6 +1510,8 @@ static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
         Expr *b = expr_colref(ctx->a, r.plan->out[i], r.types[i], r.names[i]);
         if (!a || !b)
             return nomem(ctx);
+        a->unknown = l.unknown && l.unknown[i];
+        b->unknown = r.unknown && r.unknown[i];
         Expr *pair[2] = {a, b};
         if ((rc = bind_common_type(ctx, pair, 2, "UNION", &types[i])))
             return rc;
@@ -1447,6 +1530,8 @@ static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
             return nomem(ctx);
         for (uint32_t i = 0; i < n; i++) {
             Expr *c = expr_colref(ctx->a, q->plan->out[i], q->types[i], q->names[i]);
+            if (c)
+                c->unknown = q->unknown && q->unknown[i]; /* 'a' UNION 1: cast the text like a literal */
             if (!c || (rc = bind_coerce(ctx, c, &types[i], CAST_IMPLICIT, &ex[i])))
                 return c ? rc : nomem(ctx);
         }
@@ -1549,6 +1634,7 @@ static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
     out->n_cols = n;
     out->names = l.names;
     out->types = types;
+    out->unknown = NULL;
     return 0;
 }
 

@@ -53,6 +53,7 @@ typedef struct BindCtx {
     uint32_t next_table;            /* table index allocator */
     uint32_t n_params;              /* init-plan slots allocated (subqueries) */
     uint32_t view_depth;
+    uint32_t no_fold;               /* > 0: do not fold (dead CASE branches) */
     CteDef *ctes;                   /* visible WITH entries, innermost first */
     TarnError *err;
 } BindCtx;
@@ -63,6 +64,8 @@ typedef struct BoundQuery {
     uint32_t n_cols;
     const char **names;             /* output column names */
     LogicalType *types;
+    bool *unknown;                  /* column is an untyped literal ('a', NULL): UNION
+                                     * resolves it like PostgreSQL; may be NULL */
 } BoundQuery;
 
 /* Binds a SELECT (with set operations, WITH, ORDER BY, LIMIT). */

@@ -130,7 +130,7 @@ static int bind_const(BindCtx *ctx, const AstNode *n, Expr **out)
 int bind_fold(BindCtx *ctx, Expr *e, Expr **out)
 {
     *out = e;
-    if (e->kind == EX_CONST || !expr_is_constant(e))
+    if (e->kind == EX_CONST || !expr_is_constant(e) || ctx->no_fold)
         return 0;
     Value v;
     int rc = expr_eval_const(e, ctx->settings, ctx->a, &v, ctx->err);
@@ -798,6 +798,11 @@ static Expr *mk_bool_const(BindCtx *ctx, bool b, int loc)
     return expr_const(ctx->a, &v, type_simple(TYPE_BOOL), loc);
 }
 
+static bool is_const_false_expr(const Expr *e)
+{
+    return e->kind == EX_CONST && (e->u.cnst.is_null || !e->u.cnst.v.b);
+}
+
 static int bind_case(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
 {
     uint32_t nw = n->u.kase.whens.n;
@@ -810,6 +815,7 @@ static int bind_case(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
     Expr **conds = arena_alloc(ctx->a, (nw + 1) * sizeof(Expr *));
     if (!results || !conds)
         return nomem(ctx);
+    bool dead_rest = false; /* an earlier WHEN is constant TRUE */
     for (uint32_t i = 0; i < nw; i++) {
         if (arg) {
             Expr *v;
@@ -823,12 +829,29 @@ static int bind_case(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
         } else if ((rc = bind_bool_expr(ctx, env, n->u.kase.whens.items[i], "CASE/WHEN", &conds[i]))) {
             return rc;
         }
-        if ((rc = bind_expr(ctx, env, n->u.kase.thens.items[i], &results[i])))
+        /* PostgreSQL does not simplify (fold) results of WHEN branches that
+         * are constant FALSE, so `CASE WHEN false THEN 1/0 ELSE 5 END` is 5 */
+        bool dead = dead_rest || is_const_false_expr(conds[i]);
+        if (dead)
+            ctx->no_fold++;
+        rc = bind_expr(ctx, env, n->u.kase.thens.items[i], &results[i]);
+        if (dead)
+            ctx->no_fold--;
+        if (rc)
             return rc;
+        if (conds[i]->kind == EX_CONST && !conds[i]->u.cnst.is_null && conds[i]->u.cnst.v.b)
+            dead_rest = true;
     }
     uint32_t nr = nw;
-    if (has_else && (rc = bind_expr(ctx, env, n->u.kase.else_, &results[nr++])))
-        return rc;
+    if (has_else) {
+        if (dead_rest)
+            ctx->no_fold++;
+        rc = bind_expr(ctx, env, n->u.kase.else_, &results[nr++]);
+        if (dead_rest)
+            ctx->no_fold--;
+        if (rc)
+            return rc;
+    }
     LogicalType t;
     if ((rc = bind_common_type(ctx, results, nr, "CASE", &t)))
         return rc;
@@ -929,10 +952,6 @@ static int bind_aggregate(BindCtx *ctx, ExprEnv *env, const AstNode *n, const ch
     void *state;
     if ((rc = bind_function(ctx, name, FUNC_AGGREGATE, args, na, n->loc, &typed, &def, &state)))
         return rc;
-    if (n->u.func.distinct) {
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "DISTINCT aggregates are not supported yet");
-        return bind_error_at(ctx, n->loc);
-    }
     AggCollector *c = env->aggs;
     /* Reuse an identical call. */
     for (uint32_t i = 0; i < c->n; i++) {

@@ -102,8 +102,13 @@ int vec_own_strings(Vector *v, uint32_t n)
         return 0;
     StrView *s = (StrView *)v->data;
     size_t total = 0;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
+        if (!vec_is_valid(v, i)) {
+            s[i].len = 0;
+            s[i].ptr = "";
+        }
         total += s[i].len;
+    }
     char *p = arena_alloc(&v->heap, total ? total : 1);
     if (!p)
         return TARN_ERR_NOMEM;

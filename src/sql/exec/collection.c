@@ -84,8 +84,13 @@ static int append_col(Vector *dst, uint32_t off, const Vector *src, const uint32
     if (type_is_string_like(dst->type->id)) {
         StrView *s = (StrView *)d;
         size_t total = 0;
-        for (uint32_t t = 0; t < m; t++)
+        for (uint32_t t = 0; t < m; t++) {
+            if (!vec_is_valid(dst, off + t)) {
+                s[t].len = 0; /* NULL rows may hold garbage views */
+                s[t].ptr = "";
+            }
             total += s[t].len;
+        }
         if (total) {
             char *p = arena_alloc(&dst->heap, total);
             if (!p)

@@ -225,10 +225,11 @@ static inline void fl_dec_put(Vector *v, uint32_t i, int128_t x)
         ((int64_t *)v->data)[i] = (int64_t)x;
 }
 
-/* 10^e for 0 <= e <= 38. */
+/* 10^e for 0 <= e <= 38 (clamped); table in func_math.c. */
+extern int128_t fl_pow10_tab[39];
 static inline int128_t fl_pow10(int e)
 {
-    return func_pow10_i128(e);
+    return fl_pow10_tab[e < 0 ? 0 : e > 38 ? 38 : e];
 }
 
 /* Number of decimal digits of |x| (1 for 0). */

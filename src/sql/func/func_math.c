@@ -45,6 +45,20 @@
 
 #define RADIANS_PER_DEGREE 0.0174532925199432957692
 
+/* Powers of ten for every module of the library (fl_pow10), filled
+ * before main() runs. */
+int128_t fl_pow10_tab[39];
+
+__attribute__((constructor)) static void pow10_init(void)
+{
+    int128_t x = 1;
+    for (int i = 0; i < 39; i++) {
+        fl_pow10_tab[i] = x;
+        if (i < 38)
+            x *= 10;
+    }
+}
+
 /* ---- Errors ------------------------------------------------------------------------ */
 
 enum {

@@ -1348,6 +1348,9 @@ static int k_format(FuncCtx *ctx, Vector **args, uint32_t n_args, uint32_t n_row
 #define I4 TYPE_INT32
 #define STRICT_C (FUNC_STRICT | FUNC_CONST_ARGS)
 
+/* PostgreSQL's VARIADIC needs at least one variadic argument: the
+ * variadic type is listed twice (FUNC_VARIADIC repeats the last 0+ times). */
+
 const FuncDef func_defs_string[] = {
     {.name = "length", .kind = FUNC_SCALAR, .n_args = 1, .args = {S}, .ret = I4,
      .flags = FUNC_STRICT | FUNC_NO_ERRORS, .scalar = k_char_length, .doc = "number of characters"},
@@ -1440,16 +1443,16 @@ const FuncDef func_defs_string[] = {
      .flags = FUNC_STRICT, .scalar = k_to_hex},
     {.name = "to_hex", .kind = FUNC_SCALAR, .n_args = 1, .args = {TYPE_INT64}, .ret = S,
      .flags = FUNC_STRICT, .scalar = k_to_hex},
-    {.name = "concat", .kind = FUNC_SCALAR, .n_args = 1, .args = {FUNC_T_ANY}, .ret = S,
+    {.name = "concat", .kind = FUNC_SCALAR, .n_args = 2, .args = {FUNC_T_ANY, FUNC_T_ANY}, .ret = S,
      .flags = FUNC_VARIADIC | FUNC_CONST_ARGS | FUNC_STABLE, .scalar = k_concat,
      .doc = "text forms of the non-NULL arguments, concatenated"},
-    {.name = "concat_ws", .kind = FUNC_SCALAR, .n_args = 2, .args = {S, FUNC_T_ANY}, .ret = S,
+    {.name = "concat_ws", .kind = FUNC_SCALAR, .n_args = 3, .args = {S, FUNC_T_ANY, FUNC_T_ANY}, .ret = S,
      .flags = FUNC_VARIADIC | FUNC_CONST_ARGS | FUNC_STABLE, .scalar = k_concat_ws},
     {.name = "textcat", .kind = FUNC_SCALAR, .n_args = 2, .args = {S, S}, .ret = S,
      .flags = STRICT_C, .scalar = k_textcat},
     {.name = "format", .kind = FUNC_SCALAR, .n_args = 1, .args = {S}, .ret = S,
      .flags = FUNC_CONST_ARGS | FUNC_STABLE, .scalar = k_format},
-    {.name = "format", .kind = FUNC_SCALAR, .n_args = 2, .args = {S, FUNC_T_ANY}, .ret = S,
+    {.name = "format", .kind = FUNC_SCALAR, .n_args = 3, .args = {S, FUNC_T_ANY, FUNC_T_ANY}, .ret = S,
      .flags = FUNC_VARIADIC | FUNC_CONST_ARGS | FUNC_STABLE, .scalar = k_format},
     {.name = "quote_ident", .kind = FUNC_SCALAR, .n_args = 1, .args = {S}, .ret = S,
      .flags = FUNC_STRICT, .scalar = k_quote_ident},
