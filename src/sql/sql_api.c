@@ -13,6 +13,16 @@
 #include "util/datetime.h"
 #include "vector/format.h"
 
+/* Bounded string copy (truncating, always terminated). */
+static void scopy(char *d, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(d, s, n);
+    d[n] = 0;
+}
+
 int tarn_open(const char *lake_dir, tarn_db **db_out, tarn_error *err)
 {
     *db_out = NULL;
@@ -175,7 +185,7 @@ tarn_result *sql_result_tag(const char *tag, TarnError *err)
         return NULL;
     }
     arena_init(&r->text, 0);
-    snprintf(r->tag, sizeof r->tag, "%s", tag);
+    scopy(r->tag, sizeof r->tag, tag);
     return r;
 }
 

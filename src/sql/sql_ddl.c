@@ -25,6 +25,16 @@
 #include "table/delta/delta.h"
 #include "vector/format.h"
 
+/* Bounded string copy (truncating, always terminated). */
+static void scopy(char *d, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(d, s, n);
+    d[n] = 0;
+}
+
 static int tag_result(const char *tag, tarn_result **out, TarnError *err)
 {
     *out = sql_result_tag(tag, err);
@@ -233,7 +243,7 @@ int sql_run_truncate(tarn_db *db, const char *sql, const AstStmt *st, tarn_resul
 int sql_set_search_path(tarn_db *db, const char *text, TarnError *err)
 {
     char buf[512];
-    snprintf(buf, sizeof buf, "%s", text);
+    scopy(buf, sizeof buf, text);
     uint32_t n = 0;
     for (char *p = buf; *p && n < SQL_MAX_PATH;) {
         while (*p == ' ' || *p == ',')
@@ -253,7 +263,7 @@ int sql_set_search_path(tarn_db *db, const char *text, TarnError *err)
         char save = *p;
         *p = 0;
         if (strcmp(start, "$user") != 0) {
-            snprintf(db->path_buf[n], sizeof db->path_buf[n], "%s", start);
+            scopy(db->path_buf[n], sizeof db->path_buf[n], start);
             if (!quoted)
                 for (char *q = db->path_buf[n]; *q; q++)
                     *q = (char)tolower((unsigned char)*q);
@@ -265,7 +275,7 @@ int sql_set_search_path(tarn_db *db, const char *text, TarnError *err)
             p++;
     }
     db->n_path = n;
-    snprintf(db->search_path_text, sizeof db->search_path_text, "%s", text);
+    scopy(db->search_path_text, sizeof db->search_path_text, text);
     (void)err;
     return 0;
 }
@@ -319,7 +329,7 @@ int sql_set_timezone(tarn_db *db, const char *text, TarnError *err)
     }
     if (!ok)
         return err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"TimeZone\": \"%s\"", text);
-    snprintf(db->settings.timezone, sizeof db->settings.timezone, "%s", t);
+    scopy(db->settings.timezone, sizeof db->settings.timezone, t);
     db->settings.tz_offset_secs = secs;
     return 0;
 }
@@ -345,7 +355,7 @@ static int store_other(tarn_db *db, const char *name, const char *value, TarnErr
 {
     for (uint32_t i = 0; i < db->n_other; i++)
         if (!strcmp(db->other[i].name, name)) {
-            snprintf(db->other[i].value, sizeof db->other[i].value, "%s", value);
+            scopy(db->other[i].value, sizeof db->other[i].value, value);
             return 0;
         }
     if (db->n_other == db->cap_other) {
@@ -356,8 +366,8 @@ static int store_other(tarn_db *db, const char *name, const char *value, TarnErr
         db->other = n;
         db->cap_other = nc;
     }
-    snprintf(db->other[db->n_other].name, sizeof db->other[0].name, "%s", name);
-    snprintf(db->other[db->n_other].value, sizeof db->other[0].value, "%s", value);
+    scopy(db->other[db->n_other].name, sizeof db->other[0].name, name);
+    scopy(db->other[db->n_other].value, sizeof db->other[0].value, value);
     db->n_other++;
     return 0;
 }
@@ -366,7 +376,7 @@ int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **o
 {
     const char *name = st->u.set.name;
     char lname[64];
-    snprintf(lname, sizeof lname, "%s", name ? name : "");
+    scopy(lname, sizeof lname, name ? name : "");
     for (char *p = lname; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     if (!known_setting(lname)) {
@@ -381,13 +391,13 @@ int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **o
         const AstNode *a = st->u.set.args.items[i];
         char piece[256];
         if (a->kind == AST_CONST && (a->u.cnst.kind == CONST_STRING || a->u.cnst.kind == CONST_NUMERIC))
-            snprintf(piece, sizeof piece, "%s", a->u.cnst.text);
+            scopy(piece, sizeof piece, a->u.cnst.text);
         else if (a->kind == AST_CONST && a->u.cnst.kind == CONST_INT)
             snprintf(piece, sizeof piece, "%lld", (long long)a->u.cnst.ival);
         else if (a->kind == AST_CONST && a->u.cnst.kind == CONST_BOOL)
-            snprintf(piece, sizeof piece, "%s", a->u.cnst.bval ? "on" : "off");
+            scopy(piece, sizeof piece, a->u.cnst.bval ? "on" : "off");
         else if (a->kind == AST_CAST && a->u.cast.arg->kind == AST_CONST && a->u.cast.arg->u.cnst.text)
-            snprintf(piece, sizeof piece, "%s", a->u.cast.arg->u.cnst.text); /* SET TIME ZONE INTERVAL '...' */
+            scopy(piece, sizeof piece, a->u.cast.arg->u.cnst.text); /* SET TIME ZONE INTERVAL '...' */
         else {
             err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"%s\"", name);
             sql_err_at(err, sql, a->loc);
@@ -441,15 +451,15 @@ int sql_run_reset(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *
 int sql_run_show(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err)
 {
     char lname[64];
-    snprintf(lname, sizeof lname, "%s", st->u.show.name);
+    scopy(lname, sizeof lname, st->u.show.name);
     for (char *p = lname; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     char value[512];
     const char *col = lname;
     if (!strcmp(lname, "search_path")) {
-        snprintf(value, sizeof value, "%s", db->search_path_text);
+        scopy(value, sizeof value, db->search_path_text);
     } else if (!strcmp(lname, "timezone")) {
-        snprintf(value, sizeof value, "%s", db->settings.timezone);
+        scopy(value, sizeof value, db->settings.timezone);
         col = "TimeZone";
     } else if (!strcmp(lname, "server_version")) {
         snprintf(value, sizeof value, "15.0 (tarn %s)", TARN_VERSION);
@@ -466,13 +476,13 @@ int sql_run_show(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *e
         bool found = false;
         for (uint32_t i = 0; i < db->n_other; i++)
             if (!strcmp(db->other[i].name, lname)) {
-                snprintf(value, sizeof value, "%s", db->other[i].value);
+                scopy(value, sizeof value, db->other[i].value);
                 found = true;
             }
         if (!found) {
             if (!known_setting(lname))
                 return err_set_state(err, TARN_ERR_NOT_FOUND, "42704", "unrecognized configuration parameter \"%s\"", st->u.show.name);
-            snprintf(value, sizeof value, "%s", !strcmp(lname, "extra_float_digits") ? "1" :
+            scopy(value, sizeof value, !strcmp(lname, "extra_float_digits") ? "1" :
                      !strcmp(lname, "standard_conforming_strings") ? "on" : "");
         }
     }

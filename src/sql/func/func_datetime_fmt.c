@@ -119,12 +119,25 @@ typedef struct DtFields {
     const char *tz_abbr;
 } DtFields;
 
+/* printf("%0*lld") without printf: width counts the sign. */
 static int put_num(Buf *b, int64_t v, int width, bool fm)
 {
     char tmp[32];
     int w = fm ? 0 : (v < 0 ? width + 1 : width);
-    int n = snprintf(tmp, sizeof tmp, "%0*lld", w, (long long)v);
-    return buf_append(b, tmp, (size_t)n);
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    int k = 32;
+    do {
+        tmp[--k] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    int digits = 32 - k, total = digits + (v < 0);
+    while (total < w && k > 1) {
+        tmp[--k] = '0';
+        total++;
+    }
+    if (v < 0)
+        tmp[--k] = '-';
+    return buf_append(b, tmp + k, (size_t)(32 - k));
 }
 
 static int put_cased(Buf *b, const char *s, size_t n, int lettercase, bool upper_all, int pad, bool fm)
@@ -172,27 +185,65 @@ static int64_t adjust_year(int64_t y, bool is_interval)
     return is_interval ? y : (y <= 0 ? -(y - 1) : y);
 }
 
-/* Formats one timestamp (fields f) with template fmt into b. */
-static int format_datetime(const DtFields *f, StrView fmt, Buf *b)
+/* A template compiled once per call: literal runs and keywords. */
+typedef struct FmtNode {
+    const Keyword *kw;    /* NULL: literal text lits[lit_off .. + lit_len) */
+    uint32_t lit_off, lit_len;
+    bool fm;
+    bool quoted;          /* literal from "double quotes" */
+    uint8_t th;           /* 0, 1 "th", 2 "TH" */
+} FmtNode;
+
+typedef struct FmtProg {
+    FmtNode *nodes;       /* tarn_malloc'd */
+    uint32_t n;
+    Buf lits;             /* literal bytes */
+} FmtProg;
+
+static void prog_free(FmtProg *pg)
 {
-    const FlTm *tm = &f->tm;
+    tarn_free(pg->nodes);
+    buf_free(&pg->lits);
+    memset(pg, 0, sizeof *pg);
+}
+
+/* Appends literal bytes, merging with a preceding literal node. */
+static int prog_lit(FmtProg *pg, const char *p, size_t n, bool quoted)
+{
+    if (!(pg->n && !pg->nodes[pg->n - 1].kw && pg->nodes[pg->n - 1].quoted == quoted)) {
+        FmtNode *nd = &pg->nodes[pg->n++];
+        memset(nd, 0, sizeof *nd);
+        nd->lit_off = (uint32_t)pg->lits.len;
+        nd->quoted = quoted;
+    }
+    pg->nodes[pg->n - 1].lit_len += (uint32_t)n;
+    return buf_append(&pg->lits, p, n);
+}
+
+static int compile_fmt(StrView fmt, FmtProg *pg)
+{
+    prog_free(pg);
+    buf_init(&pg->lits);
+    pg->nodes = tarn_malloc(((size_t)fmt.len + 1) * sizeof *pg->nodes);
+    if (!pg->nodes)
+        return TARN_ERR_NOMEM;
     const char *p = fmt.ptr, *end = fmt.ptr + fmt.len;
     int rc = 0;
     while (p < end && !rc) {
         /* Quoted literal text. */
         if (*p == '"') {
             p++;
-            while (p < end && *p != '"') {
+            while (p < end && *p != '"' && !rc) {
                 if (*p == '\\' && p + 1 < end)
                     p++;
-                rc = buf_append_byte(b, (uint8_t)*p++);
+                rc = prog_lit(pg, p++, 1, true);
             }
             if (p < end)
                 p++;
             continue;
         }
         if (*p == '\\' && p + 1 < end && p[1] == '"') {
-            rc = buf_append_byte(b, '"');
+            rc = prog_lit(pg, "\"", 1, false);
             p += 2;
             continue;
         }
@@ -210,12 +261,12 @@ static int format_datetime(const DtFields *f, StrView fmt, Buf *b)
         const Keyword *kw = p < end ? match_keyword(p, (size_t)(end - p)) : NULL;
         if (!kw) {
             if (p < end)
-                rc = buf_append_byte(b, (uint8_t)*p++);
+                rc = prog_lit(pg, p++, 1, false);
             continue;
         }
         p += kw->len;
         /* TH / th / SP suffixes */
-        int th = 0;
+        uint8_t th = 0;
         if (has_prefix(p, (size_t)(end - p), "TH")) {
             th = 2;
             p += 2;
@@ -225,6 +276,29 @@ static int format_datetime(const DtFields *f, StrView fmt, Buf *b)
         }
         if (has_prefix(p, (size_t)(end - p), "SP") || has_prefix(p, (size_t)(end - p), "sp"))
             p += 2;
+        FmtNode *nd = &pg->nodes[pg->n++];
+        memset(nd, 0, sizeof *nd);
+        nd->kw = kw;
+        nd->fm = fm;
+        nd->th = th;
+    }
+    return rc ? TARN_ERR_NOMEM : 0;
+}
+
+/* Formats one timestamp (fields f) with the compiled template into b. */
+static int format_datetime(const DtFields *f, const FmtProg *pg, Buf *b)
+{
+    const FlTm *tm = &f->tm;
+    int rc = 0;
+    for (uint32_t ni = 0; ni < pg->n && !rc; ni++) {
+        const FmtNode *nd = &pg->nodes[ni];
+        if (!nd->kw) {
+            rc = buf_append(b, pg->lits.data + nd->lit_off, nd->lit_len);
+            continue;
+        }
+        const Keyword *kw = nd->kw;
+        bool fm = nd->fm;
+        int th = nd->th;
         int64_t y = tm->year;
         int64_t num = 0;
         bool is_num = true;
@@ -256,12 +330,12 @@ static int format_datetime(const DtFields *f, StrView fmt, Buf *b)
         case K_MS: num = tm->fsec / 1000; width = 3; break;
         case K_US: num = tm->fsec; width = 6; break;
         case K_FF1: case K_FF2: case K_FF3: case K_FF4: case K_FF5: case K_FF6: {
-            int nd = kw->id - K_FF1 + 1;
+            int nfd = kw->id - K_FF1 + 1;
             int64_t div = 1;
-            for (int k = nd; k < 6; k++)
+            for (int k = nfd; k < 6; k++)
                 div *= 10;
             num = tm->fsec / div;
-            width = nd;
+            width = nfd;
             break;
         }
         case K_SSSS: case K_SSSSS:
@@ -416,6 +490,9 @@ KERNEL(k_to_char_ts)
     const FlTz *tz = t == TYPE_TIMESTAMPTZ ? fl_tz_session(ctx->settings) : NULL;
     Buf b;
     buf_init(&b);
+    FmtProg prog;
+    memset(&prog, 0, sizeof prog);
+    bool prog_ready = false;
     int rc = 0;
     for (uint32_t i = 0; i < n_rows && !rc; i++) {
         if (!FUNC_ROW_VALID(out, i)) {
@@ -461,13 +538,21 @@ KERNEL(k_to_char_ts)
             }
             continue;
         }
+        if (!prog_ready || !fv->is_const) {
+            if (compile_fmt(fmt, &prog)) {
+                rc = ERR_NOMEM(err, fmt.len);
+                break;
+            }
+            prog_ready = true;
+        }
         buf_clear(&b);
-        rc = format_datetime(&f, fmt, &b);
+        rc = format_datetime(&f, &prog, &b);
         if (rc)
             rc = ERR_NOMEM(err, b.len);
         else
             rc = finish_text(out, i, &b, err);
     }
+    prog_free(&prog);
     buf_free(&b);
     out->len = n_rows;
     return rc;
@@ -1047,58 +1132,44 @@ static bool match_name(const char **pp, const char *end, const char *const *name
     return false;
 }
 
-static int parse_datetime(StrView in, StrView fmt, ParseState *st, TarnError *err)
+static bool is_name_kw(int id)
+{
+    return id == K_MON || id == K_MONTH || id == K_DAY || id == K_DY || id == K_AM || id == K_PM ||
+           id == K_AM_DOT || id == K_PM_DOT || id == K_BC || id == K_AD || id == K_BC_DOT || id == K_AD_DOT ||
+           id == K_FX;
+}
+
+static int parse_datetime(StrView in, const FmtProg *pg, ParseState *st, TarnError *err)
 {
     const char *p = in.ptr, *end = in.ptr + in.len;
-    const char *f = fmt.ptr, *fend = fmt.ptr + fmt.len;
     memset(st, 0, sizeof *st);
     st->mon = 1;
     st->mday = 1;
-    while (f < fend) {
-        if (*f == '"') {
-            f++;
-            while (f < fend && *f != '"') {
-                if (p < end)
-                    p++;
-                f++;
+    for (uint32_t ni = 0; ni < pg->n; ni++) {
+        const FmtNode *nd = &pg->nodes[ni];
+        if (!nd->kw) {
+            const char *lit = (const char *)pg->lits.data + nd->lit_off;
+            for (uint32_t c = 0; c < nd->lit_len; c++) {
+                char fc = lit[c];
+                if (nd->quoted) { /* quoted text skips as many input characters */
+                    if (p < end)
+                        p++;
+                } else if (isspace((unsigned char)fc)) {
+                    /* A separator or literal character in the template. */
+                    while (p < end && isspace((unsigned char)*p))
+                        p++;
+                } else if (p < end && (is_sep(*p) || *p == fc)) {
+                    while (p < end && isspace((unsigned char)*p))
+                        p++;
+                    if (p < end && (is_sep(*p) || *p == fc))
+                        p++;
+                }
             }
-            if (f < fend)
-                f++;
             continue;
         }
-        while (has_prefix(f, (size_t)(fend - f), "FM") || has_prefix(f, (size_t)(fend - f), "fm") ||
-               has_prefix(f, (size_t)(fend - f), "FX") || has_prefix(f, (size_t)(fend - f), "fx") ||
-               has_prefix(f, (size_t)(fend - f), "TM") || has_prefix(f, (size_t)(fend - f), "tm"))
-            f += 2;
-        if (f >= fend)
-            break;
-        const Keyword *kw = match_keyword(f, (size_t)(fend - f));
-        if (!kw) {
-            /* A separator or literal character in the template. */
-            if (isspace((unsigned char)*f)) {
-                while (p < end && isspace((unsigned char)*p))
-                    p++;
-            } else if (p < end && (is_sep(*p) || *p == *f)) {
-                while (p < end && isspace((unsigned char)*p) && !isspace((unsigned char)*f))
-                    p++;
-                if (p < end && (is_sep(*p) || *p == *f))
-                    p++;
-            }
-            f++;
-            continue;
-        }
-        f += kw->len;
-        if (has_prefix(f, (size_t)(fend - f), "TH") || has_prefix(f, (size_t)(fend - f), "th"))
-            f += 2;
+        const Keyword *kw = nd->kw;
         /* Greedy when the next template item is not a digit field. */
-        bool greedy = true;
-        if (f < fend) {
-            const Keyword *next = match_keyword(f, (size_t)(fend - f));
-            if (next && next->id != K_MON && next->id != K_MONTH && next->id != K_DAY && next->id != K_DY &&
-                next->id != K_AM && next->id != K_PM && next->id != K_AM_DOT && next->id != K_PM_DOT &&
-                next->id != K_BC && next->id != K_AD && next->id != K_BC_DOT && next->id != K_AD_DOT)
-                greedy = false;
-        }
+        bool greedy = ni + 1 >= pg->n || !pg->nodes[ni + 1].kw || is_name_kw(pg->nodes[ni + 1].kw->id);
         char field[8];
         snprintf(field, sizeof field, "%.*s", (int)kw->len, kw->text);
         int64_t v;
@@ -1210,11 +1281,11 @@ static int parse_datetime(StrView in, StrView fmt, ParseState *st, TarnError *er
                 q++;
             if (read_num(&p, end, w, false, &v, field, err))
                 return TARN_ERR_INVALID;
-            int nd = (int)(p - q);
+            int ndig = (int)(p - q);
             /* "MS" 5 means 500 ms: scale by the digits read */
             int64_t us = v;
             int scale_to = kw->id == K_MS ? 3 : 6;
-            for (int k = nd; k < scale_to; k++)
+            for (int k = ndig; k < scale_to; k++)
                 us *= 10;
             if (kw->id == K_MS)
                 us *= 1000;
@@ -1354,7 +1425,11 @@ static int to_ts_kernel(FuncCtx *ctx, Vector **args, uint32_t n_rows, Vector *ou
 {
     const Vector *sv = args[0], *fv = args[1];
     const FlTz *tz = date_only ? NULL : fl_tz_session(ctx->settings);
-    for (uint32_t i = 0; i < n_rows; i++) {
+    FmtProg prog;
+    memset(&prog, 0, sizeof prog);
+    bool prog_ready = false;
+    int rc = 0;
+    for (uint32_t i = 0; i < n_rows && !rc; i++) {
         if (date_only)
             VEC_DATA(out, int32_t)[i] = 0;
         else
@@ -1362,24 +1437,35 @@ static int to_ts_kernel(FuncCtx *ctx, Vector **args, uint32_t n_rows, Vector *ou
         if (!FUNC_ROW_VALID(out, i))
             continue;
         StrView in = FL_CSTR(sv)[FUNC_IDX(sv, i)];
+        if (!prog_ready || !fv->is_const) {
+            StrView fmt = FL_CSTR(fv)[FUNC_IDX(fv, i)];
+            if (compile_fmt(fmt, &prog)) {
+                rc = ERR_NOMEM(err, fmt.len);
+                break;
+            }
+            prog_ready = true;
+        }
         ParseState st;
-        if (parse_datetime(in, FL_CSTR(fv)[FUNC_IDX(fv, i)], &st, err))
-            return TARN_ERR_INVALID;
+        if ((rc = parse_datetime(in, &prog, &st, err)))
+            break;
         int64_t local = 0;
-        if (build_ts(&st, in, date_only, &local, err))
-            return TARN_ERR_INVALID;
+        if ((rc = build_ts(&st, in, date_only, &local, err)))
+            break;
         if (date_only) {
             int64_t d = local / DT_USECS_PER_DAY;
-            if (d < INT32_MIN || d > INT32_MAX)
-                return fl_err(err, "22008", "date out of range");
+            if (d < INT32_MIN || d > INT32_MAX) {
+                rc = fl_err(err, "22008", "date out of range");
+                break;
+            }
             VEC_DATA(out, int32_t)[i] = (int32_t)d;
         } else {
             VEC_DATA(out, int64_t)[i] =
                 st.have_tz ? local - (int64_t)st.tz_off * DT_USECS_PER_SEC : fl_tz_to_utc(tz, local);
         }
     }
+    prog_free(&prog);
     out->len = n_rows;
-    return 0;
+    return rc;
 }
 
 KERNEL(k_to_timestamp_text)

@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -310,11 +311,12 @@ static double cosd_q1(const DegConst *k, double x)
     return x <= 60.0 ? cosd_0_to_60(k, x) : sind_0_to_30(k, 90.0 - x);
 }
 
-static const DegConst *deg_const(void)
+static DegConst deg_k;
+static pthread_once_t deg_once = PTHREAD_ONCE_INIT;
+
+static void deg_init(void)
 {
-    static DegConst k;
-    static int ready;
-    if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+    {
         DegConst t;
         t.sin_30 = sin(RADIANS_PER_DEGREE * 30.0);
         t.one_minus_cos_60 = 1.0 - cos(RADIANS_PER_DEGREE * 60.0);
@@ -325,10 +327,14 @@ static const DegConst *deg_const(void)
         t.cot_45 = 1;
         t.tan_45 = sind_q1(&t, 45.0) / cosd_q1(&t, 45.0);
         t.cot_45 = cosd_q1(&t, 45.0) / sind_q1(&t, 45.0);
-        k = t; /* idempotent: racing threads store the same bytes */
-        __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+        deg_k = t;
     }
-    return &k;
+}
+
+static const DegConst *deg_const(void)
+{
+    pthread_once(&deg_once, deg_init);
+    return &deg_k;
 }
 
 static double asind_q1(const DegConst *k, double x)
@@ -1710,10 +1716,10 @@ const FuncDef func_defs_math[] = {
      .flags = FUNC_STRICT | FUNC_VOLATILE, .scalar = f8_setseed,
      .doc = "seeds random() of this thread; returns void (NULL)"},
     {.name = "greatest", .kind = FUNC_SCALAR, .n_args = 1, .args = {FUNC_T_ANYELEMENT},
-     .ret = FUNC_T_ANYELEMENT, .flags = FUNC_VARIADIC | FUNC_CONST_ARGS | FUNC_NO_ERRORS,
+     .ret = FUNC_T_ANYELEMENT, .flags = FUNC_VARIADIC | FUNC_CONST_ARGS,
      .scalar = k_greatest, .bind = bind_extreme, .doc = "largest non-NULL argument"},
     {.name = "least", .kind = FUNC_SCALAR, .n_args = 1, .args = {FUNC_T_ANYELEMENT},
-     .ret = FUNC_T_ANYELEMENT, .flags = FUNC_VARIADIC | FUNC_CONST_ARGS | FUNC_NO_ERRORS,
+     .ret = FUNC_T_ANYELEMENT, .flags = FUNC_VARIADIC | FUNC_CONST_ARGS,
      .scalar = k_least, .bind = bind_extreme, .doc = "smallest non-NULL argument"},
     {0},
 };

@@ -277,10 +277,23 @@ static int case_kernel(Vector **args, uint32_t n_rows, Vector *out, TarnError *e
             continue;
         }
         size_t n = s[i].len;
-        size_t cap = fl_is_ascii(s[i].ptr, n) ? n : n + n / 2 + 4;
+        bool ascii = fl_is_ascii(s[i].ptr, n);
+        size_t cap = ascii ? n : n + n / 2 + 4;
         char *d = fl_str_alloc(out, cap);
         if (!d)
             return nomem(err, cap);
+        if (ascii && mode != 2) {
+            /* the common case: one branch-free pass */
+            const uint8_t *p = (const uint8_t *)s[i].ptr;
+            if (mode == 0)
+                for (size_t k = 0; k < n; k++)
+                    d[k] = (char)(p[k] + ((uint8_t)(p[k] - 'A') < 26) * 32);
+            else
+                for (size_t k = 0; k < n; k++)
+                    d[k] = (char)(p[k] - ((uint8_t)(p[k] - 'a') < 26) * 32);
+            o[i] = fl_sv(d, n);
+            continue;
+        }
         o[i] = fl_sv(d, case_map(s[i].ptr, n, d, mode));
     }
     out->len = n_rows;

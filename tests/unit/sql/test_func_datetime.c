@@ -226,6 +226,7 @@ TEST(func_datetime_timezone)
     ASSERT_EQ_STR(tf("timezone", "text:America/New_York|Europe/Berlin|Australia/Sydney|-03:30", "timestamptz:2024-07-01 00:00+00", NULL), "2024-06-30 20:00:00|2024-07-01 02:00:00|2024-07-01 10:00:00|2024-07-01 03:30:00");
     ASSERT_EQ_STR(tf("timezone", "text:Europe/Berlin", "timestamp:2024-03-31 02:30|2024-10-27 02:30|2024-03-31 01:59|2024-10-27 01:59|2024-10-27 03:00", NULL), "2024-03-31 01:30:00+00|2024-10-27 01:30:00+00|2024-03-31 00:59:00+00|2024-10-26 23:59:00+00|2024-10-27 02:00:00+00");
     ASSERT_EQ_STR(tf("timezone", "text:America/New_York", "timestamptz:2050-07-01 00:00+00|2050-12-01 00:00+00|1900-01-01 00:00+00", NULL), "2050-06-30 20:00:00|2050-11-30 19:00:00|1899-12-31 19:00:00");
+    ASSERT_EQ_STR(tf("timezone", "text:CET|cest|MSK|pst|EST|Etc/GMT+5|Europe/London", "timestamp:2024-07-01 00:00", NULL), "2024-06-30 23:00:00+00|2024-06-30 22:00:00+00|2024-06-30 21:00:00+00|2024-07-01 08:00:00+00|2024-07-01 05:00:00+00|2024-07-01 05:00:00+00|2024-06-30 23:00:00+00");
     ASSERT_EQ_STR(tf("timezone", "text:Foo/Bar", "timestamp:2024-01-01", NULL), "ERROR 22023: time zone \"Foo/Bar\" not recognized");
     ASSERT_EQ_STR(tf("timezone", "interval:02:00", "timestamp:2024-01-01 00:00", NULL), "2023-12-31 22:00:00+00");
     ASSERT_EQ_STR(tf("timezone", "interval:-05:30", "timestamptz:2024-01-01 00:00+00", NULL), "2023-12-31 18:30:00");
