@@ -126,8 +126,9 @@ endif
 
 # ---- Demo (the README's main job) -----------------------------------------
 DEMO_ROWS ?= 1000000
+DEMO_SF ?= 0.1
 demo: $(DEPS_FIRST) $(TARN)
-	$(TARN) demo --rows $(DEMO_ROWS) --dir $(BUILD)/demo-out
+	@tools/demo.sh $(TARN) $(BUILD)/demo-out $(DEMO_ROWS) $(DEMO_SF)
 
 # ---- Fuzzing: libFuzzer targets tests/fuzz/fuzz_*.c ------------------------
 # The library is compiled again with clang (-fsanitize=fuzzer-no-link plus

@@ -2,7 +2,7 @@
  * cmd_sql.c - `tarn sql`: run SQL against a lake and print the last
  * result.
  *
- *   tarn sql [--lake DIR] [--csv | --json] [-c SQL | -f FILE]
+ *   tarn sql [--lake DIR] [--csv | --json] [--timing] [-c SQL | -f FILE]
  *
  * SQL comes from -c, else -f, else standard input.  --lake defaults to
  * $TARN_LAKE, else ./lake.  Output: an aligned psql-style table (the
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "tarn.h"
@@ -233,6 +234,7 @@ int cmd_sql(int argc, char **argv)
 {
     const char *lake = getenv("TARN_LAKE"), *cmd = NULL, *file = NULL, *v;
     OutMode mode = OUT_TABLE;
+    bool timing = false;
     if (!lake || !*lake)
         lake = "lake";
     for (int i = 1; i < argc; i++) {
@@ -242,6 +244,8 @@ int cmd_sql(int argc, char **argv)
             mode = OUT_CSV;
         else if (!strcmp(argv[i], "--json"))
             mode = OUT_JSON;
+        else if (!strcmp(argv[i], "--timing"))
+            timing = true;
         else if (!strcmp(argv[i], "-c") && i + 1 < argc)
             cmd = argv[++i];
         else if (!strcmp(argv[i], "-f") && i + 1 < argc)
@@ -280,7 +284,12 @@ int cmd_sql(int argc, char **argv)
         return 1;
     }
     tarn_result *r = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = tarn_exec(db, text, &r, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (timing)
+        fprintf(stderr, "Time: %.3f ms\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     if (rc) {
         print_error(&err, text);
     } else if (r) {

@@ -56,9 +56,11 @@ static int bind_const(BindCtx *ctx, const AstNode *n, Expr **out)
         int64_t i;
         /* Integers too big for int4 arrive as "float" text: int8 when they fit. */
         if (!strpbrk(s, ".eE") && value_parse_i64(s, strlen(s), &i)) {
-            v.type = TYPE_INT64;
+            /* PostgreSQL's make_const: int4 when it fits (-2147483648), else int8 */
+            bool fits = i >= INT32_MIN && i <= INT32_MAX;
+            v.type = fits ? TYPE_INT32 : TYPE_INT64;
             v.v.i = i;
-            t = type_simple(TYPE_INT64);
+            t = type_simple(v.type);
             break;
         }
         /* numeric: precision/scale from the digits */
@@ -130,7 +132,8 @@ static int bind_const(BindCtx *ctx, const AstNode *n, Expr **out)
 int bind_fold(BindCtx *ctx, Expr *e, Expr **out)
 {
     *out = e;
-    if (e->kind == EX_CONST || !expr_is_constant(e) || ctx->no_fold)
+    /* nested results (arrays) have no Value form: evaluated at run time */
+    if (e->kind == EX_CONST || !expr_is_constant(e) || ctx->no_fold || type_is_nested(e->type.id))
         return 0;
     Value v;
     int rc = expr_eval_const(e, ctx->settings, ctx->a, &v, ctx->err);
@@ -243,14 +246,16 @@ static bool is_poly(uint8_t a) { return a >= FUNC_T_ANY; }
  * 3 exact, 2 implicit cast, 1 unknown literal (any), 0 no. */
 static int arg_fit(const LogicalType *have, bool unk, uint8_t want)
 {
+    /* a polymorphic match ranks below an exact concrete one (text || text
+     * picks textcat over textanycat), like an implicit cast */
     if (want == FUNC_T_ANY)
-        return have->id == TYPE_NULL && unk ? 1 : 3;
+        return have->id == TYPE_NULL && unk ? 1 : 2;
     if (want == FUNC_T_ANYELEMENT)
-        return unk ? 1 : 3;
+        return unk ? 1 : 2;
     if (want == FUNC_T_ANYNUMERIC)
-        return unk ? 1 : sqltype_category(have->id) == TCAT_NUMERIC ? 3 : 0;
+        return unk ? 1 : sqltype_category(have->id) == TCAT_NUMERIC ? 2 : 0;
     if (want == FUNC_T_ANYARRAY)
-        return have->id == TYPE_LIST ? 3 : 0;
+        return have->id == TYPE_LIST ? 2 : 0;
     if (unk)
         return 1;
     if (have->id == want)

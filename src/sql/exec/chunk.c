@@ -142,6 +142,29 @@ static inline uint64_t mix64(uint64_t x)
 
 static inline uint64_t hash_bytes(const void *p, size_t n)
 {
+    const uint8_t *b8 = p;
+    if (n <= 8) {
+        /* short strings (codes, flags): one word from overlapping loads
+         * (wyhash style, no variable-length memcpy), one mix */
+        uint64_t x;
+        if (n >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, b8, 4);
+            memcpy(&hi, b8 + n - 4, 4);
+            x = (uint64_t)lo | (uint64_t)hi << 32;
+        } else if (n > 0) {
+            x = (uint64_t)b8[0] | (uint64_t)b8[n >> 1] << 8 | (uint64_t)b8[n - 1] << 16;
+        } else {
+            x = 0;
+        }
+        return mix64(x ^ (n * 0x9e3779b97f4a7c15ULL));
+    }
+    if (n <= 16) {
+        uint64_t x, y = 0;
+        memcpy(&x, p, 8);
+        memcpy(&y, (const uint8_t *)p + 8, n - 8);
+        return mix64(mix64(x ^ (n * 0x9e3779b97f4a7c15ULL)) ^ y);
+    }
     /* FNV-1a folded through mix64; strings in keys are short. */
     const uint8_t *b = p;
     uint64_t h = 0xcbf29ce484222325ULL ^ n;

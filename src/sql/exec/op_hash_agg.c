@@ -150,15 +150,13 @@ static int table_add_row(HTable *t, uint8_t *row)
     return 0;
 }
 
-static inline bool keys_equal(const HashAgg *g, const uint8_t *a, const uint8_t *b)
+/* String keys are stored in the key area as 16 bytes: [len u32][0 u32][up
+ * to 8 bytes inline] for short strings, [len u32][1 u32][pointer] for
+ * longer ones, so most keys compare as plain words. */
+static inline bool key_str_external(const uint8_t *v) { return ((const uint32_t *)v)[1] != 0; }
+
+static bool keys_equal_slow(const HashAgg *g, const uint8_t *a, const uint8_t *b)
 {
-    if (!g->has_strings) {
-        const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
-        for (uint32_t i = 0; i < g->key_area / 8; i++)
-            if (x[i] != y[i])
-                return false;
-        return true;
-    }
     /* a, b point at offset 8 of a row (the null flags) */
     for (uint32_t j = 0; j < g->ng; j++) {
         if (a[j] != b[j])
@@ -166,15 +164,36 @@ static inline bool keys_equal(const HashAgg *g, const uint8_t *a, const uint8_t 
         if (a[j])
             continue;
         const uint8_t *va = a + g->key_off[j] - 8, *vb = b + g->key_off[j] - 8;
-        if (g->key_str[j]) {
+        if (g->key_str[j] && key_str_external(va) && key_str_external(vb)) {
             const StrView *sa = (const StrView *)va, *sb = (const StrView *)vb;
-            if (sa->len != sb->len || (sa->len && memcmp(sa->ptr, sb->ptr, sa->len)))
+            if (sa->len != sb->len || memcmp(sa->ptr, sb->ptr, sa->len))
                 return false;
         } else if (memcmp(va, vb, g->key_w[j])) {
             return false;
         }
     }
     return true;
+}
+
+static inline bool keys_equal(const HashAgg *g, const uint8_t *a, const uint8_t *b)
+{
+    const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
+    uint32_t nw = g->key_area / 8;
+    for (uint32_t i = 0; i < nw; i++)
+        if (x[i] != y[i])
+            return g->has_strings && keys_equal_slow(g, a, b);
+    return true;
+}
+
+/* Decodes a stored string key (see above) into a view of its bytes. */
+static inline StrView key_str_view(const uint8_t *v)
+{
+    StrView s;
+    memcpy(&s, v, sizeof s);
+    if (!key_str_external(v))
+        s.ptr = (const char *)v + 8;
+    s.pad_ = 0;
+    return s;
 }
 
 /* ---- sink ------------------------------------------------------------------------------------ */
@@ -288,6 +307,27 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
         uint32_t w = g->key_w[j], vo = g->key_off[j] - 8;
         const uint8_t *d = v->data;
         uint8_t *k = l->krows;
+        if (g->key_str[j]) {
+            const StrView *sv = (const StrView *)d;
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t *dst = k + (size_t)i * ka + vo;
+                if (v->validity && !vec_is_valid(v, i)) {
+                    k[(size_t)i * ka + j] = 1;
+                    continue;
+                }
+                uint32_t len = sv[i].len;
+                memcpy(dst, &len, 4);
+                if (len <= 8) {
+                    if (len)
+                        memcpy(dst + 8, sv[i].ptr, len);
+                } else {
+                    uint32_t ext = 1;
+                    memcpy(dst + 4, &ext, 4);
+                    memcpy(dst + 8, &sv[i].ptr, sizeof(char *));
+                }
+            }
+            continue;
+        }
         if (!v->validity) {
             switch (w) {
             case 1: for (uint32_t i = 0; i < n; i++) k[(size_t)i * ka + vo] = d[i]; break;
@@ -323,7 +363,7 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
                 memcpy(row + 8, kr, ka);
                 if (g->has_strings) {
                     for (uint32_t j = 0; j < g->ng; j++) {
-                        if (!g->key_str[j] || row[8 + j])
+                        if (!g->key_str[j] || row[8 + j] || !key_str_external(row + g->key_off[j]))
                             continue;
                         StrView *sv = (StrView *)(row + g->key_off[j]);
                         if (sv->len) {
@@ -631,7 +671,10 @@ static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *
             return ERR_NOMEM(err, n);
         uint32_t w = g->key_w[j], o = g->key_off[j];
         for (uint32_t i = 0; i < n; i++) {
-            memcpy(v->data + (size_t)w * i, rows[i] + o, w);
+            if (g->key_str[j])
+                ((StrView *)v->data)[i] = key_str_view(rows[i] + o);
+            else
+                memcpy(v->data + (size_t)w * i, rows[i] + o, w);
             if (rows[i][8 + j] && vec_set_null(v, i))
                 return ERR_NOMEM(err, n);
         }

@@ -194,7 +194,8 @@ int128_t func_pow10_i128(int exp)
         int128_t x = 1;
         for (int i = 0; i <= 38; i++) {
             tab[i] = x;
-            x *= 10;
+            if (i < 38)
+                x *= 10;
         }
         __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
     }

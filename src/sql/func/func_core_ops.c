@@ -365,6 +365,25 @@ static int dec_addsub(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, bool
             return 0;
         }
     }
+    if (!dec_is_wide(ta) && !dec_is_wide(tb) && !dec_is_wide(tr)) {
+        /* 64-bit with the scale factors applied on the fly (1 - l_discount) */
+        int64_t ma64 = (int64_t)func_pow10_i128(s - ta->scale), mb64 = (int64_t)func_pow10_i128(s - tb->scale);
+        int64_t lim64 = (int64_t)func_pow10_i128(tr->precision);
+        const int64_t *x = (const int64_t *)args[0]->data, *y = (const int64_t *)args[1]->data;
+        int64_t *r = (int64_t *)out->data;
+        int ovf = 0;
+        FUNC_LOOP2(args[0], args[1], n, {
+            int64_t a, b, c;
+            ovf |= __builtin_mul_overflow(x[ia], ma64, &a) | __builtin_mul_overflow(y[ib], mb64, &b);
+            ovf |= sub ? __builtin_sub_overflow(a, b, &c) : __builtin_add_overflow(a, b, &c);
+            ovf |= (c >= lim64) | (c <= -lim64);
+            r[i] = c;
+        });
+        if (!ovf) {
+            out->len = n;
+            return 0;
+        }
+    }
     int128_t ma = func_pow10_i128(s - ta->scale), mb = func_pow10_i128(s - tb->scale);
     int128_t lim = func_pow10_i128(tr->precision);
     FUNC_LOOP2(args[0], args[1], n, {

@@ -619,20 +619,30 @@ int32_t fl_tz_offset_local(const FlTz *tz, int64_t local_secs)
     return bt > at ? before : after;
 }
 
+/* a + b saturated to the int64 range (extreme timestamps from foreign
+ * files must not overflow). */
+static inline int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
 /* UTC micros -> local micros in tz. */
 static inline int64_t tz_local_us(const FlTz *tz, int64_t utc_us, int32_t *off_out)
 {
     int32_t off = fl_tz_offset_utc(tz, floor_div(utc_us, DT_USECS_PER_SEC), NULL);
     if (off_out)
         *off_out = off;
-    return utc_us + (int64_t)off * DT_USECS_PER_SEC;
+    return sat_add(utc_us, (int64_t)off * DT_USECS_PER_SEC);
 }
 
 /* Local micros -> UTC micros in tz. */
 static inline int64_t tz_utc_us(const FlTz *tz, int64_t local_us)
 {
     int32_t off = fl_tz_offset_local(tz, floor_div(local_us, DT_USECS_PER_SEC));
-    return local_us - (int64_t)off * DT_USECS_PER_SEC;
+    return sat_add(local_us, -(int64_t)off * DT_USECS_PER_SEC);
 }
 
 int64_t fl_tz_to_local(const FlTz *tz, int64_t utc_us, int32_t *off_out)
@@ -647,10 +657,8 @@ int64_t fl_tz_to_utc(const FlTz *tz, int64_t local_us)
 
 /* ---- Calendar helpers ------------------------------------------------------------------- */
 
-void fl_ts_split(int64_t us, FlTm *tm)
+void fl_day_split(int64_t days, int64_t tod, FlTm *tm)
 {
-    int64_t days = floor_div(us, USECS_PER_DAY);
-    int64_t tod = us - days * USECS_PER_DAY;
     dt_civil_from_days(days, &tm->year, &tm->mon, &tm->mday);
     tm->days = days;
     tm->hour = (int)(tod / DT_USECS_PER_HOUR);
@@ -658,6 +666,14 @@ void fl_ts_split(int64_t us, FlTm *tm)
     tm->sec = (int)(tod / DT_USECS_PER_SEC % 60);
     tm->fsec = (int32_t)(tod % DT_USECS_PER_SEC);
     tm->tod = tod;
+}
+
+void fl_ts_split(int64_t us, FlTm *tm)
+{
+    int64_t tod = us % USECS_PER_DAY; /* days * DAY may not fit at INT64_MIN */
+    if (tod < 0)
+        tod += USECS_PER_DAY;
+    fl_day_split(floor_div(us, USECS_PER_DAY), tod, tm);
 }
 
 /* 0 = Sunday. */
@@ -953,11 +969,15 @@ static bool trunc_tm(FlTm *tm, int unit)
     }
 }
 
-static int64_t tm_to_us(const FlTm *tm)
+/* Fields -> micros; false when the result leaves the int64 range. */
+static bool tm_to_us(const FlTm *tm, int64_t *out)
 {
-    return dt_days_from_civil(tm->year, tm->mon, tm->mday) * USECS_PER_DAY +
-           (int64_t)tm->hour * DT_USECS_PER_HOUR + (int64_t)tm->min * DT_USECS_PER_MIN +
-           (int64_t)tm->sec * DT_USECS_PER_SEC + tm->fsec;
+    int64_t d;
+    if (__builtin_mul_overflow(dt_days_from_civil(tm->year, tm->mon, tm->mday), USECS_PER_DAY, &d))
+        return false;
+    int64_t t = (int64_t)tm->hour * DT_USECS_PER_HOUR + (int64_t)tm->min * DT_USECS_PER_MIN +
+                (int64_t)tm->sec * DT_USECS_PER_SEC + tm->fsec;
+    return !__builtin_add_overflow(d, t, out);
 }
 
 static bool is_delta_unit(int u)
@@ -996,7 +1016,9 @@ KERNEL(k_date_trunc_ts)
         FlTm tm;
         fl_ts_split(local, &tm);
         trunc_tm(&tm, unit);
-        int64_t res = tm_to_us(&tm);
+        int64_t res;
+        if (!tm_to_us(&tm, &res))
+            return err_ts_range(err);
         if (with_tz) {
             /* units of a day and more: the offset of the new local time */
             if (unit >= U_DAY && unit != U_MILLISEC && unit != U_MICROSEC)
@@ -1100,11 +1122,19 @@ static void part_int(Part *p, int64_t v)
 }
 
 /* Fields of a local timestamp (tz_off: seconds east, for timestamptz). */
+static bool part_tm(int unit, const FlTm *tmp, int64_t epoch_us, bool with_tz, int32_t tz_off, Part *p);
+
 static bool part_ts(int unit, int64_t local, int64_t epoch_us, bool with_tz, int32_t tz_off,
                     Part *p)
 {
     FlTm tm;
     fl_ts_split(local, &tm);
+    return part_tm(unit, &tm, epoch_us, with_tz, tz_off, p);
+}
+
+static bool part_tm(int unit, const FlTm *tmp, int64_t epoch_us, bool with_tz, int32_t tz_off, Part *p)
+{
+    FlTm tm = *tmp;
     int64_t y = tm.year;
     switch (unit) {
     case U_MICROSEC:
@@ -1195,8 +1225,11 @@ static bool part_date(int unit, int32_t days, Part *p)
     case U_JULIAN:
         part_int(p, julian_day(days));
         return true;
-    default:
-        return part_ts(unit, (int64_t)days * USECS_PER_DAY, 0, false, 0, p);
+    default: {
+        FlTm tm;
+        fl_day_split(days, 0, &tm);
+        return part_tm(unit, &tm, 0, false, 0, p);
+    }
     }
 }
 
@@ -1287,10 +1320,17 @@ static int part_row(FuncCtx *ctx, Vector **args, uint32_t i, const FlTz *tz, boo
     TypeId t = sv->type->id;
     switch (t) {
     case TYPE_DATE:
-        if (as_timestamp) /* date_part(text, date) is date_part(text, date::timestamp) */
-            ok = part_ts(unit, (int64_t)VEC_DATA(sv, int32_t)[k] * USECS_PER_DAY,
-                         (int64_t)VEC_DATA(sv, int32_t)[k] * USECS_PER_DAY, false, 0, p);
-        else
+        if (as_timestamp) { /* date_part(text, date) is date_part(text, date::timestamp) */
+            FlTm tm;
+            int64_t days = VEC_DATA(sv, int32_t)[k];
+            fl_day_split(days, 0, &tm);
+            ok = part_tm(unit, &tm, 0, false, 0, p);
+            if (unit == U_EPOCH) { /* days * DAY in micros may not fit int64 */
+                p->num = (int128_t)days * 86400 * 1000000;
+                p->scale = 6;
+                p->dbl = (double)days * 86400.0;
+            }
+        } else
             ok = part_date(unit, VEC_DATA(sv, int32_t)[k], p);
         break;
     case TYPE_TIME: ok = part_time(unit, VEC_DATA(sv, int64_t)[k], p); break;

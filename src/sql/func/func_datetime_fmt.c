@@ -517,7 +517,7 @@ KERNEL(k_to_char_ts)
             f.tm.fsec = (int32_t)(us % DT_USECS_PER_SEC);
             f.tm.days = 0;
         } else if (t == TYPE_DATE) {
-            fl_ts_split((int64_t)VEC_DATA(tv, int32_t)[k] * DT_USECS_PER_DAY, &f.tm);
+            fl_day_split(VEC_DATA(tv, int32_t)[k], 0, &f.tm);
         } else {
             int64_t us = VEC_DATA(tv, int64_t)[k];
             if (tz) {
@@ -1373,7 +1373,8 @@ static int parse_datetime(StrView in, const FmtProg *pg, ParseState *st, TarnErr
     return 0;
 }
 
-/* Builds the local timestamp (micros) from parsed fields. */
+/* Builds the local timestamp (micros) from parsed fields; for date_only
+ * the day number instead. */
 static int build_ts(const ParseState *st, StrView in, bool date_only, int64_t *out, TarnError *err)
 {
     int64_t y = st->have_year ? st->year : 1;
@@ -1392,6 +1393,8 @@ static int build_ts(const ParseState *st, StrView in, bool date_only, int64_t *o
             hour = 0;
     }
     int64_t days;
+    if (y > 10000000 || y < -10000000 || st->mon > 12 || st->mday > 31)
+        goto range;
     if (st->have_doy) {
         if (st->doy < 1 || st->doy > (dt_days_in_month(y, 2) == 29 ? 366 : 365))
             goto range;
@@ -1411,9 +1414,14 @@ static int build_ts(const ParseState *st, StrView in, bool date_only, int64_t *o
             goto range;
         tod = ((int64_t)hour * 3600 + st->min * 60 + st->sec) * DT_USECS_PER_SEC + st->fsec;
     }
-    if (date_only)
-        tod = 0;
-    *out = days * DT_USECS_PER_DAY + tod;
+    if (date_only) {
+        *out = days;
+        return 0;
+    }
+    int64_t us;
+    if (__builtin_mul_overflow(days, DT_USECS_PER_DAY, &us) || __builtin_add_overflow(us, tod, &us))
+        return fl_err(err, "22008", "timestamp out of range");
+    *out = us;
     return 0;
 range:
     return err_set_state(err, TARN_ERR_INVALID, "22008", "date/time field value out of range: \"%.*s\"",
@@ -1452,8 +1460,9 @@ static int to_ts_kernel(FuncCtx *ctx, Vector **args, uint32_t n_rows, Vector *ou
         if ((rc = build_ts(&st, in, date_only, &local, err)))
             break;
         if (date_only) {
-            int64_t d = local / DT_USECS_PER_DAY;
-            if (d < INT32_MIN || d > INT32_MAX) {
+            int64_t d = local;
+            /* PostgreSQL's date range: 4714-11-24 BC .. 5874897-12-31 */
+            if (d < -2440588 || d > INT64_C(2147483494)) {
                 rc = fl_err(err, "22008", "date out of range");
                 break;
             }

@@ -203,6 +203,8 @@ typedef struct FlTm {
 } FlTm;
 
 void fl_ts_split(int64_t us, FlTm *tm);
+/* Fields of day `days` (since 1970) at time of day tod (micros). */
+void fl_day_split(int64_t days, int64_t tod, FlTm *tm);
 int fl_dow(int64_t days);                 /* 0 = Sunday */
 int fl_doy(int64_t year, int64_t days);   /* 1-based */
 int fl_iso_week(int64_t year, int64_t days);

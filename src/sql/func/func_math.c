@@ -946,6 +946,17 @@ static int nbase_weight(long double x)
     return (int)floorl(log10l(x) / 4.0L);
 }
 
+/* (int)x truncated toward zero, clamped to +-1000 (no undefined
+ * conversion of huge values). */
+static int clamp_int(long double x)
+{
+    if (!(x > -1000))
+        return -1000;
+    if (!(x < 1000))
+        return 1000;
+    return (int)x;
+}
+
 static int clamp_scale(int rs, int min_scale)
 {
     if (rs < min_scale)
@@ -991,7 +1002,7 @@ static int bind_exp(FuncBindInfo *b, TarnError *err)
     long double x = const_ld(b, 0, &ok);
     int rs = 16;
     if (ok)
-        rs = 16 - (int)(x * 0.434294481903252L);
+        rs = 16 - clamp_int(x * 0.434294481903252L);
     set_dec_ret(b, clamp_scale(rs, b->arg_types[0].scale));
     return 0;
 }
@@ -1037,7 +1048,7 @@ static int bind_power(FuncBindInfo *b, TarnError *err)
     int rs = 16;
     if (okb && oke && floorl(e) != e && base > 0) {
         long double val = logl(base) * e * 0.434294481903252L;
-        rs = 16 - (int)val;
+        rs = 16 - clamp_int(val);
     }
     rs = clamp_scale(rs, sb > se ? sb : se);
     set_dec_ret(b, rs);
@@ -1347,11 +1358,18 @@ KERNEL(dec_width_bucket)
                 return func_err_out_of_range(err, "integer");
         } else {
             /* floor(count * (op - b1) / (b2 - b1)) + 1, exactly when it fits */
-            int128_t num = asc ? op - b1 : b1 - op, den = asc ? b2 - b1 : b1 - b2, prod;
-            if (!__builtin_mul_overflow(num, (int128_t)count, &prod))
+            int128_t num, den, prod;
+            bool exact = !__builtin_sub_overflow(asc ? op : b1, asc ? b1 : op, &num) &&
+                         !__builtin_sub_overflow(asc ? b2 : b1, asc ? b1 : b2, &den) &&
+                         !__builtin_mul_overflow(num, (int128_t)count, &prod);
+            if (exact) {
                 res = (int32_t)(prod / den) + 1;
-            else
-                res = (int32_t)((long double)count * ((long double)num / (long double)den)) + 1;
+            } else {
+                long double ln = asc ? (long double)op - (long double)b1 : (long double)b1 - (long double)op;
+                long double ld = asc ? (long double)b2 - (long double)b1 : (long double)b1 - (long double)b2;
+                long double q = (long double)count * (ln / ld);
+                res = q >= count ? count : (int32_t)q + 1;
+            }
             if (res > count)
                 res = count;
         }

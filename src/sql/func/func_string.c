@@ -1315,6 +1315,8 @@ static int format_row(Vector **args, uint32_t n_args, uint32_t i, Buf *b, Buf *t
             return nomem(err, t->len);
         int64_t chars = width ? fl_utf8_chars((const char *)t->data, t->len) : 0;
         int64_t pad = width > chars ? width - chars : 0;
+        if (pad + (int64_t)b->len > PG_MAX_ALLOC)
+            return err_too_large(err);
         if (!left)
             for (int64_t z = 0; z < pad; z++)
                 if (buf_append_byte(b, ' '))

@@ -296,20 +296,20 @@ static AstNode *a_expr(Tx *t, const PgQuery__AExpr *e)
             return NULL;
         /* pattern may be like_escape(p, esc) */
         const PNode *pr = e->rexpr;
-        if (pr && pr->node_case == PG_QUERY__NODE__NODE_FUNC_CALL && pr->func_call->n_funcname &&
-            str_of(pr->func_call->funcname[pr->func_call->n_funcname - 1]) &&
-            !strcmp(str_of(pr->func_call->funcname[pr->func_call->n_funcname - 1]), "like_escape")) {
-            unsupported(t, loc, "LIKE ... ESCAPE");
-            return NULL;
-        }
+        /* LIKE p ESCAPE e arrives as ~~ like_escape(p, e) */
         AstNode *r = expr(t, pr);
         if (!r)
             return NULL;
         return op_node(t, name, l, r, loc); /* ~~ !~~ ~~* !~~* */
     }
-    case PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR:
-        unsupported(t, loc, "SIMILAR TO");
-        return NULL;
+    case PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR: {
+        /* x SIMILAR TO p arrives as x ~ similar_to_escape(p) (PG 15 grammar) */
+        AstNode *l = expr(t, e->lexpr);
+        AstNode *r = l ? expr(t, e->rexpr) : NULL;
+        if (!r)
+            return NULL;
+        return op_node(t, name, l, r, loc);
+    }
     case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
     case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN:
     case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM:
@@ -369,14 +369,14 @@ static AstNode *func_call(Tx *t, const PgQuery__FuncCall *f)
     n->u.func.star = f->agg_star;
     n->u.func.distinct = f->agg_distinct;
     n->u.func.variadic = f->func_variadic;
-    if (f->agg_within_group) {
-        unsupported(t, f->location, "WITHIN GROUP");
-        return NULL;
-    }
-    /* Arguments, with named ones (name => value) */
-    if (f->n_args) {
-        n->u.func.args.items = arena_alloc(t->a, f->n_args * sizeof(AstNode *));
-        n->u.func.arg_names.items = arena_calloc(t->a, f->n_args * sizeof(AstNode *));
+    /* Arguments, with named ones (name => value).  An ordered-set
+     * aggregate, f(d) WITHIN GROUP (ORDER BY x), becomes f(d, x): direct
+     * arguments first, then the ordered ones (the function library's
+     * convention, func_agg.c). */
+    size_t n_extra = f->agg_within_group ? f->n_agg_order : 0;
+    if (f->n_args || n_extra) {
+        n->u.func.args.items = arena_alloc(t->a, (f->n_args + n_extra) * sizeof(AstNode *));
+        n->u.func.arg_names.items = arena_calloc(t->a, (f->n_args + n_extra) * sizeof(AstNode *));
         if (!n->u.func.args.items || !n->u.func.arg_names.items)
             return nomem(t), NULL;
         bool any_named = false;
@@ -399,9 +399,17 @@ static AstNode *func_call(Tx *t, const PgQuery__FuncCall *f)
                 return NULL;
             n->u.func.args.items[n->u.func.args.n++] = v;
         }
+        for (size_t i = 0; i < n_extra; i++) {
+            const PNode *o = f->agg_order[i];
+            const PNode *x = o->node_case == PG_QUERY__NODE__NODE_SORT_BY ? o->sort_by->node : o;
+            AstNode *v = expr(t, x);
+            if (!v)
+                return NULL;
+            n->u.func.args.items[n->u.func.args.n++] = v;
+        }
         n->u.func.arg_names.n = any_named ? n->u.func.args.n : 0;
     }
-    if (f->n_agg_order) {
+    if (f->n_agg_order && !f->agg_within_group) {
         if (list_of(t, f->agg_order, f->n_agg_order, &n->u.func.order_by, expr))
             return NULL;
     }

@@ -581,3 +581,42 @@ const char *tfa_grouped(const char *name, const char *groups, ...)
     va_end(ap);
     return r;
 }
+
+void tf_cross(const char *name, ...)
+{
+    TarnError err;
+    err_clear(&err);
+    if (func_registry_init(&err))
+        TFAIL("registry: %s", err.message);
+    Arg args[FUNC_MAX_ARGS * 4];
+    va_list ap;
+    va_start(ap, name);
+    int n_args = collect_args(ap, args);
+    va_end(ap);
+    FuncKind kind = split_name(&name);
+    const FuncDef *def = choose(name, kind, args, n_args);
+    if (!def)
+        TFAIL("no overload of %s matches", name);
+    int idx[FUNC_MAX_ARGS * 4] = {0};
+    for (;;) {
+        Arg one[FUNC_MAX_ARGS * 4];
+        for (int k = 0; k < n_args; k++) {
+            one[k] = args[k];
+            one[k].n_vals = args[k].n_vals ? 1 : 0;
+            one[k].vals[0] = args[k].n_vals ? args[k].vals[idx[k]] : NULL;
+        }
+        size_t len = 0;
+        run_scalar(def, one, n_args, 1, false, &len);
+        len = 0;
+        run_scalar(def, one, n_args, 3, true, &len);
+        int k = n_args - 1;
+        while (k >= 0 && ++idx[k] >= args[k].n_vals) {
+            idx[k] = 0;
+            k--;
+        }
+        if (k < 0)
+            break;
+    }
+    for (int k = 0; k < n_args; k++)
+        free_arg(&args[k]);
+}

@@ -34,6 +34,11 @@ const char *tfa(const char *name, ...);
  * order, '|'-joined. */
 const char *tfa_grouped(const char *name, const char *groups, ...);
 
+/* Calls a scalar function once for every combination of the arguments'
+ * values (each call one row, flat and constant); results are ignored.
+ * For robustness tests: a crash or sanitizer report fails the test. */
+void tf_cross(const char *name, ...);
+
 /* Session settings used by calls (TimeZone etc.); tests may edit them. */
 extern SqlSettings tf_settings;
 
