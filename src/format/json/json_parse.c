@@ -580,6 +580,12 @@ static int write_node(const JsonNode *n, Buf *out, int depth)
         size_t k = value_format_double(n->u.d, tmp);
         if (!isfinite(n->u.d))
             return value_append_json_string(out, tmp, k);
+        /* Keep a double a double when read back: "-0" or "5" would parse
+         * as the integer 0 or 5 (found by fuzz_json: -0.0 lost its sign). */
+        if (!memchr(tmp, '.', k) && !memchr(tmp, 'e', k) && !memchr(tmp, 'E', k)) {
+            tmp[k++] = '.';
+            tmp[k++] = '0';
+        }
         return buf_append(out, tmp, k);
     }
     case JSON_STRING: return value_append_json_string(out, n->u.str, n->len);

@@ -1161,15 +1161,6 @@ void col_destroy(ColReader *c)
 
 /* ---- Reading -------------------------------------------------------------- */
 
-static inline void copy_value(uint8_t *dst, const uint8_t *src, uint32_t w)
-{
-    switch (w) {
-    case 1: *dst = *src; break;
-    case 4: memcpy(dst, src, 4); break;
-    case 8: memcpy(dst, src, 8); break;
-    case 16: memcpy(dst, src, 16); break;
-    default: memcpy(dst, src, w);
-    }
 }
 
 int col_read_flat(ColReader *c, Vector *v, uint32_t n, TarnError *err)

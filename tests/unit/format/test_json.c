@@ -555,3 +555,27 @@ TEST(json_parse_allocation_failures)
     }
     ASSERT(n > 1 && n < 2000);
 }
+
+/* Regression (found by fuzz_json): a double that prints without a fraction
+ * (-0.0 from an underflowing literal, 5.0) must be written so that it reads
+ * back as the same double, not as an integer. */
+TEST(json_write_keeps_doubles_double)
+{
+    Arena a;
+    arena_init(&a, 0);
+    TarnError err = {0};
+    JsonNode *n = NULL;
+    const char *src = "[1, -2.5e-390, 5.0, 1e20]";
+    ASSERT_OK(json_parse(&a, src, strlen(src), &n, &err), &err);
+    Buf w;
+    buf_init(&w);
+    ASSERT_EQ_INT(json_write_node(n, &w), 0);
+    ASSERT_EQ_INT(buf_terminate(&w), 0);
+    ASSERT_EQ_STR((char *)w.data, "[1,-0.0,5.0,1e+20]");
+    JsonNode *n2 = NULL;
+    ASSERT_OK(json_parse(&a, (char *)w.data, w.len, &n2, &err), &err);
+    ASSERT_EQ_INT(n2->u.items[1].type, JSON_DOUBLE);
+    ASSERT(signbit(n2->u.items[1].u.d));
+    buf_free(&w);
+    arena_free(&a);
+}
