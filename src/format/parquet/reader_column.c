@@ -1161,8 +1161,6 @@ void col_destroy(ColReader *c)
 
 /* ---- Reading -------------------------------------------------------------- */
 
-}
-
 int col_read_flat(ColReader *c, Vector *v, uint32_t n, TarnError *err)
 {
     uint32_t w = c->width;
