@@ -97,6 +97,46 @@ int pq_source_file(const char *path, PqSource *out, TarnError *err)
 
 /* ---- Retired buffers -------------------------------------------------------- */
 
+#define RD_HDR 16 /* capacity header; keeps 16-byte alignment */
+#define POOL_MAX_BYTES ((size_t)256 << 20)
+
+static size_t rd_cap(void *p)
+{
+    size_t cap;
+    memcpy(&cap, (uint8_t *)p - RD_HDR, sizeof cap);
+    return cap;
+}
+
+void *pq_rd_alloc(PqReader *r, size_t n)
+{
+    /* The smallest pooled buffer that fits and is not wastefully large. */
+    int best = -1;
+    for (int i = 0; i < r->n_pool; i++) {
+        size_t cap = rd_cap(r->pool[i]);
+        if (cap >= n && cap / 4 <= n + 4096 && (best < 0 || cap < rd_cap(r->pool[best])))
+            best = i;
+    }
+    if (best >= 0) {
+        void *p = r->pool[best];
+        r->pool_bytes -= rd_cap(p);
+        r->pool[best] = r->pool[--r->n_pool];
+        return p;
+    }
+    if (n > SIZE_MAX - RD_HDR)
+        return NULL;
+    uint8_t *b = tarn_malloc(n + RD_HDR);
+    if (!b)
+        return NULL;
+    memcpy(b, &n, sizeof n);
+    return b + RD_HDR;
+}
+
+void pq_rd_free(void *p)
+{
+    if (p)
+        tarn_free((uint8_t *)p - RD_HDR);
+}
+
 int pq_reader_retire(PqReader *r, void *p, TarnError *err)
 {
     if (!p)
@@ -105,7 +145,7 @@ int pq_reader_retire(PqReader *r, void *p, TarnError *err)
         int cap = r->cap_retired ? r->cap_retired * 2 : 64;
         void **q = tarn_realloc(r->retired, (size_t)cap * sizeof(void *));
         if (!q) {
-            tarn_free(p);
+            pq_rd_free(p);
             return ERR_NOMEM(err, (size_t)cap * sizeof(void *));
         }
         r->retired = q;
@@ -115,10 +155,19 @@ int pq_reader_retire(PqReader *r, void *p, TarnError *err)
     return 0;
 }
 
+/* Retired buffers go to the reuse pool while it has room, else to free. */
 static void free_retired(PqReader *r)
 {
-    for (int i = 0; i < r->n_retired; i++)
-        tarn_free(r->retired[i]);
+    for (int i = 0; i < r->n_retired; i++) {
+        void *p = r->retired[i];
+        size_t cap = rd_cap(p);
+        if (r->n_pool < (int)(sizeof r->pool / sizeof r->pool[0]) && r->pool_bytes + cap <= POOL_MAX_BYTES) {
+            r->pool[r->n_pool++] = p;
+            r->pool_bytes += cap;
+        } else {
+            pq_rd_free(p);
+        }
+    }
     r->n_retired = 0;
 }
 
@@ -340,6 +389,8 @@ void pq_reader_close(PqReader *r)
         tarn_free(r->cols);
     }
     free_retired(r);
+    for (int i = 0; i < r->n_pool; i++)
+        pq_rd_free(r->pool[i]);
     tarn_free(r->retired);
     pq_schema_destroy(&r->ps);
     schema_destroy(&r->proj);

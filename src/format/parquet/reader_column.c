@@ -64,7 +64,7 @@ static void *page_alloc(ColReader *c, size_t n, TarnError *err)
         c->page_allocs = p;
         c->cap_page_allocs = cap;
     }
-    void *p = tarn_malloc(n);
+    void *p = pq_rd_alloc(c->r, n);
     if (!p) {
         ERR_NOMEM(err, n);
         return NULL;
@@ -100,7 +100,7 @@ static int retire_page_allocs(ColReader *c, TarnError *err)
         if (!rc)
             rc = pq_reader_retire(c->r, c->page_allocs[i], err);
         else
-            tarn_free(c->page_allocs[i]);
+            pq_rd_free(c->page_allocs[i]);
     }
     c->n_page_allocs = 0;
     return rc;
@@ -717,7 +717,7 @@ static int load_dictionary(ColReader *c, const PqPageHeader *h, const uint8_t *p
     if (enc != PQ_ENC_PLAIN && enc != PQ_ENC_PLAIN_DICTIONARY)
         return corrupt(c, err, "dictionary page encoding %s", pq_encoding_name(enc));
     uint32_t w = c->width;
-    uint8_t *dict = tarn_malloc((size_t)(n ? n : 1) * w + 16);
+    uint8_t *dict = pq_rd_alloc(c->r, (size_t)(n ? n : 1) * w + 16);
     if (!dict)
         return ERR_NOMEM(err, (size_t)n * w);
     const uint8_t *outp = dict;
@@ -730,7 +730,7 @@ static int load_dictionary(ColReader *c, const PqPageHeader *h, const uint8_t *p
         rc = decode_plain(c, p, len, (uint32_t)n, dict, &outp, &used, err);
     }
     if (rc) {
-        tarn_free(dict);
+        pq_rd_free(dict);
         return err_context(err, "column \"%s\": dictionary page", c->d->path);
     }
     if (outp != dict)
@@ -738,7 +738,7 @@ static int load_dictionary(ColReader *c, const PqPageHeader *h, const uint8_t *p
     /* Anything decode_plain allocated for the page (views) must outlive the
      * dictionary: hand those allocations to the chunk's lifetime. */
     if (keep_for_chunk(c, err)) {
-        tarn_free(dict);
+        pq_rd_free(dict);
         return TARN_ERR_NOMEM;
     }
     c->dict = dict;
@@ -1090,12 +1090,15 @@ int col_open_chunk(ColReader *c, const PqColumnChunk *cc, const PqOffsetIndex *o
         c->chunk_cap = c->spare_cap;
         c->spare = NULL;
     } else {
-        tarn_free(c->spare);
+        pq_rd_free(c->spare);
         c->spare = NULL;
-        c->chunk = tarn_malloc((size_t)len + 1);
+        /* Slack so that the next row group's chunk, usually of similar
+         * size, fits in this buffer again (no fresh pages per row group). */
+        size_t cap = (size_t)len + (size_t)len / 4 + 4096;
+        c->chunk = pq_rd_alloc(r, cap);
         if (!c->chunk)
-            return ERR_NOMEM(err, (size_t)len);
-        c->chunk_cap = (size_t)len + 1;
+            return ERR_NOMEM(err, cap);
+        c->chunk_cap = cap;
     }
     int rc = r->src.read(r->src.ctx, (uint64_t)start, (size_t)len, c->chunk, err);
     if (rc)
@@ -1142,14 +1145,14 @@ void col_close_chunk(ColReader *c)
 void col_destroy(ColReader *c)
 {
     for (int i = 0; i < c->n_page_allocs; i++)
-        tarn_free(c->page_allocs[i]);
+        pq_rd_free(c->page_allocs[i]);
     tarn_free(c->page_allocs);
     for (int i = 0; i < c->n_chunk_allocs; i++)
-        tarn_free(c->chunk_allocs[i]);
+        pq_rd_free(c->chunk_allocs[i]);
     tarn_free(c->chunk_allocs);
-    tarn_free(c->chunk);
-    tarn_free(c->spare);
-    tarn_free(c->dict);
+    pq_rd_free(c->chunk);
+    pq_rd_free(c->spare);
+    pq_rd_free(c->dict);
     tarn_free(c->defs);
     tarn_free(c->reps);
     tarn_free(c->scratch);

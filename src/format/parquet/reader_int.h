@@ -104,10 +104,22 @@ struct PqReader {
     int range_i;
     void **retired;
     int n_retired, cap_retired;
+    void *pool[256];             /* finished buffers kept for reuse (pq_rd_alloc) */
+    int n_pool;
+    size_t pool_bytes;
     PqReadStats stats;
 };
 
-/* Queues p to be freed at the start of the next pq_reader_next. */
+/* Buffers whose lifetime ends by retirement (pages, dictionaries, column
+ * chunks) come from pq_rd_alloc: they carry their capacity, so a retired
+ * buffer is reused by a later allocation instead of going back to malloc
+ * (no page faults for every page of a scan).  Free them only with
+ * pq_rd_free or pq_reader_retire. */
+void *pq_rd_alloc(PqReader *r, size_t n);
+void pq_rd_free(void *p);
+
+/* Queues p (from pq_rd_alloc) to be released at the start of the next
+ * pq_reader_next (into the reuse pool, or freed). */
 int pq_reader_retire(PqReader *r, void *p, TarnError *err);
 
 /* Column reader (reader_column.c). */

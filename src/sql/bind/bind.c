@@ -1485,19 +1485,45 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
     return 0;
 }
 
-/* UNION [ALL] (INTERSECT / EXCEPT later) */
+static LogicalOp *mk_distinct(BindCtx *ctx, LogicalOp *plan, const LogicalType *types, const char **names, uint32_t n)
+{
+    LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
+    if (!ag)
+        return NULL;
+    ag->children[0] = plan;
+    ag->u.agg.group_index = ctx->next_table++;
+    ag->u.agg.agg_index = ctx->next_table++;
+    ag->u.agg.n_groups = n;
+    ag->u.agg.groups = arena_alloc(ctx->a, (n ? n : 1) * sizeof(Expr *));
+    if (!ag->u.agg.groups)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        if (!(ag->u.agg.groups[i] = expr_colref(ctx->a, plan->out[i], types[i], names[i])))
+            return NULL;
+    if (lop_resolve(ctx->a, ag, false))
+        return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        ag->out_names[i] = names[i];
+    return ag;
+}
+
+/* UNION [ALL], INTERSECT, EXCEPT (the last two without ALL): INTERSECT is
+ * DISTINCT(left) semi-joined with right on all columns, NULLs equal;
+ * EXCEPT the same with an anti join. */
 static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
 {
-    if (s->op != SETOP_UNION) {
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s is not supported yet", s->op == SETOP_INTERSECT ? "INTERSECT" : "EXCEPT");
+    if (s->op != SETOP_UNION && s->all) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s ALL is not supported yet",
+                      s->op == SETOP_INTERSECT ? "INTERSECT" : "EXCEPT");
         return bind_error_at(ctx, s->loc);
     }
+    const char *opname = s->op == SETOP_UNION ? "UNION" : s->op == SETOP_INTERSECT ? "INTERSECT" : "EXCEPT";
     BoundQuery l, r;
     int rc;
     if ((rc = bind_query_scoped(ctx, s->larg, parent, &l)) || (rc = bind_query_scoped(ctx, s->rarg, parent, &r)))
         return rc;
     if (l.n_cols != r.n_cols) {
-        err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "each UNION query must have the same number of columns");
+        err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "each %s query must have the same number of columns", opname);
         return bind_error_at(ctx, s->rarg->loc);
     }
     uint32_t n = l.n_cols;
@@ -1513,7 +1539,7 @@ static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
         a->unknown = l.unknown && l.unknown[i];
         b->unknown = r.unknown && r.unknown[i];
         Expr *pair[2] = {a, b};
-        if ((rc = bind_common_type(ctx, pair, 2, "UNION", &types[i])))
+        if ((rc = bind_common_type(ctx, pair, 2, opname, &types[i])))
             return rc;
     }
     BoundQuery *sides[2] = {&l, &r};
@@ -1538,6 +1564,31 @@ static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
         if (!(q->plan = mk_project(ctx, q->plan, ex, n)))
             return nomem(ctx);
     }
+    LogicalOp *plan;
+    if (s->op != SETOP_UNION) {
+        LogicalOp *ld = mk_distinct(ctx, l.plan, types, l.names, n);
+        LogicalOp *j = lop_new(ctx->a, LOP_JOIN, 2);
+        if (!ld || !j)
+            return nomem(ctx);
+        j->u.join.kind = s->op == SETOP_INTERSECT ? JOIN_SEMI : JOIN_ANTI;
+        j->u.join.null_safe = true;
+        j->children[0] = ld;
+        j->children[1] = r.plan;
+        j->u.join.conds = arena_alloc(ctx->a, (n ? n : 1) * sizeof(Expr *));
+        if (!j->u.join.conds)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < n; i++) {
+            Expr *a = expr_colref(ctx->a, ld->out[i], types[i], l.names[i]);
+            Expr *b = expr_colref(ctx->a, r.plan->out[i], types[i], r.names[i]);
+            if (!a || !b || (rc = bind_operator(ctx, "=", a, b, -1, &j->u.join.conds[i])))
+                return a && b ? rc : nomem(ctx);
+        }
+        j->u.join.n_conds = n;
+        if (lop_resolve(ctx->a, j, false))
+            return nomem(ctx);
+        plan = j;
+        goto order_limit;
+    }
     LogicalOp *u = lop_new(ctx->a, LOP_UNION, 2);
     if (!u)
         return nomem(ctx);
@@ -1551,7 +1602,7 @@ static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
         u->out_names[i] = l.names[i];
         u->out_types[i] = types[i];
     }
-    LogicalOp *plan = u;
+    plan = u;
     if (!s->all) {
         LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
         if (!ag)
@@ -1572,7 +1623,8 @@ static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
             ag->out_names[i] = l.names[i];
         plan = ag;
     }
-    /* ORDER BY / LIMIT of the whole union: output names or positions */
+order_limit:
+    /* ORDER BY / LIMIT of the whole set operation: output names or positions */
     if (s->order_by.n) {
         LogicalOp *so = lop_new(ctx->a, LOP_SORT, 1);
         SortItem *items = arena_calloc(ctx->a, s->order_by.n * sizeof(SortItem));

@@ -54,6 +54,8 @@ typedef struct BindCtx {
     uint32_t n_params;              /* init-plan slots allocated (subqueries) */
     uint32_t view_depth;
     uint32_t no_fold;               /* > 0: do not fold (dead CASE branches) */
+    uint32_t min_ref_level;         /* lowest scope level an outer column reference
+                                     * resolved in, while binding a subquery */
     CteDef *ctes;                   /* visible WITH entries, innermost first */
     TarnError *err;
 } BindCtx;

@@ -586,6 +586,67 @@ int bind_function(BindCtx *ctx, const char *name, FuncKind kind, Expr **args, ui
     return bind_fold(ctx, e, out);
 }
 
+/* `date_col < timestamp '1995-01-01 00:00:00'` (what `date '1994-01-01' +
+ * interval '1' year` gives) compares CAST(date_col AS timestamp): rewrite it
+ * to compare the date itself with a date constant, which is cheaper and
+ * lets scans skip files and row groups.  X*day < T  <=>  X < ceil(T/day). */
+static int simplify_date_cmp(BindCtx *ctx, Expr **pe)
+{
+    Expr *e = *pe;
+    if (e->kind != EX_FUNC || e->n_args != 2 || e->u.func.def->kind != FUNC_OPERATOR)
+        return 0;
+    const char *op = e->u.func.def->name;
+    bool flip = false;
+    Expr *c = e->args[0], *k = e->args[1];
+    if (c->kind == EX_CONST) {
+        Expr *t = c;
+        c = k;
+        k = t;
+        flip = true;
+    }
+    if (c->kind != EX_CAST || c->type.id != TYPE_TIMESTAMP || c->args[0]->type.id != TYPE_DATE ||
+        k->kind != EX_CONST || k->u.cnst.is_null || k->type.id != TYPE_TIMESTAMP)
+        return 0;
+    /* normalize to "X op T" */
+    char o[3];
+    snprintf(o, sizeof o, "%s", op);
+    if (flip) {
+        if (!strcmp(op, "<")) snprintf(o, sizeof o, ">");
+        else if (!strcmp(op, "<=")) snprintf(o, sizeof o, ">=");
+        else if (!strcmp(op, ">")) snprintf(o, sizeof o, "<");
+        else if (!strcmp(op, ">=")) snprintf(o, sizeof o, "<=");
+    }
+    int64_t t = k->u.cnst.v.i, day = 86400000000LL;
+    int64_t d = t >= 0 ? t / day : -((-t + day - 1) / day);
+    bool exact = d * day == t;
+    const char *nop;
+    if (!strcmp(o, "<"))
+        nop = exact ? "<" : "<=";
+    else if (!strcmp(o, "<="))
+        nop = "<=";
+    else if (!strcmp(o, ">"))
+        nop = ">";
+    else if (!strcmp(o, ">="))
+        nop = exact ? ">=" : ">";
+    else if (!strcmp(o, "=") && exact)
+        nop = "=";
+    else
+        return 0;
+    if (d < INT32_MIN || d > INT32_MAX)
+        return 0;
+    Value v = value_i64(TYPE_DATE, d);
+    Expr *dc = expr_const(ctx->a, &v, type_simple(TYPE_DATE), k->loc);
+    if (!dc)
+        return nomem(ctx);
+    Expr *args[2] = {c->args[0], dc};
+    Expr *r;
+    int rc = bind_function(ctx, nop, FUNC_OPERATOR, args, 2, e->loc, &r, NULL, NULL);
+    if (rc)
+        return rc;
+    *pe = r;
+    return 0;
+}
+
 int bind_operator(BindCtx *ctx, const char *name, Expr *l, Expr *r, int loc, Expr **out)
 {
     Expr *args[2];
@@ -593,7 +654,10 @@ int bind_operator(BindCtx *ctx, const char *name, Expr *l, Expr *r, int loc, Exp
     if (l)
         args[n++] = l;
     args[n++] = r;
-    return bind_function(ctx, name, FUNC_OPERATOR, args, n, loc, out, NULL, NULL);
+    int rc = bind_function(ctx, name, FUNC_OPERATOR, args, n, loc, out, NULL, NULL);
+    if (!rc && n == 2)
+        rc = simplify_date_cmp(ctx, out);
+    return rc;
 }
 
 /* ---- Column references ---------------------------------------------------------------------- */
@@ -722,8 +786,13 @@ int bind_column(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
         }
         if (rc == 0) {
             if (depth > 0) {
-                err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "correlated subqueries are not supported yet");
-                return bind_error_at(ctx, n->loc);
+                /* an outer reference: the enclosing subquery is correlated;
+                 * the optimizer decorrelates it (or reports 0A000) */
+                uint32_t level = 0;
+                for (Scope *p = s->parent; p; p = p->parent)
+                    level++;
+                if (level < ctx->min_ref_level)
+                    ctx->min_ref_level = level;
             }
             return 0;
         }
@@ -1057,7 +1126,15 @@ static int bind_func_call(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **o
 static int bind_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
 {
     BoundQuery q;
+    uint32_t my_level = 0;
+    for (Scope *p = env->scope ? env->scope->parent : NULL; p; p = p->parent)
+        my_level++;
+    uint32_t saved = ctx->min_ref_level;
+    ctx->min_ref_level = UINT32_MAX;
     int rc = bind_query_scoped(ctx, n->u.sublink.select, env->scope, &q);
+    bool correlated = ctx->min_ref_level <= my_level;
+    if (ctx->min_ref_level > saved)
+        ctx->min_ref_level = saved;
     if (rc)
         return rc;
     SubqKind kind;
@@ -1090,6 +1167,7 @@ static int bind_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out
         return nomem(ctx);
     e->u.subq.kind = kind;
     e->u.subq.plan = q.plan;
+    e->u.subq.correlated = correlated;
     if (kind == SUBQ_IN) {
         Expr *test;
         if ((rc = bind_expr(ctx, env, n->u.sublink.test, &test)))

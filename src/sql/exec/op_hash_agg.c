@@ -3,7 +3,7 @@
  *
  * Build (sink): every thread aggregates into its own table, so the hot
  * loop takes no lock.  A table is open addressing over 64-bit slots
- * (16-bit hash tag | group index + 1) pointing at group rows allocated in
+ * (low 32 hash bits | group index + 1) pointing at group rows allocated in
  * the thread's arena:
  *
  *   [hash u64][null flag per key][key values, 8-aligned][aggregate states, 16-aligned]
@@ -30,14 +30,48 @@
 #include <string.h>
 
 #include "sql/exec/agg_eval.h"
+#include "sql/exec/bigmem.h"
+
+#define ROW_BLOCK ((size_t)2 << 20)
 
 typedef struct HTable {
-    uint64_t *slots;
+    uint64_t *slots;            /* big_alloc */
     uint64_t cap, mask, count;
-    uint8_t **rows;
+    uint8_t **rows;             /* big_alloc */
     uint64_t n_rows, cap_rows;
-    Arena arena;
+    uint8_t **blocks;           /* group rows and key strings, ROW_BLOCK each (huge pages) */
+    uint32_t n_blocks, cap_blocks;
+    size_t blk_used, blk_size;
+    Arena arena;                /* aggregate states' own allocations (min/max strings) */
 } HTable;
+
+static uint8_t *row_alloc(HTable *t, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (n > ROW_BLOCK)
+        return arena_alloc(&t->arena, n);
+    if (!t->n_blocks || t->blk_used + n > t->blk_size) {
+        if (t->n_blocks == t->cap_blocks) {
+            uint32_t nc = t->cap_blocks ? t->cap_blocks * 2 : 16;
+            uint8_t **b = tarn_realloc(t->blocks, nc * sizeof(uint8_t *));
+            if (!b)
+                return NULL;
+            t->blocks = b;
+            t->cap_blocks = nc;
+        }
+        /* the first block of a table is small: most tables are tiny */
+        size_t bs = t->n_blocks ? ROW_BLOCK : 64 * 1024;
+        uint8_t *blk = big_alloc(bs);
+        if (!blk)
+            return NULL;
+        t->blocks[t->n_blocks++] = blk;
+        t->blk_size = bs;
+        t->blk_used = 0;
+    }
+    uint8_t *p = t->blocks[t->n_blocks - 1] + t->blk_used;
+    t->blk_used += n;
+    return p;
+}
 
 typedef struct HashAgg {
     PhysOp op;
@@ -92,7 +126,7 @@ static HTable *table_new(void)
     arena_init(&t->arena, 256 * 1024);
     t->cap = 1024;
     t->mask = t->cap - 1;
-    t->slots = tarn_calloc(t->cap, sizeof(uint64_t));
+    t->slots = big_calloc(t->cap * sizeof(uint64_t));
     if (!t->slots) {
         tarn_free(t);
         return NULL;
@@ -104,10 +138,14 @@ static void table_free(HTable *t, bool free_arena)
 {
     if (!t)
         return;
-    tarn_free(t->slots);
-    tarn_free(t->rows);
-    if (free_arena)
+    big_free(t->slots);
+    big_free(t->rows);
+    if (free_arena) {
+        for (uint32_t i = 0; i < t->n_blocks; i++)
+            big_free(t->blocks[i]);
+        tarn_free(t->blocks);
         arena_free(&t->arena);
+    }
     tarn_free(t);
 }
 
@@ -118,18 +156,21 @@ static int table_grow(HTable *t, uint64_t need)
     uint64_t nc = t->cap;
     while (need * 2 > nc)
         nc *= 2;
-    uint64_t *ns = tarn_calloc(nc, sizeof(uint64_t));
+    uint64_t *ns = big_calloc(nc * sizeof(uint64_t));
     if (!ns)
         return TARN_ERR_NOMEM;
     uint64_t m = nc - 1;
-    for (uint64_t i = 0; i < t->n_rows; i++) {
-        uint64_t h = *(const uint64_t *)t->rows[i];
-        uint64_t s = h & m;
+    /* the entries carry the hash bits: no row is touched */
+    for (uint64_t i = 0; i < t->cap; i++) {
+        uint64_t e = t->slots[i];
+        if (!e)
+            continue;
+        uint64_t s = (e >> 32) & m;
         while (ns[s])
             s = (s + 1) & m;
-        ns[s] = (h >> 48) << 48 | (i + 1);
+        ns[s] = e;
     }
-    tarn_free(t->slots);
+    big_free(t->slots);
     t->slots = ns;
     t->cap = nc;
     t->mask = m;
@@ -140,7 +181,7 @@ static int table_add_row(HTable *t, uint8_t *row)
 {
     if (t->n_rows == t->cap_rows) {
         uint64_t nc = t->cap_rows ? t->cap_rows * 2 : 1024;
-        uint8_t **n = tarn_realloc(t->rows, nc * sizeof(uint8_t *));
+        uint8_t **n = big_realloc(t->rows, t->cap_rows * sizeof(uint8_t *), nc * sizeof(uint8_t *));
         if (!n)
             return TARN_ERR_NOMEM;
         t->rows = n;
@@ -350,13 +391,13 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
     uint64_t mask = t->mask;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t h = l->hash[i];
-        uint64_t tag = h >> 48;
-        uint64_t s = h & mask;
+        uint64_t tag = h & 0xFFFFFFFFULL;
+        uint64_t s = tag & mask;
         const uint8_t *kr = l->krows + (size_t)i * ka;
         for (;;) {
             uint64_t e = t->slots[s];
             if (!e) {
-                uint8_t *row = arena_alloc(&t->arena, g->row_size);
+                uint8_t *row = row_alloc(t, g->row_size);
                 if (!row)
                     return ERR_NOMEM(err, g->row_size);
                 *(uint64_t *)row = h;
@@ -367,7 +408,7 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
                             continue;
                         StrView *sv = (StrView *)(row + g->key_off[j]);
                         if (sv->len) {
-                            char *p = arena_alloc(&t->arena, sv->len);
+                            char *p = (char *)row_alloc(t, sv->len);
                             if (!p)
                                 return ERR_NOMEM(err, sv->len);
                             memcpy(p, sv->ptr, sv->len);
@@ -377,14 +418,14 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
                 }
                 if (table_add_row(t, row))
                     return ERR_NOMEM(err, 0);
-                t->slots[s] = tag << 48 | t->n_rows;
+                t->slots[s] = tag << 32 | t->n_rows;
                 t->count++;
                 l->newg[n_new++] = row;
                 l->grp[i] = row;
                 break;
             }
-            if ((e >> 48) == tag) {
-                uint8_t *row = t->rows[(e & 0xFFFFFFFFFFFFULL) - 1];
+            if ((e >> 32) == tag) {
+                uint8_t *row = t->rows[(e & 0xFFFFFFFFULL) - 1];
                 if (keys_equal(g, row + 8, kr)) {
                     l->grp[i] = row;
                     break;
@@ -427,9 +468,14 @@ static void sink_local_free(PhysOp *op, void *local) { local_free(op, local); }
 
 /* ---- finalize: partitioned parallel merge ------------------------------------------------------ */
 
+typedef struct HRef {
+    uint64_t h;
+    uint8_t *row;
+} HRef;
+
 typedef struct MergeJob {
     HashAgg *g;
-    uint8_t ***buckets;         /* [part] rows */
+    HRef **buckets;             /* [part] (hash, row) */
     uint64_t *bucket_n;
     TarnError *errs;
     atomic_int failed;
@@ -452,25 +498,25 @@ static void merge_task(void *arg, uint32_t p)
     while (t->cap < n * 2)
         t->cap *= 2;
     t->mask = t->cap - 1;
-    t->slots = tarn_calloc(t->cap, sizeof(uint64_t));
-    t->rows = tarn_malloc((n ? n : 1) * sizeof(uint8_t *));
+    t->slots = big_calloc(t->cap * sizeof(uint64_t));
+    t->rows = big_alloc((n ? n : 1) * sizeof(uint8_t *));
     if (!t->slots || !t->rows) {
         ERR_NOMEM(err, n);
         goto fail;
     }
     t->cap_rows = n ? n : 1;
     for (uint64_t i = 0; i < n; i++) {
-        uint8_t *row = mj->buckets[p][i];
-        uint64_t h = *(const uint64_t *)row, tag = h >> 48, s = h & t->mask;
+        uint8_t *row = mj->buckets[p][i].row;
+        uint64_t h = mj->buckets[p][i].h, tag = h & 0xFFFFFFFFULL, s = tag & t->mask;
         for (;;) {
             uint64_t e = t->slots[s];
             if (!e) {
                 t->rows[t->n_rows++] = row;
-                t->slots[s] = tag << 48 | t->n_rows;
+                t->slots[s] = tag << 32 | t->n_rows;
                 break;
             }
-            if ((e >> 48) == tag) {
-                uint8_t *o = t->rows[(e & 0xFFFFFFFFFFFFULL) - 1];
+            if ((e >> 32) == tag) {
+                uint8_t *o = t->rows[(e & 0xFFFFFFFFULL) - 1];
                 if (keys_equal(g, o + 8, row + 8)) {
                     src[np] = row;
                     dst[np] = o;
@@ -526,7 +572,7 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
     g->parts = tarn_calloc(P, sizeof(HTable));
     g->part_arenas = tarn_calloc(P, sizeof(Arena));
     uint64_t *cnt = tarn_calloc(P, sizeof(uint64_t));
-    uint8_t ***buckets = tarn_calloc(P, sizeof(uint8_t **));
+    HRef **buckets = tarn_calloc(P, sizeof(HRef *));
     TarnError *errs = tarn_calloc(P, sizeof(TarnError));
     rc = 0;
     if (!g->parts || !g->part_arenas || !cnt || !buckets || !errs) {
@@ -540,7 +586,7 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
         for (uint64_t r = 0; r < g->tables[i]->n_rows; r++)
             cnt[(*(const uint64_t *)g->tables[i]->rows[r] >> 32) & (P - 1)]++;
     for (uint32_t p = 0; p < P; p++) {
-        buckets[p] = tarn_malloc((cnt[p] ? cnt[p] : 1) * sizeof(uint8_t *));
+        buckets[p] = big_alloc((cnt[p] ? cnt[p] : 1) * sizeof(HRef));
         if (!buckets[p]) {
             rc = ERR_NOMEM(err, cnt[p]);
             goto done;
@@ -550,8 +596,10 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
     for (uint32_t i = 0; i < g->n_tables; i++)
         for (uint64_t r = 0; r < g->tables[i]->n_rows; r++) {
             uint8_t *row = g->tables[i]->rows[r];
-            uint32_t p = (uint32_t)((*(const uint64_t *)row >> 32) & (P - 1));
-            buckets[p][cnt[p]++] = row;
+            uint64_t h = *(const uint64_t *)row;
+            uint32_t p = (uint32_t)((h >> 32) & (P - 1));
+            buckets[p][cnt[p]].h = h;
+            buckets[p][cnt[p]++].row = row;
         }
     MergeJob mj = {g, buckets, cnt, errs, 0};
     atomic_init(&mj.failed, 0);
@@ -568,7 +616,7 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
     uint64_t n_out = 0;
     for (uint32_t p = 0; p < P; p++)
         n_out += g->parts[p].n_rows;
-    g->out_rows = tarn_malloc((n_out ? n_out : 1) * sizeof(uint8_t *));
+    g->out_rows = big_alloc((n_out ? n_out : 1) * sizeof(uint8_t *));
     if (!g->out_rows) {
         rc = ERR_NOMEM(err, n_out);
         goto done;
@@ -583,7 +631,7 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
 done:
     if (buckets)
         for (uint32_t p = 0; p < P; p++)
-            tarn_free(buckets[p]);
+            big_free(buckets[p]);
     tarn_free(buckets);
     tarn_free(cnt);
     tarn_free(errs);
@@ -704,8 +752,8 @@ static void destroy(PhysOp *op)
         g->fin_ok = false;
     }
     for (uint32_t p = 0; p < g->n_parts; p++) {
-        tarn_free(g->parts[p].slots);
-        tarn_free(g->parts[p].rows);
+        big_free(g->parts[p].slots);
+        big_free(g->parts[p].rows);
         arena_free(&g->part_arenas[p]);
     }
     tarn_free(g->parts);
@@ -719,7 +767,7 @@ static void destroy(PhysOp *op)
     g->tables = NULL;
     g->n_tables = g->cap_tables = 0;
     if (g->own_out)
-        tarn_free(g->out_rows);
+        big_free(g->out_rows);
     g->out_rows = NULL;
     g->own_out = false;
     g->n_out = 0;

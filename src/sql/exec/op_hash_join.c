@@ -34,6 +34,7 @@ typedef struct HashJoin {
     uint32_t nk;
     Expr *residual;
     bool null_aware;
+    bool null_safe;             /* keys compare NULL = NULL (INTERSECT / EXCEPT) */
     uint32_t n_probe, n_build;
     LogicalType *coll_types;    /* build columns + key columns */
     uint32_t *key_w;
@@ -156,7 +157,7 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
             for (uint32_t kk = 0; kk < j->nk && !null; kk++)
                 null = !vec_is_valid(&k->cols[j->n_build + kk], r);
             uint32_t id = (ci << COLL_SHIFT) | r;
-            if (null) {
+            if (null && !j->null_safe) {
                 j->has_null_key = true;
                 j->next[id] = END;
                 continue;
@@ -303,6 +304,14 @@ static inline bool keys_eq(HashJoin *j, PLocal *l, uint32_t i, uint32_t r)
     for (uint32_t kk = 0; kk < j->nk; kk++) {
         const Vector *pv = l->keyv[kk], *bv = &k->cols[j->n_build + kk];
         uint32_t w = j->key_w[kk];
+        if (j->null_safe) {
+            bool pn = !vec_is_valid(pv, i), bn = !vec_is_valid(bv, o);
+            if (pn || bn) {
+                if (pn != bn)
+                    return false;
+                continue;
+            }
+        }
         if (j->key_str[kk]) {
             const StrView *a = &((const StrView *)pv->data)[i], *b = &((const StrView *)bv->data)[o];
             if (a->len != b->len || (a->len && memcmp(a->ptr, b->ptr, a->len)))
@@ -467,7 +476,7 @@ static int op_exec(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, Chunk *
         l->next_row = n; /* empty build side: nothing matches */
     while (l->next_row < n) {
         uint32_t i = l->next_row;
-        if (l->pnull[i]) {
+        if (l->pnull[i] && !j->null_safe) {
             l->next_row++;
             continue;
         }
@@ -577,7 +586,8 @@ static const char *kind_name(JoinKind k)
 static void explain(PhysOp *op, Buf *out)
 {
     HashJoin *j = (HashJoin *)op;
-    buf_printf(out, " (%s%s): ", kind_name(j->kind), j->null_aware ? ", null-aware" : "");
+    buf_printf(out, " (%s%s%s): ", kind_name(j->kind), j->null_aware ? ", null-aware" : "",
+               j->null_safe ? ", NULLs equal" : "");
     for (uint32_t k = 0; k < j->nk; k++) {
         if (k)
             buf_printf(out, " AND ");
@@ -608,7 +618,7 @@ static const PhysOpVT vt = {
 };
 
 PhysOp *op_hash_join_new(Arena *a, PhysOp *probe, PhysOp *build, JoinKind kind, Expr **probe_keys, Expr **build_keys,
-                         uint32_t n_keys, Expr *residual, bool null_aware, TarnError *err)
+                         uint32_t n_keys, Expr *residual, bool null_aware, bool null_safe, TarnError *err)
 {
     HashJoin *j = arena_calloc(a, sizeof *j);
     bool left_only = kind == JOIN_SEMI || kind == JOIN_ANTI;
@@ -626,6 +636,7 @@ PhysOp *op_hash_join_new(Arena *a, PhysOp *probe, PhysOp *build, JoinKind kind, 
     j->nk = n_keys;
     j->residual = residual;
     j->null_aware = null_aware;
+    j->null_safe = null_safe;
     j->n_probe = probe->n_out;
     j->n_build = build->n_out;
     for (uint32_t c = 0; c < probe->n_out; c++)

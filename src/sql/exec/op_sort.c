@@ -140,29 +140,40 @@ static int cmp_rec(const void *a, const void *b, void *arg)
 {
     const SortCmp *sc = arg;
     const Sort *s = sc->s;
-    int c = memcmp(a, b, s->key_len);
-    if (c)
-        return c;
     uint32_t ra, rb;
     memcpy(&ra, (const uint8_t *)a + s->key_len, 4);
     memcpy(&rb, (const uint8_t *)b + s->key_len, 4);
-    if (s->tiebreak) {
-        for (uint32_t k = 0; k < s->n_items; k++) {
-            if (!type_is_string_like(s->coll_types[s->n_child + k].id))
-                continue;
+    if (!s->tiebreak) {
+        int c = memcmp(a, b, s->key_len);
+        if (c)
+            return c;
+        return (ra > rb) - (ra < rb);
+    }
+    /* Keys with string prefixes: compare key by key, so that two strings
+     * with equal 8-byte prefixes are decided by their full text before any
+     * later key counts. */
+    const uint8_t *pa = a, *pb = b;
+    uint32_t off = 0;
+    for (uint32_t k = 0; k < s->n_items; k++) {
+        uint32_t w = 1 + s->key_w[k];
+        int c = memcmp(pa + off, pb + off, w);
+        if (c)
+            return c;
+        if (type_is_string_like(s->coll_types[s->n_child + k].id) && pa[off] == 1) {
             const Vector *va = &sc->c->chunks[coll_chunk_of(ra)].cols[s->n_child + k];
             const Vector *vb = &sc->c->chunks[coll_chunk_of(rb)].cols[s->n_child + k];
-            uint32_t oa = coll_off_of(ra), ob = coll_off_of(rb);
-            if (!vec_is_valid(va, oa) || !vec_is_valid(vb, ob))
-                continue;
-            const StrView *x = &((const StrView *)va->data)[oa], *y = &((const StrView *)vb->data)[ob];
-            uint32_t m = x->len < y->len ? x->len : y->len;
-            int d = m ? memcmp(x->ptr, y->ptr, m) : 0;
-            if (!d)
-                d = (x->len > y->len) - (x->len < y->len);
-            if (d)
-                return s->items[k].desc ? -d : d;
+            const StrView *x = &((const StrView *)va->data)[coll_off_of(ra)];
+            const StrView *y = &((const StrView *)vb->data)[coll_off_of(rb)];
+            if (x->len > 8 || y->len > 8) {
+                uint32_t m = x->len < y->len ? x->len : y->len;
+                int d = m ? memcmp(x->ptr, y->ptr, m) : 0;
+                if (!d)
+                    d = (x->len > y->len) - (x->len < y->len);
+                if (d)
+                    return s->items[k].desc ? -d : d;
+            }
         }
+        off += w;
     }
     return (ra > rb) - (ra < rb);
 }

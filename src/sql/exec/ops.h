@@ -78,9 +78,11 @@ PhysOp *op_simple_agg_new(Arena *a, PhysOp *child, const AggCall *aggs, uint32_t
  * only).  Kinds: INNER, LEFT (probe rows kept), RIGHT (build rows kept),
  * FULL, SEMI, ANTI.  residual: extra condition over (probe ++ build)
  * columns, NULL = none.  null_aware: NOT IN semantics for ANTI (a NULL
- * key on either side makes the row unknown). */
+ * key on either side makes the row unknown).  null_safe: keys match when
+ * both are NULL (IS NOT DISTINCT FROM; INTERSECT / EXCEPT). */
 PhysOp *op_hash_join_new(Arena *a, PhysOp *probe, PhysOp *build, JoinKind kind, Expr **probe_keys,
-                         Expr **build_keys, uint32_t n_keys, Expr *residual, bool null_aware, TarnError *err);
+                         Expr **build_keys, uint32_t n_keys, Expr *residual, bool null_aware, bool null_safe,
+                         TarnError *err);
 /* Nested-loop join for conditions without equalities (and CROSS): output
  * left columns then right columns; kinds INNER, CROSS, LEFT, SEMI, ANTI. */
 PhysOp *op_nl_join_new(Arena *a, PhysOp *left, PhysOp *right, JoinKind kind, Expr *cond, TarnError *err);

@@ -84,6 +84,10 @@ static int resolve(PCtx *p, const Expr *e, const Bind *bs, Expr **out)
 
 static int plan_subquery(PCtx *p, Expr *e, Expr **out)
 {
+    if (e->u.subq.correlated)
+        return err_set_state(p->err, TARN_ERR_UNSUPPORTED, "0A000",
+                             "this correlated subquery is not supported yet (only EXISTS, IN and "
+                             "aggregates compared with equality-correlated keys in WHERE)");
     if (e->u.subq.kind == SUBQ_IN) {
         return err_set_state(p->err, TARN_ERR_UNSUPPORTED, "0A000",
                              "IN (subquery) is only supported as a WHERE condition yet");
@@ -443,7 +447,7 @@ static int plan_join(PCtx *p, LogicalOp *j, const ColBinding *req, uint32_t n_re
             if ((rc = resolve(p, pk[k], &pb, &rpk[k])) || (rc = resolve(p, bk[k], &bb, &rbk[k])))
                 return rc;
         op = op_hash_join_new(p->a, pp, bp, kind == JOIN_CROSS ? JOIN_INNER : kind, rpk, rbk, nk, resid,
-                              j->u.join.null_aware, p->err);
+                              j->u.join.null_aware, j->u.join.null_safe, p->err);
     } else {
         if (j->u.join.null_aware) {
             /* NOT IN without an equality cannot happen (the rewrite makes one) */

@@ -317,11 +317,11 @@ static int bind_dec_div(FuncBindInfo *b, TarnError *err)
         s = x->scale;
     if (y->scale > s)
         s = y->scale;
-    int int_digits = x->precision - x->scale + y->scale;
-    if (s + int_digits > 38)
-        s = 38 - int_digits;
-    if (s < 0)
-        s = 0;
+    /* Precisions of computed numerics are often the 38-digit cap, so they
+     * say little about magnitudes: keep the scale and check each value
+     * against 38 digits at run time. */
+    if (s > 37)
+        s = 37;
     b->ret = type_decimal(38, s);
     (void)err;
     return 0;
@@ -824,12 +824,65 @@ KERNEL(anytextcat) { (void)n_args; return anycat(ctx, args, n, out, 0, err); }
 /* ---- LIKE ------------------------------------------------------------------------------------ */
 
 /* Pattern shapes recognised at bind time for constant patterns. */
-typedef enum { LIKE_GENERAL, LIKE_EXACT, LIKE_PREFIX, LIKE_SUFFIX, LIKE_CONTAINS, LIKE_ANY } LikeShape;
+typedef enum { LIKE_GENERAL, LIKE_EXACT, LIKE_PREFIX, LIKE_SUFFIX, LIKE_CONTAINS, LIKE_ANY, LIKE_SEQUENCE } LikeShape;
 typedef struct LikePlan {
     LikeShape shape;
     char *lit;       /* literal part (escapes removed) */
     uint32_t lit_len;
+    /* LIKE_SEQUENCE: %a%b%...%: the pieces, found left to right with memmem */
+    uint32_t n_pieces;
+    char **pieces;
+    uint32_t *piece_len;
 } LikePlan;
+
+/* '%lit1%lit2%...%' with no '_' and no escapes: a sequence of substrings. */
+static bool like_sequence(Arena *a, StrView pat, LikePlan *lp)
+{
+    if (pat.len < 2 || pat.ptr[0] != '%' || pat.ptr[pat.len - 1] != '%')
+        return false;
+    for (uint32_t i = 0; i < pat.len; i++)
+        if (pat.ptr[i] == '_' || pat.ptr[i] == '\\')
+            return false;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < pat.len; i++)
+        if (pat.ptr[i] != '%' && (i == 0 || pat.ptr[i - 1] == '%'))
+            n++;
+    if (n < 2)
+        return false;
+    lp->pieces = arena_alloc(a, n * sizeof(char *));
+    lp->piece_len = arena_alloc(a, n * sizeof(uint32_t));
+    if (!lp->pieces || !lp->piece_len)
+        return false;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < pat.len;) {
+        if (pat.ptr[i] == '%') {
+            i++;
+            continue;
+        }
+        uint32_t j = i;
+        while (j < pat.len && pat.ptr[j] != '%')
+            j++;
+        lp->pieces[k] = (char *)pat.ptr + i;
+        lp->piece_len[k++] = j - i;
+        i = j;
+    }
+    lp->n_pieces = k;
+    lp->shape = LIKE_SEQUENCE;
+    return true;
+}
+
+static bool match_sequence(const LikePlan *lp, const char *s, size_t n)
+{
+    for (uint32_t k = 0; k < lp->n_pieces; k++) {
+        const char *f = memmem(s, n, lp->pieces[k], lp->piece_len[k]);
+        if (!f)
+            return false;
+        size_t adv = (size_t)(f - s) + lp->piece_len[k];
+        s += adv;
+        n -= adv;
+    }
+    return true;
+}
 
 static inline unsigned char fold(unsigned char c, bool ci) { return ci ? (unsigned char)tolower(c) : c; }
 
@@ -943,6 +996,19 @@ static int bind_like(FuncBindInfo *b, TarnError *err)
     lit[m] = 0;
     lp->lit = lit;
     lp->lit_len = m;
+    if (general) {
+        /* keep the pattern text alive with the plan: it lives in the arena
+         * as a constant already (bind_state points into it) */
+        char *copy = arena_alloc(b->arena, pat.len + 1);
+        if (!copy)
+            return ERR_NOMEM(err, pat.len);
+        memcpy(copy, pat.ptr, pat.len);
+        StrView pv = {pat.len, 0, copy};
+        if (!like_sequence(b->arena, pv, lp))
+            lp->shape = LIKE_GENERAL;
+        b->bind_state = lp;
+        return 0;
+    }
     if (general)
         lp->shape = LIKE_GENERAL;
     else if (m == 0 && (lead || trail))
@@ -968,6 +1034,9 @@ static int like_kernel(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, boo
         const char *L = lp->lit;
         uint32_t ll = lp->lit_len;
         switch (lp->shape) {
+        case LIKE_SEQUENCE:
+            FUNC_LOOP1(args[0], n, { r[i] = match_sequence(lp, s[ia].ptr, s[ia].len) ^ neg; });
+            break;
         case LIKE_EXACT:
             FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len == ll && !memcmp(s[ia].ptr, L, ll)) ^ neg; });
             break;

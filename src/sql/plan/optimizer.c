@@ -75,7 +75,405 @@ static bool has_subquery(const Expr *e)
     return false;
 }
 
-/* ---- 1. IN subqueries to semi / anti joins -------------------------------------------------------------- */
+/* ---- 1. subqueries in WHERE to joins ----------------------------------------------------------------------
+ *
+ * Uncorrelated  x IN (SELECT ...)  /  NOT IN  become semi / null-aware anti
+ * joins.  Correlated subqueries are decorrelated when their correlation is
+ * a set of conjuncts in the subquery's WHERE:
+ *   EXISTS / NOT EXISTS (SELECT ... WHERE inner_cond AND corr_conds)
+ *       -> semi / anti join ON corr_conds (equalities become hash keys,
+ *          the rest a residual);
+ *   x op (SELECT agg(...) FROM ... WHERE inner = outer AND ...)
+ *       -> join with (SELECT inner, agg(...) ... GROUP BY inner) ON
+ *          inner = outer; the subquery becomes a column of the join.
+ * Other shapes stay subqueries; correlated ones are then refused (0A000).
+ */
+
+typedef struct BSetO {
+    ColBinding *b;
+    uint32_t n, cap;
+} BSetO;
+
+static int bs_add(Opt *o, BSetO *s, ColBinding b)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (binding_eq(s->b[i], b))
+            return 0;
+    if (s->n == s->cap) {
+        uint32_t nc = s->cap ? s->cap * 2 : 32;
+        ColBinding *n = arena_alloc(o->a, nc * sizeof(ColBinding));
+        if (!n)
+            return ERR_NOMEM(o->err, nc);
+        if (s->n)
+            memcpy(n, s->b, s->n * sizeof(ColBinding));
+        s->b = n;
+        s->cap = nc;
+    }
+    s->b[s->n++] = b;
+    return 0;
+}
+
+static int produced(Opt *o, LogicalOp *op, BSetO *s);
+
+static int produced_expr(Opt *o, const Expr *e, BSetO *s)
+{
+    if (!e)
+        return 0;
+    if (e->kind == EX_SUBQUERY && produced(o, e->u.subq.plan, s))
+        return o->err->kind;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (produced_expr(o, e->args[i], s))
+            return o->err->kind;
+    return 0;
+}
+
+/* Every binding produced inside op's subtree (nested subqueries included). */
+static int produced(Opt *o, LogicalOp *op, BSetO *s)
+{
+    if (lop_resolve(o->a, op, false))
+        return ERR_NOMEM(o->err, 0);
+    for (uint32_t i = 0; i < op->n_out; i++)
+        if (bs_add(o, s, op->out[i]))
+            return o->err->kind;
+    if (op->kind == LOP_GET)
+        for (uint32_t c = 0; c < op->u.get.schema->n_fields; c++)
+            if (bs_add(o, s, (ColBinding){op->u.get.table_index, c}))
+                return o->err->kind;
+    if (op->kind == LOP_FILTER)
+        for (uint32_t i = 0; i < op->u.filter.n_conds; i++)
+            if (produced_expr(o, op->u.filter.conds[i], s))
+                return o->err->kind;
+    for (uint32_t i = 0; i < op->n_children; i++)
+        if (produced(o, op->children[i], s))
+            return o->err->kind;
+    return 0;
+}
+
+static bool within(const Expr *e, const BSetO *s)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_COLREF) {
+        for (uint32_t i = 0; i < s->n; i++)
+            if (binding_eq(s->b[i], e->u.col.b))
+                return true;
+        return false;
+    }
+    if (e->kind == EX_SUBQUERY) {
+        /* a nested subquery: its own columns are in s (produced() adds them) */
+        for (uint32_t i = 0; i < e->n_args; i++)
+            if (!within(e->args[i], s))
+                return false;
+        return true;
+    }
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (!within(e->args[i], s))
+            return false;
+    return true;
+}
+
+static bool plan_within(LogicalOp *op, const BSetO *s);
+
+static bool exprs_within(Expr *const *v, uint32_t n, const BSetO *s)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!within(v[i], s))
+            return false;
+    return true;
+}
+
+/* True when no expression of the subtree references a column from outside s. */
+static bool plan_within(LogicalOp *op, const BSetO *s)
+{
+    switch (op->kind) {
+    case LOP_GET: if (!exprs_within(op->u.get.filters, op->u.get.n_filters, s)) return false; break;
+    case LOP_FILTER: if (!exprs_within(op->u.filter.conds, op->u.filter.n_conds, s)) return false; break;
+    case LOP_PROJECT: if (!exprs_within(op->u.project.exprs, op->u.project.n_exprs, s)) return false; break;
+    case LOP_JOIN: if (!exprs_within(op->u.join.conds, op->u.join.n_conds, s)) return false; break;
+    case LOP_AGGREGATE:
+        if (!exprs_within(op->u.agg.groups, op->u.agg.n_groups, s))
+            return false;
+        for (uint32_t j = 0; j < op->u.agg.n_aggs; j++)
+            if (!exprs_within(op->u.agg.aggs[j].args, op->u.agg.aggs[j].n_args, s) ||
+                !within(op->u.agg.aggs[j].filter, s))
+                return false;
+        break;
+    case LOP_SORT:
+        for (uint32_t i = 0; i < op->u.sort.n_items; i++)
+            if (!within(op->u.sort.items[i].expr, s))
+                return false;
+        break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < op->n_children; i++)
+        if (!plan_within(op->children[i], s))
+            return false;
+    return true;
+}
+
+/* Finds the subquery's WHERE filter below PROJECT/SORT/LIMIT (and, when
+ * agg_out, one AGGREGATE without groups), moves its correlated conjuncts
+ * to corr, and checks nothing else refers outside.  Returns 1 when the
+ * shape is not supported (nothing changed), 0 on success, else an error. */
+static int pull_correlated(Opt *o, LogicalOp **sub, ExprVec *corr, LogicalOp **agg_out, LogicalOp **proj_out)
+{
+    BSetO inner = {0};
+    if (produced(o, *sub, &inner))
+        return o->err->kind;
+    LogicalOp **p = sub;
+    if (agg_out)
+        *agg_out = NULL;
+    if (proj_out)
+        *proj_out = NULL;
+    for (;;) {
+        LogicalOp *op = *p;
+        if (op->kind == LOP_PROJECT || op->kind == LOP_SORT || op->kind == LOP_LIMIT) {
+            if (op->kind == LOP_PROJECT && proj_out && !*proj_out)
+                *proj_out = op;
+            p = &op->children[0];
+            continue;
+        }
+        if (op->kind == LOP_AGGREGATE && agg_out && !*agg_out && op->u.agg.n_groups == 0) {
+            *agg_out = op;
+            p = &op->children[0];
+            continue;
+        }
+        break;
+    }
+    if (agg_out && !*agg_out)
+        return 1;
+    LogicalOp *f = *p;
+    ExprVec keep = {0};
+    if (f->kind == LOP_FILTER) {
+        ExprVec all = {0};
+        for (uint32_t i = 0; i < f->u.filter.n_conds; i++)
+            if (add_conjuncts(o, &all, f->u.filter.conds[i]))
+                return o->err->kind;
+        for (uint32_t i = 0; i < all.n; i++)
+            if (ev_push(o, within(all.v[i], &inner) ? &keep : corr, all.v[i]))
+                return o->err->kind;
+    }
+    if (corr->n == 0)
+        return 1;
+    LogicalOp *saved_f = f;
+    Expr **saved_c = f->kind == LOP_FILTER ? f->u.filter.conds : NULL;
+    uint32_t saved_n = f->kind == LOP_FILTER ? f->u.filter.n_conds : 0;
+    if (keep.n) {
+        f->u.filter.conds = keep.v;
+        f->u.filter.n_conds = keep.n;
+    } else {
+        *p = f->children[0];
+    }
+    if (!plan_within(*sub, &inner)) {
+        /* outer references elsewhere: undo */
+        if (!keep.n)
+            *p = saved_f;
+        saved_f->u.filter.conds = saved_c;
+        saved_f->u.filter.n_conds = saved_n;
+        corr->n = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int rewrite_subqueries(Opt *o, LogicalOp **pop);
+
+/* Where a semi / anti join over `refs` (the outer columns its conditions
+ * use) should go: below inner joins and filters, onto the input that has
+ * all of them, so it filters early (TPC-H Q18: orders, not the
+ * lineitem-orders-customer join). */
+static double estimate(LogicalOp *op);
+
+static LogicalOp **semi_slot(Opt *o, LogicalOp **slot, const Expr *const *conds, uint32_t n, const BSetO *inner,
+                             double sub_est)
+{
+    LogicalOp *op = *slot;
+    if (op->kind == LOP_JOIN && (op->u.join.kind == JOIN_INNER || op->u.join.kind == JOIN_CROSS)) {
+        for (int side = 0; side < 2; side++) {
+            LogicalOp *c = op->children[side];
+            if (lop_resolve(o->a, c, true))
+                return slot;
+            bool all = true;
+            for (uint32_t i = 0; i < n && all; i++) {
+                /* every column of the condition is the child's or the subquery's */
+                ColBinding *refs = NULL;
+                uint32_t nr = 0, cap = 0;
+                if (expr_collect_refs(o->a, conds[i], &refs, &nr, &cap))
+                    return slot;
+                for (uint32_t k = 0; k < nr && all; k++) {
+                    bool in_c = false, in_s = false;
+                    for (uint32_t m = 0; m < c->n_out && !in_c; m++)
+                        in_c = binding_eq(c->out[m], refs[k]);
+                    for (uint32_t m = 0; m < inner->n && !in_s && !in_c; m++)
+                        in_s = binding_eq(inner->b[m], refs[k]);
+                    all = in_c || in_s;
+                }
+            }
+            /* only worth it when the semi join filters a lot (a small
+             * subquery side); otherwise the inner joins above, which often
+             * filter more, should run first (TPC-H Q21) */
+            if (all && sub_est * 4 < estimate(c))
+                return semi_slot(o, &op->children[side], conds, n, inner, sub_est);
+        }
+    }
+    return slot;
+}
+
+static LogicalOp *mk_join2(Opt *o, JoinKind k, LogicalOp *l, LogicalOp *r, ExprVec *conds)
+{
+    LogicalOp *j = lop_new(o->a, LOP_JOIN, 2);
+    if (!j)
+        return NULL;
+    j->u.join.kind = k;
+    j->children[0] = l;
+    j->children[1] = r;
+    j->u.join.conds = conds->v;
+    j->u.join.n_conds = conds->n;
+    if (lop_resolve(o->a, j, false))
+        return NULL;
+    return j;
+}
+
+/* EXISTS / NOT EXISTS, correlated: 1 = not handled */
+static int decorrelate_exists(Opt *o, LogicalOp **child, Expr *sq, bool neg)
+{
+    ExprVec corr = {0};
+    LogicalOp *sub = sq->u.subq.plan;
+    int rc = pull_correlated(o, &sub, &corr, NULL, NULL);
+    if (rc)
+        return rc;
+    /* drop the select list and ordering: only existence matters */
+    while (sub->kind == LOP_PROJECT || sub->kind == LOP_SORT || (sub->kind == LOP_LIMIT && sub->u.limit.limit != 0))
+        sub = sub->children[0];
+    if ((rc = rewrite_subqueries(o, &sub)))
+        return rc;
+    BSetO inner = {0};
+    if (produced(o, sub, &inner))
+        return o->err->kind;
+    (void)inner;
+    LogicalOp *j = mk_join2(o, neg ? JOIN_ANTI : JOIN_SEMI, *child, sub, &corr);
+    if (!j)
+        return ERR_NOMEM(o->err, 0);
+    *child = j;
+    return 0;
+}
+
+/* A correlated scalar subquery over one aggregate: 1 = not handled. */
+static int decorrelate_scalar(Opt *o, LogicalOp **child, Expr *sq, bool inner, Expr **repl)
+{
+    ExprVec corr = {0};
+    LogicalOp *sub = sq->u.subq.plan, *agg, *proj;
+    int rc = pull_correlated(o, &sub, &corr, &agg, &proj);
+    if (rc)
+        return rc;
+    /* correlation must be equalities inner_expr = outer_expr */
+    BSetO ins = {0};
+    if (produced(o, agg->children[0], &ins))
+        return o->err->kind;
+    uint32_t k = corr.n;
+    Expr **in_side = arena_alloc(o->a, k * sizeof(Expr *)), **out_side = arena_alloc(o->a, k * sizeof(Expr *));
+    if (!in_side || !out_side)
+        return ERR_NOMEM(o->err, 0);
+    bool ok = true;
+    for (uint32_t i = 0; i < k && ok; i++) {
+        Expr *c = corr.v[i];
+        if (c->kind != EX_FUNC || c->n_args != 2 || strcmp(c->u.func.def->name, "=")) {
+            ok = false;
+            break;
+        }
+        if (within(c->args[0], &ins) && !within(c->args[1], &ins)) {
+            in_side[i] = c->args[0];
+            out_side[i] = c->args[1];
+        } else if (within(c->args[1], &ins) && !within(c->args[0], &ins)) {
+            in_side[i] = c->args[1];
+            out_side[i] = c->args[0];
+        } else {
+            ok = false;
+        }
+    }
+    for (uint32_t j = 0; ok && j < agg->u.agg.n_aggs; j++)
+        if (!strcmp(agg->u.agg.aggs[j].name, "count"))
+            ok = false; /* count over no rows is 0, not NULL: needs a COALESCE */
+    if (!ok || !proj || proj->u.project.n_exprs != 1 || proj->children[0] != agg) {
+        /* put the conditions back (re-add a filter under the aggregate) */
+        LogicalOp *f = lop_new(o->a, LOP_FILTER, 1);
+        if (!f)
+            return ERR_NOMEM(o->err, 0);
+        f->children[0] = agg ? agg->children[0] : sub;
+        f->u.filter.conds = corr.v;
+        f->u.filter.n_conds = corr.n;
+        if (agg)
+            agg->children[0] = f;
+        return 1;
+    }
+    /* GROUP BY the inner keys; the projection passes them on */
+    agg->u.agg.groups = in_side;
+    agg->u.agg.n_groups = k;
+    if (lop_resolve(o->a, agg, false))
+        return ERR_NOMEM(o->err, 0);
+    Expr **pe = arena_alloc(o->a, (k + 1) * sizeof(Expr *));
+    if (!pe)
+        return ERR_NOMEM(o->err, 0);
+    pe[0] = proj->u.project.exprs[0];
+    for (uint32_t i = 0; i < k; i++)
+        if (!(pe[1 + i] = expr_colref(o->a, agg->out[i], agg->out_types[i], "?key?")))
+            return ERR_NOMEM(o->err, 0);
+    proj->u.project.exprs = pe;
+    proj->u.project.n_exprs = k + 1;
+    if (lop_resolve(o->a, proj, false))
+        return ERR_NOMEM(o->err, 0);
+    if ((rc = rewrite_subqueries(o, &sub)))
+        return rc;
+    if (lop_resolve(o->a, sub, true))
+        return ERR_NOMEM(o->err, 0);
+    ExprVec jc = {0};
+    uint32_t nf;
+    const FuncDef *const *eqs = func_lookup("=", FUNC_OPERATOR, &nf);
+    for (uint32_t i = 0; i < k; i++) {
+        Expr *eq = expr_new(o->a, EX_FUNC, type_simple(TYPE_BOOL), 2, -1);
+        Expr *kc = expr_colref(o->a, proj->out[1 + i], proj->out_types[1 + i], "?key?");
+        if (!eq || !kc)
+            return ERR_NOMEM(o->err, 0);
+        eq->u.func.def = corr.v[i]->u.func.def;
+        eq->args[0] = out_side[i];
+        eq->args[1] = kc;
+        (void)eqs;
+        (void)nf;
+        if (ev_push(o, &jc, eq))
+            return o->err->kind;
+    }
+    LogicalOp *j = mk_join2(o, inner ? JOIN_INNER : JOIN_LEFT, *child, sub, &jc);
+    if (!j)
+        return ERR_NOMEM(o->err, 0);
+    *child = j;
+    *repl = expr_colref(o->a, proj->out[0], proj->out_types[0], "?subquery?");
+    return *repl ? 0 : ERR_NOMEM(o->err, 0);
+}
+
+/* Replaces correlated scalar subqueries inside e (joins are added to *child). */
+static int decorrelate_in_expr(Opt *o, LogicalOp **child, Expr **pe, bool strict_top)
+{
+    Expr *e = *pe;
+    if (e->kind == EX_SUBQUERY) {
+        if (e->u.subq.kind == SUBQ_SCALAR && e->u.subq.correlated) {
+            Expr *r;
+            int rc = decorrelate_scalar(o, child, e, strict_top, &r);
+            if (rc == 0)
+                *pe = r;
+            return rc < 0 || rc > 1 ? rc : 0;
+        }
+        return 0;
+    }
+    /* comparisons are strict: a NULL subquery result drops the row, so an
+     * inner join is enough there */
+    bool strict = e->kind == EX_FUNC && e->u.func.def->kind == FUNC_OPERATOR && (e->u.func.def->flags & FUNC_STRICT);
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        int rc = decorrelate_in_expr(o, child, &e->args[i], strict_top && strict);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
 
 static int rewrite_subqueries(Opt *o, LogicalOp **pop)
 {
@@ -99,6 +497,13 @@ static int rewrite_subqueries(Opt *o, LogicalOp **pop)
             neg = true;
             s = s->args[0];
         }
+        if (s->kind == EX_SUBQUERY && s->u.subq.kind == SUBQ_EXISTS && s->u.subq.correlated) {
+            int rc = decorrelate_exists(o, &child, s, neg);
+            if (rc == 0)
+                continue;
+            if (rc != 1)
+                return rc;
+        }
         if (s->kind == EX_SUBQUERY && s->u.subq.kind == SUBQ_IN && !s->u.subq.correlated) {
             LogicalOp *sub = s->u.subq.plan;
             LogicalOp *j = lop_new(o->a, LOP_JOIN, 2);
@@ -106,7 +511,6 @@ static int rewrite_subqueries(Opt *o, LogicalOp **pop)
                 return ERR_NOMEM(o->err, 0);
             j->u.join.kind = neg ? JOIN_ANTI : JOIN_SEMI;
             j->u.join.null_aware = neg;
-            j->children[0] = child;
             j->children[1] = sub;
             Expr *col = expr_colref(o->a, sub->out[0], sub->out_types[0], sub->out_names[0]);
             Expr *eq = expr_new(o->a, EX_FUNC, type_simple(TYPE_BOOL), 2, s->loc);
@@ -129,11 +533,18 @@ static int rewrite_subqueries(Opt *o, LogicalOp **pop)
                 return ERR_NOMEM(o->err, 0);
             j->u.join.conds[0] = eq;
             j->u.join.n_conds = 1;
+            j->children[0] = child;
             if (lop_resolve(o->a, j, false))
                 return ERR_NOMEM(o->err, 0);
+            if (rewrite_subqueries(o, &j->children[1]))
+                return o->err->kind;
             child = j;
             continue;
         }
+        int rc = decorrelate_in_expr(o, &child, &all.v[i], true);
+        if (rc)
+            return rc;
+        c = all.v[i];
         if (ev_push(o, &keep, c))
             return o->err->kind;
     }
@@ -565,6 +976,72 @@ static bool refs_both(const Expr *c, const LogicalOp *a, const LogicalOp *b)
 
 static int reorder_joins(Opt *o, LogicalOp **pop);
 
+/* The GET (below filters / projections) that produces binding b, or NULL. */
+static LogicalOp *find_get(LogicalOp *op, ColBinding b)
+{
+    if (op->kind == LOP_GET)
+        return op->u.get.table_index == b.table ? op : NULL;
+    if (op->kind == LOP_AGGREGATE || op->kind == LOP_UNION || op->kind == LOP_VALUES)
+        return NULL;
+    for (uint32_t i = 0; i < op->n_children; i++) {
+        LogicalOp *g = find_get(op->children[i], b);
+        if (g)
+            return g;
+    }
+    return NULL;
+}
+
+/* Distinct values of a join column within an item of estimated size est. */
+static double col_ndv(Opt *o, JItem *it, const Expr *c)
+{
+    double d = -1;
+    if (c->kind == EX_COLREF) {
+        LogicalOp *g = find_get(it->op, c->u.col.b);
+        if (g) {
+            int64_t n = plan_column_ndv(o->a, g, c->u.col.b.col);
+            d = n > 0 ? (double)n : (g->est_rows > 0 ? g->est_rows : -1); /* unknown: assume a key */
+        }
+    }
+    if (d < 0)
+        d = it->base > 0 ? it->base : 1000;
+    if (d > it->est)
+        d = it->est;
+    return d < 1 ? 1 : d;
+}
+
+/* Estimated rows of joining items a and b with their connecting conditions
+ * (|A| |B| / max(ndv) per equality, 0.3 per other condition). */
+static double est_pair(Opt *o, JItem *a, JItem *b, ExprVec *conds, const bool *used)
+{
+    double sel = 1;
+    bool any = false;
+    uint32_t n_eq = 0;
+    for (uint32_t c = 0; c < conds->n; c++) {
+        const Expr *e = conds->v[c];
+        if (used[c] || !refs_both(e, a->op, b->op))
+            continue;
+        any = true;
+        if (e->kind == EX_FUNC && e->n_args == 2 && !strcmp(e->u.func.def->name, "=")) {
+            const Expr *x = e->args[0], *y = e->args[1];
+            bool x_in_a = expr_refs_only(x, a->op->out, a->op->n_out);
+            JItem *ix = x_in_a ? a : b, *iy = x_in_a ? b : a;
+            double nx = col_ndv(o, ix, x), ny = col_ndv(o, iy, y);
+            sel /= nx > ny ? nx : ny;
+            n_eq++;
+        } else {
+            sel *= 0.3;
+        }
+    }
+    double e = a->est * b->est * (any ? sel : 1);
+    /* several equalities between the same inputs are usually one composite
+     * key (l_partkey, l_suppkey = ps_partkey, ps_suppkey), not independent
+     * filters: do not let them estimate below the smaller input */
+    double lo = a->est < b->est ? a->est : b->est;
+    if (n_eq >= 2 && e < lo)
+        e = lo;
+    return e < 1 ? 1 : e;
+}
+
 static int reorder_children(Opt *o, LogicalOp *op)
 {
     for (uint32_t i = 0; i < op->n_children; i++)
@@ -612,9 +1089,7 @@ static int reorder_joins(Opt *o, LogicalOp **pop)
                     conn = !used[c] && refs_both(conds.v[c], items[i].op, items[j].op);
                 if (!conn)
                     continue;
-                JItem *a = &items[i], *b = &items[j];
-                double e = a->base >= b->base ? a->est * (b->est / (b->base > 0 ? b->base : 1))
-                                              : b->est * (a->est / (a->base > 0 ? a->base : 1));
+                double e = est_pair(o, &items[i], &items[j], &conds, used);
                 if (bi < 0 || e < best) {
                     best = e;
                     bi = (int)i;
@@ -680,10 +1155,196 @@ static int reorder_joins(Opt *o, LogicalOp **pop)
     return 0;
 }
 
+/* ---- subquery plans inside expressions (init plans) ----------------------------------------------- */
+
+static int optimize_expr_subqueries(Opt *o, Expr *e)
+{
+    if (!e)
+        return 0;
+    if (e->kind == EX_SUBQUERY) {
+        int rc = plan_optimize(o->a, &e->u.subq.plan, o->err);
+        if (rc)
+            return rc;
+    }
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (optimize_expr_subqueries(o, e->args[i]))
+            return o->err->kind;
+    return 0;
+}
+
+static int optimize_nested(Opt *o, LogicalOp *op)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < op->n_children && !rc; i++)
+        rc = optimize_nested(o, op->children[i]);
+    switch (op->kind) {
+    case LOP_GET:
+        for (uint32_t i = 0; i < op->u.get.n_filters && !rc; i++)
+            rc = optimize_expr_subqueries(o, op->u.get.filters[i]);
+        break;
+    case LOP_FILTER:
+        for (uint32_t i = 0; i < op->u.filter.n_conds && !rc; i++)
+            rc = optimize_expr_subqueries(o, op->u.filter.conds[i]);
+        break;
+    case LOP_PROJECT:
+        for (uint32_t i = 0; i < op->u.project.n_exprs && !rc; i++)
+            rc = optimize_expr_subqueries(o, op->u.project.exprs[i]);
+        break;
+    case LOP_JOIN:
+        for (uint32_t i = 0; i < op->u.join.n_conds && !rc; i++)
+            rc = optimize_expr_subqueries(o, op->u.join.conds[i]);
+        break;
+    case LOP_AGGREGATE:
+        for (uint32_t i = 0; i < op->u.agg.n_groups && !rc; i++)
+            rc = optimize_expr_subqueries(o, op->u.agg.groups[i]);
+        for (uint32_t j = 0; j < op->u.agg.n_aggs && !rc; j++) {
+            for (uint32_t k = 0; k < op->u.agg.aggs[j].n_args && !rc; k++)
+                rc = optimize_expr_subqueries(o, op->u.agg.aggs[j].args[k]);
+            if (!rc)
+                rc = optimize_expr_subqueries(o, op->u.agg.aggs[j].filter);
+        }
+        break;
+    case LOP_SORT:
+        for (uint32_t i = 0; i < op->u.sort.n_items && !rc; i++)
+            rc = optimize_expr_subqueries(o, op->u.sort.items[i].expr);
+        break;
+    default:
+        break;
+    }
+    return rc;
+}
+
+/* ---- OR factoring ------------------------------------------------------------------------------------ */
+
+/* (A AND x) OR (A AND y)  ->  A AND (x OR y): conjuncts common to every
+ * branch of an OR move out of it (TPC-H Q19's join key), so they can
+ * become join conditions and scan filters. */
+static int factor_or(Opt *o, Expr *e, ExprVec *out)
+{
+    if (e->kind != EX_OR || e->n_args < 2)
+        return ev_push(o, out, e);
+    ExprVec *br = arena_calloc(o->a, e->n_args * sizeof(ExprVec));
+    if (!br)
+        return ERR_NOMEM(o->err, 0);
+    for (uint32_t b = 0; b < e->n_args; b++)
+        if (add_conjuncts(o, &br[b], e->args[b]))
+            return o->err->kind;
+    ExprVec common = {0};
+    for (uint32_t k = 0; k < br[0].n; k++) {
+        Expr *c = br[0].v[k];
+        bool in_all = true;
+        for (uint32_t b = 1; b < e->n_args && in_all; b++) {
+            bool found = false;
+            for (uint32_t m = 0; m < br[b].n && !found; m++)
+                found = expr_equal(br[b].v[m], c);
+            in_all = found;
+        }
+        if (in_all && !expr_has_volatile(c) && ev_push(o, &common, c))
+            return o->err->kind;
+    }
+    if (common.n == 0)
+        return ev_push(o, out, e);
+    /* rebuild each branch without the common conjuncts */
+    Expr *nor = expr_new(o->a, EX_OR, type_simple(TYPE_BOOL), e->n_args, e->loc);
+    if (!nor)
+        return ERR_NOMEM(o->err, 0);
+    bool some_empty = false;
+    for (uint32_t b = 0; b < e->n_args; b++) {
+        ExprVec rest = {0};
+        for (uint32_t m = 0; m < br[b].n; m++) {
+            bool is_common = false;
+            for (uint32_t k = 0; k < common.n && !is_common; k++)
+                is_common = expr_equal(br[b].v[m], common.v[k]);
+            if (!is_common && ev_push(o, &rest, br[b].v[m]))
+                return o->err->kind;
+        }
+        if (rest.n == 0) {
+            some_empty = true; /* that branch is just A: the OR is true */
+            break;
+        }
+        if (rest.n == 1) {
+            nor->args[b] = rest.v[0];
+        } else {
+            Expr *and = expr_new(o->a, EX_AND, type_simple(TYPE_BOOL), rest.n, e->loc);
+            if (!and)
+                return ERR_NOMEM(o->err, 0);
+            memcpy(and->args, rest.v, rest.n * sizeof(Expr *));
+            nor->args[b] = and;
+        }
+    }
+    for (uint32_t k = 0; k < common.n; k++)
+        if (ev_push(o, out, common.v[k]))
+            return o->err->kind;
+    if (!some_empty)
+        return ev_push(o, out, nor);
+    return 0;
+}
+
+static int factor_filters(Opt *o, LogicalOp *op)
+{
+    for (uint32_t i = 0; i < op->n_children; i++)
+        if (factor_filters(o, op->children[i]))
+            return o->err->kind;
+    Expr ***conds = NULL;
+    uint32_t *n = NULL;
+    if (op->kind == LOP_FILTER) {
+        conds = &op->u.filter.conds;
+        n = &op->u.filter.n_conds;
+    } else if (op->kind == LOP_JOIN) {
+        conds = &op->u.join.conds;
+        n = &op->u.join.n_conds;
+    } else {
+        return 0;
+    }
+    ExprVec out = {0};
+    for (uint32_t i = 0; i < *n; i++) {
+        ExprVec cj = {0};
+        if (add_conjuncts(o, &cj, (*conds)[i]))
+            return o->err->kind;
+        for (uint32_t k = 0; k < cj.n; k++)
+            if (factor_or(o, cj.v[k], &out))
+                return o->err->kind;
+    }
+    *conds = out.v;
+    *n = out.n;
+    return 0;
+}
+
+/* After join ordering: a selective semi / anti join (a small subquery
+ * side) moves down onto the input of the inner joins below it that has its
+ * columns, so it filters before the joins (TPC-H Q18). */
+static int sink_semis(Opt *o, LogicalOp **pop)
+{
+    LogicalOp *op = *pop;
+    for (uint32_t i = 0; i < op->n_children; i++)
+        if (sink_semis(o, &op->children[i]))
+            return o->err->kind;
+    if (op->kind != LOP_JOIN || (op->u.join.kind != JOIN_SEMI && op->u.join.kind != JOIN_ANTI))
+        return 0;
+    LogicalOp *below = op->children[0];
+    if (below->kind != LOP_JOIN || (below->u.join.kind != JOIN_INNER && below->u.join.kind != JOIN_CROSS))
+        return 0;
+    BSetO inner = {0};
+    if (produced(o, op->children[1], &inner))
+        return o->err->kind;
+    LogicalOp **slot = semi_slot(o, &op->children[0], (const Expr *const *)op->u.join.conds, op->u.join.n_conds, &inner,
+                                 estimate(op->children[1]));
+    if (slot == &op->children[0])
+        return 0;
+    LogicalOp *target = *slot;
+    *pop = below;
+    op->children[0] = target;
+    *slot = op;
+    return lop_resolve(o->a, *pop, true) ? ERR_NOMEM(o->err, 0) : 0;
+}
+
 int plan_optimize(Arena *a, LogicalOp **root, TarnError *err)
 {
     Opt o = {a, err};
-    int rc = rewrite_subqueries(&o, root);
+    int rc = factor_filters(&o, *root);
+    if (rc)
+        return rc;
+    rc = rewrite_subqueries(&o, root);
     if (rc)
         return rc;
     if (lop_resolve(a, *root, true))
@@ -699,6 +1360,13 @@ int plan_optimize(Arena *a, LogicalOp **root, TarnError *err)
     if (lop_resolve(a, r, true))
         return ERR_NOMEM(err, 0);
     estimate(r);
+    if ((rc = sink_semis(&o, &r)))
+        return rc;
+    if (lop_resolve(a, r, true))
+        return ERR_NOMEM(err, 0);
+    estimate(r);
+    if ((rc = optimize_nested(&o, r)))
+        return rc;
     *root = r;
     return 0;
 }

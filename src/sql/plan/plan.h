@@ -158,6 +158,8 @@ struct LogicalOp {
             Expr **filters;              /* pushed-down conjuncts (evaluated in the scan) */
             uint32_t n_filters;
             Expr **series_args;          /* SCAN_SERIES: start, stop, step (constants) */
+            int64_t *ndv;                /* per schema column: distinct-value estimate
+                                          * (-1 unknown), lazily filled (plan_column_ndv) */
             int64_t version;             /* time travel: -1 latest */
             struct {
                 char delimiter, quote;
@@ -173,7 +175,11 @@ struct LogicalOp {
             Expr **groups; uint32_t n_groups;
             AggCall *aggs; uint32_t n_aggs;
         } agg;
-        struct { JoinKind kind; Expr **conds; uint32_t n_conds; bool null_aware; } join; /* null_aware: NOT IN */
+        struct {
+            JoinKind kind; Expr **conds; uint32_t n_conds;
+            bool null_aware;    /* NOT IN semantics (anti join) */
+            bool null_safe;     /* equalities treat NULL = NULL (INTERSECT / EXCEPT) */
+        } join;
         struct { SortItem *items; uint32_t n_items; int64_t limit; int64_t offset; } sort; /* limit -1 = all (top-N when >= 0) */
         struct { int64_t limit; int64_t offset; } limit;  /* limit -1 = all */
         struct { uint32_t table_index; } setop;
@@ -211,6 +217,12 @@ int lop_resolve(Arena *a, LogicalOp *op, bool deep);
  * and drops constant-true filters (constant-false ones empty the input).
  * Returns the new root. */
 int plan_optimize(Arena *a, LogicalOp **root, TarnError *err);
+
+/* Distinct values of column `col` of a GET, estimated from table
+ * statistics: for integer and date columns of Delta tables the span of
+ * min..max over the files' stats (capped by the row count); -1 when
+ * unknown.  Cached in the GET (stats.c). */
+int64_t plan_column_ndv(Arena *a, LogicalOp *get, uint32_t col);
 
 /* Text of an expression for EXPLAIN ("(l_quantity < 24)"). */
 int expr_to_text(const Expr *e, Buf *out);

@@ -276,7 +276,7 @@ typedef enum DeltaLogFileKind {
     DELTA_LOG_CHECKPOINT,       /* NNN.checkpoint.parquet (classic) */
     DELTA_LOG_CHECKPOINT_PART,  /* NNN.checkpoint.OOOOOOOOOO.PPPPPPPPPP.parquet */
     DELTA_LOG_CHECKPOINT_V2,    /* NNN.checkpoint.<uuid>.json|parquet */
-    DELTA_LOG_COMPACTION,       /* XXX.YYY.compacted.json */
+    DELTA_LOG_COMPACTION,       /* <start>.<end>.compacted.json */
     DELTA_LOG_CRC               /* NNN.crc */
 } DeltaLogFileKind;
 
