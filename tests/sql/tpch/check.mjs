@@ -1,4 +1,4 @@
-// tests/sql/tpch/check.mjs - the 22 TPC-H queries (tests/sql/tpch/qNN.sql)
+// tests/sql/tpch/check.mjs - the 22 TPC-H queries (../shared/bench/tpch-queries/qNN.sql, run unmodified)
 // through `tarn sql`, checked against DuckDB on the same Delta tables.
 //
 //   node tests/sql/tpch/check.mjs TARN_BIN LAKE [QUERY_NUMBER...]
@@ -43,7 +43,7 @@ let passed = 0, failed = 0
 for (let i = 1; i <= 22; i++) {
   if (only.length && !only.includes(String(i))) continue
   const name = `q${String(i).padStart(2, '0')}`
-  const sql = readFileSync(join(here, `${name}.sql`), 'utf8')
+  const sql = readFileSync(join(here, '..', '..', '..', '..', 'shared', 'bench', 'tpch-queries', `${name}.sql`), 'utf8')
   const want = (await conn.runAndReadAll(sql)).getRowsJson()
   const r = spawnSync(tarn, ['sql', '--lake', lake, '--csv', '-c', 'SET search_path TO tpch; ' + sql], { encoding: 'utf8' })
   if (r.status !== 0) { console.log(`FAIL tpch ${name}: ${r.stderr.split('\n')[0]}`); failed++; continue }
