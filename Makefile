@@ -40,6 +40,10 @@ CPPFLAGS := -Iinclude -Isrc -D_GNU_SOURCE -DTARN_BUILD_ID="\"$(shell git rev-par
 CFLAGS   := -std=c11 $(OPT) $(WARN) -MMD -MP -pthread
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -llz4 -lz -lxxhash) -lsnappy -lpg_query -lm -lpthread
 
+# libedit: line editing and history for the interactive `tarn sql` shell.
+CPPFLAGS += $(shell pkg-config --cflags libedit 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
+
 LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(shell find tests/unit -name '*.c' 2>/dev/null | sort)

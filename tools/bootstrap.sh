@@ -23,15 +23,16 @@ say() { [ "$QUIET" = 1 ] || echo "bootstrap: $*"; }
 
 # Build: compiler, make, pkg-config, the compression and hashing libraries
 #   the Parquet codec links, libpg_query + protobuf-c (SQL parser, later),
-#   libedit (the interactive shell, later).
+#   libedit (the interactive `tarn sql` shell, src/cli/shell.c).
 # Test/fuzz: clang 14 + its compiler-rt (libFuzzer, ASan/UBSan runtimes),
-#   valgrind, git (build id), python3 (helper scripts), procps.
+#   valgrind, git (build id), python3 (helper scripts), procps, bsdutils
+#   (script(1): tests/shell drives the shell through a pseudo-terminal).
 PKGS=(
     gcc make pkg-config git ca-certificates
     libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev
     libpg-query-dev libprotobuf-c-dev libedit-dev
     clang-14 clang libclang-rt-14-dev llvm-14
-    valgrind python3 procps xxd
+    valgrind python3 procps xxd bsdutils
 )
 
 missing=()

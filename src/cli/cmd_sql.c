@@ -4,7 +4,8 @@
  *
  *   tarn sql [--lake DIR] [--csv | --json] [--timing] [-c SQL | -f FILE]
  *
- * SQL comes from -c, else -f, else standard input.  --lake defaults to
+ * SQL comes from -c, else -f, else standard input: a script when piped,
+ * the interactive shell (cli/shell.c) when it is a terminal.  --lake defaults to
  * $TARN_LAKE, else ./lake.  Output: an aligned psql-style table (the
  * default), CSV with a header (--csv) or NDJSON (--json); statements
  * without rows print their command tag.  On error: psql's ERROR / LINE /
@@ -14,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/shell.h"
 #include "tarn.h"
 #include "util/mem.h"
 
@@ -36,24 +39,61 @@ static bool right_align(const char *type)
            !strncmp(type, "numeric", 7) || !strcmp(type, "real") || !strcmp(type, "double precision");
 }
 
-static void print_table(tarn_result *r)
+static const char *result_cell(void *ctx, int64_t row, int col)
 {
-    int nc = tarn_result_ncols(r);
-    int64_t nr = tarn_result_nrows(r);
+    return tarn_result_value((tarn_result *)ctx, row, col);
+}
+
+/* The header line of an expanded record: "-[ RECORD n ]" then dashes to
+ * the full width, with '+' over the column separator when it reaches it. */
+static void record_header(int64_t n, int name_w, int val_w)
+{
+    char head[64];
+    int len = snprintf(head, sizeof head, "-[ RECORD %lld ]", (long long)n);
+    int total = name_w + 3 + val_w;
+    fputs(head, stdout);
+    for (int k = len; k < total; k++)
+        putchar(k == name_w + 1 ? '+' : '-');
+    putchar('\n');
+}
+
+void sql_print_grid(const SqlGrid *g, bool expanded)
+{
+    int nc = g->nc;
+    int64_t nr = g->nr;
     int *w = calloc((size_t)nc + 1, sizeof(int));
     if (!w)
         return;
     for (int c = 0; c < nc; c++)
-        w[c] = utf8_width(tarn_result_colname(r, c));
+        w[c] = utf8_width(g->names[c]);
+    int val_w = 0, name_w = 0;
     for (int64_t i = 0; i < nr; i++)
         for (int c = 0; c < nc; c++) {
-            const char *v = tarn_result_value(r, i, c);
+            const char *v = g->cell(g->ctx, i, c);
             int k = v ? utf8_width(v) : 0;
-            if (k > w[c])
+            if (!expanded && k > w[c])
                 w[c] = k;
+            if (k > val_w)
+                val_w = k;
         }
+    if (expanded) {
+        for (int c = 0; c < nc; c++)
+            if (w[c] > name_w)
+                name_w = w[c];
+        if (nr == 0)
+            printf("(0 rows)\n");
+        for (int64_t i = 0; i < nr; i++) {
+            record_header(i + 1, name_w, val_w);
+            for (int c = 0; c < nc; c++) {
+                const char *v = g->cell(g->ctx, i, c);
+                printf("%s%*s | %s\n", g->names[c], name_w - utf8_width(g->names[c]), "", v ? v : "");
+            }
+        }
+        free(w);
+        return;
+    }
     for (int c = 0; c < nc; c++) {
-        const char *n = tarn_result_colname(r, c);
+        const char *n = g->names[c];
         int pad = w[c] - utf8_width(n);
         printf("%s %*s%s%*s %s", c ? "|" : "", pad / 2, "", n, pad - pad / 2, "", "");
     }
@@ -66,19 +106,40 @@ static void print_table(tarn_result *r)
     printf("\n");
     for (int64_t i = 0; i < nr; i++) {
         for (int c = 0; c < nc; c++) {
-            const char *v = tarn_result_value(r, i, c);
+            const char *v = g->cell(g->ctx, i, c);
             if (!v)
                 v = "";
             int pad = w[c] - utf8_width(v);
-            if (right_align(tarn_result_coltype(r, c)))
+            if (g->right && g->right[c])
                 printf("%s %*s%s ", c ? "|" : "", pad, "", v);
             else
                 printf("%s %s%*s ", c ? "|" : "", v, c == nc - 1 ? 0 : pad, "");
         }
         printf("\n");
     }
-    printf("(%lld row%s)\n", (long long)nr, nr == 1 ? "" : "s");
+    if (!g->no_footer)
+        printf("(%lld row%s)\n", (long long)nr, nr == 1 ? "" : "s");
     free(w);
+}
+
+void sql_print_result(tarn_result *r, bool expanded)
+{
+    int nc = tarn_result_ncols(r);
+    const char **names = calloc((size_t)nc + 1, sizeof *names);
+    bool *right = calloc((size_t)nc + 1, sizeof *right);
+    if (!names || !right) {
+        free(names);
+        free(right);
+        return;
+    }
+    for (int c = 0; c < nc; c++) {
+        names[c] = tarn_result_colname(r, c);
+        right[c] = right_align(tarn_result_coltype(r, c));
+    }
+    SqlGrid g = {nc, tarn_result_nrows(r), names, right, result_cell, r, false};
+    sql_print_grid(&g, expanded);
+    free(names);
+    free(right);
 }
 
 static void csv_field(const char *v)
@@ -174,7 +235,7 @@ static void print_json(tarn_result *r)
 }
 
 /* psql's LINE n: ... with a caret under the error position. */
-static void print_error(const tarn_error *err, const char *sql)
+void sql_print_error(const tarn_error *err, const char *sql)
 {
     fprintf(stderr, "ERROR:  %s\n", err->message);
     if (err->position > 0 && sql) {
@@ -258,6 +319,7 @@ int cmd_sql(int argc, char **argv)
             return cli_usage("sql", "unexpected argument \"%s\"", argv[i]);
     }
     char *text = NULL;
+    bool interactive = false;
     if (cmd) {
         text = strdup(cmd);
     } else if (file) {
@@ -268,10 +330,12 @@ int cmd_sql(int argc, char **argv)
         }
         text = read_stream(f);
         fclose(f);
+    } else if (isatty(STDIN_FILENO)) {
+        interactive = true;
     } else {
         text = read_stream(stdin);
     }
-    if (!text) {
+    if (!text && !interactive) {
         fprintf(stderr, "tarn sql: out of memory\n");
         return 1;
     }
@@ -279,9 +343,14 @@ int cmd_sql(int argc, char **argv)
     memset(&err, 0, sizeof err);
     tarn_db *db;
     if (tarn_open(lake, &db, &err)) {
-        print_error(&err, NULL);
+        sql_print_error(&err, NULL);
         free(text);
         return 1;
+    }
+    if (interactive) {
+        int st = sql_shell_run(db, lake, timing);
+        tarn_close(db);
+        return st;
     }
     tarn_result *r = NULL;
     struct timespec t0, t1;
@@ -291,7 +360,7 @@ int cmd_sql(int argc, char **argv)
     if (timing)
         fprintf(stderr, "Time: %.3f ms\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     if (rc) {
-        print_error(&err, text);
+        sql_print_error(&err, text);
     } else if (r) {
         if (tarn_result_ncols(r) > 0) {
             if (mode == OUT_CSV)
@@ -299,7 +368,7 @@ int cmd_sql(int argc, char **argv)
             else if (mode == OUT_JSON)
                 print_json(r);
             else
-                print_table(r);
+                sql_print_result(r, false);
         } else if (mode == OUT_TABLE && tarn_result_tag(r)[0]) {
             printf("%s\n", tarn_result_tag(r));
         }

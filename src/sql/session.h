@@ -87,6 +87,12 @@ int sql_run_show(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *e
 int sql_run_reset(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err);
 int sql_run_copy(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
 int sql_run_truncate(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+int sql_run_alter_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+
+/* UPDATE and DELETE (sql_dml.c); tags "UPDATE n" / "DELETE n". */
+int sql_run_dml(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+/* MERGE INTO ... USING ... ON key equalities (sql_dml.c); tag "MERGE n". */
+int sql_run_merge(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
 
 /* Settings helpers. */
 int sql_set_search_path(tarn_db *db, const char *text, TarnError *err);

@@ -939,3 +939,75 @@ int sql_run_copy(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **
         return copy_from(db, sql, st, &o, out, err);
     return copy_to(db, sql, st, &o, out, err);
 }
+
+/* ---- ALTER TABLE ... ADD COLUMN ---------------------------------------------------------------------- */
+
+int sql_run_alter_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err)
+{
+    const AstNode *rv = st->u.alter.table;
+    CatalogRel *rel;
+    int rc = catalog_lookup(db->cat, rv->u.rangevar.schema, rv->u.rangevar.name, db->search_path, db->n_path, &rel, err);
+    if (rc) {
+        if (st->u.alter.if_exists && !strcmp(err->sqlstate, "42P01")) {
+            err_clear(err);
+            return tag_result("ALTER TABLE", out, err);
+        }
+        sql_err_at(err, sql, rv->loc);
+        return rc;
+    }
+    if (rel->kind != REL_TABLE) {
+        err_set_state(err, TARN_ERR_INVALID, "42809", "\"%s\" is not a table", rel->name);
+        sql_err_at(err, sql, rv->loc);
+        return err->kind;
+    }
+    Stmt s;
+    stmt_begin(&s, db, sql, err);
+    Schema add;
+    schema_init(&add);
+    DeltaSnapshot *snap = delta_snapshot_latest(rel->table, err);
+    if (!snap)
+        rc = err->kind;
+    const Schema *cur = snap ? delta_snapshot_schema(snap) : NULL;
+    const AstList *cols = &st->u.alter.add_columns;
+    for (uint32_t i = 0; i < cols->n && !rc; i++) {
+        const AstNode *c = cols->items[i];
+        LogicalType t;
+        if ((rc = bind_type_name(&s.bc, c->u.coldef.type, &t)))
+            break;
+        if (t.id == TYPE_JSON)
+            t = type_simple(TYPE_STRING);
+        if (c->u.coldef.default_expr) {
+            rc = err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "column defaults are not supported yet");
+            bind_error_at(&s.bc, c->u.coldef.default_expr->loc);
+            break;
+        }
+        if (c->u.coldef.not_null) {
+            rc = err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "added columns cannot be NOT NULL");
+            err_detail(err, "Existing rows would have NULL in the new column.");
+            bind_error_at(&s.bc, c->loc);
+            break;
+        }
+        if (schema_find(cur, c->u.coldef.name) >= 0 || schema_find(&add, c->u.coldef.name) >= 0) {
+            if (st->u.alter.col_if_not_exists && schema_find(cur, c->u.coldef.name) >= 0)
+                continue;
+            rc = err_set_state(err, TARN_ERR_INVALID, "42701", "column \"%s\" of relation \"%s\" already exists",
+                               c->u.coldef.name, rel->name);
+            bind_error_at(&s.bc, c->loc);
+            break;
+        }
+        if ((rc = sql_storable_type(&t, c->u.coldef.name, err)))
+            bind_error_at(&s.bc, c->u.coldef.type->loc);
+        if (!rc && schema_add(&add, c->u.coldef.name, t, true))
+            rc = ERR_NOMEM(err, 0);
+    }
+    if (!rc && add.n_fields) {
+        DeltaResult res;
+        if ((rc = delta_add_columns(rel->table, &add, &res, err)))
+            sql_err_at(err, sql, st->loc);
+    }
+    if (snap)
+        delta_snapshot_free(snap);
+    schema_destroy(&add);
+    stmt_end(&s);
+    return rc ? rc : tag_result("ALTER TABLE", out, err);
+}

@@ -399,11 +399,12 @@ int sql_run_stmt(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **
     case STMT_TRUNCATE:
         return sql_run_truncate(db, sql, st, out, err);
     case STMT_UPDATE:
-        err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "UPDATE is not supported yet");
-        break;
     case STMT_DELETE:
-        err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "DELETE is not supported yet");
-        break;
+        return sql_run_dml(db, sql, st, out, err);
+    case STMT_MERGE:
+        return sql_run_merge(db, sql, st, out, err);
+    case STMT_ALTER_TABLE:
+        return sql_run_alter_table(db, sql, st, out, err);
     }
     sql_err_at(err, sql, st->loc);
     return err->kind;

@@ -7,7 +7,10 @@
  * afterwards); the working directory stays the repository root so that
  * files can reference tests/data/... .  Records:
  *
- *   statement ok                       the SQL (up to a blank line) succeeds
+ *   statement ok                       the SQL (up to a blank line) succeeds;
+ *   SQL                                when a ---- line follows, the next
+ *   ----                               line is the expected command tag
+ *   TAG                                ("UPDATE 2")
  *   statement error [FRAGMENT]         it fails; the expected message
  *   SQL                                fragment or SQLSTATE may follow a
  *   ----                               ---- line instead
@@ -252,6 +255,10 @@ static bool run_record(const char *file, tarn_db *db, Record *rec, long hash_thr
         if (rc) {
             snprintf(buf, sizeof buf, "statement failed: %s [%s]", err.message, err.sqlstate);
             fail_report(file, rec, buf);
+        } else if (rec->expected.n && strcmp(tarn_result_tag(res), trim(rec->expected.v[0]))) {
+            snprintf(buf, sizeof buf, "command tag \"%s\", expected \"%s\"", tarn_result_tag(res), trim(rec->expected.v[0]));
+            fail_report(file, rec, buf);
+            rc = 1;
         }
         tarn_result_free(res);
         return rc == 0;

@@ -277,6 +277,41 @@ static int bind_view(BindCtx *ctx, Scope *scope, CatalogRel *rel, const AstNode 
     return add_query_item(ctx, scope, &q, alias, &n->u.rangevar.col_aliases, out);
 }
 
+/* A scan of one (pinned) snapshot of a table as a FROM item. */
+static int add_snapshot_scan(BindCtx *ctx, Scope *scope, CatalogRel *rel, DeltaSnapshot *snap, const char *alias,
+                             const char *schema, const AstList *col_aliases, int loc, LogicalOp **out)
+{
+    int rc;
+    const Schema *sch = delta_snapshot_schema(snap);
+    LogicalOp *op = lop_new(ctx->a, LOP_GET, 0);
+    if (!op)
+        return nomem(ctx);
+    op->u.get.source = SCAN_DELTA;
+    op->u.get.table_index = ctx->next_table++;
+    op->u.get.rel = rel;
+    op->u.get.snapshot = snap;
+    op->u.get.schema = sch;
+    op->u.get.version = -1;
+    op->u.get.n_cols = sch->n_fields;
+    op->u.get.col_ids = arena_alloc(ctx->a, (sch->n_fields ? sch->n_fields : 1) * sizeof(uint32_t));
+    if (!op->u.get.col_ids)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < sch->n_fields; i++)
+        op->u.get.col_ids[i] = i;
+    int64_t rows = delta_snapshot_total_rows(snap);
+    op->est_rows = rows >= 0 ? (double)rows : 1000.0 * (double)delta_snapshot_num_files(snap);
+    op->u.get.alias = alias;
+    if (lop_resolve(ctx->a, op, false))
+        return nomem(ctx);
+    ScopeItem it;
+    if ((rc = item_from_op(ctx, op, alias, schema, col_aliases, NULL, &it)))
+        return bind_error_at(ctx, loc);
+    if ((rc = scope_add_item(ctx, scope, &it)))
+        return bind_error_at(ctx, loc);
+    *out = op;
+    return 0;
+}
+
 static int bind_table(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
 {
     const char *schema = n->u.rangevar.schema, *name = n->u.rangevar.name;
@@ -316,36 +351,9 @@ static int bind_table(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **
         delta_snapshot_free(snap);
         return nomem(ctx);
     }
-    const Schema *sch = delta_snapshot_schema(snap);
-    LogicalOp *op = lop_new(ctx->a, LOP_GET, 0);
-    if (!op)
-        return nomem(ctx);
-    op->u.get.source = SCAN_DELTA;
-    op->u.get.table_index = ctx->next_table++;
-    op->u.get.rel = rel;
-    op->u.get.snapshot = snap;
-    op->u.get.schema = sch;
-    op->u.get.version = -1;
-    op->u.get.n_cols = sch->n_fields;
-    op->u.get.col_ids = arena_alloc(ctx->a, (sch->n_fields ? sch->n_fields : 1) * sizeof(uint32_t));
-    if (!op->u.get.col_ids)
-        return nomem(ctx);
-    for (uint32_t i = 0; i < sch->n_fields; i++)
-        op->u.get.col_ids[i] = i;
-    int64_t rows = delta_snapshot_total_rows(snap);
-    op->est_rows = rows >= 0 ? (double)rows : 1000.0 * (double)delta_snapshot_num_files(snap);
     const char *alias = n->u.rangevar.alias ? n->u.rangevar.alias : rel->name;
-    op->u.get.alias = alias;
-    if (lop_resolve(ctx->a, op, false))
-        return nomem(ctx);
-    ScopeItem it;
-    if ((rc = item_from_op(ctx, op, alias, n->u.rangevar.alias ? NULL : rel->schema, &n->u.rangevar.col_aliases,
-                           NULL, &it)))
-        return bind_error_at(ctx, n->loc);
-    if ((rc = scope_add_item(ctx, scope, &it)))
-        return bind_error_at(ctx, n->loc);
-    *out = op;
-    return 0;
+    return add_snapshot_scan(ctx, scope, rel, snap, alias, n->u.rangevar.alias ? NULL : rel->schema,
+                             &n->u.rangevar.col_aliases, n->loc, out);
 }
 
 static int const_string_arg(BindCtx *ctx, const AstNode *a, const char *fn, const char **out)
@@ -390,6 +398,332 @@ static int expand_glob(BindCtx *ctx, const char *pattern, LogicalOp *op, int loc
     return 0;
 }
 
+/* ---- Delta table functions: time travel and maintenance ---------------------------------------- */
+
+typedef struct FnArgs {
+    const AstNode *f;
+    const char *fn;
+    const AstList *args, *names;
+} FnArgs;
+
+/* The argument given by name, or else at position pos (-1: by name only). */
+static const AstNode *fn_arg(const FnArgs *fa, const char *name, int pos)
+{
+    int k = 0;
+    for (uint32_t i = 0; i < fa->args->n; i++) {
+        const AstNode *nm = fa->names->n ? fa->names->items[i] : NULL;
+        if (nm && !strcmp(nm->u.cnst.text, name))
+            return fa->args->items[i];
+        if (!nm && k++ == pos)
+            return fa->args->items[i];
+    }
+    return NULL;
+}
+
+static int fn_check_names(BindCtx *ctx, const FnArgs *fa, const char *const *allowed)
+{
+    for (uint32_t i = 0; i < fa->names->n; i++) {
+        const AstNode *nm = fa->names->items[i];
+        if (!nm)
+            continue;
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = !strcmp(*a, nm->u.cnst.text);
+        if (!ok) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42883", "%s() has no argument \"%s\"", fa->fn, nm->u.cnst.text);
+            return bind_error_at(ctx, fa->args->items[i]->loc);
+        }
+    }
+    return 0;
+}
+
+/* A constant, non-NULL argument cast to t (22023 otherwise). */
+static int fn_const(BindCtx *ctx, const FnArgs *fa, const AstNode *a, TypeId t, const char *what, Value *out)
+{
+    Expr *e;
+    int rc = bind_constant_expr(ctx, a, &e);
+    if (rc)
+        return rc;
+    LogicalType lt = type_simple(t);
+    if ((rc = bind_coerce(ctx, e, &lt, CAST_EXPLICIT, &e)))
+        return rc;
+    if (e->kind != EX_CONST || e->u.cnst.is_null) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "22023", "%s() needs a non-NULL constant %s", fa->fn, what);
+        return bind_error_at(ctx, a->loc);
+    }
+    *out = e->u.cnst;
+    return 0;
+}
+
+static int fn_table(BindCtx *ctx, const FnArgs *fa, CatalogRel **out)
+{
+    const AstNode *a = fn_arg(fa, "table", 0);
+    if (!a) {
+        err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "%s() needs a table name", fa->fn);
+        err_hint(ctx->err, "For example: SELECT * FROM %s('schema.table').", fa->fn);
+        return bind_error_at(ctx, fa->f->loc);
+    }
+    const char *name;
+    int rc = const_string_arg(ctx, a, fa->fn, &name);
+    if (rc)
+        return rc;
+    char *sch = NULL, *dot = strchr(name, '.');
+    if (dot) {
+        if (!(sch = arena_strndup(ctx->a, name, (size_t)(dot - name))))
+            return nomem(ctx);
+        name = dot + 1;
+    }
+    CatalogRel *rel;
+    if ((rc = catalog_lookup(ctx->cat, sch, name, ctx->search_path, ctx->n_path, &rel, ctx->err)))
+        return bind_error_at(ctx, a->loc);
+    if (rel->kind != REL_TABLE) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42809", "\"%s\" is not a table", rel->name);
+        return bind_error_at(ctx, a->loc);
+    }
+    *out = rel;
+    return 0;
+}
+
+/* Rows computed now, as a FROM item. */
+static int add_rows_item(BindCtx *ctx, Scope *scope, const AstNode *n, const char *alias, uint32_t nc,
+                         const char *const *names, const LogicalType *types, Expr ***rows, uint32_t nr,
+                         LogicalOp **out)
+{
+    LogicalOp *op = lop_new(ctx->a, LOP_VALUES, 0);
+    if (!op)
+        return nomem(ctx);
+    op->u.values.table_index = ctx->next_table++;
+    op->u.values.rows = rows;
+    op->u.values.n_rows = nr;
+    op->u.values.n_cols = nc;
+    op->est_rows = nr;
+    if (lop_resolve(ctx->a, op, false))
+        return nomem(ctx);
+    for (uint32_t c = 0; c < nc; c++) {
+        op->out_types[c] = types[c];
+        op->out_names[c] = names[c];
+    }
+    ScopeItem it;
+    int rc;
+    if ((rc = item_from_op(ctx, op, alias, NULL, &n->u.rangefunc.col_aliases, names, &it)) ||
+        (rc = scope_add_item(ctx, scope, &it)))
+        return bind_error_at(ctx, n->loc);
+    *out = op;
+    return 0;
+}
+
+static Expr *cint(BindCtx *ctx, int64_t v, bool is_null)
+{
+    Value x = is_null ? value_null() : value_i64(TYPE_INT64, v);
+    Expr *e = expr_const(ctx->a, &x, type_simple(TYPE_INT64), -1);
+    if (e)
+        e->u.cnst.is_null = is_null;
+    return e;
+}
+
+static Expr *ctext(BindCtx *ctx, const char *s)
+{
+    Value x = s ? value_str(s, (uint32_t)strlen(s)) : value_null();
+    Expr *e = expr_const(ctx->a, &x, type_simple(TYPE_STRING), -1);
+    if (e)
+        e->u.cnst.is_null = !s;
+    return e;
+}
+
+/* One row of n_cols Exprs from the arguments (NULL = out of memory). */
+static Expr **mk_row(BindCtx *ctx, uint32_t nc, Expr *const *vals)
+{
+    Expr **r = arena_alloc(ctx->a, nc * sizeof(Expr *));
+    if (!r)
+        return NULL;
+    for (uint32_t i = 0; i < nc; i++) {
+        if (!vals[i])
+            return NULL;
+        r[i] = vals[i];
+    }
+    return r;
+}
+
+static int bind_delta_function(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
+{
+    const AstNode *f = n->u.rangefunc.func;
+    FnArgs fa = {f, f->u.func.names[f->u.func.n_names - 1], &f->u.func.args, &f->u.func.arg_names};
+    const char *fn = fa.fn;
+    const char *alias = n->u.rangefunc.alias ? n->u.rangefunc.alias : fn;
+    CatalogRel *rel;
+    int rc;
+    if (!strcmp(fn, "delta_version") || !strcmp(fn, "delta_timestamp")) {
+        bool by_version = fn[6] == 'v';
+        static const char *const vnames[] = {"table", "version", NULL}, *const tnames[] = {"table", "ts", NULL};
+        if ((rc = fn_check_names(ctx, &fa, by_version ? vnames : tnames)) || (rc = fn_table(ctx, &fa, &rel)))
+            return rc;
+        const AstNode *a = fn_arg(&fa, by_version ? "version" : "ts", 1);
+        if (!a) {
+            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "%s() needs %s", fn,
+                          by_version ? "version => N" : "ts => 'timestamp'");
+            return bind_error_at(ctx, f->loc);
+        }
+        Value v;
+        if ((rc = fn_const(ctx, &fa, a, by_version ? TYPE_INT64 : TYPE_TIMESTAMPTZ, by_version ? "version" : "timestamp", &v)))
+            return rc;
+        DeltaSnapshot *snap = by_version ? delta_snapshot_at_version(rel->table, v.v.i, ctx->err)
+                                         : delta_snapshot_at_timestamp(rel->table, v.v.i / 1000, ctx->err);
+        if (!snap) {
+            err_context(ctx->err, "reading table \"%s.%s\"", rel->schema, rel->name);
+            return bind_error_at(ctx, a->loc);
+        }
+        if (stmt_res_add_snapshot(ctx->res, snap)) {
+            delta_snapshot_free(snap);
+            return nomem(ctx);
+        }
+        if ((rc = add_snapshot_scan(ctx, scope, rel, snap, alias, NULL, &n->u.rangefunc.col_aliases, n->loc, out)))
+            return rc;
+        (*out)->u.get.version = delta_snapshot_version(snap);
+        return 0;
+    }
+    LogicalType i64 = type_simple(TYPE_INT64), txt = type_simple(TYPE_STRING), tstz = type_simple(TYPE_TIMESTAMPTZ);
+    if (!strcmp(fn, "delta_history")) {
+        static const char *const an[] = {"table", "max_versions", NULL};
+        if ((rc = fn_check_names(ctx, &fa, an)) || (rc = fn_table(ctx, &fa, &rel)))
+            return rc;
+        Value lim = value_i64(TYPE_INT64, 0);
+        const AstNode *a = fn_arg(&fa, "max_versions", 1);
+        if (a && (rc = fn_const(ctx, &fa, a, TYPE_INT64, "max_versions", &lim)))
+            return rc;
+        DeltaHistoryEntry *h;
+        size_t nh;
+        if (delta_history(rel->table, lim.v.i > 0 ? (size_t)lim.v.i : 0, ctx->a, &h, &nh, ctx->err))
+            return bind_error_at(ctx, f->loc);
+        static const char *const names[] = {"version", "timestamp", "operation", "commit_info"};
+        LogicalType types[] = {i64, tstz, txt, txt};
+        Expr ***rows = arena_alloc(ctx->a, (nh + 1) * sizeof(Expr **));
+        if (!rows)
+            return nomem(ctx);
+        for (size_t i = 0; i < nh; i++) {
+            Value tv = value_i64(TYPE_TIMESTAMPTZ, h[i].timestamp_ms * 1000);
+            Expr *vals[4] = {cint(ctx, h[i].version, false), expr_const(ctx->a, &tv, tstz, -1), ctext(ctx, h[i].operation),
+                             ctext(ctx, h[i].commit_info_json)};
+            if (!(rows[i] = mk_row(ctx, 4, vals)))
+                return nomem(ctx);
+        }
+        return add_rows_item(ctx, scope, n, alias, 4, names, types, rows, (uint32_t)nh, out);
+    }
+    if (!strcmp(fn, "delta_optimize") || !strcmp(fn, "delta_restore")) {
+        bool opt = fn[6] == 'o';
+        static const char *const on[] = {"table", "target_file_size", NULL}, *const rn[] = {"table", "version", "ts", NULL};
+        if ((rc = fn_check_names(ctx, &fa, opt ? on : rn)) || (rc = fn_table(ctx, &fa, &rel)))
+            return rc;
+        DeltaResult res;
+        memset(&res, 0, sizeof res);
+        int64_t restored = -1;
+        if (opt) {
+            DeltaOptimizeOptions oo;
+            memset(&oo, 0, sizeof oo);
+            const AstNode *a = fn_arg(&fa, "target_file_size", 1);
+            Value v;
+            if (a) {
+                if ((rc = fn_const(ctx, &fa, a, TYPE_INT64, "target_file_size", &v)))
+                    return rc;
+                oo.target_file_bytes = v.v.i;
+            }
+            if (delta_optimize(rel->table, &oo, &res, ctx->err))
+                return bind_error_at(ctx, f->loc);
+        } else {
+            const AstNode *av = fn_arg(&fa, "version", 1), *at = fn_arg(&fa, "ts", -1);
+            Value v;
+            if (!av == !at) {
+                err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "delta_restore() needs version => N or ts => 'timestamp'");
+                return bind_error_at(ctx, f->loc);
+            }
+            if ((rc = fn_const(ctx, &fa, av ? av : at, av ? TYPE_INT64 : TYPE_TIMESTAMPTZ, av ? "version" : "timestamp", &v)))
+                return rc;
+            if (av) {
+                restored = v.v.i;
+                rc = delta_restore(rel->table, v.v.i, &res, ctx->err);
+            } else {
+                DeltaSnapshot *snap = delta_snapshot_at_timestamp(rel->table, v.v.i / 1000, ctx->err);
+                if (snap) {
+                    restored = delta_snapshot_version(snap);
+                    delta_snapshot_free(snap);
+                    rc = delta_restore(rel->table, restored, &res, ctx->err);
+                } else {
+                    rc = ctx->err->kind;
+                }
+            }
+            if (rc)
+                return bind_error_at(ctx, f->loc);
+        }
+        static const char *const onames[] = {"version", "files_added", "files_removed", "bytes_added", "bytes_removed"};
+        static const char *const rnames[] = {"version", "restored_version", "files_added", "files_removed"};
+        LogicalType types[] = {i64, i64, i64, i64, i64};
+        Expr *vals[5];
+        vals[0] = cint(ctx, res.version, res.version < 0);
+        if (opt) {
+            vals[1] = cint(ctx, res.files_added, false);
+            vals[2] = cint(ctx, res.files_removed, false);
+            vals[3] = cint(ctx, res.bytes_added, false);
+            vals[4] = cint(ctx, res.bytes_removed, false);
+        } else {
+            vals[1] = cint(ctx, restored, false);
+            vals[2] = cint(ctx, res.files_added, false);
+            vals[3] = cint(ctx, res.files_removed, false);
+        }
+        uint32_t nc = opt ? 5 : 4;
+        Expr ***rows = arena_alloc(ctx->a, sizeof(Expr **));
+        if (!rows || !(rows[0] = mk_row(ctx, nc, vals)))
+            return nomem(ctx);
+        return add_rows_item(ctx, scope, n, alias, nc, opt ? onames : rnames, types, rows, 1, out);
+    }
+    if (!strcmp(fn, "delta_vacuum")) {
+        static const char *const an[] = {"table", "retain_hours", "dry_run", "allow_short_retention", NULL};
+        if ((rc = fn_check_names(ctx, &fa, an)) || (rc = fn_table(ctx, &fa, &rel)))
+            return rc;
+        DeltaVacuumOptions vo;
+        memset(&vo, 0, sizeof vo);
+        vo.retention_hours = -1;
+        const AstNode *a;
+        Value v;
+        if ((a = fn_arg(&fa, "retain_hours", 1))) {
+            if ((rc = fn_const(ctx, &fa, a, TYPE_DOUBLE, "retain_hours", &v)))
+                return rc;
+            vo.retention_hours = v.v.d;
+        }
+        if ((a = fn_arg(&fa, "dry_run", 2))) {
+            if ((rc = fn_const(ctx, &fa, a, TYPE_BOOL, "dry_run", &v)))
+                return rc;
+            vo.dry_run = v.v.b;
+        }
+        if ((a = fn_arg(&fa, "allow_short_retention", -1))) {
+            if ((rc = fn_const(ctx, &fa, a, TYPE_BOOL, "allow_short_retention", &v)))
+                return rc;
+            vo.allow_short_retention = v.v.b;
+        }
+        DeltaVacuumResult vr;
+        memset(&vr, 0, sizeof vr);
+        if (delta_vacuum(rel->table, &vo, ctx->a, &vr, ctx->err))
+            return bind_error_at(ctx, f->loc);
+        static const char *const names[] = {"path", "dry_run"};
+        LogicalType types[] = {txt, type_simple(TYPE_BOOL)};
+        Expr ***rows = arena_alloc(ctx->a, (vr.n_files + 1) * sizeof(Expr **));
+        if (!rows)
+            return nomem(ctx);
+        for (size_t i = 0; i < vr.n_files; i++) {
+            Value b = value_null();
+            b.type = TYPE_BOOL;
+            b.is_null = false;
+            b.v.b = vo.dry_run;
+            Expr *vals[2] = {ctext(ctx, vr.files[i]), expr_const(ctx->a, &b, types[1], -1)};
+            if (!(rows[i] = mk_row(ctx, 2, vals)))
+                return nomem(ctx);
+        }
+        return add_rows_item(ctx, scope, n, alias, 2, names, types, rows, (uint32_t)vr.n_files, out);
+    }
+    err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "table function %s does not exist", fn);
+    err_hint(ctx->err, "Delta table functions: delta_version, delta_timestamp, delta_history, delta_optimize, "
+                       "delta_vacuum, delta_restore.");
+    return bind_error_at(ctx, f->loc);
+}
+
 static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
 {
     const AstNode *f = n->u.rangefunc.func;
@@ -397,6 +731,8 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
     const AstList *args = &f->u.func.args;
     const AstList *names = &f->u.func.arg_names;
     int rc;
+    if (!strncmp(fn, "delta_", 6))
+        return bind_delta_function(ctx, scope, n, out);
     LogicalOp *op = lop_new(ctx->a, LOP_GET, 0);
     if (!op)
         return nomem(ctx);
@@ -553,7 +889,8 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
             op->est_rows = (double)(a[1]->u.cnst.v.i - a[0]->u.cnst.v.i + 1);
     } else {
         err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "table function %s does not exist", fn);
-        err_hint(ctx->err, "Table functions: read_parquet, read_csv, read_json, generate_series.");
+        err_hint(ctx->err, "Table functions: read_parquet, read_csv, read_json, generate_series, delta_version, "
+                           "delta_timestamp, delta_history, delta_optimize, delta_vacuum, delta_restore.");
         return bind_error_at(ctx, f->loc);
     }
     (void)scalar_fn;
@@ -1900,6 +2237,334 @@ done:
         out->names[c] = ts->fields[c].name;
         out->types[c] = ts->fields[c].type;
         plan->out_names[c] = ts->fields[c].name;
+    }
+    return 0;
+}
+
+/* ---- UPDATE / DELETE ------------------------------------------------------------------------------- */
+
+/* Column references get their table column as position; what only a
+ * query plan can run (subqueries) is refused. */
+static int dml_resolve(BindCtx *ctx, Expr *e, uint32_t table_index)
+{
+    if (e->kind == EX_SUBQUERY || e->kind == EX_PARAM || e->kind == EX_AGGREF) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "subqueries in UPDATE and DELETE are not supported yet");
+        return bind_error_at(ctx, e->loc);
+    }
+    if (e->kind == EX_COLREF) {
+        if (e->u.col.b.table != table_index)
+            return ERR_INTERNAL(ctx->err, "column of another table in UPDATE / DELETE");
+        e->u.col.idx = e->u.col.b.col;
+    }
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        int rc = dml_resolve(ctx, e->args[i], table_index);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int bind_dml(BindCtx *ctx, const AstStmt *st, BoundDml *out)
+{
+    memset(out, 0, sizeof *out);
+    bool upd = st->kind == STMT_UPDATE;
+    const AstNode *tn = upd ? st->u.update.table : st->u.del.table;
+    const AstNode *where = upd ? st->u.update.where : st->u.del.where;
+    const char *what = upd ? "UPDATE" : "DELETE";
+    if ((upd && st->u.update.returning.n) || (!upd && st->u.del.returning.n)) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s ... RETURNING is not supported yet", what);
+        return bind_error_at(ctx, tn->loc);
+    }
+    if (upd ? st->u.update.from.n : st->u.del.using_.n) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s is not supported yet", upd ? "UPDATE ... FROM" : "DELETE ... USING");
+        return bind_error_at(ctx, tn->loc);
+    }
+    CatalogRel *rel;
+    int rc = catalog_lookup(ctx->cat, tn->u.rangevar.schema, tn->u.rangevar.name, ctx->search_path, ctx->n_path, &rel,
+                            ctx->err);
+    if (rc)
+        return bind_error_at(ctx, tn->loc);
+    if (rel->kind != REL_TABLE) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42809", "cannot %s view \"%s\"", upd ? "update" : "delete from", rel->name);
+        return bind_error_at(ctx, tn->loc);
+    }
+    Scope scope;
+    memset(&scope, 0, sizeof scope);
+    LogicalOp *get;
+    if ((rc = bind_table(ctx, &scope, tn, &get)))
+        return rc;
+    uint32_t ti = get->u.get.table_index;
+    const Schema *ts = get->u.get.schema;
+    out->rel = rel;
+    out->schema = ts;
+    out->snapshot = get->u.get.snapshot;
+    if (where) {
+        ExprEnv env = {&scope, CL_WHERE, NULL, false};
+        if ((rc = bind_bool_expr(ctx, &env, where, "WHERE", &out->where)) || (rc = dml_resolve(ctx, out->where, ti)))
+            return rc;
+    }
+    if (!upd)
+        return 0;
+    out->set = arena_calloc(ctx->a, (ts->n_fields ? ts->n_fields : 1) * sizeof(Expr *));
+    if (!out->set)
+        return nomem(ctx);
+    const AstList *sl = &st->u.update.set;
+    for (uint32_t i = 0; i < sl->n; i++) {
+        const AstNode *t = sl->items[i];
+        int k = schema_find(ts, t->u.target.name);
+        if (k < 0) {
+            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" of relation \"%s\" does not exist",
+                          t->u.target.name, rel->name);
+            return bind_error_at(ctx, t->loc);
+        }
+        if (out->set[k]) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42601", "multiple assignments to same column \"%s\"", t->u.target.name);
+            return bind_error_at(ctx, t->loc);
+        }
+        const LogicalType *ct = &ts->fields[k].type;
+        const AstNode *x = t->u.target.val;
+        Expr *e;
+        if (x->kind == AST_COLUMN_REF && x->u.colref.n == 1 && !strcmp(x->u.colref.names[0], "default")) {
+            Value nv = value_null();
+            if (!(e = expr_const(ctx->a, &nv, *ct, -1)))
+                return nomem(ctx);
+            e->u.cnst.is_null = true;
+            out->set[k] = e;
+            continue;
+        }
+        ExprEnv env = {&scope, CL_OTHER, NULL, false};
+        if ((rc = bind_expr(ctx, &env, x, &e)))
+            return rc;
+        if ((rc = bind_coerce(ctx, e, ct, CAST_ASSIGNMENT, &out->set[k]))) {
+            if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42804")) {
+                char a[64], b[64];
+                err_clear(ctx->err);
+                err_set_state(ctx->err, TARN_ERR_TYPE, "42804", "column \"%s\" is of type %s but expression is of type %s",
+                              ts->fields[k].name, sqltype_name(ct, a, sizeof a), sqltype_name(&e->type, b, sizeof b));
+                err_hint(ctx->err, "You will need to rewrite or cast the expression.");
+                return bind_error_at(ctx, x->loc);
+            }
+            return rc;
+        }
+        if ((rc = dml_resolve(ctx, out->set[k], ti)))
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- MERGE ---------------------------------------------------------------------------------------- */
+
+static bool refs_table(const Expr *e, uint32_t table_index)
+{
+    if (e->kind == EX_COLREF && e->u.col.b.table == table_index)
+        return true;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (refs_table(e->args[i], table_index))
+            return true;
+    return false;
+}
+
+/* Column positions in the merge row: target columns, then source columns. */
+static int merge_resolve(BindCtx *ctx, Expr *e, uint32_t ti, uint32_t nt, const LogicalOp *src)
+{
+    if (e->kind == EX_SUBQUERY || e->kind == EX_PARAM || e->kind == EX_AGGREF) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "subqueries in MERGE are not supported yet");
+        return bind_error_at(ctx, e->loc);
+    }
+    if (e->kind == EX_COLREF) {
+        if (e->u.col.b.table == ti) {
+            e->u.col.idx = e->u.col.b.col;
+        } else {
+            uint32_t i = 0;
+            while (i < src->n_out && !binding_eq(src->out[i], e->u.col.b))
+                i++;
+            if (i == src->n_out)
+                return ERR_INTERNAL(ctx->err, "MERGE source column not found");
+            e->u.col.idx = nt + i;
+        }
+    }
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        int rc = merge_resolve(ctx, e->args[i], ti, nt, src);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int merge_assign(BindCtx *ctx, ExprEnv *env, const Schema *ts, uint32_t k, const AstNode *x, int loc, Expr **out)
+{
+    const LogicalType *ct = &ts->fields[k].type;
+    if (!x || (x->kind == AST_COLUMN_REF && x->u.colref.n == 1 && !strcmp(x->u.colref.names[0], "default"))) {
+        Value nv = value_null();
+        if (!(*out = expr_const(ctx->a, &nv, *ct, -1)))
+            return nomem(ctx);
+        (*out)->u.cnst.is_null = true;
+        return 0;
+    }
+    Expr *e;
+    int rc = bind_expr(ctx, env, x, &e);
+    if (rc)
+        return rc;
+    if ((rc = bind_coerce(ctx, e, ct, CAST_ASSIGNMENT, out))) {
+        if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42804")) {
+            char a[64], b[64];
+            err_clear(ctx->err);
+            err_set_state(ctx->err, TARN_ERR_TYPE, "42804", "column \"%s\" is of type %s but expression is of type %s",
+                          ts->fields[k].name, sqltype_name(ct, a, sizeof a), sqltype_name(&e->type, b, sizeof b));
+            err_hint(ctx->err, "You will need to rewrite or cast the expression.");
+            return bind_error_at(ctx, x->loc >= 0 ? x->loc : loc);
+        }
+        return rc;
+    }
+    return 0;
+}
+
+int bind_merge(BindCtx *ctx, const AstStmt *st, BoundMerge *out)
+{
+    memset(out, 0, sizeof *out);
+    const AstNode *tn = st->u.merge.table;
+    CatalogRel *rel;
+    int rc = catalog_lookup(ctx->cat, tn->u.rangevar.schema, tn->u.rangevar.name, ctx->search_path, ctx->n_path, &rel,
+                            ctx->err);
+    if (rc)
+        return bind_error_at(ctx, tn->loc);
+    if (rel->kind != REL_TABLE) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42809", "cannot execute MERGE on relation \"%s\"", rel->name);
+        return bind_error_at(ctx, tn->loc);
+    }
+    Scope scope, src_scope;
+    memset(&scope, 0, sizeof scope);
+    memset(&src_scope, 0, sizeof src_scope);
+    LogicalOp *get, *src;
+    if ((rc = bind_table(ctx, &scope, tn, &get)) || (rc = bind_from_item(ctx, &src_scope, st->u.merge.source, &src)))
+        return rc;
+    for (uint32_t i = 0; i < src_scope.n_items; i++)
+        if ((rc = scope_add_item(ctx, &scope, &src_scope.items[i])))
+            return rc;
+    uint32_t ti = get->u.get.table_index;
+    const Schema *ts = get->u.get.schema;
+    uint32_t nt = ts->n_fields;
+    out->rel = rel;
+    out->schema = ts;
+    out->snapshot = get->u.get.snapshot;
+    out->n_src_cols = src->n_out;
+    /* ON: target_column = source expression [AND ...] */
+    ExprEnv env = {&scope, CL_JOIN_ON, NULL, false};
+    Expr *on;
+    if ((rc = bind_bool_expr(ctx, &env, st->u.merge.on, "JOIN/ON", &on)))
+        return rc;
+    uint32_t n_conj = on->kind == EX_AND ? on->n_args : 1;
+    Expr **keys = arena_alloc(ctx->a, n_conj * sizeof(Expr *));
+    out->key_columns = arena_alloc(ctx->a, n_conj * sizeof(char *));
+    if (!keys || !out->key_columns)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < n_conj; i++) {
+        Expr *c = on->kind == EX_AND ? on->args[i] : on;
+        Expr *tcol = NULL, *sx = NULL;
+        if (c->kind == EX_FUNC && c->n_args == 2 && c->u.func.def->kind == FUNC_OPERATOR && !strcmp(c->u.func.def->name, "=")) {
+            for (int side = 0; side < 2 && !tcol; side++) {
+                Expr *a = c->args[side], *b = c->args[1 - side];
+                if (a->kind == EX_CAST && a->args[0]->kind == EX_COLREF)
+                    a = a->args[0];
+                if (a->kind == EX_COLREF && a->u.col.b.table == ti && !refs_table(b, ti)) {
+                    tcol = a;
+                    sx = b;
+                }
+            }
+        }
+        if (!tcol) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000",
+                          "MERGE ON must be equalities between target columns and source expressions");
+            err_hint(ctx->err, "Move other conditions into WHEN ... AND.");
+            return bind_error_at(ctx, c->loc >= 0 ? c->loc : st->u.merge.on->loc);
+        }
+        for (uint32_t k = 0; k < out->n_keys; k++)
+            if (!strcmp(out->key_columns[k], ts->fields[tcol->u.col.b.col].name)) {
+                err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "MERGE ON names column \"%s\" twice",
+                              ts->fields[tcol->u.col.b.col].name);
+                return bind_error_at(ctx, c->loc);
+            }
+        out->key_columns[out->n_keys] = ts->fields[tcol->u.col.b.col].name;
+        if ((rc = bind_coerce(ctx, sx, &ts->fields[tcol->u.col.b.col].type, CAST_ASSIGNMENT, &keys[out->n_keys])))
+            return rc;
+        out->n_keys++;
+    }
+    /* the source rows, then their key values */
+    uint32_t ns = src->n_out, np = ns + out->n_keys;
+    Expr **px = arena_alloc(ctx->a, np * sizeof(Expr *) + 1);
+    if (!px)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < ns; i++)
+        if (!(px[i] = expr_colref(ctx->a, src->out[i], src->out_types[i], src->out_names ? src->out_names[i] : NULL)))
+            return nomem(ctx);
+    for (uint32_t k = 0; k < out->n_keys; k++)
+        px[ns + k] = keys[k];
+    if (!(out->source = mk_project(ctx, src, px, np)))
+        return nomem(ctx);
+    /* WHEN clauses */
+    out->n_whens = st->u.merge.n_whens;
+    out->whens = arena_calloc(ctx->a, (out->n_whens + 1) * sizeof(BoundMergeWhen));
+    if (!out->whens)
+        return nomem(ctx);
+    for (uint32_t w = 0; w < out->n_whens; w++) {
+        const AstMergeWhen *aw = &st->u.merge.whens[w];
+        BoundMergeWhen *bw = &out->whens[w];
+        bw->matched = aw->matched;
+        bw->action = aw->action;
+        /* NOT MATCHED clauses see only the source (PostgreSQL: 42P01) */
+        ExprEnv wenv = {aw->matched ? &scope : &src_scope, CL_OTHER, NULL, false};
+        if (aw->cond) {
+            ExprEnv cenv = wenv;
+            cenv.clause = CL_WHERE;
+            if ((rc = bind_bool_expr(ctx, &cenv, aw->cond, "WHEN", &bw->cond)) ||
+                (rc = merge_resolve(ctx, bw->cond, ti, nt, src)))
+                return rc;
+        }
+        if (aw->action != MERGE_DO_UPDATE && aw->action != MERGE_DO_INSERT)
+            continue;
+        bw->set = arena_calloc(ctx->a, (nt ? nt : 1) * sizeof(Expr *));
+        if (!bw->set)
+            return nomem(ctx);
+        const AstList *tl = &aw->targets;
+        if (aw->action == MERGE_DO_INSERT) {
+            if (tl->n && aw->values.n != tl->n) {
+                err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "INSERT has more %s than %s",
+                              aw->values.n > tl->n ? "expressions" : "target columns",
+                              aw->values.n > tl->n ? "target columns" : "expressions");
+                return bind_error_at(ctx, tl->items[0]->loc);
+            }
+            if (!tl->n && aw->values.n > nt) {
+                err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "INSERT has more expressions than target columns");
+                return bind_error_at(ctx, aw->values.items[nt]->loc);
+            }
+        }
+        bool *seen = arena_calloc(ctx->a, nt + 1);
+        if (!seen)
+            return nomem(ctx);
+        uint32_t n_assign = aw->action == MERGE_DO_INSERT && !tl->n ? aw->values.n : tl->n;
+        for (uint32_t i = 0; i < n_assign; i++) {
+            const AstNode *t = tl->n ? tl->items[i] : NULL;
+            int k = t ? schema_find(ts, t->u.target.name) : (int)i;
+            if (k < 0) {
+                err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" of relation \"%s\" does not exist",
+                              t->u.target.name, rel->name);
+                return bind_error_at(ctx, t->loc);
+            }
+            if (seen[k]) {
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42601", "multiple assignments to same column \"%s\"",
+                              ts->fields[k].name);
+                return bind_error_at(ctx, t ? t->loc : -1);
+            }
+            seen[k] = true;
+            const AstNode *x = aw->action == MERGE_DO_INSERT ? aw->values.items[i] : t->u.target.val;
+            if ((rc = merge_assign(ctx, &wenv, ts, (uint32_t)k, x, t ? t->loc : -1, &bw->set[k])) ||
+                (rc = merge_resolve(ctx, bw->set[k], ti, nt, src)))
+                return rc;
+        }
+        if (aw->action == MERGE_DO_INSERT)
+            for (uint32_t k = 0; k < nt; k++)
+                if (!bw->set[k] && (rc = merge_assign(ctx, &wenv, ts, k, NULL, -1, &bw->set[k])))
+                    return rc;
     }
     return 0;
 }

@@ -73,6 +73,46 @@ typedef struct BoundQuery {
 /* Binds a SELECT (with set operations, WITH, ORDER BY, LIMIT). */
 int bind_query(BindCtx *ctx, const AstSelect *s, BoundQuery *out);
 
+/* UPDATE / DELETE: the WHERE (NULL = every row) and, for UPDATE, the new
+ * value of each table column (set[c], assignment-cast to the column's
+ * type; NULL = unchanged), bound over the table's latest snapshot (pinned
+ * in ctx->res).  Column references have Expr.u.col.idx = the table
+ * column, so the expressions run on batches of the table schema.
+ * Subqueries, FROM / USING and RETURNING are refused (0A000). */
+typedef struct BoundDml {
+    CatalogRel *rel;
+    const Schema *schema;
+    struct DeltaSnapshot *snapshot;
+    Expr *where;
+    Expr **set;
+} BoundDml;
+int bind_dml(BindCtx *ctx, const AstStmt *st, BoundDml *out);
+
+/* MERGE.  The ON condition must be a conjunction of `target_column =
+ * source expression` (else 0A000); `source` is a plan producing the
+ * source columns, then the key values (cast to the key columns' types).
+ * WHEN expressions run on rows of the target columns followed by the
+ * source columns (Expr.u.col.idx set accordingly); set[c] is the new value
+ * of column c (UPDATE: NULL = unchanged; INSERT: every column). */
+typedef struct BoundMergeWhen {
+    bool matched;
+    AstMergeAction action;
+    Expr *cond;
+    Expr **set;
+} BoundMergeWhen;
+typedef struct BoundMerge {
+    CatalogRel *rel;
+    const Schema *schema;
+    struct DeltaSnapshot *snapshot;
+    LogicalOp *source;
+    uint32_t n_src_cols;
+    uint32_t n_keys;
+    const char **key_columns;
+    BoundMergeWhen *whens;
+    uint32_t n_whens;
+} BoundMerge;
+int bind_merge(BindCtx *ctx, const AstStmt *st, BoundMerge *out);
+
 /* Maps a type name (ast AST_TYPE_NAME) to a LogicalType.  42704 for
  * unknown names. */
 int bind_type_name(BindCtx *ctx, const AstNode *tn, LogicalType *out);

@@ -165,7 +165,20 @@ typedef enum AstStmtKind {
     STMT_RESET,
     STMT_TRANSACTION,
     STMT_TRUNCATE,
+    STMT_MERGE,
+    STMT_ALTER_TABLE,
 } AstStmtKind;
+
+/* One WHEN clause of MERGE. */
+typedef enum AstMergeAction { MERGE_DO_UPDATE, MERGE_DO_DELETE, MERGE_DO_INSERT, MERGE_DO_NOTHING } AstMergeAction;
+typedef struct AstMergeWhen {
+    bool matched;
+    AstMergeAction action;
+    AstNode *cond;          /* AND ...; NULL = none */
+    AstList targets;        /* UPDATE: AST_RES_TARGET (name = val); INSERT: AST_RES_TARGET names */
+    AstList values;         /* INSERT VALUES (...); empty = DEFAULT VALUES */
+    int loc;
+} AstMergeWhen;
 
 typedef enum AstDropKind { DROP_TABLE, DROP_SCHEMA, DROP_VIEW } AstDropKind;
 typedef enum AstTxnKind { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK } AstTxnKind;
@@ -191,6 +204,8 @@ struct AstStmt {
         struct { const char *name; bool all; } reset;
         struct { AstTxnKind kind; } txn;
         struct { AstList tables; } truncate;
+        struct { AstNode *table; AstList add_columns; bool if_exists, col_if_not_exists; } alter;  /* ADD COLUMN only: AST_COLUMN_DEF */
+        struct { AstNode *table; AstNode *source; AstNode *on; AstMergeWhen *whens; uint32_t n_whens; } merge;
     } u;
 };
 

@@ -625,6 +625,20 @@ static AstNode *expr(Tx *t, const PNode *n)
     case PG_QUERY__NODE__NODE_GROUPING_FUNC:
         unsupported(t, -1, "GROUPING()");
         break;
+    case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
+        /* DEFAULT in VALUES / SET: the column reference "default" the binder looks for */
+        if ((r = node(t, AST_COLUMN_REF, n->set_to_default->location))) {
+            const char **nm = arena_alloc(t->a, sizeof(char *));
+            if (!nm) {
+                nomem(t);
+                r = NULL;
+                break;
+            }
+            nm[0] = "default";
+            r->u.colref.names = nm;
+            r->u.colref.n = 1;
+        }
+        break;
     default:
         unsupported(t, -1, "this expression");
         break;
@@ -1079,6 +1093,8 @@ static AstNode *rangevar_node(Tx *t, const PNode *n)
 
 /* ---- Statements --------------------------------------------------------------------------------------- */
 
+static void column_mapping_needed(Tx *t, const char *what);
+
 static AstStmt *statement(Tx *t, const PNode *n)
 {
     AstStmt *s = arena_calloc(t->a, sizeof *s);
@@ -1304,14 +1320,84 @@ static AstStmt *statement(Tx *t, const PNode *n)
         if (list_of(t, n->truncate_stmt->relations, n->truncate_stmt->n_relations, &s->u.truncate.tables, rangevar_node))
             return NULL;
         return s;
-    case PG_QUERY__NODE__NODE_MERGE_STMT:
-        return unsupported(t, -1, "MERGE"), NULL;
-    case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
+    case PG_QUERY__NODE__NODE_MERGE_STMT: {
+        const PgQuery__MergeStmt *m = n->merge_stmt;
+        s->kind = STMT_MERGE;
+        if (m->with_clause)
+            return unsupported(t, -1, "WITH on MERGE"), NULL;
+        if (!(s->u.merge.table = range_var(t, m->relation)) || !(s->u.merge.source = from_item(t, m->source_relation)) ||
+            !(s->u.merge.on = expr(t, m->join_condition)))
+            return NULL;
+        s->u.merge.n_whens = (uint32_t)m->n_merge_when_clauses;
+        s->u.merge.whens = arena_calloc(t->a, (m->n_merge_when_clauses + 1) * sizeof(AstMergeWhen));
+        if (!s->u.merge.whens)
+            return nomem(t), NULL;
+        for (size_t i = 0; i < m->n_merge_when_clauses; i++) {
+            const PgQuery__MergeWhenClause *w = m->merge_when_clauses[i]->merge_when_clause;
+            AstMergeWhen *o = &s->u.merge.whens[i];
+            if (!w)
+                return unsupported(t, -1, "this WHEN clause"), NULL;
+            o->matched = w->matched;
+            o->loc = -1;
+            switch (w->command_type) {
+            case PG_QUERY__CMD_TYPE__CMD_UPDATE: o->action = MERGE_DO_UPDATE; break;
+            case PG_QUERY__CMD_TYPE__CMD_DELETE: o->action = MERGE_DO_DELETE; break;
+            case PG_QUERY__CMD_TYPE__CMD_INSERT: o->action = MERGE_DO_INSERT; break;
+            case PG_QUERY__CMD_TYPE__CMD_NOTHING: o->action = MERGE_DO_NOTHING; break;
+            default: return unsupported(t, -1, "this MERGE action"), NULL;
+            }
+            if (w->override != PG_QUERY__OVERRIDING_KIND__OVERRIDING_NOT_SET &&
+                w->override != PG_QUERY__OVERRIDING_KIND__OVERRIDING_KIND_UNDEFINED)
+                return unsupported(t, -1, "OVERRIDING"), NULL;
+            if (w->condition && !(o->cond = expr(t, w->condition)))
+                return NULL;
+            if (list_of(t, w->target_list, w->n_target_list, &o->targets, res_target) ||
+                list_of(t, w->values, w->n_values, &o->values, expr))
+                return NULL;
+        }
+        return s;
+    }
+    case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: {
+        const PgQuery__AlterTableStmt *a = n->alter_table_stmt;
+        s->kind = STMT_ALTER_TABLE;
+        if (a->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+            return unsupported(t, -1, "this ALTER statement"), NULL;
+        if (!(s->u.alter.table = range_var(t, a->relation)))
+            return NULL;
+        s->u.alter.if_exists = a->missing_ok;
+        s->u.alter.add_columns.items = arena_alloc(t->a, (a->n_cmds + 1) * sizeof(AstNode *));
+        if (!s->u.alter.add_columns.items)
+            return nomem(t), NULL;
+        for (size_t i = 0; i < a->n_cmds; i++) {
+            const PgQuery__AlterTableCmd *c = a->cmds[i]->alter_table_cmd;
+            if (c && c->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn)
+                return column_mapping_needed(t, "DROP COLUMN"), NULL;
+            if (!c || c->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn)
+                return unsupported(t, -1, "this ALTER TABLE action (only ADD COLUMN is)"), NULL;
+            AstNode *cd = column_def(t, c->def);
+            if (!cd)
+                return NULL;
+            s->u.alter.col_if_not_exists |= c->missing_ok;
+            s->u.alter.add_columns.items[s->u.alter.add_columns.n++] = cd;
+        }
+        return s;
+    }
     case PG_QUERY__NODE__NODE_RENAME_STMT:
-        return unsupported(t, -1, "ALTER TABLE"), NULL;
+        if (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN)
+            return column_mapping_needed(t, "RENAME COLUMN"), NULL;
+        return unsupported(t, -1, "ALTER ... RENAME"), NULL;
     default:
         return unsupported(t, -1, "this statement"), NULL;
     }
+}
+
+/* RENAME / DROP COLUMN: Delta needs column mapping for them. */
+static void column_mapping_needed(Tx *t, const char *what)
+{
+    err_set_state(t->err, TARN_ERR_UNSUPPORTED, "0A000", "ALTER TABLE ... %s requires Delta column mapping", what);
+    err_detail(t->err, "Renaming or dropping a column of a Delta table needs delta.columnMapping.mode = 'name', "
+                       "which tarn cannot write yet.");
+    err_hint(t->err, "Create a new table with CREATE TABLE ... AS SELECT the columns you want.");
 }
 
 int sql_parse(const char *sql, Arena *a, AstStmtList *out, TarnError *err)

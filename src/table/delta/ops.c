@@ -642,7 +642,19 @@ static int write_cdc_all(Dml *d, const Batch *b, const char *type, TarnError *er
     return rc;
 }
 
-/* Merge keys: canonical bytes of the key columns; false when a key is NULL. */
+/* Appends n bytes as hex: keys are used as C strings (the index is keyed
+ * by NUL-terminated text), so binary values must not contain zero bytes. */
+static void buf_append_hex(Buf *out, const void *p, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        buf_append_byte(out, (uint8_t)hx[b[i] >> 4]);
+        buf_append_byte(out, (uint8_t)hx[b[i] & 15]);
+    }
+}
+
+/* Merge keys: canonical text of the key columns; false when a key is NULL. */
 static bool key_text(Dml *d, const Batch *b, uint32_t i, Buf *out)
 {
     buf_clear(out);
@@ -653,19 +665,19 @@ static bool key_text(Dml *d, const Batch *b, uint32_t i, Buf *out)
         Value x = delta_vector_value(v, i);
         if (type_is_string_like(x.type)) {
             buf_printf(out, "s%u:", x.v.s.len);
-            buf_append(out, x.v.s.ptr, x.v.s.len);
+            buf_append_hex(out, x.v.s.ptr, x.v.s.len);
         } else if (x.type == TYPE_DOUBLE || x.type == TYPE_FLOAT) {
             double dv = x.v.d == 0 ? 0 : x.v.d; /* -0 = 0 */
-            buf_append(out, &dv, sizeof dv);
+            buf_append_hex(out, &dv, sizeof dv);
         } else if (x.type == TYPE_DECIMAL) {
             int128_t u = x.precision > DECIMAL64_MAX_PRECISION ? x.v.i128 : x.v.i;
-            buf_append(out, &u, sizeof u);
+            buf_append_hex(out, &u, sizeof u);
         } else if (x.type == TYPE_BOOL) {
-            buf_append_byte(out, x.v.b);
+            buf_append_byte(out, x.v.b ? 't' : 'f');
         } else {
-            buf_append(out, &x.v.i, sizeof x.v.i);
+            buf_append_hex(out, &x.v.i, sizeof x.v.i);
         }
-        buf_append_byte(out, 0);
+        buf_append_byte(out, ';');
     }
     return buf_terminate(out) == 0;
 }
