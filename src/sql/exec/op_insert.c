@@ -28,7 +28,11 @@ static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
     s->txn = delta_txn_begin(s->table, err);
     if (!s->txn)
         return err_context(err, "writing table \"%s\"", s->name);
-    int rc = delta_txn_set_operation(s->txn, s->overwrite ? "CREATE TABLE AS SELECT" : "WRITE", NULL, err);
+    /* commitInfo as Spark writes it for INSERT / CTAS (history shows it). */
+    int rc = delta_txn_set_operation(s->txn, s->overwrite ? "CREATE TABLE AS SELECT" : "WRITE",
+                                     s->overwrite ? "{\"mode\":\"Overwrite\",\"partitionBy\":\"[]\"}"
+                                                  : "{\"mode\":\"Append\",\"partitionBy\":\"[]\"}",
+                                     err);
     if (rc)
         return rc;
     if (s->overwrite)
@@ -78,7 +82,12 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
         return 0;
     }
     DeltaResult res;
-    int rc = delta_txn_commit(t, &res, err);
+    int rc = delta_txn_add_metric(t, "numOutputRows", s->rows, err);
+    if (rc) {
+        delta_txn_abort(t);
+        return rc;
+    }
+    rc = delta_txn_commit(t, &res, err);
     if (rc)
         return err_context(err, "committing to table \"%s\"", s->name);
     return 0;
