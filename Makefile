@@ -7,6 +7,7 @@
 #   make fuzz            run each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench           run the benchmarks side by side with DuckDB (+ Delta figures)
 #   make bench-delta     only the Delta figures (bench/delta.sh)
+#   make bench-tpch      only the TPC-H query figures (bench/tpch_queries.sh)
 #   make demo            the main job: generate lineitem-like rows, write Parquet, read back
 #
 # Sources are discovered: every .c under src/ goes into libtarn.a except
@@ -56,11 +57,11 @@ LIB      := $(BUILD)/libtarn.a
 TARN     := $(BUILD)/tarn
 UNIT     := $(BUILD)/unit_tests
 
-.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench bench-delta demo clean unit quick sqltest
+.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench bench-delta bench-tpch demo clean unit quick sqltest
 
 # Goals a newcomer runs on a fresh machine install what they need first:
 # every compile waits for the (quiet, usually no-op) bootstrap.
-ifneq ($(filter test sanitize demo bench bench-delta fuzz fuzz-build,$(MAKECMDGOALS)),)
+ifneq ($(filter test sanitize demo bench bench-delta bench-tpch fuzz fuzz-build,$(MAKECMDGOALS)),)
 DEPS_FIRST := deps-quiet
 endif
 
@@ -108,12 +109,19 @@ SQL_RUNNER := $(BUILD)/sql_runner
 $(SQL_RUNNER): tests/sql/runner.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
 
+# tests/pgdiff/driver.c runs the same statements through tarn and a real
+# PostgreSQL server (libpq) and compares the answers (tests/pgdiff/run.sh).
+PGDIFF_DRIVER := $(BUILD)/pgdiff_driver
+
+$(PGDIFF_DRIVER): tests/pgdiff/driver.c $(LIB)
+	$(CC) $(CPPFLAGS) -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS) -lpq
+
 sqltest: $(SQL_RUNNER)
 	@BUILD=$(BUILD) tests/sql/run.sh
 
 # Every suite prints its own "N passed, N failed"; tests/run.sh adds them up
 # and prints the total as its last line.
-test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER)
+test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER)
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
 # Quick tier: unit tests only.
@@ -121,10 +129,10 @@ quick: $(UNIT)
 	@$(UNIT)
 
 ifeq ($(filter test,$(MAKECMDGOALS)),)
-sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER)
 	@BUILD=$(BUILD) SAN=1 tests/run.sh
 else
-sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER)
 	@true
 endif
 
@@ -177,8 +185,19 @@ BENCH_DELTA_BIN := $(BUILD)/bench_delta
 $(BENCH_DELTA_BIN): bench/delta_bench.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-bench: $(DEPS_FIRST) $(TARN) $(BENCH_BIN) $(BENCH_DELTA_BIN)
+# bench/sql_bench.c: tarn's side of the SQL benchmarks
+# (bench/tpch_queries.sh and bench/micro.sh, which bench/run.sh calls).
+SQL_BENCH_BIN := $(BUILD)/sql_bench
+
+$(SQL_BENCH_BIN): bench/sql_bench.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench: $(DEPS_FIRST) $(TARN) $(BENCH_BIN) $(BENCH_DELTA_BIN) $(SQL_BENCH_BIN)
 	@BUILD=$(BUILD) bench/run.sh
+
+# Only the TPC-H query figures (bench/tpch_queries.sh; TPCH_SF=1 by default).
+bench-tpch: $(DEPS_FIRST) $(TARN) $(SQL_BENCH_BIN)
+	@BUILD=$(BUILD) bench/tpch_queries.sh
 
 # Only the Delta figures (a few minutes less than the whole of make bench).
 bench-delta: $(DEPS_FIRST) $(BENCH_DELTA_BIN)
@@ -188,4 +207,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
--include $(INTEROP_BIN).d $(BENCH_BIN).d $(DELTA_HELPER).d $(BENCH_DELTA_BIN).d $(SQL_RUNNER).d
+-include $(INTEROP_BIN).d $(BENCH_BIN).d $(DELTA_HELPER).d $(BENCH_DELTA_BIN).d $(SQL_RUNNER).d $(SQL_BENCH_BIN).d

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseCsv, compareRows } from './compare.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const req = createRequire(join(here, '../../../tools/node/package.json'))
@@ -24,21 +25,6 @@ const conn = await inst.connect()
 for (const t of ['lineitem', 'orders', 'customer', 'part', 'partsupp', 'supplier', 'nation', 'region'])
   await conn.run(`CREATE VIEW ${t} AS SELECT * FROM read_parquet('${lake}/tpch/${t}/**/*.parquet')`)
 
-function parseCsv(s) {
-  const rows = []
-  let row = [], cur = '', q = false, quoted = false
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]
-    if (q) {
-      if (ch === '"' && s[i + 1] === '"') { cur += '"'; i++ } else if (ch === '"') q = false; else cur += ch
-    } else if (ch === '"') { q = true; quoted = true }
-    else if (ch === ',') { row.push(quoted || cur !== '' ? cur : null); cur = ''; quoted = false }
-    else if (ch === '\n') { row.push(quoted || cur !== '' ? cur : null); rows.push(row); row = []; cur = ''; quoted = false }
-    else cur += ch
-  }
-  return rows.slice(1)
-}
-
 let passed = 0, failed = 0
 for (let i = 1; i <= 22; i++) {
   if (only.length && !only.includes(String(i))) continue
@@ -47,15 +33,7 @@ for (let i = 1; i <= 22; i++) {
   const want = (await conn.runAndReadAll(sql)).getRowsJson()
   const r = spawnSync(tarn, ['sql', '--lake', lake, '--csv', '-c', 'SET search_path TO tpch; ' + sql], { encoding: 'utf8' })
   if (r.status !== 0) { console.log(`FAIL tpch ${name}: ${r.stderr.split('\n')[0]}`); failed++; continue }
-  const got = parseCsv(r.stdout)
-  let why = got.length === want.length ? '' : `${got.length} rows, DuckDB ${want.length}`
-  for (let a = 0; !why && a < want.length; a++) for (let b = 0; !why && b < want[a].length; b++) {
-    const d = want[a][b], t = got[a][b]
-    if (d === null || t === null) { if (d !== t) why = `row ${a} col ${b}: ${t} vs ${d}`; continue }
-    const dn = Number(d), tn = Number(t)
-    const same = !isNaN(dn) && !isNaN(tn) && String(d).trim() !== '' ? Math.abs(dn - tn) <= 1e-6 * Math.max(1, Math.abs(dn)) + 0.01 : String(d) === t
-    if (!same) why = `row ${a} col ${b}: ${t} vs DuckDB ${d}`
-  }
+  const why = compareRows(parseCsv(r.stdout), want)
   if (why) { console.log(`FAIL tpch ${name}: ${why}`); failed++ } else { console.log(`ok   tpch ${name}`); passed++ }
 }
 console.log(`${passed} passed, ${failed} failed`)
