@@ -106,6 +106,101 @@ const char *tarn_result_value(tarn_result *r, int64_t row, int col);
 const char *tarn_result_tag(const tarn_result *r);
 void tarn_result_free(tarn_result *r);
 
+/* ---- Prepared statements and parameters ----------------------------------
+ *
+ * tarn_prepare parses and binds one statement whose text may use
+ * parameters $1, $2, ... (PostgreSQL's extended protocol: Parse, Describe,
+ * Bind, Execute).  param_type_oids (n_param_types of them, may be fewer than
+ * the parameters used) fixes types by PostgreSQL OID; 0 means "infer".
+ * Inferred types follow PostgreSQL: from context (`col = $1` -> col's type,
+ * `$1 + 1` -> integer, INSERT VALUES ($1) -> the column's type, LIMIT $1 ->
+ * bigint, `$1::date` -> date), a select-list `$1` is text; a parameter with
+ * no context is an error (42P18 "could not determine data type of parameter
+ * $1").  After preparing, the parameter types and the result columns
+ * (statements returning rows: queries, EXPLAIN, SHOW; ncols is 0 for the
+ * others) are known without running it.
+ *
+ * Parameter values are given in PostgreSQL's text format (NULL pointer =
+ * SQL NULL) and go through the type's input function (22P02 on bad text).
+ * Binary-format parameters are the server layer's job: decode them and
+ * pass text.  Each execution binds the statement again with the values as
+ * constants (a "custom plan"): results are those of the same SQL with
+ * literals.  A tarn_stmt belongs to its tarn_db (same thread) and must be
+ * freed before tarn_close.  The SQL commands PREPARE name [(types)] AS ...,
+ * EXECUTE name [(args)] and DEALLOCATE [name | ALL] use the same machinery
+ * with a per-session list of named statements. */
+typedef struct tarn_stmt tarn_stmt;
+
+int tarn_prepare(tarn_db *db, const char *sql, int n_param_types, const uint32_t *param_type_oids,
+                 tarn_stmt **stmt_out, tarn_error *err);
+int tarn_stmt_nparams(const tarn_stmt *st);
+/* PostgreSQL type OID of parameter i (0-based): declared or inferred. */
+uint32_t tarn_stmt_param_oid(const tarn_stmt *st, int i);
+/* Result description before execution (RowDescription). */
+int tarn_stmt_ncols(const tarn_stmt *st);
+const char *tarn_stmt_colname(const tarn_stmt *st, int col);
+const char *tarn_stmt_coltype(const tarn_stmt *st, int col);
+uint32_t tarn_stmt_coloid(const tarn_stmt *st, int col);
+int32_t tarn_stmt_coltypmod(const tarn_stmt *st, int col); /* -1 = none; numeric(p,s): (p << 16 | s) + 4 */
+/* Runs the statement with n_params text values; the whole result in
+ * *result_out (may be NULL).  Use a cursor to stream large results. */
+int tarn_stmt_execute(tarn_stmt *st, int n_params, const char *const *values, tarn_result **result_out,
+                      tarn_error *err);
+void tarn_stmt_free(tarn_stmt *st);
+
+/* ---- Cursors: results batch by batch -------------------------------------
+ *
+ * tarn_cursor_open binds and plans the statement with the values (errors
+ * in binding are returned here), then, for queries, runs it on a
+ * background thread that hands over batches through a small bounded queue:
+ * the first rows are available while the query runs, and memory stays
+ * bounded however large the result is (the query pauses while the queue is
+ * full).  tarn_cursor_fetch returns the next batch of at most max_rows rows
+ * (max_rows <= 0: one batch of up to 2048); fewer rows do not mean the
+ * end: *batch_out == NULL does.  An error of the running query is returned
+ * by the fetch that reaches it (rows before it were delivered).
+ * tarn_cursor_close may be called at any time (stops the query early).
+ * Statements that are not queries (INSERT, UPDATE, DDL, EXPLAIN, SHOW) run
+ * entirely in tarn_cursor_open; their rows, if any, are then fetched the
+ * same way.  While a cursor is open, the tarn_db may run other statements
+ * (the cursor keeps a copy of the session settings it started with).
+ *
+ * A batch (valid until the next fetch or close) gives values in
+ * PostgreSQL's text format (timestamptz in the session's TimeZone) and, for
+ * binary output, typed access: tarn_batch_int64 (boolean, smallint,
+ * integer, bigint; date = days since 2000-01-01, time / timestamp(tz) =
+ * microseconds since 2000-01-01 as PostgreSQL's binary format), tarn_batch_double
+ * (real, double precision), tarn_batch_bytes (text, bytea, json: the raw
+ * bytes). */
+typedef struct tarn_cursor tarn_cursor;
+typedef struct tarn_batch tarn_batch;
+
+int tarn_cursor_open(tarn_stmt *st, int n_params, const char *const *values, tarn_cursor **cur_out,
+                     tarn_error *err);
+int tarn_cursor_ncols(const tarn_cursor *cur);
+const char *tarn_cursor_colname(const tarn_cursor *cur, int col);
+uint32_t tarn_cursor_coloid(const tarn_cursor *cur, int col);
+int tarn_cursor_fetch(tarn_cursor *cur, int64_t max_rows, const tarn_batch **batch_out, tarn_error *err);
+/* Command tag once the cursor is exhausted ("SELECT 5" counts the rows
+ * fetched; "INSERT 0 3" ...); "" before. */
+const char *tarn_cursor_tag(const tarn_cursor *cur);
+/* Requests cancellation of the cursor's running query (any thread; a
+ * cursor does not listen to tarn_cancel(db)): the next fetch that reaches
+ * the end of the delivered rows fails with 57014. */
+void tarn_cursor_cancel(tarn_cursor *cur);
+/* Stops the query if it still runs and frees the cursor; cursors must be
+ * closed before their statement and tarn_db are freed. */
+void tarn_cursor_close(tarn_cursor *cur);
+
+int64_t tarn_batch_nrows(const tarn_batch *b);
+int tarn_batch_isnull(const tarn_batch *b, int64_t row, int col);
+/* Text of a value (NULL for SQL NULL); *len_out (may be NULL) its length.
+ * Owned by the batch. */
+const char *tarn_batch_text(const tarn_batch *b, int64_t row, int col, size_t *len_out);
+int64_t tarn_batch_int64(const tarn_batch *b, int64_t row, int col);
+double tarn_batch_double(const tarn_batch *b, int64_t row, int col);
+const void *tarn_batch_bytes(const tarn_batch *b, int64_t row, int col, size_t *len_out);
+
 #ifdef __cplusplus
 }
 #endif

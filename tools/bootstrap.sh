@@ -26,13 +26,17 @@ say() { [ "$QUIET" = 1 ] || echo "bootstrap: $*"; }
 #   libedit (the interactive `tarn sql` shell, src/cli/shell.c).
 # Test/fuzz: clang 14 + its compiler-rt (libFuzzer, ASan/UBSan runtimes),
 #   valgrind, git (build id), python3 (helper scripts), procps, bsdutils
-#   (script(1): tests/shell drives the shell through a pseudo-terminal).
+#   (script(1): tests/shell drives the shell through a pseudo-terminal),
+#   PostgreSQL 15 server + libpq (tests/pgdiff compares answers with it),
+#   tzdata (named time zones: TZif files under /usr/share/zoneinfo).
 PKGS=(
     gcc make pkg-config git ca-certificates
     libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev
     libpg-query-dev libprotobuf-c-dev libedit-dev
     clang-14 clang libclang-rt-14-dev llvm-14
     valgrind python3 procps xxd bsdutils
+    postgresql-15 postgresql-client-15 libpq-dev
+    tzdata
 )
 
 missing=()

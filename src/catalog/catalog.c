@@ -493,6 +493,32 @@ int catalog_create_view(Catalog *c, const char *schema, const char *name, const 
     return storage_put(c->storage, rel, sql, strlen(sql), err);
 }
 
+int catalog_rename_relation(Catalog *c, CatalogRel *rel, const char *new_name, TarnError *err)
+{
+    int rc = catalog_check_name(new_name, err);
+    if (rc)
+        return rc;
+    char *schema = tarn_strdup(rel->schema), *name = tarn_strdup(rel->name);
+    char p[PATH_MAX], q[PATH_MAX];
+    if (!schema || !name) {
+        rc = ERR_NOMEM(err, 64);
+        goto done;
+    }
+    if (rel_exists(c, schema, new_name)) {
+        rc = err_set_state(err, TARN_ERR_INVALID, "42P07", "relation \"%s\" already exists", new_name);
+        goto done;
+    }
+    if ((rc = path_join(p, sizeof p, c->root, schema, name, err)) || (rc = path_join(q, sizeof q, c->root, schema, new_name, err)))
+        goto done;
+    forget(c, schema, name); /* closes the table handle; rel is dead */
+    if (rename(p, q) != 0)
+        rc = err_set(err, TARN_ERR_IO, "cannot rename \"%s\" to \"%s\": %s", p, q, strerror(errno));
+done:
+    tarn_free(schema);
+    tarn_free(name);
+    return rc;
+}
+
 int catalog_drop_relation(Catalog *c, CatalogRel *rel, TarnError *err)
 {
     char p[PATH_MAX];

@@ -92,6 +92,10 @@ int catalog_create_table(Catalog *c, const char *schema, const char *name, const
 int catalog_create_view(Catalog *c, const char *schema, const char *name, const char *sql, bool replace,
                         TarnError *err);
 
+/* Renames a table or view inside its schema (its directory; data and log
+ * are untouched).  42P07 when the new name is taken.  rel is dead after. */
+int catalog_rename_relation(Catalog *c, CatalogRel *rel, const char *new_name, TarnError *err);
+
 /* Drops a table (its directory with all data files) or a view. */
 int catalog_drop_relation(Catalog *c, CatalogRel *rel, TarnError *err);
 

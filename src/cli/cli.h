@@ -18,6 +18,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_tpch(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Prints err the way psql does (ERROR/DETAIL/HINT/CONTEXT) to stderr and
  * returns 1. */

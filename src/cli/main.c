@@ -30,6 +30,8 @@ static const Command commands[] = {
      "generate the TPC-H tables (dbgen's rows) as Delta tables LAKE/tpch/<table>"},
     {"sql", cmd_sql, "sql [--lake DIR] [--csv | --json] [--timing] [-c SQL | -f FILE]",
      "run SQL (PostgreSQL dialect) on a lake of Delta tables and files; prints the last result; a shell on a terminal"},
+    {"serve", cmd_serve, "serve --lake DIR [--listen HOST:PORT] [--config FILE]",
+     "serve a lake to PostgreSQL clients (psql, libpq, drivers) over the wire protocol"},
     {"demo", cmd_demo, "demo [--rows N] [--dir DIR] [--codec C] [--seed S]",
      "generate lineitem-like rows, write them to Parquet, read them back, summarise"},
     {"version", cmd_version, "version", "print tarn's version"},

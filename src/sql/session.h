@@ -42,6 +42,13 @@ struct tarn_db {
     atomic_int cancel;
     bool in_txn;
     uint32_t threads;               /* 0 = all cores */
+    int64_t memory_limit;           /* bytes; 0 = default (exec/spill.h) */
+    char memory_limit_text[32];     /* as set, for SHOW ('' = default) */
+    char temp_directory[512];       /* spill files; '' = LAKE/.tarn_tmp */
+    struct BindParams *params;      /* $n values while a prepared statement
+                                     * runs (sql_prepare.c); else NULL */
+    struct tarn_stmt *prepared;     /* PREPARE name AS ...: the session's
+                                     * named statements (sql_prepare.c) */
     SettingKV *other;               /* other accepted settings (SHOW) */
     uint32_t n_other, cap_other;
 };
@@ -60,6 +67,8 @@ struct tarn_result {
     char ***cache;                  /* formatted values, per row, lazily */
     Arena text;                     /* their bytes */
     int32_t tz_offset_secs;         /* for timestamptz output */
+    const struct FlTz *tz;          /* session zone for timestamptz output
+                                     * (process-lifetime cache); NULL = UTC */
 };
 
 /* Builds an empty result (no columns) with a tag. */
@@ -71,6 +80,8 @@ tarn_result *sql_result_new(uint32_t ncols, const char *const *names, const Logi
 int sql_result_add_text(tarn_result *r, const char *s, TarnError *err);
 /* Points the vectors of rows moved in from a plan at r's own types. */
 void sql_result_adopt_types(tarn_result *r);
+/* timestamptz values of r print in the settings' TimeZone. */
+void sql_result_set_zone(tarn_result *r, const SqlSettings *settings);
 /* Finishes r (row index) after rows were added. */
 int sql_result_seal(tarn_result *r, TarnError *err);
 
@@ -93,6 +104,11 @@ int sql_run_alter_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_re
 int sql_run_dml(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
 /* MERGE INTO ... USING ... ON key equalities (sql_dml.c); tag "MERGE n". */
 int sql_run_merge(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+
+/* PREPARE / EXECUTE / DEALLOCATE (sql_prepare.c). */
+int sql_run_prepared(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err);
+/* Frees the session's prepared statements (tarn_close). */
+void sql_prepared_free_all(tarn_db *db);
 
 /* Settings helpers. */
 int sql_set_search_path(tarn_db *db, const char *text, TarnError *err);

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "sql/exec/spill.h"
 #include "sql/func/cast.h"
+#include "sql/func/func_lib.h"
 #include "sql/parse/parse.h"
 #include "sql/session.h"
 #include "util/datetime.h"
@@ -38,6 +40,11 @@ int tarn_open(const char *lake_dir, tarn_db **db_out, tarn_error *err)
         return err->kind ? err->kind : TARN_ERR_IO;
     }
     atomic_init(&db->cancel, 0);
+    {   /* spill files left by crashed processes (exec/spill.h) */
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s/.tarn_tmp", catalog_root(db->cat));
+        spill_clean_dir(tmp);
+    }
     snprintf(db->settings.timezone, sizeof db->settings.timezone, "UTC");
     db->settings.extra_float_digits = 1;
     if ((rc = sql_set_search_path(db, "\"$user\", public", err))) {
@@ -52,6 +59,7 @@ void tarn_close(tarn_db *db)
 {
     if (!db)
         return;
+    sql_prepared_free_all(db);
     catalog_close(db->cat);
     tarn_free(db->other);
     tarn_free(db);
@@ -203,6 +211,12 @@ int sql_result_add_text(tarn_result *r, const char *s, TarnError *err)
     return rc;
 }
 
+void sql_result_set_zone(tarn_result *r, const SqlSettings *settings)
+{
+    r->tz_offset_secs = settings->tz_offset_secs;
+    r->tz = fl_tz_session(settings);
+}
+
 int sql_result_seal(tarn_result *r, TarnError *err)
 {
     if (!r->has_rows)
@@ -243,15 +257,11 @@ static char *format_value(tarn_result *r, const Vector *v, uint32_t i)
     Buf b;
     buf_init(&b);
     int rc = 0;
-    if (v->type->id == TYPE_TIMESTAMPTZ && r->tz_offset_secs) {
-        int64_t us = ((const int64_t *)v->data)[i] + (int64_t)r->tz_offset_secs * DT_USECS_PER_SEC;
-        char t[DT_TEXT_MAX];
-        dt_format_timestamp(us, false, t);
-        int off = r->tz_offset_secs, a = off < 0 ? -off : off;
-        if (a % 3600)
-            rc = buf_printf(&b, "%s%c%02d:%02d", t, off < 0 ? '-' : '+', a / 3600, (a % 3600) / 60);
-        else
-            rc = buf_printf(&b, "%s%c%02d", t, off < 0 ? '-' : '+', a / 3600);
+    if (v->type->id == TYPE_TIMESTAMPTZ && (r->tz || r->tz_offset_secs)) {
+        /* results made without a zone (tz NULL) still honour a fixed offset */
+        char t[DT_TEXT_MAX + 16];
+        size_t n = fl_format_timestamptz(((const int64_t *)v->data)[i], r->tz ? r->tz : fl_tz_fixed(r->tz_offset_secs), t);
+        rc = buf_append(&b, t, n);
     } else {
         rc = value_format_text(v, i, &b);
     }

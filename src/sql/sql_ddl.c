@@ -19,7 +19,9 @@
 #include "format/csv/csv.h"
 #include "format/parquet/reader.h"
 #include "format/parquet/writer.h"
+#include "sql/exec/spill.h"
 #include "sql/func/cast.h"
+#include "sql/func/func_lib.h"
 #include "sql/parse/parse.h"
 #include "sql/stmt.h"
 #include "table/delta/delta.h"
@@ -280,57 +282,37 @@ int sql_set_search_path(tarn_db *db, const char *text, TarnError *err)
     return 0;
 }
 
-/* Fixed offsets: UTC, GMT, Z, +hh[:mm], -hh[:mm], UTC+h (POSIX sign: west
- * positive, as PostgreSQL), and Etc/UTC style names. */
+/* TimeZone: an IANA zone ("Europe/Berlin", read from /usr/share/zoneinfo
+ * by func_datetime.c), UTC/GMT/Z, or a POSIX-style offset ("UTC+2", "+02:00"
+ * are both two hours WEST of Greenwich, as in PostgreSQL).  A text starting
+ * with '@' is an ISO offset in seconds east from SET TIME ZONE <number> /
+ * INTERVAL (sql_run_set), shown as PostgreSQL shows it ("<+05>-05"). */
 int sql_set_timezone(tarn_db *db, const char *text, TarnError *err)
 {
     const char *t = text;
-    int secs = 0;
-    bool ok = false;
-    if (!strcasecmp(t, "utc") || !strcasecmp(t, "gmt") || !strcasecmp(t, "z") || !strcasecmp(t, "etc/utc") ||
-        !strcasecmp(t, "etc/gmt") || !strcasecmp(t, "zulu") || !strcasecmp(t, "universal") || !strcasecmp(t, "default") ||
-        !strcasecmp(t, "local")) {
-        ok = true;
+    if (!strcasecmp(t, "default") || !strcasecmp(t, "local") || !strcasecmp(t, "utc"))
         t = "UTC";
-    } else {
-        int sign = 1;
-        const char *p = t;
-        bool posix = false;
-        if (!strncasecmp(p, "utc", 3) || !strncasecmp(p, "gmt", 3)) {
-            p += 3;
-            posix = true;
-        }
-        if (*p == '+' || *p == '-') {
-            sign = *p == '-' ? -1 : 1;
-            p++;
-        }
-        int h = 0, m = 0, k = 0;
-        while (isdigit((unsigned char)*p) && k < 2) {
-            h = h * 10 + (*p++ - '0');
-            k++;
-        }
-        if (k > 0 && (*p == ':' || isdigit((unsigned char)*p))) {
-            if (*p == ':')
-                p++;
-            int km = 0;
-            while (isdigit((unsigned char)*p) && km < 2) {
-                m = m * 10 + (*p++ - '0');
-                km++;
-            }
-        }
-        if (k > 0 && !*p && h <= 15 && m < 60) {
-            secs = sign * (h * 3600 + m * 60);
-            /* POSIX "UTC+2" means two hours west of Greenwich; a bare
-             * ISO offset "+02:00" means east */
-            if (posix)
-                secs = -secs;
-            ok = true;
-        }
+    if (t[0] == '@') {
+        long secs = strtol(t + 1, NULL, 10);
+        long a = secs < 0 ? -secs : secs;
+        char name[64];
+        if (a % 3600 == 0)
+            snprintf(name, sizeof name, "<%c%02ld>%c%02ld", secs < 0 ? '-' : '+', a / 3600, secs < 0 ? '+' : '-', a / 3600);
+        else
+            snprintf(name, sizeof name, "<%c%02ld:%02ld>%c%02ld:%02ld", secs < 0 ? '-' : '+', a / 3600, a / 60 % 60,
+                     secs < 0 ? '+' : '-', a / 3600, a / 60 % 60);
+        scopy(db->settings.timezone, sizeof db->settings.timezone, name);
+        db->settings.tz_offset_secs = (int32_t)secs;
+        return 0;
     }
-    if (!ok)
+    const FlTz *tz = fl_tz_setting(t, strlen(t));
+    if (!tz || strlen(t) >= sizeof db->settings.timezone)
         return err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"TimeZone\": \"%s\"", text);
+    char canon[64];
+    if (fl_tz_canonical_name(t, canon, sizeof canon))
+        t = canon; /* SHOW TimeZone spells it as the zone file does */
     scopy(db->settings.timezone, sizeof db->settings.timezone, t);
-    db->settings.tz_offset_secs = secs;
+    db->settings.tz_offset_secs = fl_tz_offset_utc(tz, 0, NULL);
     return 0;
 }
 
@@ -338,7 +320,7 @@ static const char *const known_settings[] = {
     "application_name", "client_encoding", "datestyle", "intervalstyle", "extra_float_digits", "statement_timeout",
     "lock_timeout", "work_mem", "client_min_messages", "standard_conforming_strings", "bytea_output",
     "default_transaction_isolation", "idle_in_transaction_session_timeout", "tarn.threads", "threads",
-    "memory_limit", "max_parallel_workers_per_gather", "search_path", "timezone", "enable_seqscan",
+    "memory_limit", "temp_directory", "max_parallel_workers_per_gather", "search_path", "timezone", "enable_seqscan",
     "transaction_isolation", "synchronous_commit", "jit", "row_security", "check_function_bodies",
     "default_with_oids", "escape_string_warning", "xmloption", "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
 };
@@ -372,6 +354,28 @@ static int store_other(tarn_db *db, const char *name, const char *value, TarnErr
     return 0;
 }
 
+/* memory_limit and temp_directory (exec/spill.h); value NULL = default. */
+static int sql_set_memory(tarn_db *db, const char *lname, const char *value, TarnError *err)
+{
+    if (!strcmp(lname, "temp_directory")) {
+        if (value && strlen(value) >= sizeof db->temp_directory - 1)
+            return err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"temp_directory\": \"%s\"",
+                                 value);
+        scopy(db->temp_directory, sizeof db->temp_directory, value ? value : "");
+        return 0;
+    }
+    int64_t b = 0;
+    if (value && exec_parse_mem_limit(value, &b)) {
+        err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"memory_limit\": \"%s\"", value);
+        err_hint(err, "Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", \"TB\" and \"%%\" (of physical "
+                      "memory); the minimum is 1MB.");
+        return err->kind;
+    }
+    db->memory_limit = b;
+    scopy(db->memory_limit_text, sizeof db->memory_limit_text, value ? value : "");
+    return 0;
+}
+
 int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err)
 {
     const char *name = st->u.set.name;
@@ -390,7 +394,23 @@ int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **o
     for (uint32_t i = 0; i < st->u.set.args.n; i++) {
         const AstNode *a = st->u.set.args.items[i];
         char piece[256];
-        if (a->kind == AST_CONST && (a->u.cnst.kind == CONST_STRING || a->u.cnst.kind == CONST_NUMERIC))
+        if (!strcmp(lname, "timezone") && st->u.set.args.n == 1 && a->kind != AST_CONST && a->kind == AST_CAST &&
+            a->u.cast.arg->kind == AST_CONST && a->u.cast.arg->u.cnst.text) {
+            /* SET TIME ZONE INTERVAL '+02:00' HOUR TO MINUTE: hours east */
+            Interval iv;
+            const char *it = a->u.cast.arg->u.cnst.text;
+            if (!value_parse_interval(it, strlen(it), &iv) || iv.months || iv.days) {
+                err_set_state(err, TARN_ERR_INVALID, "22023", "invalid interval value for time zone: \"%s\"", it);
+                sql_err_at(err, sql, a->loc);
+                return err->kind;
+            }
+            snprintf(piece, sizeof piece, "@%lld", (long long)(iv.micros / 1000000));
+        } else if (!strcmp(lname, "timezone") && a->kind == AST_CONST &&
+                   (a->u.cnst.kind == CONST_INT || a->u.cnst.kind == CONST_NUMERIC)) {
+            /* SET TIME ZONE -7: hours east (ISO sign) */
+            double h = a->u.cnst.kind == CONST_INT ? (double)a->u.cnst.ival : strtod(a->u.cnst.text, NULL);
+            snprintf(piece, sizeof piece, "@%lld", (long long)(h * 3600));
+        } else if (a->kind == AST_CONST && (a->u.cnst.kind == CONST_STRING || a->u.cnst.kind == CONST_NUMERIC))
             scopy(piece, sizeof piece, a->u.cnst.text);
         else if (a->kind == AST_CONST && a->u.cnst.kind == CONST_INT)
             snprintf(piece, sizeof piece, "%lld", (long long)a->u.cnst.ival);
@@ -423,6 +443,8 @@ int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **o
             rc = err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"%s\": \"%s\"", name, value);
         else
             db->threads = (uint32_t)t;
+    } else if (!strcmp(lname, "memory_limit") || !strcmp(lname, "temp_directory")) {
+        rc = sql_set_memory(db, lname, st->u.set.to_default ? NULL : value, err);
     } else if (!strcmp(lname, "datestyle") && !strstr(value, "ISO") && !strstr(value, "iso") && !st->u.set.to_default) {
         rc = err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "only DateStyle ISO is supported");
     }
@@ -445,6 +467,10 @@ int sql_run_reset(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *
         db->n_other = 0;
         db->threads = 0;
     }
+    if (st->u.reset.all || !strcasecmp(st->u.reset.name, "memory_limit"))
+        sql_set_memory(db, "memory_limit", NULL, err);
+    if (st->u.reset.all || !strcasecmp(st->u.reset.name, "temp_directory"))
+        sql_set_memory(db, "temp_directory", NULL, err);
     return tag_result("RESET", out, err);
 }
 
@@ -470,6 +496,16 @@ int sql_run_show(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *e
         col = "DateStyle";
     } else if (!strcmp(lname, "tarn.threads") || !strcmp(lname, "threads")) {
         snprintf(value, sizeof value, "%u", db->threads ? db->threads : pool_size());
+    } else if (!strcmp(lname, "memory_limit")) {
+        if (db->memory_limit_text[0])
+            scopy(value, sizeof value, db->memory_limit_text);
+        else
+            exec_mem_format(exec_default_mem_limit() / (1 << 20) * (1 << 20), value, sizeof value);
+    } else if (!strcmp(lname, "temp_directory")) {
+        if (db->temp_directory[0])
+            scopy(value, sizeof value, db->temp_directory);
+        else
+            snprintf(value, sizeof value, "%s/.tarn_tmp", catalog_root(db->cat));
     } else if (!strcmp(lname, "all")) {
         return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "SHOW ALL is not supported yet");
     } else {
@@ -942,72 +978,4 @@ int sql_run_copy(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **
 
 /* ---- ALTER TABLE ... ADD COLUMN ---------------------------------------------------------------------- */
 
-int sql_run_alter_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err)
-{
-    const AstNode *rv = st->u.alter.table;
-    CatalogRel *rel;
-    int rc = catalog_lookup(db->cat, rv->u.rangevar.schema, rv->u.rangevar.name, db->search_path, db->n_path, &rel, err);
-    if (rc) {
-        if (st->u.alter.if_exists && !strcmp(err->sqlstate, "42P01")) {
-            err_clear(err);
-            return tag_result("ALTER TABLE", out, err);
-        }
-        sql_err_at(err, sql, rv->loc);
-        return rc;
-    }
-    if (rel->kind != REL_TABLE) {
-        err_set_state(err, TARN_ERR_INVALID, "42809", "\"%s\" is not a table", rel->name);
-        sql_err_at(err, sql, rv->loc);
-        return err->kind;
-    }
-    Stmt s;
-    stmt_begin(&s, db, sql, err);
-    Schema add;
-    schema_init(&add);
-    DeltaSnapshot *snap = delta_snapshot_latest(rel->table, err);
-    if (!snap)
-        rc = err->kind;
-    const Schema *cur = snap ? delta_snapshot_schema(snap) : NULL;
-    const AstList *cols = &st->u.alter.add_columns;
-    for (uint32_t i = 0; i < cols->n && !rc; i++) {
-        const AstNode *c = cols->items[i];
-        LogicalType t;
-        if ((rc = bind_type_name(&s.bc, c->u.coldef.type, &t)))
-            break;
-        if (t.id == TYPE_JSON)
-            t = type_simple(TYPE_STRING);
-        if (c->u.coldef.default_expr) {
-            rc = err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "column defaults are not supported yet");
-            bind_error_at(&s.bc, c->u.coldef.default_expr->loc);
-            break;
-        }
-        if (c->u.coldef.not_null) {
-            rc = err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "added columns cannot be NOT NULL");
-            err_detail(err, "Existing rows would have NULL in the new column.");
-            bind_error_at(&s.bc, c->loc);
-            break;
-        }
-        if (schema_find(cur, c->u.coldef.name) >= 0 || schema_find(&add, c->u.coldef.name) >= 0) {
-            if (st->u.alter.col_if_not_exists && schema_find(cur, c->u.coldef.name) >= 0)
-                continue;
-            rc = err_set_state(err, TARN_ERR_INVALID, "42701", "column \"%s\" of relation \"%s\" already exists",
-                               c->u.coldef.name, rel->name);
-            bind_error_at(&s.bc, c->loc);
-            break;
-        }
-        if ((rc = sql_storable_type(&t, c->u.coldef.name, err)))
-            bind_error_at(&s.bc, c->u.coldef.type->loc);
-        if (!rc && schema_add(&add, c->u.coldef.name, t, true))
-            rc = ERR_NOMEM(err, 0);
-    }
-    if (!rc && add.n_fields) {
-        DeltaResult res;
-        if ((rc = delta_add_columns(rel->table, &add, &res, err)))
-            sql_err_at(err, sql, st->loc);
-    }
-    if (snap)
-        delta_snapshot_free(snap);
-    schema_destroy(&add);
-    stmt_end(&s);
-    return rc ? rc : tag_result("ALTER TABLE", out, err);
-}
+/* ALTER TABLE: sql_alter.c */

@@ -7,6 +7,7 @@
 
 #include "sql/bind/bind.h"
 #include "sql/exec/ops.h"
+#include "sql/exec/spill.h"
 #include "sql/func/cast.h"
 #include "sql/parse/parse.h"
 #include "sql/session.h"
@@ -26,11 +27,15 @@ void stmt_begin(Stmt *s, tarn_db *db, const char *sql, TarnError *err)
     s->bc.res = &s->res;
     s->bc.next_table = 1;
     s->bc.err = err;
+    s->bc.params = db->params;
     s->x.settings = &db->settings;
     s->x.arena = &s->a;
     s->x.n_threads = db->threads ? db->threads : pool_size();
     s->x.cancel = &db->cancel;
-    s->x.mem_budget = 0;
+    s->x.mem_budget = db->memory_limit ? db->memory_limit : exec_default_mem_limit();
+    if (!db->temp_directory[0])
+        snprintf(db->temp_directory, sizeof db->temp_directory, "%s/.tarn_tmp", catalog_root(db->cat));
+    s->x.temp_dir = db->temp_directory;
     s->x.cat = db->cat;
     /* the current schema, for current_schema() */
     db->settings.current_schema = NULL;
@@ -84,7 +89,7 @@ static int make_result(Stmt *s, const BoundQuery *q, PhysOp *res_op, tarn_result
     tarn_result *r = sql_result_new(q->n_cols, q->names, q->types, err);
     if (!r)
         return err->kind;
-    r->tz_offset_secs = s->db->settings.tz_offset_secs;
+    sql_result_set_zone(r, &s->db->settings);
     Collection *rows = op_result_rows(res_op);
     int rc = rows ? coll_move(&r->rows, rows, err) : 0;
     if (!rc) {
@@ -216,8 +221,6 @@ int stmt_insert_rows(Stmt *s, CatalogRel *rel, const Schema *ts, LogicalOp *plan
 
 static int run_insert(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err)
 {
-    if (st->u.insert.returning.n)
-        return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "INSERT ... RETURNING is not supported yet");
     Stmt s;
     stmt_begin(&s, db, sql, err);
     CatalogRel *rel = NULL;
@@ -234,6 +237,11 @@ static int run_insert(tarn_db *db, const char *sql, const AstStmt *st, tarn_resu
     if (!rc) {
         const Schema *ts = delta_snapshot_schema(snap);
         rc = bind_insert(&s.bc, st, rel, ts, &q);
+        if (!rc && st->u.insert.returning.n) {
+            rc = sql_insert_returning(&s, st, rel, ts, q.plan, out, err);
+            stmt_end(&s);
+            return rc;
+        }
         if (!rc)
             rc = stmt_insert_rows(&s, rel, ts, q.plan, false, &n, err);
     }
@@ -405,6 +413,10 @@ int sql_run_stmt(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **
         return sql_run_merge(db, sql, st, out, err);
     case STMT_ALTER_TABLE:
         return sql_run_alter_table(db, sql, st, out, err);
+    case STMT_PREPARE:
+    case STMT_EXECUTE:
+    case STMT_DEALLOCATE:
+        return sql_run_prepared(db, sql, st, out, err);
     }
     sql_err_at(err, sql, st->loc);
     return err->kind;

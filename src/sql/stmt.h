@@ -31,6 +31,10 @@ int stmt_execute(Stmt *s, PhysOp *top, TarnError *err);
  * Delta table; *rows_out = rows written. */
 int stmt_insert_rows(Stmt *s, CatalogRel *rel, const Schema *ts, LogicalOp *plan, bool overwrite, int64_t *rows_out,
                      TarnError *err);
+/* INSERT ... RETURNING (sql_dml.c): writes the rows of plan like
+ * stmt_insert_rows, then evaluates the RETURNING list over them. */
+int sql_insert_returning(Stmt *s, const AstStmt *st, CatalogRel *rel, const Schema *ts, LogicalOp *plan,
+                         tarn_result **out, TarnError *err);
 /* 0 when a Delta table can hold a column of type t, else 0A000. */
 int sql_storable_type(const LogicalType *t, const char *col, TarnError *err);
 

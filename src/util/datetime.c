@@ -7,6 +7,7 @@
 #include "util/datetime.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* Floor division for a positive divisor. */
 static inline int64_t floor_div(int64_t a, int64_t b)
@@ -195,7 +196,7 @@ static bool parse_time_part(Cursor *c, int64_t *micros)
         if (eat(c, '.') && !parse_fraction(c, &frac))
             return false;
     }
-    if (hh > 24 || mi > 59 || ss > 59)
+    if (hh > 24 || mi > 59 || ss > 60) /* PG takes :60 (a leap second) and carries it */
         return false;
     int64_t t = hh * DT_USECS_PER_HOUR + mi * DT_USECS_PER_MIN + ss * DT_USECS_PER_SEC + frac;
     if (t > DT_USECS_PER_DAY)
@@ -312,6 +313,76 @@ bool dt_parse_timestamp(const char *s, size_t n, int64_t *micros_out, bool *has_
     if (has_zone_out)
         *has_zone_out = has_zone;
     return true;
+}
+
+bool dt_parse_date_basic(const char *s, size_t n, int32_t *days_out)
+{
+    trim(&s, &n);
+    if (n != 8)
+        return false;
+    for (size_t k = 0; k < 8; k++)
+        if (!is_digit(s[k]))
+            return false;
+    int64_t y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[4] - '0') * 10 + (s[5] - '0'), d = (s[6] - '0') * 10 + (s[7] - '0');
+    if (!dt_valid_date(y, m, d))
+        return false;
+    *days_out = (int32_t)dt_days_from_civil(y, m, d);
+    return true;
+}
+
+int dt_parse_special(const char *s, size_t n)
+{
+    trim(&s, &n);
+    if (n == 5 && !strncasecmp(s, "epoch", 5))
+        return DT_SPECIAL_EPOCH;
+    if ((n == 8 && !strncasecmp(s, "infinity", 8)) || (n == 9 && !strncasecmp(s, "+infinity", 9)))
+        return DT_SPECIAL_INFINITY;
+    if (n == 9 && !strncasecmp(s, "-infinity", 9))
+        return DT_SPECIAL_NEG_INFINITY;
+    return DT_SPECIAL_NONE;
+}
+
+/* hh:mm[:ss[.f]] with any field too large (24:00:00 itself is valid). */
+static bool time_shape_out_of_range(Cursor *c)
+{
+    int64_t hh, mi, ss = 0, frac = 0;
+    if (!read_digits(c, 1, 2, &hh) || !eat(c, ':') || !read_digits(c, 2, 2, &mi))
+        return false;
+    if (eat(c, ':')) {
+        if (!read_digits(c, 2, 2, &ss))
+            return false;
+        if (eat(c, '.') && !parse_fraction(c, &frac))
+            return false;
+    }
+    return hh > 24 || mi > 59 || ss > 60 || (hh == 24 && (mi > 0 || ss > 0 || frac > 0));
+}
+
+bool dt_fields_out_of_range(const char *s, size_t n)
+{
+    trim(&s, &n);
+    bool basic = n == 8;
+    for (size_t k = 0; basic && k < 8; k++)
+        basic = is_digit(s[k]);
+    if (basic) { /* YYYYMMDD */
+        int32_t d;
+        return !dt_parse_date_basic(s, n, &d);
+    }
+    Cursor c = {s, s + n};
+    int64_t y;
+    int m, d;
+    if (!parse_date_part(&c, &y, &m, &d)) {
+        c.p = s;
+        return time_shape_out_of_range(&c);
+    }
+    if (m < 1 || m > 12 || d < 1 || d > 31 || (y > 0 && !dt_valid_date(y, m, d)))
+        return true;
+    if (c.p < c.end && (*c.p == 'T' || *c.p == 't' || *c.p == ' ')) {
+        c.p++;
+        skip_blanks(&c);
+        return time_shape_out_of_range(&c);
+    }
+    return false;
 }
 
 /* ---- Printing ------------------------------------------------------------ */

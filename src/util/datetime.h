@@ -56,6 +56,21 @@ bool dt_parse_time(const char *s, size_t n, int64_t *micros_out);
  * itself; *has_zone_out (may be NULL) tells which. */
 bool dt_parse_timestamp(const char *s, size_t n, int64_t *micros_out, bool *has_zone_out);
 
+/* ISO 8601 basic date "YYYYMMDD" (exactly 8 digits, blanks around allowed);
+ * for SQL input only - CSV/JSON type inference must keep such numbers
+ * integers, so dt_parse_date does not take this form. */
+bool dt_parse_date_basic(const char *s, size_t n, int32_t *days_out);
+
+/* PostgreSQL's special date/time input words (case-insensitive, blanks
+ * around allowed): "epoch", "infinity", "+infinity", "-infinity". */
+enum { DT_SPECIAL_NONE = 0, DT_SPECIAL_EPOCH, DT_SPECIAL_INFINITY, DT_SPECIAL_NEG_INFINITY };
+int dt_parse_special(const char *s, size_t n);
+
+/* True when s has the shape of a date [time] (or a time) whose fields are
+ * out of range ("2021-02-29", "2020-13-01", "25:00"): PostgreSQL reports
+ * those as 22008 "date/time field value out of range", not as 22P02. */
+bool dt_fields_out_of_range(const char *s, size_t n);
+
 /* ---- Printing: write NUL-terminated text into buf (>= DT_TEXT_MAX bytes)
  * and return its length ------------------------------------------------- */
 

@@ -241,6 +241,19 @@ size_t value_format_double(double d, char *buf)
     return pg_float_layout(sci, 15, buf);
 }
 
+/* Is the decimal text `sci` exactly halfway between f and a neighbour?
+ * strtof rounds such a tie to the even mantissa, so it may read back as f,
+ * but PostgreSQL's Ryu output (f2s) does not pick a boundary digit string:
+ * 501006016 prints as 5.0100602e+08, not 5.01006e+08.  The tie points
+ * f +- ulp/2 are exact doubles, and a decimal of <= 9 digits that equals
+ * one reads back exactly, so comparing in double is exact. */
+static bool float_text_is_tie(const char *sci, float f)
+{
+    double v = strtod(sci, NULL);
+    double up = (double)nextafterf(f, INFINITY), down = (double)nextafterf(f, -INFINITY);
+    return v == ((double)f + up) / 2 || v == ((double)f + down) / 2;
+}
+
 size_t value_format_float(float f, char *buf)
 {
     if (!isfinite(f))
@@ -249,7 +262,7 @@ size_t value_format_float(float f, char *buf)
     int first = fabsf(f) < FLT_MIN ? 1 : 6;
     for (int prec = first; prec <= 9; prec++) {
         snprintf(sci, sizeof sci, "%.*e", prec - 1, (double)f);
-        if (prec == 9 || strtof(sci, NULL) == f)
+        if (prec == 9 || (strtof(sci, NULL) == f && !float_text_is_tie(sci, f)))
             break;
     }
     return pg_float_layout(sci, 6, buf);
@@ -1233,9 +1246,77 @@ bool value_parse_uuid(const char *s, size_t n, uint8_t out[16])
     return true;
 }
 
-bool value_parse_interval(const char *s, size_t n, Interval *out)
+/* ISO 8601 "format with designators": P[nY][nM][nW][nD][T[nH][nM][nS]],
+ * numbers possibly fractional and signed (PostgreSQL's DecodeISO8601Interval,
+ * fractions spread like the unit words above). */
+static bool parse_iso8601_interval(const char *s, size_t n, Interval *out)
+{
+    double months = 0, days = 0, micros = 0;
+    bool in_time = false, any = false;
+    size_t i = 1;
+    while (i < n) {
+        if (s[i] == 'T' || s[i] == 't') {
+            if (in_time)
+                return false;
+            in_time = true;
+            i++;
+            continue;
+        }
+        size_t st = i;
+        if (s[i] == '+' || s[i] == '-')
+            i++;
+        while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+            i++;
+        double num;
+        if (i == st || i >= n || !value_parse_double(s + st, i - st, &num) || !isfinite(num))
+            return false;
+        double ip = trunc(num), fr = num - ip;
+        char u = (char)(s[i] | 32);
+        i++;
+        if (!in_time && u == 'y') {
+            months += ip * 12 + rint(fr * 12);
+        } else if (!in_time && u == 'm') {
+            months += ip;
+            double fd = fr * 30;
+            days += trunc(fd);
+            micros += rint((fd - trunc(fd)) * (double)DT_USECS_PER_DAY);
+        } else if (!in_time && u == 'w') {
+            days += ip * 7;
+            double fd = fr * 7;
+            days += trunc(fd);
+            micros += rint((fd - trunc(fd)) * (double)DT_USECS_PER_DAY);
+        } else if (!in_time && u == 'd') {
+            days += ip;
+            micros += rint(fr * (double)DT_USECS_PER_DAY);
+        } else if (in_time && u == 'h') {
+            micros += num * (double)DT_USECS_PER_HOUR;
+        } else if (in_time && u == 'm') {
+            micros += num * (double)DT_USECS_PER_MIN;
+        } else if (in_time && u == 's') {
+            micros += num * (double)DT_USECS_PER_SEC;
+        } else {
+            return false;
+        }
+        any = true;
+    }
+    if (!any || fabs(months) > INT32_MAX || fabs(days) > INT32_MAX || !(fabs(micros) < 9.2e18))
+        return false;
+    out->months = (int32_t)months;
+    out->days = (int32_t)days;
+    out->micros = (int64_t)llround(micros);
+    return true;
+}
+
+/* 0 parsed, 1 not an interval, 2 a field or the result out of range. */
+static int parse_interval_impl(const char *s, size_t n, Interval *out)
 {
     trim(&s, &n);
+    if (n >= 2 && (s[0] == 'P' || s[0] == 'p') && s[1] != ' ')
+        return parse_iso8601_interval(s, n, out) ? 0 : 1;
+    if (n > 0 && s[0] == '@') { /* "@ 1 day" (postgres_verbose input) */
+        s++;
+        n--;
+    }
     int64_t months = 0, days = 0;
     double micros = 0;
     size_t i = 0;
@@ -1259,7 +1340,7 @@ bool value_parse_interval(const char *s, size_t n, Interval *out)
         while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
             i++;
         if (i == digits_at)
-            return false;
+            return 1;
         if (i < n && s[i] == ':') {
             /* [+-]hh:mm[:ss[.ffffff]] */
             bool neg = s[start] == '-';
@@ -1276,18 +1357,18 @@ bool value_parse_interval(const char *s, size_t n, Interval *out)
                 hd++;
             }
             if (hd == 0 || k >= tend || s[k] != ':')
-                return false;
+                return 1;
             int64_t t;
             /* Reuse the time-of-day parser for mm:ss.ffffff behind "00:". */
             char tbuf[64];
             size_t rest = tend - k;
             if (rest + 2 >= sizeof tbuf)
-                return false;
+                return 1;
             tbuf[0] = '0';
             tbuf[1] = '0';
             memcpy(tbuf + 2, s + k, rest);
             if (!dt_parse_time(tbuf, rest + 2, &t))
-                return false;
+                return 1;
             double v = (double)hh * (double)DT_USECS_PER_HOUR + (double)t;
             micros += neg ? -v : v;
             i = tend;
@@ -1296,7 +1377,7 @@ bool value_parse_interval(const char *s, size_t n, Interval *out)
         }
         double num;
         if (!value_parse_double(s + start, i - start, &num) || !isfinite(num))
-            return false;
+            return 1;
         while (i < n && is_blank(s[i]))
             i++;
         size_t ustart = i;
@@ -1304,25 +1385,48 @@ bool value_parse_interval(const char *s, size_t n, Interval *out)
             i++;
         const char *u = s + ustart;
         size_t un = i - ustart;
-        bool whole = num == (double)(int64_t)num;
-        if (word_eq(u, un, "year") || word_eq(u, un, "years") || word_eq(u, un, "y")) {
-            if (!whole || fabs(num) > 178000000)
-                return false;
-            months += (int64_t)num * 12;
+        if (fabs(num) > 2147483647.0 * 1000)
+            return 2;
+        /* PostgreSQL (DecodeInterval): the integer part counts in its unit;
+         * a fraction of years/decades... becomes whole months (rounded), of
+         * months 30-day days, of weeks/days days, and what is left of a day
+         * seconds (AdjustFractDays / AdjustFractSeconds). */
+        double ipart = trunc(num), frac = num - ipart;
+        int64_t yscale = 0;
+        if (word_eq(u, un, "year") || word_eq(u, un, "years") || word_eq(u, un, "y") || word_eq(u, un, "yr") ||
+            word_eq(u, un, "yrs"))
+            yscale = 1;
+        else if (word_eq(u, un, "decade") || word_eq(u, un, "decades") || word_eq(u, un, "dec") ||
+                 word_eq(u, un, "decs"))
+            yscale = 10;
+        else if (word_eq(u, un, "century") || word_eq(u, un, "centuries") || word_eq(u, un, "c") ||
+                 word_eq(u, un, "cent"))
+            yscale = 100;
+        else if (word_eq(u, un, "millennium") || word_eq(u, un, "millennia") || word_eq(u, un, "mil") ||
+                 word_eq(u, un, "mils"))
+            yscale = 1000;
+        if (yscale) {
+            if (fabs(num) * (double)yscale > 178956970)
+                return 2;
+            months += (int64_t)ipart * yscale * 12 + (int64_t)rint(frac * (double)(yscale * 12));
         } else if (word_eq(u, un, "mon") || word_eq(u, un, "mons") ||
                    word_eq(u, un, "month") || word_eq(u, un, "months")) {
-            if (!whole || fabs(num) > 2147483647.0)
-                return false;
-            months += (int64_t)num;
+            months += (int64_t)ipart;
+            double fd = frac * 30;
+            days += (int64_t)fd;
+            micros += rint((fd - trunc(fd)) * (double)DT_USECS_PER_DAY);
         } else if (word_eq(u, un, "week") || word_eq(u, un, "weeks") || word_eq(u, un, "w")) {
-            if (!whole || fabs(num) > 306783378.0)
-                return false;
-            days += (int64_t)num * 7;
+            if (fabs(num) > 306783378.0)
+                return 2;
+            days += (int64_t)ipart * 7;
+            double fd = frac * 7;
+            days += (int64_t)fd;
+            micros += rint((fd - trunc(fd)) * (double)DT_USECS_PER_DAY);
         } else if (word_eq(u, un, "day") || word_eq(u, un, "days") || word_eq(u, un, "d")) {
-            if (!whole || fabs(num) > 2147483647.0)
-                return false;
-            days += (int64_t)num;
-        } else if (word_eq(u, un, "hour") || word_eq(u, un, "hours") || word_eq(u, un, "h")) {
+            days += (int64_t)ipart;
+            micros += rint(frac * (double)DT_USECS_PER_DAY);
+        } else if (word_eq(u, un, "hour") || word_eq(u, un, "hours") || word_eq(u, un, "h") ||
+                   word_eq(u, un, "hr") || word_eq(u, un, "hrs")) {
             micros += num * (double)DT_USECS_PER_HOUR;
         } else if (word_eq(u, un, "min") || word_eq(u, un, "mins") ||
                    word_eq(u, un, "minute") || word_eq(u, un, "minutes") || word_eq(u, un, "m")) {
@@ -1330,27 +1434,38 @@ bool value_parse_interval(const char *s, size_t n, Interval *out)
         } else if (word_eq(u, un, "sec") || word_eq(u, un, "secs") ||
                    word_eq(u, un, "second") || word_eq(u, un, "seconds") || word_eq(u, un, "s")) {
             micros += num * (double)DT_USECS_PER_SEC;
-        } else if (word_eq(u, un, "ms") || word_eq(u, un, "millisecond") ||
-                   word_eq(u, un, "milliseconds")) {
+        } else if (word_eq(u, un, "ms") || word_eq(u, un, "millisecond") || word_eq(u, un, "msec") ||
+                   word_eq(u, un, "msecs") || word_eq(u, un, "milliseconds")) {
             micros += num * 1000.0;
-        } else if (word_eq(u, un, "us") || word_eq(u, un, "microsecond") ||
-                   word_eq(u, un, "microseconds")) {
+        } else if (word_eq(u, un, "us") || word_eq(u, un, "microsecond") || word_eq(u, un, "usec") ||
+                   word_eq(u, un, "usecs") || word_eq(u, un, "microseconds")) {
             micros += num;
         } else {
-            return false;
+            return 1;
         }
         any = true;
     }
     if (!any)
-        return false;
+        return 1;
     if (months > INT32_MAX || months < INT32_MIN || days > INT32_MAX || days < INT32_MIN)
-        return false;
+        return 2;
     if (!(fabs(micros) < 9.2e18))
-        return false;
+        return 2;
     out->months = (int32_t)months;
     out->days = (int32_t)days;
     out->micros = (int64_t)llround(micros);
-    return true;
+    return 0;
+}
+
+bool value_parse_interval(const char *s, size_t n, Interval *out)
+{
+    return parse_interval_impl(s, n, out) == 0;
+}
+
+bool value_interval_out_of_range(const char *s, size_t n)
+{
+    Interval tmp;
+    return parse_interval_impl(s, n, &tmp) == 2;
 }
 
 /* bytea input: "\x" + hex digits, or the escape format (backslash-octal

@@ -89,6 +89,9 @@ bool value_parse_decimal(const char *s, size_t n, int precision, int scale, int1
  * (year, mon/month, week, day, hour, min/minute, sec/second, ms, us), an
  * optional trailing "ago". */
 bool value_parse_interval(const char *s, size_t n, Interval *out);
+/* True when value_parse_interval failed because a field or the result is
+ * out of range ("2147483648 days"): PostgreSQL's 22015, not 22007. */
+bool value_interval_out_of_range(const char *s, size_t n);
 /* 32 hex digits, hyphens allowed between groups of four, optional braces. */
 bool value_parse_uuid(const char *s, size_t n, uint8_t out[16]);
 

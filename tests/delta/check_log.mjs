@@ -11,7 +11,9 @@
 //       with the logged size); stats JSON with numRecords, nullCount, and
 //       min/max bounds that hold for the file's rows (DuckDB reads the file);
 //       partitionValues keyed by the partition columns; _last_checkpoint
-//       naming a checkpoint that exists.
+//       naming a checkpoint that exists.  Under column mapping (name / id
+//       mode) every field needs delta.columnMapping.id and physicalName,
+//       and files, stats and partition values use the physical names.
 //   node tests/delta/check_log.mjs compare TABLE TARN_CSV [--version N] [--json-only]
 //       Replays the log: the newest checkpoint at or below the version (read
 //       by DuckDB's Parquet reader) unless --json-only, then the commit files
@@ -136,12 +138,19 @@ async function validate () {
           try { schema = JSON.parse(a.schemaString) } catch { problem(ln, 'metaData.schemaString is not JSON'); break }
           if (!isObj(schema) || schema.type !== 'struct' || !Array.isArray(schema.fields)) { problem(ln, 'schemaString is not a struct'); break }
           schemaTypes = {}
+          // column mapping: files, stats and partition values use physical names
+          const cm = ['name', 'id'].includes(a.configuration?.['delta.columnMapping.mode'])
+          const phys = {}
           for (const f of schema.fields) {
             if (typeof f.name !== 'string' || f.type === undefined || typeof f.nullable !== 'boolean' || !isObj(f.metadata)) problem(ln, `schema field ${JSON.stringify(f)} lacks name/type/nullable/metadata`)
-            schemaTypes[f.name] = f.type
+            const pn = cm ? f.metadata?.['delta.columnMapping.physicalName'] : f.name
+            if (cm && (typeof pn !== 'string' || !isInt(f.metadata?.['delta.columnMapping.id']))) problem(ln, `column mapping: field ${f.name} lacks delta.columnMapping.id / physicalName`)
+            phys[f.name] = pn ?? f.name
+            schemaTypes[phys[f.name]] = f.type
           }
-          for (const c of a.partitionColumns ?? []) if (!(c in schemaTypes)) problem(ln, `partition column ${c} not in the schema`)
-          partCols = a.partitionColumns
+          if (cm && !/^[0-9]+$/.test(a.configuration?.['delta.columnMapping.maxColumnId'] ?? '')) problem(ln, 'column mapping: delta.columnMapping.maxColumnId missing')
+          for (const c of a.partitionColumns ?? []) if (!(c in phys)) problem(ln, `partition column ${c} not in the schema`)
+          partCols = (a.partitionColumns ?? []).map(c => phys[c] ?? c)
           break
         }
         case 'add': case 'cdc': {
@@ -212,7 +221,9 @@ async function validate () {
     if (statSync(file).size !== a.size) { fail('live files', `${p}: size ${statSync(file).size}, log says ${a.size}`); statsBad++ }
     const st = a._stats
     if (!st) continue
-    const cols = Object.keys(schemaTypes).filter(c => !(partCols ?? []).includes(c))
+    // columns added (or re-added after a drop) later are absent from older files
+    const inFile = new Set((await rows(`DESCRIBE SELECT * FROM read_parquet(${quote(file)})`)).map(x => x.column_name))
+    const cols = Object.keys(schemaTypes).filter(c => !(partCols ?? []).includes(c) && inFile.has(c))
     const sel = ['count(*)::BIGINT AS n']
     for (const c of cols) {
       sel.push(`count(*) FILTER (WHERE ${ident(c)} IS NULL)::BIGINT AS ${ident('nulls_' + c)}`)
@@ -267,12 +278,16 @@ async function validate () {
 async function replay (version, jsonOnly) {
   const state = new Map()  // path -> {partitionValues}
   let start = 0
-  let partCols = []; let schemaTypes = {}; let columns = []
+  let partCols = []; let schemaTypes = {}; let columns = []; let phys = {}
   const applyMeta = md => {
     const schema = JSON.parse(md.schemaString)
     columns = schema.fields.map(f => f.name)
     schemaTypes = Object.fromEntries(schema.fields.map(f => [f.name, f.type]))
     partCols = md.partitionColumns ?? []
+    // column mapping: files and partition values use physical names
+    const conf = md.configuration instanceof Map ? Object.fromEntries(md.configuration) : (md.configuration ?? {})
+    const cm = ['name', 'id'].includes(conf['delta.columnMapping.mode'])
+    phys = Object.fromEntries(schema.fields.map(f => [f.name, (cm && f.metadata?.['delta.columnMapping.physicalName']) || f.name]))
   }
   if (!jsonOnly && existsSync(`${logDir}/_last_checkpoint`)) {
     // The newest classic checkpoint at or below the version.
@@ -282,7 +297,8 @@ async function replay (version, jsonOnly) {
       const cp = `${logDir}/${String(cps[0]).padStart(20, '0')}.checkpoint.parquet`
       const adds = await rows(`SELECT add.path AS path, map_keys(add.partitionValues) AS k, map_values(add.partitionValues) AS v FROM read_parquet(${quote(cp)}) WHERE add IS NOT NULL`)
       for (const a of adds) state.set(a.path, Object.fromEntries((a.k ?? []).map((k, i) => [k, a.v[i]])))
-      const [md] = await rows(`SELECT metaData.schemaString AS schemaString, metaData.partitionColumns AS partitionColumns FROM read_parquet(${quote(cp)}) WHERE metaData IS NOT NULL`)
+      const [md] = await rows(`SELECT metaData.schemaString AS schemaString, metaData.partitionColumns AS partitionColumns, map_keys(metaData.configuration) AS ck, map_values(metaData.configuration) AS cv FROM read_parquet(${quote(cp)}) WHERE metaData IS NOT NULL`)
+      md.configuration = Object.fromEntries((md.ck ?? []).map((k, i) => [k, md.cv[i]]))
       applyMeta(md)
       start = cps[0] + 1
     }
@@ -306,7 +322,7 @@ async function replay (version, jsonOnly) {
       else if (act.remove) state.delete(act.remove.path)
     }
   }
-  return { state, partCols, schemaTypes, columns }
+  return { state, partCols, schemaTypes, columns, phys }
 }
 
 // Minimal RFC 4180 parser; an unquoted empty field is NULL (tarn's CSV).
@@ -352,17 +368,21 @@ function pgText (v, t) {
 async function compare (tarnCsv, version, jsonOnly) {
   const versions = commitVersions()
   if (version === undefined) version = versions[versions.length - 1]
-  const { state, partCols, schemaTypes, columns } = await replay(version, jsonOnly)
+  const { state, partCols, schemaTypes, columns, phys } = await replay(version, jsonOnly)
   const got = []
   for (const [p, pv] of state) {
     const file = `${table}/${decodeURIComponent(p)}`
+    // columns added after the file was written (or re-added after a drop) read as NULL
+    const inFile = new Set((await rows(`DESCRIBE SELECT * FROM read_parquet(${quote(file)})`)).map(x => x.column_name))
     const sel = columns.map(c => {
       const dt = duckType(schemaTypes[c])
+      const pc = phys[c] ?? c
       // the column as its Delta type says (a Spark INT96 timestamp reads as
       // TIMESTAMP in DuckDB, the Delta type "timestamp" is an instant)
-      let e = dt && dt !== 'BLOB' ? `CAST(${ident(c)} AS ${dt})` : ident(c)
+      let e = dt && dt !== 'BLOB' ? `CAST(${ident(pc)} AS ${dt})` : ident(pc)
+      if (!inFile.has(pc) && !partCols.includes(c)) e = `NULL::${dt ?? 'VARCHAR'}`
       if (partCols.includes(c)) {
-        const val = pv[c]
+        const val = pv[pc]
         if (val === null || val === undefined) e = `NULL::${dt ?? 'VARCHAR'}`
         else if (dt === 'BLOB') e = `encode(${quote(val)})`
         else e = `${quote(val)}::${dt ?? 'VARCHAR'}`

@@ -17,7 +17,9 @@
 #   interop  DuckDB replays the log (checkpoint + JSON, and JSON only),
 #            reads exactly the live Parquet files and must see the rows
 #            `tarn table cat` prints; every commit file is checked against
-#            the protocol's mechanical rules (tests/delta/check_log.mjs)
+#            the protocol's mechanical rules (tests/delta/check_log.mjs); a
+#            table whose column mapping ALTER TABLE switched on (renamed,
+#            dropped, re-added and widened columns) reads the same way
 #   crash    SIGKILLs a writer (build/delta_crash_writer) at random moments,
 #            hundreds of times (bounded by DELTA_CRASH_ROUNDS and
 #            DELTA_CRASH_SECONDS); after each kill the table must read
@@ -596,7 +598,18 @@ section_interop() {
     local P=$I/parts
     "$TARN" table append "$P" --from "$D/regions.csv" --partition-by region >/dev/null 2>&1
     "$TARN" table append "$P" --from "$D/regions.csv" >/dev/null 2>&1
+    # column mapping switched on by ALTER TABLE: renamed (partition column too), dropped and
+    # re-added columns, a widened type; files keep their physical names
+    local L=$I/lake
+    "$TARN" sql --lake "$L" -c "CREATE TABLE cm (id bigint, name text, qty smallint, part text) WITH (partition_by = 'part');
+        INSERT INTO cm SELECT g, 'n' || g, g, 'p' || (g % 3) FROM generate_series(1, 30) g;
+        ALTER TABLE cm RENAME COLUMN name TO label; ALTER TABLE cm RENAME COLUMN part TO region;
+        ALTER TABLE cm DROP COLUMN qty; ALTER TABLE cm ADD COLUMN qty bigint;
+        INSERT INTO cm SELECT g, 'm' || g, 'p' || (g % 2), g::bigint * 1000000000 FROM generate_series(31, 40) g;
+        UPDATE cm SET label = upper(label) WHERE id % 4 = 0;
+        DELETE FROM cm WHERE id % 10 = 0" >/dev/null 2>>"$WORK/interop-setup.err" || bad interop_setup_column_mapping "$(tail -2 "$WORK/interop-setup.err" | tr '\n' '|')"
     local tables=("$T" "$P") tb
+    [ -d "$L/public/cm/_delta_log" ] && tables+=("$L/public/cm")
     # the tables of the cli section, when it ran (after its optimize, restore, vacuum...)
     for tb in people regions regions2; do
         [ -d "$WORK/$tb/_delta_log" ] && tables+=("$WORK/$tb")

@@ -338,6 +338,15 @@ PqReader *pq_reader_open_source(PqSource src, const PqReadOptions *opt, TarnErro
         return NULL;
     }
     r->stats.row_groups_total = r->md.n_row_groups;
+    r->rg_first = arena_alloc(&r->meta_arena, sizeof(int64_t) * (size_t)(r->md.n_row_groups + 1));
+    if (!r->rg_first) {
+        ERR_NOMEM(err, 0);
+        pq_reader_close(r);
+        return NULL;
+    }
+    r->rg_first[0] = 0;
+    for (int i = 0; i < r->md.n_row_groups; i++)
+        r->rg_first[i + 1] = r->rg_first[i] + r->md.row_groups[i].num_rows;
     return r;
 }
 
@@ -850,6 +859,22 @@ static int ranges_add(PqReader *r, int64_t s, int64_t e, TarnError *err)
     return 0;
 }
 
+/* The part of row group g inside the options' row slice, as rows of the
+ * group: [*s, *e); false when they do not overlap. */
+static bool slice_of_group(const PqReader *r, int g, int64_t *s, int64_t *e)
+{
+    int64_t first = r->rg_first[g], n = r->md.row_groups[g].num_rows;
+    int64_t b = r->opt.row_begin > first ? r->opt.row_begin - first : 0;
+    int64_t x = n;
+    if (r->opt.row_end > 0)
+        x = r->opt.row_end - first < n ? r->opt.row_end - first : n;
+    *s = b;
+    *e = x;
+    return b < x;
+}
+
+static bool sliced(const PqReader *r) { return r->opt.row_begin > 0 || r->opt.row_end > 0; }
+
 /* Sets the row group's selected ranges from the predicates and page
  * indexes; loads offset indexes for the projected leaves (for jumping).
  * On any index problem, falls back to reading everything (indexes are an
@@ -860,8 +885,12 @@ static int plan_row_group(PqReader *r, int g, const PqOffsetIndex **ois, TarnErr
     r->n_ranges = 0;
     r->range_i = 0;
     arena_reset(&r->idx_arena);
-    int rc = ranges_add(r, 0, rg->num_rows, err);
-    if (rc || r->n_preds == 0)
+    int64_t s0, e0;
+    if (!slice_of_group(r, g, &s0, &e0))
+        s0 = e0 = 0;
+    int rc = ranges_add(r, s0, e0, err);
+    bool part = s0 > 0 || e0 < rg->num_rows;
+    if (rc || (r->n_preds == 0 && !part))
         return rc;
     /* Offset indexes for every projected leaf. */
     for (int l = 0; l < r->ps.n_leaves; l++) {
@@ -984,10 +1013,11 @@ static int open_row_group(PqReader *r, int g, TarnError *err)
         memset(ois_stack, 0, sizeof ois_stack);
     }
     int rc = plan_row_group(r, g, ois, err);
+    int64_t row_s = r->n_ranges ? r->ranges[0] : 0, row_e = r->n_ranges ? r->ranges[2 * r->n_ranges - 1] : 0;
     for (int l = 0; !rc && l < r->ps.n_leaves; l++) {
         if (!r->leaf_needed[l])
             continue;
-        rc = col_open_chunk(&r->cols[l], &rg->columns[l], ois[l], err);
+        rc = col_open_chunk(&r->cols[l], &rg->columns[l], ois[l], row_s, row_e, rg->num_rows, err);
         if (rc)
             err_context(err, "row group %d of \"%s\"", g, r->name);
     }
@@ -1041,10 +1071,14 @@ int pq_reader_next(PqReader *r, Batch *b, TarnError *err)
                 if (r->leaf_needed[l])
                     col_close_chunk(&r->cols[l]);
         }
-        while (g < r->md.n_row_groups && skip_row_group(r, g)) {
+        for (; g < r->md.n_row_groups; g++) {
+            int64_t s0, e0;
+            if (sliced(r) && !slice_of_group(r, g, &s0, &e0))
+                continue; /* outside the morsel: neither read nor counted as skipped */
+            if (!skip_row_group(r, g))
+                break;
             if (r->md.row_groups[g].num_rows > 0)
                 r->stats.row_groups_skipped++;
-            g++;
         }
         if (g >= r->md.n_row_groups) {
             r->rg = r->md.n_row_groups;
@@ -1059,6 +1093,7 @@ int pq_reader_next(PqReader *r, Batch *b, TarnError *err)
     int64_t range_end = r->ranges[2 * r->range_i + 1];
     int64_t left = range_end - r->rg_row;
     uint32_t n = left < (int64_t)r->opt.batch_rows ? (uint32_t)left : r->opt.batch_rows;
+    r->batch_row = r->rg_first[r->rg] + r->rg_row;
     for (int i = 0; i < r->n_proj; i++) {
         const PqNode *node = &r->ps.fields[r->proj_fields[i]];
         Vector *v = &b->cols[i];
@@ -1086,4 +1121,101 @@ int pq_reader_next(PqReader *r, Batch *b, TarnError *err)
     r->rg_row += n;
     b->n_rows = n;
     return 0;
+}
+
+int64_t pq_reader_batch_row(const PqReader *r)
+{
+    return r->batch_row;
+}
+
+/* ---- Morsels -------------------------------------------------------------------- */
+
+static int split_add(int64_t **out, size_t *n, size_t *cap, int64_t b, int64_t e, TarnError *err)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        int64_t *p = tarn_realloc(*out, c * 2 * sizeof(int64_t));
+        if (!p)
+            return ERR_NOMEM(err, c * 2 * sizeof(int64_t));
+        *out = p;
+        *cap = c;
+    }
+    (*out)[2 * *n] = b;
+    (*out)[2 * *n + 1] = e;
+    (*n)++;
+    return 0;
+}
+
+int pq_reader_split(PqReader *r, int64_t target_rows, int64_t **out, size_t *n_out, TarnError *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    size_t cap = 0;
+    if (target_rows < 1)
+        target_rows = 1;
+    int rc = 0;
+    int64_t pb = 0, pe = 0; /* pending run of small whole row groups */
+    for (int g = 0; !rc && g < r->md.n_row_groups; g++) {
+        const PqRowGroup *rg = &r->md.row_groups[g];
+        int64_t first = r->rg_first[g], rows = rg->num_rows;
+        if (rows == 0)
+            continue;
+        if (pe > pb && (pe - pb) + rows > target_rows) {
+            rc = split_add(out, n_out, &cap, pb, pe, err);
+            pb = pe = 0;
+            if (rc)
+                break;
+        }
+        bool indexed = rows > target_rows + target_rows / 2 && r->ps.n_leaves > 0;
+        for (int l = 0; indexed && l < r->ps.n_leaves; l++)
+            indexed = rg->columns[l].offset_index_offset >= 0 && rg->columns[l].offset_index_length > 0;
+        PqOffsetIndex oi;
+        TarnError e2 = {0};
+        uint8_t *buf;
+        if (indexed) {
+            /* page boundaries of the first column (writers usually cut
+             * every column's pages at the same rows) */
+            arena_reset(&r->idx_arena);
+            const PqColumnChunk *cc = &rg->columns[0];
+            indexed = read_index(r, cc->offset_index_offset, cc->offset_index_length, &buf, &e2) == 0 &&
+                      pq_decode_offset_index(buf, (size_t)cc->offset_index_length, &r->idx_arena, &oi, &e2) == 0 &&
+                      oi.n_pages > 1;
+        }
+        if (!indexed) {
+            if (pe == pb)
+                pb = first;
+            pe = first + rows;
+            continue;
+        }
+        if (pe > pb) {
+            rc = split_add(out, n_out, &cap, pb, pe, err);
+            pb = pe = 0;
+        }
+        int64_t b = 0;
+        for (int k = 1; !rc && k <= oi.n_pages; k++) {
+            int64_t at = k < oi.n_pages ? oi.page_locations[k].first_row_index : rows;
+            if (at <= b || at > rows) {
+                if (at > rows)
+                    break;
+                continue;
+            }
+            /* cut at this boundary once the slice is big enough and what
+             * is left is not a sliver */
+            if ((at - b >= target_rows && rows - at >= target_rows / 2) || at == rows) {
+                rc = split_add(out, n_out, &cap, first + b, first + at, err);
+                b = at;
+            }
+        }
+        if (!rc && b < rows)
+            rc = split_add(out, n_out, &cap, first + b, first + rows, err);
+    }
+    if (!rc && pe > pb)
+        rc = split_add(out, n_out, &cap, pb, pe, err);
+    arena_reset(&r->idx_arena);
+    if (rc) {
+        tarn_free(*out);
+        *out = NULL;
+        *n_out = 0;
+    }
+    return rc;
 }

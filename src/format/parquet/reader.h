@@ -58,6 +58,11 @@ typedef struct PqReadOptions {
     bool verify_crc;            /* check page CRCs when present (default true) */
     uint32_t batch_rows;        /* default VEC_BATCH_ROWS */
     bool use_bloom_filters;     /* test EQ predicates against bloom filters (default true) */
+    /* Morsels: read only the file rows [row_begin, row_end) (row_end 0 = to
+     * the end).  Row groups outside are not touched; inside a row group the
+     * rows are selected like page-index ranges (with offset indexes only
+     * the pages holding them are read).  Skipping still applies. */
+    int64_t row_begin, row_end;
 } PqReadOptions;
 
 void pq_read_options_default(PqReadOptions *o);
@@ -81,6 +86,18 @@ int64_t pq_reader_num_rows(const PqReader *r);
  * batch_rows rows; b->n_rows == 0 means the end.  String values may point
  * into the reader's page buffers: valid until the next call or close. */
 int pq_reader_next(PqReader *r, Batch *b, TarnError *err);
+/* File row index of the first row of the batch pq_reader_next returned last
+ * (batches are contiguous rows; skipped row groups and pages make gaps
+ * between batches, so callers that need row positions use this). */
+int64_t pq_reader_batch_row(const PqReader *r);
+
+/* Splits the file into morsels of about target_rows rows: pairs [begin,
+ * end) of file rows, in order, covering every row.  Row groups larger than
+ * 1.5 x target_rows are cut into slices at page boundaries of their first
+ * column when every column chunk has an offset index (so each slice reads
+ * only its own pages); otherwise a morsel is a whole row group.  *out is
+ * tarn_malloc'ed (free with tarn_free); *n is the number of pairs. */
+int pq_reader_split(PqReader *r, int64_t target_rows, int64_t **out, size_t *n, TarnError *err);
 
 /* Statistics about what was skipped, for EXPLAIN and tests. */
 typedef struct PqReadStats {

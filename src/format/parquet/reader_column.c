@@ -982,6 +982,35 @@ static int load_data_page(ColReader *c, const PqPageHeader *h, const uint8_t *ra
 }
 
 /* Loads the next data page.  *end_out = true when the chunk has no more. */
+/* The dictionary page at the start of the chunk, after a jump skipped it
+ * (no page of this chunk is loaded: called before loading a data page). */
+static int load_deferred_dictionary(ColReader *c, TarnError *err)
+{
+    PqReader *r = c->r;
+    c->dict_deferred = false;
+    PqPageHeader h;
+    size_t used = 0;
+    int rc = pq_decode_page_header(c->chunk, c->chunk_len, &r->hdr_arena, &h, &used, err);
+    if (rc)
+        return err_context(err, "column \"%s\": dictionary page header", c->d->path);
+    if (h.type != PQ_PAGE_DICTIONARY || h.compressed_page_size < 0 || h.uncompressed_page_size < 0 ||
+        (uint64_t)h.compressed_page_size > c->chunk_len - used)
+        return corrupt(c, err, "bad dictionary page at the start of the column chunk");
+    const uint8_t *raw = c->chunk + used;
+    size_t raw_len = (size_t)h.compressed_page_size;
+    if (h.has_crc && r->opt.verify_crc) {
+        uint32_t crc = pq_crc32(raw, raw_len);
+        if (crc != h.crc)
+            return corrupt(c, err, "dictionary page CRC mismatch (stored %08x, computed %08x)", h.crc, crc);
+    }
+    uint8_t *body;
+    size_t body_len;
+    if ((rc = page_body(c, &h, raw, raw_len, 0, &body, &body_len, err)) ||
+        (rc = load_dictionary(c, &h, body, body_len, err)))
+        return rc;
+    return keep_for_chunk(c, err) ? TARN_ERR_NOMEM : 0;
+}
+
 static int load_next_page(ColReader *c, bool *end_out, TarnError *err)
 {
     *end_out = false;
@@ -1037,6 +1066,10 @@ static int load_next_page(ColReader *c, bool *end_out, TarnError *err)
             continue;
         }
         if (h.type == PQ_PAGE_DATA || h.type == PQ_PAGE_DATA_V2) {
+            int enc = h.type == PQ_PAGE_DATA ? h.data_page.encoding : h.data_page_v2.encoding;
+            if (c->dict_deferred && !c->dict && (enc == PQ_ENC_PLAIN_DICTIONARY || enc == PQ_ENC_RLE_DICTIONARY) &&
+                (rc = load_deferred_dictionary(c, err)))
+                return rc;
             rc = load_data_page(c, &h, raw, raw_len, err);
             if (rc)
                 return rc;
@@ -1055,7 +1088,42 @@ static int load_next_page(ColReader *c, bool *end_out, TarnError *err)
 
 /* ---- Chunk lifecycle ------------------------------------------------------ */
 
-int col_open_chunk(ColReader *c, const PqColumnChunk *cc, const PqOffsetIndex *oi, TarnError *err)
+/* With an offset index and a row slice [row_s, row_e) of the row group:
+ * the byte ranges of the chunk worth reading - the head (what precedes the
+ * first data page: the dictionary page, if any) and the pages
+ * from the one holding row_s to one past the one holding row_e - 1 (a
+ * repeated column looks at the next page's first level to end a record).
+ * False when the whole chunk is needed anyway. */
+static bool slice_ranges(const PqOffsetIndex *oi, int64_t start, int64_t len, int64_t row_s, int64_t row_e,
+                         int64_t rg_rows, int64_t out[4])
+{
+    if (!oi || oi->n_pages < 2 || (row_s <= 0 && row_e >= rg_rows))
+        return false;
+    const PqPageLocation *pl = oi->page_locations;
+    int k0 = 0, k1 = 0;
+    for (int i = 0; i < oi->n_pages; i++) {
+        if (pl[i].first_row_index <= row_s)
+            k0 = i;
+        if (pl[i].first_row_index < row_e)
+            k1 = i;
+    }
+    if (k1 + 1 < oi->n_pages)
+        k1++;
+    int64_t end = start + len;
+    for (int i = 0; i < oi->n_pages; i++)
+        if (pl[i].offset < start || pl[i].compressed_page_size < 0 || pl[i].offset + pl[i].compressed_page_size > end)
+            return false; /* not trustworthy: read everything */
+    out[0] = start;
+    out[1] = pl[0].offset; /* the dictionary page, if any (ensure_dictionary) */
+    out[2] = pl[k0].offset;
+    out[3] = pl[k1].offset + pl[k1].compressed_page_size;
+    if (out[2] < out[1])
+        out[2] = out[1];
+    return out[3] - out[2] + (out[1] - out[0]) < len; /* worth it only when it reads less */
+}
+
+int col_open_chunk(ColReader *c, const PqColumnChunk *cc, const PqOffsetIndex *oi, int64_t row_s, int64_t row_e,
+                   int64_t rg_rows, TarnError *err)
 {
     PqReader *r = c->r;
     col_close_chunk(c);
@@ -1100,10 +1168,23 @@ int col_open_chunk(ColReader *c, const PqColumnChunk *cc, const PqOffsetIndex *o
             return ERR_NOMEM(err, cap);
         c->chunk_cap = cap;
     }
-    int rc = r->src.read(r->src.ctx, (uint64_t)start, (size_t)len, c->chunk, err);
+    int64_t part[4];
+    int rc;
+    if (slice_ranges(oi, start, len, row_s, row_e, rg_rows, part)) {
+        /* Only the head and the slice's pages; the rest of the buffer is
+         * never looked at (the reader jumps over it with the offset index). */
+        rc = part[1] > part[0] ? r->src.read(r->src.ctx, (uint64_t)part[0], (size_t)(part[1] - part[0]), c->chunk, err)
+                               : 0;
+        if (!rc && part[3] > part[2])
+            rc = r->src.read(r->src.ctx, (uint64_t)part[2], (size_t)(part[3] - part[2]), c->chunk + (part[2] - start),
+                             err);
+        r->stats.bytes_read += (part[1] - part[0]) + (part[3] - part[2]);
+    } else {
+        rc = r->src.read(r->src.ctx, (uint64_t)start, (size_t)len, c->chunk, err);
+        r->stats.bytes_read += len;
+    }
     if (rc)
         return err_context(err, "reading column \"%s\"", c->d->path);
-    r->stats.bytes_read += len;
     c->chunk_len = (size_t)len;
     c->chunk_file_off = (uint64_t)start;
     c->pos = 0;
@@ -1112,6 +1193,7 @@ int col_open_chunk(ColReader *c, const PqColumnChunk *cc, const PqOffsetIndex *o
     c->first_page = true;
     c->oi = oi;
     c->rg_row = 0;
+    c->dict_deferred = false;
     return 0;
 }
 
@@ -1336,7 +1418,11 @@ int col_read_records(ColReader *c, uint32_t n, uint32_t *got, TarnError *err)
  * consuming data: used before jumping with the offset index. */
 static int ensure_dictionary(ColReader *c, TarnError *err)
 {
-    if (c->dict || c->pos != 0 || c->page_loaded)
+    if (c->dict || c->pos != 0 || c->page_loaded || c->dict_deferred)
+        return 0;
+    /* with an offset index, a dictionary page can only sit before the
+     * first data page */
+    if (c->oi && c->oi->n_pages > 0 && (uint64_t)c->oi->page_locations[0].offset <= c->chunk_file_off)
         return 0;
     arena_reset(&c->r->hdr_arena);
     PqPageHeader h;
@@ -1346,10 +1432,10 @@ static int ensure_dictionary(ColReader *c, TarnError *err)
         return err_context(err, "column \"%s\": first page header", c->d->path);
     if (h.type != PQ_PAGE_DICTIONARY)
         return 0;
-    bool end;
-    /* load_next_page consumes the dictionary and then loads the first data
-     * page; that is harmless since we jump right after. */
-    return load_next_page(c, &end, err);
+    /* Loaded only if a page after the jump is dictionary-encoded (columns
+     * that fell back to PLAIN never decode it). */
+    c->dict_deferred = true;
+    return 0;
 }
 
 int col_skip_records(ColReader *c, int64_t n, TarnError *err)

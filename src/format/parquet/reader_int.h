@@ -52,6 +52,8 @@ typedef struct ColReader {
     uint32_t dict_n;
     uint8_t *dict_page;          /* owned decompressed dictionary page (strings point here) */
     Arena *dict_arena;           /* DELTA_BYTE_ARRAY dictionary strings, if any */
+    bool dict_deferred;          /* the chunk starts with a dictionary page not loaded yet
+                                  * (a jump skipped it): loaded by the first page that needs it */
 
     /* Current data page. */
     bool page_loaded;
@@ -108,6 +110,8 @@ struct PqReader {
     int n_pool;
     size_t pool_bytes;
     PqReadStats stats;
+    int64_t *rg_first;           /* file row of each row group's first row; [n_row_groups] = total */
+    int64_t batch_row;           /* file row of the last batch's first row */
 };
 
 /* Buffers whose lifetime ends by retirement (pages, dictionaries, column
@@ -123,7 +127,10 @@ void pq_rd_free(void *p);
 int pq_reader_retire(PqReader *r, void *p, TarnError *err);
 
 /* Column reader (reader_column.c). */
-int col_open_chunk(ColReader *c, const PqColumnChunk *cc, const PqOffsetIndex *oi, TarnError *err);
+/* Rows [row_s, row_e) of the row group will be read: with an offset index,
+ * only the dictionary and the pages holding them are read from the file. */
+int col_open_chunk(ColReader *c, const PqColumnChunk *cc, const PqOffsetIndex *oi, int64_t row_s, int64_t row_e,
+                   int64_t rg_rows, TarnError *err);
 void col_close_chunk(ColReader *c);
 void col_destroy(ColReader *c);
 /* Flat (max_rep == 0) column: appends n values to v. */

@@ -18,6 +18,7 @@
 #include "format/json/json.h"
 #include "format/parquet/reader.h"
 #include "sql/bind/bind_int.h"
+#include "sql/func/agg_ordered.h"
 #include "sql/func/cast.h"
 #include "sql/parse/parse.h"
 #include "table/delta/delta.h"
@@ -27,7 +28,17 @@ struct CteDef {
     const AstNode *node;        /* AST_CTE */
     CteDef *visible;            /* CTEs visible inside this one's body */
     CteDef *next;
+    /* WITH RECURSIVE (bind_recursive_cte) */
+    bool rec_with;              /* declared in a WITH RECURSIVE list */
+    int phase;                  /* CTE_IDLE ... while its body is being bound */
+    LogicalOp *rec_op;          /* CTE_RECURSIVE: the LOP_RECURSIVE being built */
+    uint32_t n_refs;            /* self references in the recursive term */
+    int ref_loc;                /* where the last one is */
+    int blocked_phase;          /* CTE_BLOCKED: the phase to restore */
+    CteDef *blocked_by;         /* the CTE whose binding blocked it */
 };
+
+enum { CTE_IDLE, CTE_PLAIN, CTE_ANCHOR, CTE_RECURSIVE, CTE_BLOCKED };
 
 static int nomem(BindCtx *ctx) { return ERR_NOMEM(ctx->err, 0); }
 
@@ -213,6 +224,36 @@ static int item_from_op(BindCtx *ctx, const LogicalOp *op, const char *alias, co
 
 static int bind_from_item(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out);
 
+/* ---- LATERAL ------------------------------------------------------------------------------------------ */
+
+/* A FROM item that refers to items on its left is returned by
+ * bind_from_item as a LOP_APPLY without its outer child; mk_join (or the
+ * FROM list) gives it the items on its left. */
+static bool is_lateral_item(const LogicalOp *op) { return op && op->kind == LOP_APPLY && !op->children[0]; }
+
+static int lateral_wrap(BindCtx *ctx, LogicalOp *inner, LogicalOp **out)
+{
+    LogicalOp *ap = lop_new(ctx->a, LOP_APPLY, 2);
+    if (!ap)
+        return nomem(ctx);
+    ap->u.join.kind = JOIN_INNER;
+    ap->u.join.apply = APPLY_JOIN;
+    ap->children[0] = NULL;
+    ap->children[1] = inner;
+    ap->est_rows = inner->est_rows;
+    *out = ap;
+    return 0;
+}
+
+/* Number of enclosing scopes of s (the level of its column references). */
+static uint32_t scope_level(const Scope *s)
+{
+    uint32_t n = 0;
+    for (const Scope *p = s->parent; p; p = p->parent)
+        n++;
+    return n;
+}
+
 static CteDef *find_cte(BindCtx *ctx, const char *name)
 {
     for (CteDef *c = ctx->ctes; c; c = c->next)
@@ -312,12 +353,16 @@ static int add_snapshot_scan(BindCtx *ctx, Scope *scope, CatalogRel *rel, DeltaS
     return 0;
 }
 
+static int bind_rec_cte_ref(BindCtx *ctx, Scope *scope, CteDef *c, const AstNode *n, LogicalOp **out);
+
 static int bind_table(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
 {
     const char *schema = n->u.rangevar.schema, *name = n->u.rangevar.name;
     int rc;
     if (!schema) {
         CteDef *c = find_cte(ctx, name);
+        if (c && c->rec_with)
+            return bind_rec_cte_ref(ctx, scope, c, n, out);
         if (c) {
             CteDef *saved = ctx->ctes;
             ctx->ctes = c->visible;
@@ -726,6 +771,7 @@ static int bind_delta_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
 
 static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
 {
+    bool series_lateral = false;
     const AstNode *f = n->u.rangefunc.func;
     const char *fn = f->u.func.names[f->u.func.n_names - 1];
     const AstList *args = &f->u.func.args;
@@ -831,9 +877,25 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
         Expr **a = arena_calloc(ctx->a, 3 * sizeof(Expr *));
         if (!a)
             return nomem(ctx);
-        for (uint32_t i = 0; i < n_pos; i++)
-            if ((rc = bind_constant_expr(ctx, args->items[i], &a[i])))
+        for (uint32_t i = 0; i < n_pos; i++) {
+            /* functions in FROM may refer to the items on their left (LATERAL) */
+            Scope ls;
+            memset(&ls, 0, sizeof ls);
+            ls.parent = scope;
+            ExprEnv env;
+            memset(&env, 0, sizeof env);
+            env.scope = &ls;
+            env.clause = CL_OTHER;
+            uint32_t saved_level = ctx->min_ref_level;
+            ctx->min_ref_level = UINT32_MAX;
+            rc = bind_expr(ctx, &env, args->items[i], &a[i]);
+            if (ctx->min_ref_level <= scope_level(scope))
+                series_lateral = true;
+            if (ctx->min_ref_level > saved_level)
+                ctx->min_ref_level = saved_level;
+            if (rc || (rc = bind_fold(ctx, a[i], &a[i])))
                 return rc;
+        }
         LogicalType t;
         bool ts = false;
         Expr *pair[2] = {a[0], a[1]};
@@ -868,7 +930,7 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
             if ((rc = bind_coerce(ctx, a[2], &t, CAST_IMPLICIT, &a[2])))
                 return rc;
         }
-        for (int i = 0; i < (int)n_pos; i++)
+        for (int i = 0; i < (int)n_pos && !series_lateral; i++)
             if (a[i]->kind != EX_CONST) {
                 err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "generate_series() needs constant arguments");
                 return bind_error_at(ctx, args->items[i]->loc);
@@ -908,11 +970,17 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
         (rc = scope_add_item(ctx, scope, &it)))
         return bind_error_at(ctx, n->loc);
     *out = op;
-    return 0;
+    return series_lateral ? lateral_wrap(ctx, op, out) : 0;
 }
 
 static LogicalOp *mk_join(BindCtx *ctx, JoinKind k, LogicalOp *l, LogicalOp *r)
 {
+    if (is_lateral_item(r)) {
+        /* a LATERAL item referring to items on its left: a dependent join */
+        r->children[0] = l;
+        r->u.join.kind = k == JOIN_LEFT ? JOIN_LEFT : JOIN_INNER;
+        return lop_resolve(ctx->a, r, false) ? NULL : r;
+    }
     LogicalOp *j = lop_new(ctx->a, LOP_JOIN, 2);
     if (!j)
         return NULL;
@@ -970,16 +1038,49 @@ static int hide_col(BindCtx *ctx, ScopeItem *it, uint32_t j)
     return 0;
 }
 
+/* Self references bound so far by the recursive terms being bound (and
+ * where the last one was), for PostgreSQL's checks of where a recursive
+ * reference may appear. */
+static uint32_t rec_refs_now(BindCtx *ctx, int *loc)
+{
+    uint32_t n = 0;
+    for (CteDef *c = ctx->ctes; c; c = c->next)
+        if (c->phase == CTE_RECURSIVE) {
+            n += c->n_refs;
+            if (c->n_refs)
+                *loc = c->ref_loc;
+        }
+    return n;
+}
+
+static int rec_ref_error(BindCtx *ctx, const char *where, int loc)
+{
+    const char *name = "?";
+    for (CteDef *c = ctx->ctes; c; c = c->next)
+        if (c->phase == CTE_RECURSIVE && c->n_refs)
+            name = c->name;
+    err_set_state(ctx->err, TARN_ERR_INVALID, "42P19", "recursive reference to query \"%s\" must not appear within %s",
+                  name, where);
+    return bind_error_at(ctx, loc);
+}
+
 static int bind_join(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
 {
     LogicalOp *l, *r;
     int rc;
     uint32_t left_from = scope->n_items;
+    int rec_loc = -1;
+    uint32_t rr0 = rec_refs_now(ctx, &rec_loc);
     if ((rc = bind_from_item(ctx, scope, n->u.join.left, &l)))
         return rc;
+    uint32_t rr1 = rec_refs_now(ctx, &rec_loc);
     uint32_t right_from = scope->n_items;
     if ((rc = bind_from_item(ctx, scope, n->u.join.right, &r)))
         return rc;
+    uint32_t rr2 = rec_refs_now(ctx, &rec_loc);
+    if ((rr1 != rr0 && (n->u.join.kind == AJOIN_RIGHT || n->u.join.kind == AJOIN_FULL)) ||
+        (rr2 != rr1 && (n->u.join.kind == AJOIN_LEFT || n->u.join.kind == AJOIN_FULL)))
+        return rec_ref_error(ctx, "an outer join", rec_loc);
     uint32_t right_to = scope->n_items;
     JoinKind k;
     switch (n->u.join.kind) {
@@ -988,6 +1089,19 @@ static int bind_join(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **o
     case AJOIN_FULL: k = JOIN_FULL; break;
     case AJOIN_CROSS: k = JOIN_CROSS; break;
     default: k = JOIN_INNER; break;
+    }
+    if (is_lateral_item(r) && (k == JOIN_RIGHT || k == JOIN_FULL)) {
+        err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42P01", "invalid reference to FROM-clause entry for table \"%s\"",
+                      scope->items[left_from].alias ? scope->items[left_from].alias : "?");
+        err_detail(ctx->err, "The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
+        return bind_error_at(ctx, n->u.join.right->loc);
+    }
+    LogicalOp *lateral_left = NULL;
+    if (is_lateral_item(l)) {
+        /* (LATERAL x JOIN y): the join is the dependent side of the items
+         * before it */
+        lateral_left = l;
+        l = l->children[1];
     }
     LogicalOp *j = mk_join(ctx, k, l, r);
     if (!j)
@@ -1103,6 +1217,10 @@ static int bind_join(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **o
         err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "aliases on joins are not supported yet");
         return TARN_ERR_UNSUPPORTED;
     }
+    if (lateral_left) {
+        lateral_left->children[1] = j;
+        j = lateral_left;
+    }
     *out = j;
     return 0;
 }
@@ -1113,26 +1231,45 @@ static int bind_from_item(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalO
     case AST_RANGE_VAR:
         return bind_table(ctx, scope, n, out);
     case AST_RANGE_SUBSELECT: {
-        if (n->u.subselect.lateral) {
-            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "LATERAL is not supported yet");
-            return TARN_ERR_UNSUPPORTED;
-        }
         if (!n->u.subselect.alias) {
             err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "subquery in FROM must have an alias");
             err_hint(ctx->err, "For example, FROM (SELECT ...) [AS] foo.");
             return bind_error_at(ctx, n->u.subselect.select->loc);
         }
         BoundQuery q;
-        int rc = bind_query_scoped(ctx, n->u.subselect.select, NULL, &q);
+        bool lateral = n->u.subselect.lateral && scope->n_items > 0;
+        uint32_t saved = ctx->min_ref_level;
+        ctx->min_ref_level = UINT32_MAX;
+        /* LATERAL: the items on the left are visible as an enclosing scope */
+        int rc = bind_query_scoped(ctx, n->u.subselect.select, lateral ? scope : NULL, &q);
+        bool correlated = lateral && ctx->min_ref_level <= scope_level(scope);
+        if (ctx->min_ref_level > saved)
+            ctx->min_ref_level = saved;
+        if (rc && !lateral && !strcmp(ctx->err->sqlstate, "42P01") &&
+            !strncmp(ctx->err->message, "missing FROM-clause entry for table \"", 37)) {
+            /* a reference to an item on the left without LATERAL */
+            char tab[256];
+            snprintf(tab, sizeof tab, "%s", ctx->err->message + 37);
+            char *quote = strchr(tab, '"');
+            if (quote)
+                *quote = 0;
+            for (uint32_t i = 0; i < scope->n_items; i++)
+                if (scope->items[i].alias && !strcmp(scope->items[i].alias, tab)) {
+                    int pos = ctx->err->position;
+                    err_clear(ctx->err);
+                    err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42P01", "invalid reference to FROM-clause entry for table \"%s\"", tab);
+                    err_hint(ctx->err, "There is an entry for table \"%s\", but it cannot be referenced from this part of the query.", tab);
+                    ctx->err->position = pos;
+                    break;
+                }
+        }
         if (rc)
             return rc;
-        return add_query_item(ctx, scope, &q, n->u.subselect.alias, &n->u.subselect.col_aliases, out);
+        if ((rc = add_query_item(ctx, scope, &q, n->u.subselect.alias, &n->u.subselect.col_aliases, out)))
+            return rc;
+        return correlated ? lateral_wrap(ctx, *out, out) : 0;
     }
     case AST_RANGE_FUNCTION:
-        if (n->u.rangefunc.lateral) {
-            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "LATERAL is not supported yet");
-            return TARN_ERR_UNSUPPORTED;
-        }
         return bind_table_function(ctx, scope, n, out);
     case AST_JOIN:
         return bind_join(ctx, scope, n, out);
@@ -1159,6 +1296,7 @@ static const char *figure_colname(const AstNode *n)
         return n->u.cast.type->u.typname.name;
     }
     case AST_CASE: return "case";
+    case AST_GROUPING_FUNC: return "grouping";
     case AST_COALESCE: return "coalesce";
     case AST_NULLIF: return "nullif";
     case AST_GREATEST: return "greatest";
@@ -1273,9 +1411,16 @@ static int expand_star(BindCtx *ctx, Scope *scope, const AstNode *ref, Targets *
 
 /* Replaces grouped expressions and aggregate placeholders by references to
  * the AGGREGATE's outputs; any other column reference is an error. */
+typedef struct GroupSets {
+    const uint64_t *masks;      /* grouping sets (bind_group.c), NULL = plain GROUP BY */
+    uint32_t n_sets;
+} GroupSets;
+
 static int rewrite_agg(BindCtx *ctx, Expr *e, Expr *const *groups, uint32_t ng, uint32_t gidx, uint32_t aidx,
-                       const AggCollector *aggs, Expr **out)
+                       const AggCollector *aggs, const GroupSets *gs, Expr **out)
 {
+    if (e->kind == EX_AGGREF && e->u.agg.idx == BIND_GROUPING_IDX)
+        return bind_grouping_rewrite(ctx, e, groups, ng, gidx, gs->masks, gs->n_sets, out);
     for (uint32_t i = 0; i < ng; i++)
         if (expr_equal(e, groups[i])) {
             Expr *c = expr_colref(ctx->a, (ColBinding){gidx, i}, groups[i]->type,
@@ -1292,6 +1437,10 @@ static int rewrite_agg(BindCtx *ctx, Expr *e, Expr *const *groups, uint32_t ng, 
         *out = c;
         return 0;
     }
+    if (e->kind == EX_COLREF && bind_window_owns(ctx->wins, e->u.col.b.table)) {
+        *out = e; /* a window function's result (computed above the aggregation) */
+        return 0;
+    }
     if (e->kind == EX_COLREF) {
         if (e->u.col.qual)
             err_set_state(ctx->err, TARN_ERR_INVALID, "42803",
@@ -1305,7 +1454,7 @@ static int rewrite_agg(BindCtx *ctx, Expr *e, Expr *const *groups, uint32_t ng, 
     }
     *out = e;
     for (uint32_t i = 0; i < e->n_args; i++) {
-        int rc = rewrite_agg(ctx, e->args[i], groups, ng, gidx, aidx, aggs, &e->args[i]);
+        int rc = rewrite_agg(ctx, e->args[i], groups, ng, gidx, aidx, aggs, gs, &e->args[i]);
         if (rc)
             return rc;
     }
@@ -1327,19 +1476,22 @@ static int limit_value(BindCtx *ctx, const AstNode *n, const char *what, int64_t
     int rc = bind_constant_expr(ctx, n, &e);
     if (rc)
         return rc;
+    LogicalType i8 = type_simple(TYPE_INT64);
+    /* coerce first: a parameter ($1) gets type bigint from here */
+    if ((rc = bind_coerce(ctx, e, &i8, CAST_IMPLICIT, &e)))
+        return rc;
     if (e->kind == EX_CONST && e->u.cnst.is_null) {
         *out = -1;
         return 0;
     }
-    LogicalType i8 = type_simple(TYPE_INT64);
-    if ((rc = bind_coerce(ctx, e, &i8, CAST_IMPLICIT, &e)))
-        return rc;
     if (e->kind != EX_CONST) {
         err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s must be a constant", what);
         return bind_error_at(ctx, n->loc);
     }
     if (e->u.cnst.v.i < 0) {
-        err_set_state(ctx->err, TARN_ERR_INVALID, "2201W", "%s must not be negative", what);
+        /* PG: 2201W invalid_row_count_in_limit_clause, 2201X ..._in_result_offset_clause */
+        err_set_state(ctx->err, TARN_ERR_INVALID, strcmp(what, "OFFSET") ? "2201W" : "2201X", "%s must not be negative",
+                      what);
         return bind_error_at(ctx, n->loc);
     }
     *out = e->u.cnst.v.i;
@@ -1394,6 +1546,7 @@ static int bind_values(BindCtx *ctx, const AstSelect *s, BoundQuery *out)
     if (lop_resolve(ctx->a, op, false))
         return nomem(ctx);
     out->plan = op;
+    out->unknown = NULL; /* (was left unset: callers read it) */
     out->n_cols = nc;
     out->names = arena_alloc(ctx->a, (nc ? nc : 1) * sizeof(char *));
     out->types = arena_alloc(ctx->a, (nc ? nc : 1) * sizeof(LogicalType));
@@ -1451,28 +1604,41 @@ static bool distinct_inner(const LogicalOp *inner, Expr *const *groups, uint32_t
 /* count(DISTINCT x), sum(DISTINCT x)...: when every aggregate is DISTINCT
  * over the same argument (or is min/max of it), aggregate twice: first
  * GROUP BY groups, x (removing duplicates), then the aggregates without
- * DISTINCT over that.  Other mixes are not supported yet. */
-static int plan_distinct_aggs(BindCtx *ctx, LogicalOp **plan, Expr **groups, uint32_t ng, AggCollector *aggs)
+ * DISTINCT over that.  Other mixes (count(*), count(DISTINCT x),
+ * sum(DISTINCT y)), and any DISTINCT with grouping sets (`per_state`),
+ * de-duplicate inside each DISTINCT aggregate's group state instead
+ * (agg_ordered.h); min/max(DISTINCT x) simply drop DISTINCT. */
+static int plan_distinct_aggs(BindCtx *ctx, LogicalOp **plan, Expr **groups, uint32_t ng, AggCollector *aggs,
+                              bool per_state)
 {
     const Expr *darg = NULL;
-    for (uint32_t i = 0; i < aggs->n; i++)
-        if (aggs->aggs[i].distinct) {
-            if (aggs->aggs[i].n_args != 1) {
-                err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "DISTINCT aggregates of several arguments are not supported yet");
-                return TARN_ERR_UNSUPPORTED;
-            }
-            darg = aggs->aggs[i].args[0];
-        }
-    if (!darg)
-        return 0;
+    bool two_level = !per_state;
     for (uint32_t i = 0; i < aggs->n; i++) {
+        AggCall *a = &aggs->aggs[i];
+        bool dup_insensitive = !strcmp(a->name, "min") || !strcmp(a->name, "max");
+        if (a->distinct && dup_insensitive)
+            a->distinct = false;
+        if (a->distinct && a->n_args == 1 && (!darg || expr_equal(darg, a->args[0])))
+            darg = a->args[0];
+        else if (a->distinct)
+            two_level = false;
+    }
+    if (!darg && two_level)
+        return 0;
+    for (uint32_t i = 0; i < aggs->n && two_level; i++) {
         const AggCall *a = &aggs->aggs[i];
         bool dup_insensitive = !strcmp(a->name, "min") || !strcmp(a->name, "max");
-        if (a->n_args != 1 || !expr_equal(a->args[0], darg) || (!a->distinct && !dup_insensitive) || a->filter) {
-            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000",
-                          "mixing DISTINCT and other aggregates is not supported yet");
-            return TARN_ERR_UNSUPPORTED;
+        if (a->n_args != 1 || !expr_equal(a->args[0], darg) || (!a->distinct && !dup_insensitive) || a->filter)
+            two_level = false;
+    }
+    if (!two_level) {
+        for (uint32_t i = 0; i < aggs->n; i++) {
+            AggCall *a = &aggs->aggs[i];
+            int rc;
+            if (a->distinct && (rc = agg_ordered_wrap(ctx->a, a, NULL, 0, true, ctx->err)))
+                return rc;
         }
+        return 0;
     }
     LogicalOp *in = lop_new(ctx->a, LOP_AGGREGATE, 1);
     Expr **g = arena_alloc(ctx->a, (ng + 1) * sizeof(Expr *));
@@ -1503,6 +1669,203 @@ static int plan_distinct_aggs(BindCtx *ctx, LogicalOp **plan, Expr **groups, uin
     return 0;
 }
 
+/* PostgreSQL's rule (transformDistinctOnClause): the DISTINCT ON items
+ * must be the leftmost ORDER BY items (in any order); ORDER BY items that
+ * are not DISTINCT ON items may only follow them. */
+static int check_distinct_on(BindCtx *ctx, const AstSelect *s, const int32_t *target, uint32_t no)
+{
+    uint32_t n_on = s->distinct_on.n;
+    const int32_t *on = target + no;
+    bool skipped = false;
+    for (uint32_t i = 0; i < no; i++) {
+        uint32_t k = 0;
+        while (k < n_on && on[k] != target[i])
+            k++;
+        if (k == n_on)
+            skipped = true;
+        else if (skipped)
+            goto bad;
+    }
+    if (!skipped)
+        return 0;
+    for (uint32_t k = 0; k < n_on; k++) {
+        uint32_t i = 0;
+        while (i < no && target[i] != on[k])
+            i++;
+        if (i == no) {
+            const AstNode *x = s->distinct_on.items[k];
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42P10",
+                          "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+            return bind_error_at(ctx, x->loc);
+        }
+    }
+    return 0;
+bad:
+    for (uint32_t k = 0; k < n_on; k++) {
+        /* the position of the first DISTINCT ON item found after a skipped ORDER BY item */
+        bool after = false, seen_skip = false;
+        for (uint32_t i = 0; i < no; i++) {
+            uint32_t j = 0;
+            while (j < n_on && on[j] != target[i])
+                j++;
+            if (j == n_on)
+                seen_skip = true;
+            else if (seen_skip && on[j] == on[k])
+                after = true;
+        }
+        if (after) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42P10",
+                          "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+            return bind_error_at(ctx, s->distinct_on.items[k]->loc);
+        }
+    }
+    err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+    return TARN_ERR_INVALID;
+}
+
+/* DISTINCT ON over the projection `*plan` (outputs = the targets): sort by
+ * the ORDER BY items, then group by the DISTINCT ON targets keeping the
+ * first value of every other target (first(): the sort's output is read in
+ * order by one thread, so the first row of each group wins), then put the
+ * columns back in target order. */
+static int plan_distinct_on(BindCtx *ctx, LogicalOp **plan, const SortItem *order, const int32_t *order_target,
+                            uint32_t no, const int32_t *on, uint32_t n_on)
+{
+    LogicalOp *in = *plan;
+    uint32_t nt = in->n_out;
+    if (no) {
+        LogicalOp *so = lop_new(ctx->a, LOP_SORT, 1);
+        SortItem *items = arena_calloc(ctx->a, no * sizeof(SortItem));
+        if (!so || !items)
+            return nomem(ctx);
+        so->children[0] = in;
+        for (uint32_t i = 0; i < no; i++) {
+            uint32_t k = (uint32_t)order_target[i];
+            items[i] = order[i];
+            if (!(items[i].expr = expr_colref(ctx->a, in->out[k], in->out_types[k], in->out_names[k])))
+                return nomem(ctx);
+        }
+        so->u.sort.items = items;
+        so->u.sort.n_items = no;
+        so->u.sort.limit = -1;
+        if (lop_resolve(ctx->a, so, false))
+            return nomem(ctx);
+        in = so;
+    }
+    LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
+    Expr **groups = arena_alloc(ctx->a, n_on * sizeof(Expr *));
+    AggCall *calls = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(AggCall));
+    int32_t *where = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(int32_t)); /* target -> output of ag */
+    if (!ag || !groups || !calls || !where)
+        return nomem(ctx);
+    uint32_t ng = 0, na = 0;
+    for (uint32_t k = 0; k < nt; k++)
+        where[k] = -1;
+    for (uint32_t j = 0; j < n_on; j++) {
+        uint32_t k = (uint32_t)on[j];
+        if (where[k] >= 0)
+            continue;
+        where[k] = (int32_t)ng;
+        if (!(groups[ng++] = expr_colref(ctx->a, in->out[k], in->out_types[k], in->out_names[k])))
+            return nomem(ctx);
+    }
+    for (uint32_t k = 0; k < nt; k++) {
+        if (where[k] >= 0)
+            continue;
+        Expr *c = expr_colref(ctx->a, in->out[k], in->out_types[k], in->out_names[k]);
+        Expr **args = arena_alloc(ctx->a, sizeof(Expr *));
+        int rc;
+        if (!c || !args)
+            return nomem(ctx);
+        if ((rc = agg_first_call(c, &calls[na], ctx->err)))
+            return rc;
+        args[0] = c;
+        calls[na].args = args;
+        where[k] = (int32_t)(n_on + na++);
+    }
+    ag->children[0] = in;
+    ag->u.agg.group_index = ctx->next_table++;
+    ag->u.agg.agg_index = ctx->next_table++;
+    ag->u.agg.groups = groups;
+    ag->u.agg.n_groups = ng;
+    ag->u.agg.aggs = calls;
+    ag->u.agg.n_aggs = na;
+    if (lop_resolve(ctx->a, ag, false))
+        return nomem(ctx);
+    Expr **ex = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(Expr *));
+    if (!ex)
+        return nomem(ctx);
+    for (uint32_t k = 0; k < nt; k++) {
+        uint32_t o = (uint32_t)where[k];
+        if (o >= n_on)
+            o = ng + (o - n_on);
+        if (!(ex[k] = expr_colref(ctx->a, ag->out[o], ag->out_types[o], in->out_names[k])))
+            return nomem(ctx);
+    }
+    LogicalOp *p = mk_project(ctx, ag, ex, nt);
+    if (!p)
+        return nomem(ctx);
+    for (uint32_t k = 0; k < nt; k++)
+        p->out_names[k] = in->out_names[k];
+    *plan = p;
+    return 0;
+}
+
+typedef struct GroupItemCtx {
+    Scope *scope;
+    Targets *tg;
+} GroupItemCtx;
+
+/* One GROUP BY expression: a select-list position, an input column, else
+ * an output column name, else any expression of the input. */
+static int bind_group_item(BindCtx *ctx, void *arg, const AstNode *g, Expr **out)
+{
+    GroupItemCtx *gc = arg;
+    Targets *tg = gc->tg;
+    int64_t pos;
+    int rc;
+    ExprEnv genv = {.scope = gc->scope, .clause = CL_GROUP_BY};
+    if (is_int_const(g, &pos)) {
+        if (pos < 1 || pos > tg->n) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "GROUP BY position %lld is not in select list", (long long)pos);
+            return bind_error_at(ctx, g->loc);
+        }
+        *out = tg->exprs[pos - 1];
+        return 0;
+    }
+    if (g->kind == AST_COLUMN_REF && g->u.colref.n == 1 && !g->u.colref.star) {
+        TarnError saved = *ctx->err;
+        rc = bind_expr(ctx, &genv, g, out);
+        if (rc == 0)
+            return 0;
+        if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42703")) {
+            /* fall back to an output column alias */
+            for (uint32_t k = 0; k < tg->n; k++)
+                if (!strcmp(tg->names[k], g->u.colref.names[0])) {
+                    *ctx->err = saved;
+                    *out = tg->exprs[k];
+                    return 0;
+                }
+        }
+        return rc;
+    }
+    return bind_expr(ctx, &genv, g, out);
+}
+
+/* bind_window_plan's rewrite of window expressions over the aggregate. */
+typedef struct AggRewrite {
+    Expr *const *groups;
+    uint32_t ng, gidx, aidx;
+    const AggCollector *aggs;
+    const GroupSets *gs;
+} AggRewrite;
+
+static int rewrite_agg_cb(BindCtx *ctx, Expr *e, Expr **out, void *arg)
+{
+    const AggRewrite *r = arg;
+    return rewrite_agg(ctx, e, r->groups, r->ng, r->gidx, r->aidx, r->aggs, r->gs, out);
+}
+
 /* One simple SELECT (no set operation); ORDER BY/LIMIT included. */
 static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
 {
@@ -1523,6 +1886,9 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
     memset(&tg, 0, sizeof tg);
     AggCollector aggs;
     memset(&aggs, 0, sizeof aggs);
+    WinCollector wins;
+    memset(&wins, 0, sizeof wins);
+    wins.defs = &s->windows;
     bool values_mode = s->values.n > 0;
     if (values_mode) {
         plan = out->plan;
@@ -1540,7 +1906,7 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
             if ((rc = bind_from_item(ctx, &scope, s->from.items[i], &item)))
                 return rc;
             if (!plan) {
-                plan = item;
+                plan = is_lateral_item(item) ? item->children[1] : item;
             } else if (!(plan = mk_join(ctx, JOIN_CROSS, plan, item))) {
                 return nomem(ctx);
             }
@@ -1561,6 +1927,12 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         }
         /* select list */
         ExprEnv senv = {&scope, CL_SELECT, &aggs, false};
+        if ((rc = bind_window_defs(ctx, &senv, &wins)))
+            return rc;
+        WinCollector *saved_wc = ctx->win_cur;
+        uint8_t saved_wctx = ctx->win_ctx;
+        ctx->win_cur = &wins;
+        ctx->win_ctx = 0;
         for (uint32_t i = 0; i < s->targets.n; i++) {
             const AstNode *t = s->targets.items[i];
             const AstNode *v = t->u.target.val;
@@ -1575,47 +1947,45 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
             if ((rc = targets_add(ctx, &tg, e, t->u.target.name ? t->u.target.name : figure_colname(v))))
                 return rc;
         }
+        ctx->win_cur = saved_wc;
+        ctx->win_ctx = saved_wctx;
     }
     /* GROUP BY */
     uint32_t ng = s->group_by.n;
-    Expr **groups = arena_alloc(ctx->a, (ng ? ng : 1) * sizeof(Expr *));
-    if (!groups)
-        return nomem(ctx);
-    for (uint32_t i = 0; i < ng; i++) {
-        const AstNode *g = s->group_by.items[i];
-        int64_t pos;
-        ExprEnv genv = {&scope, CL_GROUP_BY, NULL, false};
-        if (is_int_const(g, &pos)) {
-            if (pos < 1 || pos > tg.n) {
-                err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "GROUP BY position %lld is not in select list", (long long)pos);
-                return bind_error_at(ctx, g->loc);
-            }
-            groups[i] = tg.exprs[pos - 1];
-            continue;
-        }
-        if (g->kind == AST_COLUMN_REF && g->u.colref.n == 1 && !g->u.colref.star) {
-            TarnError saved = *ctx->err;
-            rc = bind_expr(ctx, &genv, g, &groups[i]);
-            if (rc == 0)
-                continue;
-            if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42703")) {
-                /* fall back to an output column alias */
-                bool found = false;
-                for (uint32_t k = 0; k < tg.n; k++)
-                    if (!strcmp(tg.names[k], g->u.colref.names[0])) {
-                        *ctx->err = saved;
-                        groups[i] = tg.exprs[k];
-                        found = true;
-                        break;
-                    }
-                if (found)
-                    continue;
-            }
+    Expr **groups = NULL;
+    GroupSets gsets = {NULL, 0};
+    GroupItemCtx gic = {&scope, &tg};
+    if (bind_group_has_sets(&s->group_by)) {
+        uint64_t *masks;
+        uint32_t n_sets;
+        if ((rc = bind_grouping_sets(ctx, &s->group_by, s->group_distinct, bind_group_item, &gic, &groups, &ng, &masks,
+                                     &n_sets)))
             return rc;
+        if (n_sets > 1) {
+            /* keys, then the set number (filled by the hash aggregate) */
+            Expr **g2 = arena_alloc(ctx->a, (ng + 1) * sizeof(Expr *));
+            Value zero = value_i64(TYPE_INT32, 0);
+            if (!g2)
+                return nomem(ctx);
+            if (ng)
+                memcpy(g2, groups, ng * sizeof(Expr *));
+            if (!(g2[ng] = expr_const(ctx->a, &zero, type_simple(TYPE_INT32), -1)))
+                return nomem(ctx);
+            groups = g2;
+            gsets.masks = masks;
+            gsets.n_sets = n_sets;
+        } else if (n_sets == 1 && masks[0] == 0) {
+            ng = 0; /* GROUP BY (): one group over everything */
         }
-        if ((rc = bind_expr(ctx, &genv, g, &groups[i])))
-            return rc;
+    } else {
+        groups = arena_alloc(ctx->a, (ng ? ng : 1) * sizeof(Expr *));
+        if (!groups)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < ng; i++)
+            if ((rc = bind_group_item(ctx, &gic, s->group_by.items[i], &groups[i])))
+                return rc;
     }
+    bool grouped = s->group_by.n > 0;
     for (uint32_t i = 0; i < ng; i++)
         if (groups[i]->kind == EX_AGGREF) {
             err_set_state(ctx->err, TARN_ERR_INVALID, "42803", "aggregate functions are not allowed in GROUP BY");
@@ -1627,15 +1997,18 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         if ((rc = bind_bool_expr(ctx, &henv, s->having, "HAVING", &having)))
             return rc;
     }
-    /* ORDER BY: output names and positions first (SQL92), else expressions */
-    uint32_t no = s->order_by.n;
-    SortItem *order = arena_calloc(ctx->a, (no ? no : 1) * sizeof(SortItem));
-    int32_t *order_target = arena_alloc(ctx->a, (no ? no : 1) * sizeof(int32_t));
+    /* ORDER BY: output names and positions first (SQL92), else expressions;
+     * then the DISTINCT ON items the same way (their targets follow the
+     * ORDER BY ones in order_target) */
+    uint32_t no = s->order_by.n, n_on = s->distinct_on.n;
+    SortItem *order = arena_calloc(ctx->a, (no + n_on ? no + n_on : 1) * sizeof(SortItem));
+    int32_t *order_target = arena_alloc(ctx->a, (no + n_on ? no + n_on : 1) * sizeof(int32_t));
     if (!order || !order_target)
         return nomem(ctx);
     uint32_t n_visible = tg.n;
-    for (uint32_t i = 0; i < no; i++) {
-        const AstNode *sb = s->order_by.items[i];
+    for (uint32_t i = 0; i < no + n_on; i++) {
+        const AstNode *sb = i < no ? s->order_by.items[i] : s->distinct_on.items[i - no];
+        const char *clause = i < no ? "ORDER BY" : "DISTINCT ON";
         const AstNode *x = sb->kind == AST_SORT_BY ? sb->u.sortby.expr : sb;
         int dir = sb->kind == AST_SORT_BY ? sb->u.sortby.dir : 0, nulls = sb->kind == AST_SORT_BY ? sb->u.sortby.nulls : 0;
         order[i].desc = dir == 2;
@@ -1644,7 +2017,8 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         int64_t pos;
         if (is_int_const(x, &pos)) {
             if (pos < 1 || pos > n_visible) {
-                err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "ORDER BY position %lld is not in select list", (long long)pos);
+                err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "%s position %lld is not in select list", clause,
+                              (long long)pos);
                 return bind_error_at(ctx, x->loc);
             }
             order_target[i] = (int32_t)(pos - 1);
@@ -1655,7 +2029,8 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
             for (uint32_t k = 0; k < n_visible; k++)
                 if (!strcmp(tg.names[k], x->u.colref.names[0])) {
                     if (found >= 0 && !expr_equal(tg.exprs[k], tg.exprs[found])) {
-                        err_set_state(ctx->err, TARN_ERR_INVALID, "42702", "ORDER BY \"%s\" is ambiguous", x->u.colref.names[0]);
+                        err_set_state(ctx->err, TARN_ERR_INVALID, "42702", "%s \"%s\" is ambiguous", clause,
+                                      x->u.colref.names[0]);
                         return bind_error_at(ctx, x->loc);
                     }
                     if (found < 0)
@@ -1672,7 +2047,14 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         }
         ExprEnv oenv = {&scope, CL_ORDER_BY, &aggs, false};
         Expr *e;
-        if ((rc = bind_expr(ctx, &oenv, x, &e)))
+        WinCollector *saved_wc = ctx->win_cur;
+        uint8_t saved_wctx = ctx->win_ctx;
+        ctx->win_cur = &wins;
+        ctx->win_ctx = 0;
+        rc = bind_expr(ctx, &oenv, x, &e);
+        ctx->win_cur = saved_wc;
+        ctx->win_ctx = saved_wctx;
+        if (rc)
             return rc;
         for (uint32_t k = 0; k < tg.n; k++)
             if (expr_equal(tg.exprs[k], e)) {
@@ -1680,18 +2062,21 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
                 break;
             }
         if (order_target[i] < 0) {
-            if (s->distinct) {
+            if (s->distinct && !n_on) {
                 err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
                 return bind_error_at(ctx, x->loc);
             }
             order_target[i] = (int32_t)tg.n;
-            if ((rc = targets_add(ctx, &tg, e, "?order?")))
+            if ((rc = targets_add(ctx, &tg, e, i < no ? "?order?" : "?distinct on?")))
                 return rc;
         }
     }
+    if (n_on && (rc = check_distinct_on(ctx, s, order_target, no)))
+        return rc;
     /* Aggregation */
-    bool is_agg = ng > 0 || aggs.n > 0 || having;
-    if (is_agg && (rc = plan_distinct_aggs(ctx, &plan, groups, ng, &aggs)))
+    bool is_agg = grouped || aggs.n > 0 || having || aggs.has_grouping;
+    uint32_t ng_all = gsets.n_sets ? ng + 1 : ng; /* with the set number */
+    if (is_agg && (rc = plan_distinct_aggs(ctx, &plan, groups, ng, &aggs, gsets.n_sets > 0)))
         return rc;
     if (is_agg) {
         LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
@@ -1701,7 +2086,9 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         ag->u.agg.group_index = ctx->next_table++;
         ag->u.agg.agg_index = ctx->next_table++;
         ag->u.agg.groups = groups;
-        ag->u.agg.n_groups = ng;
+        ag->u.agg.n_groups = ng_all;
+        ag->u.agg.set_masks = (uint64_t *)gsets.masks;
+        ag->u.agg.n_sets = gsets.n_sets;
         if (plan->kind == LOP_AGGREGATE && plan->u.agg.n_aggs == 0 && distinct_inner(plan, groups, ng)) {
             /* DISTINCT aggregates: group by the inner aggregate's outputs */
             Expr **g2 = arena_alloc(ctx->a, (ng ? ng : 1) * sizeof(Expr *));
@@ -1717,16 +2104,26 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         if (lop_resolve(ctx->a, ag, false))
             return nomem(ctx);
         plan = ag;
+        ctx->wins = &wins;
         for (uint32_t i = 0; i < tg.n; i++)
             if ((rc = rewrite_agg(ctx, tg.exprs[i], groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs,
-                                  &tg.exprs[i])))
+                                  &gsets, &tg.exprs[i])))
                 return rc;
+        ctx->wins = NULL;
         if (having) {
-            if ((rc = rewrite_agg(ctx, having, groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs, &having)))
+            if ((rc = rewrite_agg(ctx, having, groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs, &gsets,
+                                  &having)))
                 return rc;
             if (!(plan = mk_filter(ctx, plan, having)))
                 return nomem(ctx);
         }
+        if (wins.n) {
+            AggRewrite ar = {groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs, &gsets};
+            if ((rc = bind_window_plan(ctx, &wins, &plan, rewrite_agg_cb, &ar)))
+                return rc;
+        }
+    } else if (wins.n && (rc = bind_window_plan(ctx, &wins, &plan, NULL, NULL))) {
+        return rc;
     }
     /* Projection */
     if (!values_mode || tg.n != plan->n_out) {
@@ -1736,11 +2133,10 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
             plan->out_names[i] = tg.names[i];
     }
     /* DISTINCT */
-    if (s->distinct) {
-        if (s->distinct_on.n) {
-            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "DISTINCT ON is not supported yet");
-            return bind_error_at(ctx, s->distinct_on.items[0]->loc);
-        }
+    if (n_on) {
+        if ((rc = plan_distinct_on(ctx, &plan, order, order_target, no, order_target + no, n_on)))
+            return rc;
+    } else if (s->distinct) {
         LogicalOp *ag = lop_new(ctx->a, LOP_AGGREGATE, 1);
         if (!ag)
             return nomem(ctx);
@@ -1844,16 +2240,84 @@ static LogicalOp *mk_distinct(BindCtx *ctx, LogicalOp *plan, const LogicalType *
     return ag;
 }
 
+/* plan with a row_number() OVER (PARTITION BY every column) appended:
+ * the k-th copy of each distinct row gets number k. */
+static LogicalOp *mk_dup_number(BindCtx *ctx, LogicalOp *plan, const LogicalType *types, const char **names, uint32_t n)
+{
+    LogicalOp *w = lop_new(ctx->a, LOP_WINDOW, 1);
+    WinCall *c = arena_calloc(ctx->a, sizeof(WinCall));
+    Expr **part = arena_alloc(ctx->a, (n ? n : 1) * sizeof(Expr *));
+    if (!w || !c || !part)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        if (!(part[i] = expr_colref(ctx->a, plan->out[i], types[i], names[i])))
+            return NULL;
+    c->kind = WIN_ROW_NUMBER;
+    c->agg.type = type_simple(TYPE_INT64);
+    c->agg.name = "row_number";
+    c->frame = WFRAME_RANGE | WFRAME_START_UNBOUNDED_PRECEDING | WFRAME_END_CURRENT_ROW;
+    c->table_index = ctx->next_table++;
+    c->loc = -1;
+    w->children[0] = plan;
+    w->u.win.part = part;
+    w->u.win.n_part = n;
+    w->u.win.calls = c;
+    w->u.win.n_calls = 1;
+    w->est_rows = plan->est_rows;
+    if (lop_resolve(ctx->a, w, false))
+        return NULL;
+    return w;
+}
+
+/* INTERSECT ALL / EXCEPT ALL (multisets: min(m, n) and max(m - n, 0)
+ * copies): number the copies of each distinct row on both sides, then a
+ * semi (anti) join on the columns and the copy number, NULLs equal: the
+ * left's k-th copy survives when the right has (has no) k-th copy. */
+static int plan_setop_all(BindCtx *ctx, bool intersect, LogicalOp *lp, LogicalOp *rp, const LogicalType *types,
+                          const char **names, uint32_t n, LogicalOp **out)
+{
+    LogicalOp *lw = mk_dup_number(ctx, lp, types, names, n);
+    LogicalOp *rw = mk_dup_number(ctx, rp, types, names, n);
+    LogicalOp *j = lop_new(ctx->a, LOP_JOIN, 2);
+    if (!lw || !rw || !j || !(j->u.join.conds = arena_alloc(ctx->a, (n + 1) * sizeof(Expr *))))
+        return nomem(ctx);
+    j->u.join.kind = intersect ? JOIN_SEMI : JOIN_ANTI;
+    j->u.join.null_safe = true;
+    j->children[0] = lw;
+    j->children[1] = rw;
+    for (uint32_t i = 0; i <= n; i++) {
+        LogicalType t = i < n ? types[i] : type_simple(TYPE_INT64);
+        const char *nm = i < n ? names[i] : "row_number";
+        Expr *a = expr_colref(ctx->a, lw->out[i], t, nm);
+        Expr *b = expr_colref(ctx->a, rw->out[i], t, nm);
+        int rc;
+        if (!a || !b || (rc = bind_operator(ctx, "=", a, b, -1, &j->u.join.conds[i])))
+            return a && b ? rc : nomem(ctx);
+    }
+    j->u.join.n_conds = n + 1;
+    j->est_rows = lw->est_rows;
+    if (lop_resolve(ctx->a, j, false))
+        return nomem(ctx);
+    Expr **ex = arena_alloc(ctx->a, (n ? n : 1) * sizeof(Expr *));
+    if (!ex)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < n; i++)
+        if (!(ex[i] = expr_colref(ctx->a, j->out[i], types[i], names[i])))
+            return nomem(ctx);
+    LogicalOp *p = mk_project(ctx, j, ex, n);
+    if (!p)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < n; i++)
+        p->out_names[i] = names[i];
+    *out = p;
+    return 0;
+}
+
 /* UNION [ALL], INTERSECT, EXCEPT (the last two without ALL): INTERSECT is
  * DISTINCT(left) semi-joined with right on all columns, NULLs equal;
  * EXCEPT the same with an anti join. */
 static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
 {
-    if (s->op != SETOP_UNION && s->all) {
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s ALL is not supported yet",
-                      s->op == SETOP_INTERSECT ? "INTERSECT" : "EXCEPT");
-        return bind_error_at(ctx, s->loc);
-    }
     const char *opname = s->op == SETOP_UNION ? "UNION" : s->op == SETOP_INTERSECT ? "INTERSECT" : "EXCEPT";
     BoundQuery l, r;
     int rc;
@@ -1895,13 +2359,20 @@ static int bind_setop(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
             Expr *c = expr_colref(ctx->a, q->plan->out[i], q->types[i], q->names[i]);
             if (c)
                 c->unknown = q->unknown && q->unknown[i]; /* 'a' UNION 1: cast the text like a literal */
+            if (c && c->unknown && ctx->params && (rc = bind_param_alias(ctx, q->plan, i, c)))
+                return rc;
             if (!c || (rc = bind_coerce(ctx, c, &types[i], CAST_IMPLICIT, &ex[i])))
                 return c ? rc : nomem(ctx);
         }
         if (!(q->plan = mk_project(ctx, q->plan, ex, n)))
             return nomem(ctx);
     }
-    LogicalOp *plan;
+    LogicalOp *plan = NULL;
+    if (s->op != SETOP_UNION && s->all) {
+        if ((rc = plan_setop_all(ctx, s->op == SETOP_INTERSECT, l.plan, r.plan, types, l.names, n, &plan)))
+            return rc;
+        goto order_limit;
+    }
     if (s->op != SETOP_UNION) {
         LogicalOp *ld = mk_distinct(ctx, l.plan, types, l.names, n);
         LogicalOp *j = lop_new(ctx->a, LOP_JOIN, 2);
@@ -2027,15 +2498,237 @@ order_limit:
     return 0;
 }
 
+/* ---- WITH RECURSIVE ----------------------------------------------------------------------------------- */
+
+/* True when the plan of a recursive term computes aggregates at its own
+ * level (not inside a FROM subquery): PostgreSQL refuses that. */
+static bool rec_term_has_aggs(const LogicalOp *op)
+{
+    while (op->kind == LOP_PROJECT || op->kind == LOP_FILTER || op->kind == LOP_SORT || op->kind == LOP_LIMIT ||
+           (op->kind == LOP_AGGREGATE && op->u.agg.n_aggs == 0 && op->n_children == 1 &&
+            op->children[0]->kind == LOP_PROJECT)) /* DISTINCT over the select list */
+        op = op->children[0];
+    return op->kind == LOP_AGGREGATE;
+}
+
+/* Binds the body of recursive CTE c (declared in WITH RECURSIVE) into q:
+ * a LOP_RECURSIVE when the body refers to itself, else the plain query. */
+static int bind_recursive_cte(BindCtx *ctx, CteDef *c, BoundQuery *q)
+{
+    const AstSelect *s = c->node->u.cte.select;
+    CteDef *saved = ctx->ctes;
+    int rc;
+    ctx->ctes = c->visible;
+    /* the CTEs whose bodies are being bound around this one may not be
+     * referred to from here: that would be mutual recursion */
+    for (CteDef *o = c->visible; o; o = o->next)
+        if (o != c && o->phase != CTE_IDLE && o->phase != CTE_BLOCKED) {
+            o->blocked_phase = o->phase;
+            o->blocked_by = c;
+            o->phase = CTE_BLOCKED;
+        }
+    if (s->op != SETOP_UNION || s->ctes.n) {
+        /* a self reference here is not of the recursive form */
+        c->phase = CTE_PLAIN;
+        rc = bind_query_scoped(ctx, s, NULL, q);
+        goto done;
+    }
+    c->phase = CTE_ANCHOR;
+    BoundQuery l, r;
+    memset(&l, 0, sizeof l);
+    memset(&r, 0, sizeof r);
+    if ((rc = bind_query_scoped(ctx, s->larg, NULL, &l)))
+        goto done;
+    LogicalOp *rec = lop_new(ctx->a, LOP_RECURSIVE, 2);
+    uint32_t n = l.n_cols;
+    if (!rec || !(rec->u.rec.types = arena_alloc(ctx->a, (n ? n : 1) * sizeof(LogicalType))) ||
+        !(rec->u.rec.names = arena_alloc(ctx->a, (n ? n : 1) * sizeof(char *)))) {
+        rc = nomem(ctx);
+        goto done;
+    }
+    if (c->node->u.cte.col_names.n > n) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "WITH query \"%s\" has %u columns available but %u columns specified",
+                      c->name, n, c->node->u.cte.col_names.n);
+        rc = bind_error_at(ctx, c->node->loc);
+        goto done;
+    }
+    rec->u.rec.table_index = ctx->next_table++;
+    rec->u.rec.n_cols = n;
+    rec->u.rec.union_all = s->all;
+    for (uint32_t i = 0; i < n; i++) {
+        rec->u.rec.types[i] = l.types[i];
+        if (rec->u.rec.types[i].id == TYPE_NULL)
+            rec->u.rec.types[i] = type_simple(TYPE_STRING); /* an untyped NULL: text, as PostgreSQL */
+        rec->u.rec.names[i] = i < c->node->u.cte.col_names.n ? c->node->u.cte.col_names.items[i]->u.cnst.text : l.names[i];
+    }
+    c->phase = CTE_RECURSIVE;
+    c->rec_op = rec;
+    c->n_refs = 0;
+    rc = bind_query_scoped(ctx, s->rarg, NULL, &r);
+    c->phase = CTE_IDLE;
+    if (rc)
+        goto done;
+    if (c->n_refs == 0) {
+        /* not recursive after all: an ordinary CTE */
+        c->phase = CTE_PLAIN;
+        rc = bind_query_scoped(ctx, s, NULL, q);
+        goto done;
+    }
+    if (s->order_by.n) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "ORDER BY in a recursive query is not implemented");
+        rc = bind_error_at(ctx, s->order_by.items[0]->loc);
+        goto done;
+    }
+    if (s->offset || s->limit) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s in a recursive query is not implemented",
+                      s->offset ? "OFFSET" : "LIMIT");
+        rc = bind_error_at(ctx, (s->offset ? s->offset : s->limit)->loc);
+        goto done;
+    }
+    if (rec_term_has_aggs(r.plan)) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P19",
+                      "aggregate functions are not allowed in a recursive query's recursive term");
+        rc = bind_error_at(ctx, s->rarg->targets.n ? s->rarg->targets.items[0]->loc : s->rarg->loc);
+        goto done;
+    }
+    if (r.n_cols != n) {
+        err_set_state(ctx->err, TARN_ERR_SYNTAX, "42601", "each UNION query must have the same number of columns");
+        rc = bind_error_at(ctx, s->rarg->targets.n ? s->rarg->targets.items[0]->loc : s->rarg->loc);
+        goto done;
+    }
+    /* the non-recursive term fixes the column types; the recursive term is
+     * cast to them when UNION's rules allow it */
+    Expr **ex = arena_alloc(ctx->a, (n ? n : 1) * sizeof(Expr *));
+    Expr **lx = arena_alloc(ctx->a, (n ? n : 1) * sizeof(Expr *));
+    if (!ex || !lx) {
+        rc = nomem(ctx);
+        goto done;
+    }
+    bool cast_l = false;
+    for (uint32_t i = 0; i < n; i++) {
+        Expr *a = expr_colref(ctx->a, l.plan->out[i], l.types[i], l.names[i]);
+        Expr *b = expr_colref(ctx->a, r.plan->out[i], r.types[i], r.names[i]);
+        if (!a || !b) {
+            rc = nomem(ctx);
+            goto done;
+        }
+        a->unknown = l.unknown && l.unknown[i];
+        b->unknown = r.unknown && r.unknown[i];
+        LogicalType ct;
+        Expr *pair[2] = {a, b};
+        if ((rc = bind_common_type(ctx, pair, 2, "UNION", &ct)))
+            goto done;
+        if (!type_equal(&ct, &rec->u.rec.types[i]) && !a->unknown) {
+            char t1[64], t2[64];
+            err_set_state(ctx->err, TARN_ERR_TYPE, "42804",
+                          "recursive query \"%s\" column %u has type %s in non-recursive term but type %s overall", c->name,
+                          i + 1, sqltype_name(&rec->u.rec.types[i], t1, sizeof t1), sqltype_name(&ct, t2, sizeof t2));
+            err_hint(ctx->err, "Cast the output of the non-recursive term to the correct type.");
+            const AstSelect *ls = s->larg;
+            rc = bind_error_at(ctx, ls->op == SETOP_NONE && i < ls->targets.n ? ls->targets.items[i]->u.target.val->loc
+                                                                                 : ls->loc);
+            goto done;
+        }
+        if (!type_equal(&l.types[i], &rec->u.rec.types[i]))
+            cast_l = true;
+        if ((rc = bind_coerce(ctx, a, &rec->u.rec.types[i], CAST_IMPLICIT, &lx[i])) ||
+            (rc = bind_coerce(ctx, b, &rec->u.rec.types[i], CAST_IMPLICIT, &ex[i])))
+            goto done;
+    }
+    LogicalOp *lp = l.plan, *rp = mk_project(ctx, r.plan, ex, n);
+    if (cast_l)
+        lp = mk_project(ctx, l.plan, lx, n);
+    if (!lp || !rp) {
+        rc = nomem(ctx);
+        goto done;
+    }
+    rec->children[0] = lp;
+    rec->children[1] = rp;
+    rec->est_rows = (lp->est_rows > 0 ? lp->est_rows : 1) * 10;
+    if (lop_resolve(ctx->a, rec, false)) {
+        rc = nomem(ctx);
+        goto done;
+    }
+    q->plan = rec;
+    q->n_cols = n;
+    q->names = rec->u.rec.names;
+    q->types = rec->u.rec.types;
+    q->unknown = NULL;
+done:
+    c->phase = CTE_IDLE;
+    for (CteDef *o = c->visible; o; o = o->next)
+        if (o != c && o->phase == CTE_BLOCKED && o->blocked_by == c) {
+            o->phase = o->blocked_phase;
+            o->blocked_by = NULL;
+        }
+    ctx->ctes = saved;
+    return rc;
+}
+
+/* A reference to a CTE of a WITH RECURSIVE list: its own recursive term's
+ * reference becomes the working table, others bind the CTE. */
+static int bind_rec_cte_ref(BindCtx *ctx, Scope *scope, CteDef *c, const AstNode *n, LogicalOp **out)
+{
+    const char *alias = n->u.rangevar.alias ? n->u.rangevar.alias : c->name;
+    int rc;
+    switch (c->phase) {
+    case CTE_BLOCKED:
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "mutual recursion between WITH items is not implemented");
+        return bind_error_at(ctx, c->node->loc);
+    case CTE_PLAIN:
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P19",
+                      "recursive query \"%s\" does not have the form non-recursive-term UNION [ALL] recursive-term", c->name);
+        return bind_error_at(ctx, c->node->loc);
+    case CTE_ANCHOR:
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P19",
+                      "recursive reference to query \"%s\" must not appear within its non-recursive term", c->name);
+        return bind_error_at(ctx, n->loc);
+    case CTE_RECURSIVE: {
+        c->ref_loc = n->loc;
+        if (scope->parent) {
+            c->n_refs++;
+            return rec_ref_error(ctx, "a subquery", n->loc);
+        }
+        if (c->n_refs++) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "42P19", "recursive reference to query \"%s\" must not appear more than once",
+                          c->name);
+            return bind_error_at(ctx, n->loc);
+        }
+        LogicalOp *w = lop_new(ctx->a, LOP_WORKTABLE, 0);
+        if (!w)
+            return nomem(ctx);
+        w->u.work.table_index = ctx->next_table++;
+        w->u.work.rec = c->rec_op;
+        w->est_rows = 100;
+        if (lop_resolve(ctx->a, w, false))
+            return nomem(ctx);
+        ScopeItem it;
+        if ((rc = item_from_op(ctx, w, alias, NULL, &n->u.rangevar.col_aliases, c->rec_op->u.rec.names, &it)) ||
+            (rc = scope_add_item(ctx, scope, &it)))
+            return bind_error_at(ctx, n->loc);
+        *out = w;
+        return 0;
+    }
+    default: break;
+    }
+    BoundQuery q;
+    if ((rc = bind_recursive_cte(ctx, c, &q)))
+        return rc;
+    if (c->node->u.cte.col_names.n > q.n_cols) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "WITH query \"%s\" has %u columns available but %u columns specified",
+                      c->name, q.n_cols, c->node->u.cte.col_names.n);
+        return bind_error_at(ctx, c->node->loc);
+    }
+    for (uint32_t i = 0; i < c->node->u.cte.col_names.n; i++)
+        q.names[i] = c->node->u.cte.col_names.items[i]->u.cnst.text;
+    return add_query_item(ctx, scope, &q, alias, &n->u.rangevar.col_aliases, out);
+}
+
 int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
 {
     CteDef *saved = ctx->ctes;
     int rc = 0;
     if (s->ctes.n) {
-        if (s->recursive) {
-            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "WITH RECURSIVE is not supported yet");
-            return bind_error_at(ctx, s->ctes.items[0]->loc);
-        }
         for (uint32_t i = 0; i < s->ctes.n; i++) {
             CteDef *c = arena_calloc(ctx->a, sizeof *c);
             if (!c)
@@ -2049,9 +2742,14 @@ int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
                     return bind_error_at(ctx, c->node->loc);
                 }
             c->visible = ctx->ctes;
+            c->rec_with = s->recursive;
             c->next = ctx->ctes;
             ctx->ctes = c;
         }
+        /* WITH RECURSIVE: every entry sees the whole list, itself included */
+        if (s->recursive)
+            for (CteDef *c = ctx->ctes; c && c != saved; c = c->next)
+                c->visible = ctx->ctes;
     }
     if (s->op != SETOP_NONE)
         rc = bind_setop(ctx, s, parent, out);
@@ -2211,6 +2909,12 @@ int bind_insert(BindCtx *ctx, const AstStmt *st, CatalogRel *rel, const Schema *
             Expr *e = expr_colref(ctx->a, plan->out[si], plan->out_types[si], plan->out_names[si]);
             if (!e)
                 return nomem(ctx);
+            if (ctx->params && e->type.id == TYPE_NULL) {
+                /* INSERT ... SELECT $1: the column's type is the parameter's */
+                e->unknown = true;
+                if ((rc = bind_param_alias(ctx, plan, (uint32_t)si, e)))
+                    return rc;
+            }
             if ((rc = bind_coerce(ctx, e, ct, CAST_ASSIGNMENT, &ex[c]))) {
                 if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42804")) {
                     char a[64], b[64];
@@ -2248,7 +2952,7 @@ done:
 static int dml_resolve(BindCtx *ctx, Expr *e, uint32_t table_index)
 {
     if (e->kind == EX_SUBQUERY || e->kind == EX_PARAM || e->kind == EX_AGGREF) {
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "subqueries in UPDATE and DELETE are not supported yet");
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "subqueries in RETURNING are not supported yet");
         return bind_error_at(ctx, e->loc);
     }
     if (e->kind == EX_COLREF) {
@@ -2264,23 +2968,321 @@ static int dml_resolve(BindCtx *ctx, Expr *e, uint32_t table_index)
     return 0;
 }
 
+typedef bool (*AstPred)(const AstNode *n);
+static const AstNode *ast_list_find(const AstList *l, AstPred pred);
+
+/* The first node (pre-order) for which pred holds; does not descend into
+ * subqueries (a subquery node itself is tested). */
+static const AstNode *ast_find(const AstNode *n, AstPred pred)
+{
+    if (!n)
+        return NULL;
+    if (pred(n))
+        return n;
+    const AstNode *r = NULL;
+    switch (n->kind) {
+    case AST_OP:
+        (void)((r = ast_find(n->u.op.left, pred)) || (r = ast_find(n->u.op.right, pred)));
+        return r;
+    case AST_AND: case AST_OR: case AST_NOT:
+        return ast_list_find(&n->u.boolop.args, pred);
+    case AST_FUNC:
+        (void)((r = ast_list_find(&n->u.func.args, pred)) || (r = ast_find(n->u.func.filter, pred)));
+        return r;
+    case AST_CAST:
+        return ast_find(n->u.cast.arg, pred);
+    case AST_CASE:
+        (void)((r = ast_find(n->u.kase.arg, pred)) || (r = ast_list_find(&n->u.kase.whens, pred)) || (r = ast_list_find(&n->u.kase.thens, pred)) || (r = ast_find(n->u.kase.else_, pred)));
+        return r;
+    case AST_COALESCE: case AST_GREATEST: case AST_LEAST: case AST_NULLIF: case AST_ARRAY:
+        return ast_list_find(&n->u.list.args, pred);
+    case AST_NULL_TEST:
+        return ast_find(n->u.nulltest.arg, pred);
+    case AST_BOOL_TEST:
+        return ast_find(n->u.booltest.arg, pred);
+    case AST_DISTINCT_FROM:
+        (void)((r = ast_find(n->u.distinct.left, pred)) || (r = ast_find(n->u.distinct.right, pred)));
+        return r;
+    case AST_IN_LIST:
+        (void)((r = ast_find(n->u.in.arg, pred)) || (r = ast_list_find(&n->u.in.items, pred)));
+        return r;
+    case AST_BETWEEN:
+        (void)((r = ast_find(n->u.between.arg, pred)) || (r = ast_find(n->u.between.lo, pred)) || (r = ast_find(n->u.between.hi, pred)));
+        return r;
+    case AST_SUBLINK:
+        return ast_find(n->u.sublink.test, pred);
+    case AST_RES_TARGET:
+        return ast_find(n->u.target.val, pred);
+    default:
+        return NULL;
+    }
+}
+
+static const AstNode *ast_list_find(const AstList *l, AstPred pred)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        const AstNode *r = ast_find(l->items[i], pred);
+        if (r)
+            return r;
+    }
+    return NULL;
+}
+
+static bool is_sublink(const AstNode *n) { return n->kind == AST_SUBLINK; }
+
+static bool is_aggregate_call(const AstNode *n)
+{
+    return n->kind == AST_FUNC && !n->u.func.over && n->u.func.n_names == 1 &&
+           func_name_exists(n->u.func.names[0], FUNC_AGGREGATE);
+}
+
+/* Whether an expression contains a subquery (then UPDATE / DELETE run as
+ * a query: join mode). */
+static bool ast_has_sublink(const AstNode *n) { return ast_find(n, is_sublink) != NULL; }
+static bool ast_list_has_sublink(const AstList *l) { return ast_list_find(l, is_sublink) != NULL; }
+
+/* PostgreSQL refuses aggregates (and window functions) in SET and RETURNING. */
+static int refuse_aggregates(BindCtx *ctx, const AstList *l, const char *where)
+{
+    const AstNode *f = ast_list_find(l, is_aggregate_call);
+    if (!f)
+        return 0;
+    err_set_state(ctx->err, TARN_ERR_INVALID, "42803", "aggregate functions are not allowed in %s", where);
+    return bind_error_at(ctx, f->loc);
+}
+
+static bool is_default_ref(const AstNode *x)
+{
+    return x->kind == AST_COLUMN_REF && x->u.colref.n == 1 && !x->u.colref.star && !strcmp(x->u.colref.names[0], "default");
+}
+
+/* RETURNING over the scope of the target table alone. */
+static int bind_returning_scoped(BindCtx *ctx, Scope *scope, const AstList *rl, uint32_t ti, BoundReturning *out)
+{
+    Targets tg;
+    memset(&tg, 0, sizeof tg);
+    int rc;
+    ExprEnv env = {scope, CL_OTHER, NULL, false};
+    for (uint32_t i = 0; i < rl->n; i++) {
+        const AstNode *t = rl->items[i];
+        const AstNode *v = t->u.target.val;
+        if (v->kind == AST_COLUMN_REF && v->u.colref.star) {
+            if ((rc = expand_star(ctx, scope, v, &tg)))
+                return rc;
+            continue;
+        }
+        Expr *e;
+        if ((rc = bind_expr(ctx, &env, v, &e)))
+            return rc;
+        if ((rc = targets_add(ctx, &tg, e, t->u.target.name ? t->u.target.name : figure_colname(v))))
+            return rc;
+    }
+    out->n = tg.n;
+    out->exprs = tg.exprs;
+    out->names = tg.names;
+    out->types = arena_alloc(ctx->a, (tg.n ? tg.n : 1) * sizeof(LogicalType));
+    if (!out->types)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < tg.n; i++) {
+        out->types[i] = tg.exprs[i]->type;
+        if ((rc = dml_resolve(ctx, tg.exprs[i], ti)))
+            return rc;
+    }
+    return 0;
+}
+
+int bind_returning(BindCtx *ctx, const AstNode *table, const AstList *list, BoundReturning *out)
+{
+    memset(out, 0, sizeof *out);
+    Scope scope;
+    memset(&scope, 0, sizeof scope);
+    LogicalOp *get;
+    int rc = bind_table(ctx, &scope, table, &get);
+    if (rc)
+        return rc;
+    if (get->kind != LOP_GET)
+        return ERR_INTERNAL(ctx->err, "RETURNING target is not a table");
+    return bind_returning_scoped(ctx, &scope, list, get->u.get.table_index, out);
+}
+
+static int dml_assign_error(BindCtx *ctx, const Schema *ts, uint32_t k, const Expr *e, int loc)
+{
+    if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42804")) {
+        char a[64], b[64];
+        err_clear(ctx->err);
+        err_set_state(ctx->err, TARN_ERR_TYPE, "42804", "column \"%s\" is of type %s but expression is of type %s",
+                      ts->fields[k].name, sqltype_name(&ts->fields[k].type, a, sizeof a), sqltype_name(&e->type, b, sizeof b));
+        err_hint(ctx->err, "You will need to rewrite or cast the expression.");
+        return bind_error_at(ctx, loc);
+    }
+    return ctx->err->kind ? ctx->err->kind : TARN_ERR_INTERNAL;
+}
+
+/* Replaces references to target column c by newv[c] (when set). */
+static int subst_new_values(BindCtx *ctx, Expr **pe, uint32_t ti, Expr *const *newv)
+{
+    Expr *e = *pe;
+    if (e->kind == EX_COLREF && e->u.col.b.table == ti && newv[e->u.col.b.col]) {
+        if (!(*pe = expr_copy(ctx->a, newv[e->u.col.b.col])))
+            return nomem(ctx);
+        return 0;
+    }
+    if (e->kind == EX_SUBQUERY)
+        return 0;
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        int rc = subst_new_values(ctx, &e->args[i], ti, newv);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Join mode: SELECT target.*, <SET values>, <RETURNING> FROM target, <FROM / USING items> WHERE ... */
+static int bind_dml_query(BindCtx *ctx, const AstStmt *st, const Schema *ts, const int32_t *set_col, BoundDml *out)
+{
+    bool upd = st->kind == STMT_UPDATE;
+    const AstNode *tn = upd ? st->u.update.table : st->u.del.table;
+    const AstList *from = upd ? &st->u.update.from : &st->u.del.using_;
+    const AstList *sl = upd ? &st->u.update.set : NULL;
+    const AstList *rl = upd ? &st->u.update.returning : &st->u.del.returning;
+    uint32_t nt = ts->n_fields, nset = sl ? sl->n : 0, nret = rl ? rl->n : 0;
+    AstSelect *sel = arena_calloc(ctx->a, sizeof *sel);
+    AstNode *star = arena_calloc(ctx->a, sizeof *star);
+    AstNode *star_t = arena_calloc(ctx->a, sizeof *star_t);
+    const char **star_names = arena_alloc(ctx->a, sizeof(char *));
+    if (!sel || !star || !star_t || !star_names)
+        return nomem(ctx);
+    star_names[0] = tn->u.rangevar.alias ? tn->u.rangevar.alias : tn->u.rangevar.name;
+    star->kind = AST_COLUMN_REF;
+    star->loc = tn->loc;
+    star->u.colref.n = 1;
+    star->u.colref.names = star_names;
+    star->u.colref.star = true;
+    star_t->kind = AST_RES_TARGET;
+    star_t->loc = tn->loc;
+    star_t->u.target.val = star;
+    sel->loc = st->loc;
+    sel->targets.items = arena_alloc(ctx->a, (1 + nset + nret) * sizeof(AstNode *));
+    sel->from.items = arena_alloc(ctx->a, (1 + from->n) * sizeof(AstNode *));
+    if (!sel->targets.items || !sel->from.items)
+        return nomem(ctx);
+    sel->targets.items[sel->targets.n++] = star_t;
+    for (uint32_t i = 0; i < nset; i++) {
+        const AstNode *t = sl->items[i];
+        if (!is_default_ref(t->u.target.val)) {
+            sel->targets.items[sel->targets.n++] = (AstNode *)t;
+            continue;
+        }
+        AstNode *nul = arena_calloc(ctx->a, sizeof *nul), *nt_ = arena_calloc(ctx->a, sizeof *nt_);
+        if (!nul || !nt_)
+            return nomem(ctx);
+        nul->kind = AST_CONST;
+        nul->loc = t->loc;
+        nul->u.cnst.kind = CONST_NULL;
+        *nt_ = *t;
+        nt_->u.target.val = nul;
+        sel->targets.items[sel->targets.n++] = nt_;
+    }
+    for (uint32_t i = 0; i < nret; i++)
+        sel->targets.items[sel->targets.n++] = rl->items[i];
+    sel->from.items[sel->from.n++] = (AstNode *)tn;
+    for (uint32_t i = 0; i < from->n; i++)
+        sel->from.items[sel->from.n++] = from->items[i];
+    sel->where = upd ? st->u.update.where : st->u.del.where;
+    /* WITH: visible to the FROM / USING items and subqueries */
+    sel->ctes = upd ? st->u.update.ctes : st->u.del.ctes;
+    for (uint32_t i = 0; i < sel->ctes.n && !tn->u.rangevar.schema; i++)
+        if (!strcmp(sel->ctes.items[i]->u.cte.name, tn->u.rangevar.name)) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000",
+                          "a WITH query named like the target table \"%s\" is not supported yet", tn->u.rangevar.name);
+            return bind_error_at(ctx, sel->ctes.items[i]->loc);
+        }
+    sel->recursive = upd ? st->u.update.recursive : st->u.del.recursive;
+    BoundQuery q;
+    int rc = bind_query(ctx, sel, &q);
+    if (rc)
+        return rc;
+    LogicalOp *pj = q.plan;
+    if (q.n_cols < nt + nset || pj->kind != LOP_PROJECT || pj->u.project.n_exprs != q.n_cols)
+        return ERR_INTERNAL(ctx->err, "unexpected UPDATE / DELETE query shape");
+    if (pj->children[0]->kind == LOP_AGGREGATE || pj->children[0]->kind == LOP_WINDOW) {
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42803", "%s functions are not allowed in %s",
+                      pj->children[0]->kind == LOP_AGGREGATE ? "aggregate" : "window", upd ? "UPDATE" : "RETURNING");
+        return bind_error_at(ctx, st->loc);
+    }
+    uint32_t nq = q.n_cols;
+    if (upd && nq > nt + nset) {
+        /* RETURNING sees the new row: the target's columns become their SET values */
+        Expr **px = pj->u.project.exprs;
+        uint32_t ti = px[0]->kind == EX_COLREF ? px[0]->u.col.b.table : UINT32_MAX;
+        Expr **newv = arena_calloc(ctx->a, (nt ? nt : 1) * sizeof(Expr *));
+        if (!newv)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < nset; i++) {
+            uint32_t k = (uint32_t)set_col[i];
+            Expr *e = expr_copy(ctx->a, px[nt + i]);
+            if (!e)
+                return nomem(ctx);
+            e->unknown = q.unknown && q.unknown[nt + i]; /* SET v = 'literal' */
+            if (bind_coerce(ctx, e, &ts->fields[k].type, CAST_ASSIGNMENT, &newv[k]))
+                return dml_assign_error(ctx, ts, k, e, sl->items[i]->u.target.val->loc);
+        }
+        for (uint32_t i = nt + nset; i < nq; i++)
+            if ((rc = subst_new_values(ctx, &px[i], ti, newv)))
+                return rc;
+        if (lop_resolve(ctx->a, pj, false))
+            return nomem(ctx);
+    }
+    Expr **ex = arena_alloc(ctx->a, nq * sizeof(Expr *));
+    out->query_set = arena_alloc(ctx->a, (nt ? nt : 1) * sizeof(int32_t));
+    if (!ex || !out->query_set)
+        return nomem(ctx);
+    for (uint32_t c = 0; c < nt; c++)
+        out->query_set[c] = -1;
+    for (uint32_t i = 0; i < nq; i++) {
+        Expr *e = expr_colref(ctx->a, q.plan->out[i], q.plan->out_types[i], q.names[i]);
+        if (!e)
+            return nomem(ctx);
+        ex[i] = e;
+        if (i < nt || i >= nt + nset)
+            continue;
+        uint32_t k = (uint32_t)set_col[i - nt];
+        out->query_set[k] = (int32_t)i;
+        e->unknown = q.unknown && q.unknown[i]; /* SET v = 'literal' */
+        if (bind_coerce(ctx, e, &ts->fields[k].type, CAST_ASSIGNMENT, &ex[i]))
+            return dml_assign_error(ctx, ts, k, e, sl->items[i - nt]->u.target.val->loc);
+    }
+    if (!(out->query = mk_project(ctx, q.plan, ex, nq)))
+        return nomem(ctx);
+    if (nret) {
+        BoundReturning *r = arena_calloc(ctx->a, sizeof *r);
+        if (!r)
+            return nomem(ctx);
+        r->n = nq - nt - nset;
+        r->names = q.names + nt + nset;
+        r->types = q.types + nt + nset;
+        out->ret = r;
+        out->query_ret = nt + nset;
+    }
+    return 0;
+}
+
 int bind_dml(BindCtx *ctx, const AstStmt *st, BoundDml *out)
 {
     memset(out, 0, sizeof *out);
     bool upd = st->kind == STMT_UPDATE;
     const AstNode *tn = upd ? st->u.update.table : st->u.del.table;
     const AstNode *where = upd ? st->u.update.where : st->u.del.where;
-    const char *what = upd ? "UPDATE" : "DELETE";
-    if ((upd && st->u.update.returning.n) || (!upd && st->u.del.returning.n)) {
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s ... RETURNING is not supported yet", what);
-        return bind_error_at(ctx, tn->loc);
-    }
-    if (upd ? st->u.update.from.n : st->u.del.using_.n) {
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s is not supported yet", upd ? "UPDATE ... FROM" : "DELETE ... USING");
-        return bind_error_at(ctx, tn->loc);
-    }
+    const AstList *rl = upd ? &st->u.update.returning : &st->u.del.returning;
+    const AstList *ctes = upd ? &st->u.update.ctes : &st->u.del.ctes;
+    bool join_mode = (upd ? st->u.update.from.n : st->u.del.using_.n) || ast_has_sublink(where) ||
+                     (upd && ast_list_has_sublink(&st->u.update.set)) || ast_list_has_sublink(rl) || ctes->n;
+    int rc;
+    if ((upd && (rc = refuse_aggregates(ctx, &st->u.update.set, "UPDATE"))) ||
+        (rc = refuse_aggregates(ctx, rl, "RETURNING")))
+        return rc;
     CatalogRel *rel;
-    int rc = catalog_lookup(ctx->cat, tn->u.rangevar.schema, tn->u.rangevar.name, ctx->search_path, ctx->n_path, &rel,
+    rc = catalog_lookup(ctx->cat, tn->u.rangevar.schema, tn->u.rangevar.name, ctx->search_path, ctx->n_path, &rel,
                             ctx->err);
     if (rc)
         return bind_error_at(ctx, tn->loc);
@@ -2298,6 +3300,41 @@ int bind_dml(BindCtx *ctx, const AstStmt *st, BoundDml *out)
     out->rel = rel;
     out->schema = ts;
     out->snapshot = get->u.get.snapshot;
+    /* SET targets: existing columns, each once */
+    const AstList *sl = &st->u.update.set;
+    int32_t *set_col = NULL;
+    if (upd) {
+        set_col = arena_alloc(ctx->a, (sl->n ? sl->n : 1) * sizeof(int32_t));
+        if (!set_col)
+            return nomem(ctx);
+        for (uint32_t i = 0; i < sl->n; i++) {
+            const AstNode *t = sl->items[i];
+            int k = schema_find(ts, t->u.target.name);
+            if (k < 0) {
+                err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" of relation \"%s\" does not exist",
+                              t->u.target.name, rel->name);
+                return bind_error_at(ctx, t->loc);
+            }
+            for (uint32_t j = 0; j < i; j++)
+                if (set_col[j] == k) {
+                    err_set_state(ctx->err, TARN_ERR_INVALID, "42601", "multiple assignments to same column \"%s\"",
+                                  t->u.target.name);
+                    return bind_error_at(ctx, t->loc);
+                }
+            set_col[i] = k;
+        }
+    }
+    if (join_mode) {
+        return bind_dml_query(ctx, st, ts, set_col, out);
+    }
+    if (rl->n) {
+        BoundReturning *r = arena_calloc(ctx->a, sizeof *r);
+        if (!r)
+            return nomem(ctx);
+        if ((rc = bind_returning_scoped(ctx, &scope, rl, ti, r)))
+            return rc;
+        out->ret = r;
+    }
     if (where) {
         ExprEnv env = {&scope, CL_WHERE, NULL, false};
         if ((rc = bind_bool_expr(ctx, &env, where, "WHERE", &out->where)) || (rc = dml_resolve(ctx, out->where, ti)))
@@ -2308,23 +3345,13 @@ int bind_dml(BindCtx *ctx, const AstStmt *st, BoundDml *out)
     out->set = arena_calloc(ctx->a, (ts->n_fields ? ts->n_fields : 1) * sizeof(Expr *));
     if (!out->set)
         return nomem(ctx);
-    const AstList *sl = &st->u.update.set;
     for (uint32_t i = 0; i < sl->n; i++) {
         const AstNode *t = sl->items[i];
-        int k = schema_find(ts, t->u.target.name);
-        if (k < 0) {
-            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" of relation \"%s\" does not exist",
-                          t->u.target.name, rel->name);
-            return bind_error_at(ctx, t->loc);
-        }
-        if (out->set[k]) {
-            err_set_state(ctx->err, TARN_ERR_INVALID, "42601", "multiple assignments to same column \"%s\"", t->u.target.name);
-            return bind_error_at(ctx, t->loc);
-        }
+        uint32_t k = (uint32_t)set_col[i];
         const LogicalType *ct = &ts->fields[k].type;
         const AstNode *x = t->u.target.val;
         Expr *e;
-        if (x->kind == AST_COLUMN_REF && x->u.colref.n == 1 && !strcmp(x->u.colref.names[0], "default")) {
+        if (is_default_ref(x)) {
             Value nv = value_null();
             if (!(e = expr_const(ctx->a, &nv, *ct, -1)))
                 return nomem(ctx);
@@ -2335,17 +3362,8 @@ int bind_dml(BindCtx *ctx, const AstStmt *st, BoundDml *out)
         ExprEnv env = {&scope, CL_OTHER, NULL, false};
         if ((rc = bind_expr(ctx, &env, x, &e)))
             return rc;
-        if ((rc = bind_coerce(ctx, e, ct, CAST_ASSIGNMENT, &out->set[k]))) {
-            if (ctx->err->sqlstate[0] && !strcmp(ctx->err->sqlstate, "42804")) {
-                char a[64], b[64];
-                err_clear(ctx->err);
-                err_set_state(ctx->err, TARN_ERR_TYPE, "42804", "column \"%s\" is of type %s but expression is of type %s",
-                              ts->fields[k].name, sqltype_name(ct, a, sizeof a), sqltype_name(&e->type, b, sizeof b));
-                err_hint(ctx->err, "You will need to rewrite or cast the expression.");
-                return bind_error_at(ctx, x->loc);
-            }
-            return rc;
-        }
+        if (bind_coerce(ctx, e, ct, CAST_ASSIGNMENT, &out->set[k]))
+            return dml_assign_error(ctx, ts, k, e, x->loc);
         if ((rc = dml_resolve(ctx, out->set[k], ti)))
             return rc;
     }
@@ -2360,6 +3378,19 @@ static bool refs_table(const Expr *e, uint32_t table_index)
         return true;
     for (uint32_t i = 0; i < e->n_args; i++)
         if (refs_table(e->args[i], table_index))
+            return true;
+    return false;
+}
+
+/* Whether e reads anything but columns of table_index (other columns, subqueries, parameters). */
+static bool refs_other_table(const Expr *e, uint32_t table_index)
+{
+    if (e->kind == EX_SUBQUERY || e->kind == EX_PARAM || e->kind == EX_AGGREF)
+        return true;
+    if (e->kind == EX_COLREF && e->u.col.b.table != table_index)
+        return true;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (refs_other_table(e->args[i], table_index))
             return true;
     return false;
 }
@@ -2419,6 +3450,144 @@ static int merge_assign(BindCtx *ctx, ExprEnv *env, const Schema *ts, uint32_t k
     return 0;
 }
 
+static AstNode *ast_star(BindCtx *ctx, const char *alias, int loc)
+{
+    AstNode *star = arena_calloc(ctx->a, sizeof *star), *t = arena_calloc(ctx->a, sizeof *t);
+    const char **names = arena_alloc(ctx->a, sizeof(char *));
+    if (!star || !t || !names)
+        return NULL;
+    names[0] = alias;
+    star->kind = AST_COLUMN_REF;
+    star->loc = loc;
+    star->u.colref.n = alias ? 1 : 0;
+    star->u.colref.names = alias ? names : NULL;
+    star->u.colref.star = true;
+    t->kind = AST_RES_TARGET;
+    t->loc = loc;
+    t->u.target.val = star;
+    return t;
+}
+
+/* SELECT <targets> FROM <from> WHERE [NOT] EXISTS (SELECT 1 FROM <sub_from> WHERE on)
+ * (sub_from NULL: WHERE on). */
+static AstSelect *ast_merge_select(BindCtx *ctx, const AstStmt *st, AstNode **targets, uint32_t n_targets,
+                                   const AstNode *from1, const AstNode *from2, const AstNode *sub_from, bool negate)
+{
+    AstSelect *sel = arena_calloc(ctx->a, sizeof *sel);
+    if (!sel)
+        return NULL;
+    sel->loc = st->loc;
+    sel->targets.items = targets;
+    sel->targets.n = n_targets;
+    sel->from.items = arena_alloc(ctx->a, 2 * sizeof(AstNode *));
+    if (!sel->from.items)
+        return NULL;
+    sel->from.items[sel->from.n++] = (AstNode *)from1;
+    if (from2)
+        sel->from.items[sel->from.n++] = (AstNode *)from2;
+    if (!sub_from) {
+        sel->where = st->u.merge.on;
+        return sel;
+    }
+    AstSelect *sub = arena_calloc(ctx->a, sizeof *sub);
+    AstNode *one = arena_calloc(ctx->a, sizeof *one), *one_t = arena_calloc(ctx->a, sizeof *one_t);
+    AstNode *link = arena_calloc(ctx->a, sizeof *link), *not_ = arena_calloc(ctx->a, sizeof *not_);
+    AstNode **items = arena_alloc(ctx->a, 2 * sizeof(AstNode *));
+    if (!sub || !one || !one_t || !link || !not_ || !items)
+        return NULL;
+    one->kind = AST_CONST;
+    one->loc = -1;
+    one->u.cnst.kind = CONST_INT;
+    one->u.cnst.ival = 1;
+    one->u.cnst.text = "1";
+    one_t->kind = AST_RES_TARGET;
+    one_t->loc = -1;
+    one_t->u.target.val = one;
+    sub->loc = st->loc;
+    sub->targets.items = items;
+    sub->targets.items[sub->targets.n++] = one_t;
+    sub->from.items = items + 1;
+    sub->from.items[sub->from.n++] = (AstNode *)sub_from;
+    sub->where = st->u.merge.on;
+    link->kind = AST_SUBLINK;
+    link->loc = st->u.merge.on->loc;
+    link->u.sublink.kind = SUBLINK_EXISTS;
+    link->u.sublink.select = sub;
+    if (!negate) {
+        sel->where = link;
+        return sel;
+    }
+    AstNode **na = arena_alloc(ctx->a, sizeof(AstNode *));
+    if (!na)
+        return NULL;
+    na[0] = link;
+    not_->kind = AST_NOT;
+    not_->loc = link->loc;
+    not_->u.boolop.args.items = na;
+    not_->u.boolop.args.n = 1;
+    sel->where = not_;
+    return sel;
+}
+
+/* MERGE whose ON is not only key equalities: two queries the SELECT
+ * engine runs (joins with residuals, decorrelated NOT EXISTS):
+ *   matched pairs      SELECT target.*, source.* FROM target, source WHERE on
+ *   unmatched sources  SELECT source.* FROM source WHERE NOT EXISTS (SELECT 1 FROM target WHERE on)
+ * and ON's conjuncts over the target alone prune the target's files. */
+static int bind_merge_join(BindCtx *ctx, const AstStmt *st, Scope *src_scope, LogicalOp *get, LogicalOp *src, Expr *on,
+                           BoundMerge *out)
+{
+    const AstNode *tn = st->u.merge.table;
+    const char *talias = tn->u.rangevar.alias ? tn->u.rangevar.alias : tn->u.rangevar.name;
+    uint32_t ti = get->u.get.table_index, nt = get->u.get.schema->n_fields;
+    uint32_t nsi = src_scope->n_items;
+    AstNode **pair_t = arena_alloc(ctx->a, (nsi + 1) * sizeof(AstNode *));
+    AstNode **src_t = arena_alloc(ctx->a, (nsi + 1) * sizeof(AstNode *));
+    if (!pair_t || !src_t || !(pair_t[0] = ast_star(ctx, talias, tn->loc)))
+        return nomem(ctx);
+    for (uint32_t i = 0; i < nsi; i++)
+        if (!(pair_t[i + 1] = src_t[i] = ast_star(ctx, src_scope->items[i].alias, st->u.merge.source->loc)))
+            return nomem(ctx);
+    const AstNode *sn = st->u.merge.source;
+    AstSelect *qp = ast_merge_select(ctx, st, pair_t, nsi + 1, tn, sn, NULL, false);
+    AstSelect *qs = ast_merge_select(ctx, st, src_t, nsi, sn, NULL, tn, true);
+    if (!qp || !qs)
+        return nomem(ctx);
+    BoundQuery bp, bs;
+    int rc;
+    if ((rc = bind_query(ctx, qp, &bp)))
+        return rc;
+    bool need_unmatched = false;
+    for (uint32_t w = 0; w < st->u.merge.n_whens; w++)
+        need_unmatched |= !st->u.merge.whens[w].matched;
+    if (need_unmatched && (rc = bind_query(ctx, qs, &bs)))
+        return rc;
+    /* the rows must line up with the columns the WHEN clauses were bound to */
+    bool ok = bp.n_cols == nt + src->n_out && (!need_unmatched || bs.n_cols == src->n_out);
+    for (uint32_t i = 0; ok && i < src->n_out; i++)
+        ok = type_equal(&bp.types[nt + i], &src->out_types[i]) && (!need_unmatched || type_equal(&bs.types[i], &src->out_types[i]));
+    if (!ok) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "this MERGE source with a non-equality ON condition is not supported yet");
+        return bind_error_at(ctx, sn->loc);
+    }
+    out->q_pairs = bp.plan;
+    out->q_unmatched = need_unmatched ? bs.plan : NULL;
+    /* ON conjuncts over the target only */
+    uint32_t n_conj = on->kind == EX_AND ? on->n_args : 1;
+    out->target_conj = arena_alloc(ctx->a, n_conj * sizeof(Expr *));
+    if (!out->target_conj)
+        return nomem(ctx);
+    for (uint32_t i = 0; i < n_conj; i++) {
+        Expr *c = on->kind == EX_AND ? on->args[i] : on;
+        if (refs_other_table(c, ti))
+            continue;
+        if ((rc = merge_resolve(ctx, c, ti, nt, src)))
+            return rc;
+        out->target_conj[out->n_target_conj++] = c;
+    }
+    return 0;
+}
+
 int bind_merge(BindCtx *ctx, const AstStmt *st, BoundMerge *out)
 {
     memset(out, 0, sizeof *out);
@@ -2454,6 +3623,7 @@ int bind_merge(BindCtx *ctx, const AstStmt *st, BoundMerge *out)
     if ((rc = bind_bool_expr(ctx, &env, st->u.merge.on, "JOIN/ON", &on)))
         return rc;
     uint32_t n_conj = on->kind == EX_AND ? on->n_args : 1;
+    bool join_mode = false;
     Expr **keys = arena_alloc(ctx->a, n_conj * sizeof(Expr *));
     out->key_columns = arena_alloc(ctx->a, n_conj * sizeof(char *));
     if (!keys || !out->key_columns)
@@ -2472,22 +3642,23 @@ int bind_merge(BindCtx *ctx, const AstStmt *st, BoundMerge *out)
                 }
             }
         }
+        for (uint32_t k = 0; tcol && k < out->n_keys; k++)
+            if (!strcmp(out->key_columns[k], ts->fields[tcol->u.col.b.col].name))
+                tcol = NULL;
         if (!tcol) {
-            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000",
-                          "MERGE ON must be equalities between target columns and source expressions");
-            err_hint(ctx->err, "Move other conditions into WHEN ... AND.");
-            return bind_error_at(ctx, c->loc >= 0 ? c->loc : st->u.merge.on->loc);
+            /* not a plain key equality: the join runs in the SELECT engine */
+            join_mode = true;
+            continue;
         }
-        for (uint32_t k = 0; k < out->n_keys; k++)
-            if (!strcmp(out->key_columns[k], ts->fields[tcol->u.col.b.col].name)) {
-                err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "MERGE ON names column \"%s\" twice",
-                              ts->fields[tcol->u.col.b.col].name);
-                return bind_error_at(ctx, c->loc);
-            }
         out->key_columns[out->n_keys] = ts->fields[tcol->u.col.b.col].name;
         if ((rc = bind_coerce(ctx, sx, &ts->fields[tcol->u.col.b.col].type, CAST_ASSIGNMENT, &keys[out->n_keys])))
             return rc;
         out->n_keys++;
+    }
+    if (join_mode) {
+        out->n_keys = 0;
+        if ((rc = bind_merge_join(ctx, st, &src_scope, get, src, on, out)))
+            return rc;
     }
     /* the source rows, then their key values */
     uint32_t ns = src->n_out, np = ns + out->n_keys;
@@ -2499,7 +3670,7 @@ int bind_merge(BindCtx *ctx, const AstStmt *st, BoundMerge *out)
             return nomem(ctx);
     for (uint32_t k = 0; k < out->n_keys; k++)
         px[ns + k] = keys[k];
-    if (!(out->source = mk_project(ctx, src, px, np)))
+    if (!join_mode && !(out->source = mk_project(ctx, src, px, np)))
         return nomem(ctx);
     /* WHEN clauses */
     out->n_whens = st->u.merge.n_whens;

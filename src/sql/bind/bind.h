@@ -42,6 +42,25 @@ void stmt_res_release(StmtRes *r);
 
 typedef struct CteDef CteDef;
 
+/* Query parameters $1..$n (bind_param.c).  Two modes:
+ *  - describe (values == NULL): an untyped $n binds as an unknown NULL
+ *    literal; the first coercion it meets fixes its type (PostgreSQL's
+ *    variable parameters: `col = $1` -> col's type, `$1 + 1` -> integer,
+ *    INSERT VALUES ($1) -> the column's type, `$1::int` -> int), recorded
+ *    in types[]/known[]; arrays grow in the bind arena.
+ *  - execute (values != NULL): $n binds as a constant of types[n-1], so a
+ *    prepared statement plans exactly like the same SQL with literals. */
+typedef struct BindParams {
+    uint32_t n, cap;                /* parameters seen / declared */
+    LogicalType *types;             /* types[i]: valid when known[i] */
+    bool *known;
+    const Value *values;            /* execute mode: n values (strings owned by the caller) */
+    bool fixed_count;               /* $k with k > n is 42P02 */
+    const struct Expr **unk;        /* describe mode: unknown $k expressions ... */
+    uint32_t *unk_no;               /* ... and their k */
+    uint32_t n_unk, cap_unk;
+} BindParams;
+
 typedef struct BindCtx {
     Arena *a;                       /* plan arena */
     const char *sql;                /* statement text, for error positions */
@@ -57,7 +76,13 @@ typedef struct BindCtx {
     uint32_t min_ref_level;         /* lowest scope level an outer column reference
                                      * resolved in, while binding a subquery */
     CteDef *ctes;                   /* visible WITH entries, innermost first */
+    BindParams *params;             /* $n; NULL: "there is no parameter $n" */
     TarnError *err;
+    const struct WinCollector *wins; /* window calls of the SELECT whose aggregates are being
+                                     * rewritten: their result columns are not grouping errors */
+    struct WinCollector *win_cur;   /* window calls of the SELECT being bound (select list and
+                                     * ORDER BY may hold them; NULL elsewhere) */
+    uint8_t win_ctx;                /* 1: binding a window call's arguments, 2: a window definition */
 } BindCtx;
 
 /* A bound query: its plan and the names of its output columns. */
@@ -85,8 +110,33 @@ typedef struct BoundDml {
     struct DeltaSnapshot *snapshot;
     Expr *where;
     Expr **set;
+    /* RETURNING (n = 0: none): expressions over the table's columns
+     * (Expr.u.col.idx = table column), run on the new rows (UPDATE) or the
+     * deleted ones (DELETE).  In join mode exprs is NULL and
+     * the values are query columns [query_ret, query_ret + n). */
+    struct BoundReturning *ret;
+    /* Join mode (UPDATE ... FROM, DELETE ... USING, subqueries in WHERE /
+     * SET): `query` yields one row per (target row, match): the target
+     * row's columns in table order, then for UPDATE the new value of
+     * column c at query_set[c] (-1 = unchanged; assignment-cast).  where
+     * and set are then NULL. */
+    LogicalOp *query;
+    int32_t *query_set;
+    uint32_t query_ret;
 } BoundDml;
 int bind_dml(BindCtx *ctx, const AstStmt *st, BoundDml *out);
+
+/* A RETURNING list bound over a table's columns (Expr.u.col.idx = table
+ * column); `*` expands to the table's columns. */
+typedef struct BoundReturning {
+    Expr **exprs;
+    const char **names;
+    LogicalType *types;
+    uint32_t n;
+} BoundReturning;
+/* INSERT ... RETURNING: binds `list` over the table named by `table`
+ * (AST_RANGE_VAR, alias honoured). */
+int bind_returning(BindCtx *ctx, const AstNode *table, const AstList *list, BoundReturning *out);
 
 /* MERGE.  The ON condition must be a conjunction of `target_column =
  * source expression` (else 0A000); `source` is a plan producing the
@@ -110,6 +160,14 @@ typedef struct BoundMerge {
     const char **key_columns;
     BoundMergeWhen *whens;
     uint32_t n_whens;
+    /* ON not only key equalities (n_keys = 0, source NULL): q_pairs yields
+     * the matched (target columns, source columns) rows, q_unmatched (NULL
+     * without NOT MATCHED clauses) the source rows no target row matches;
+     * target_conj are ON's conjuncts over the target alone (pruning;
+     * u.col.idx = table column). */
+    LogicalOp *q_pairs, *q_unmatched;
+    Expr **target_conj;
+    uint32_t n_target_conj;
 } BoundMerge;
 int bind_merge(BindCtx *ctx, const AstStmt *st, BoundMerge *out);
 
@@ -130,6 +188,20 @@ int bind_insert(BindCtx *ctx, const AstStmt *st, CatalogRel *rel, const Schema *
  * CAST(), CAST_ASSIGNMENT for INSERT); folds constants.  42846 when no
  * cast exists, 42804 when only a stronger context would allow it. */
 int bind_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, Expr **out);
+
+/* Binds $k (AST_PARAM) per ctx->params (see BindParams). */
+int bind_param(BindCtx *ctx, const AstNode *n, Expr **out);
+/* Describe mode: an unknown parameter expression e is being coerced to t;
+ * fixes its type (42P08 when it already has another one). */
+int bind_param_infer(BindCtx *ctx, const Expr *e, const LogicalType *t);
+/* Describe mode, after binding: unknown parameters among plan's output
+ * expressions become text (PostgreSQL resolves unknown select-list items
+ * as text); then every parameter 1..n must be known, else 42P18. */
+int bind_params_finish(BindCtx *ctx, const LogicalOp *plan);
+/* Describe mode: `alias` (a column reference to output col of plan, e.g.
+ * a UNION branch or an INSERT ... SELECT source) stands for an unknown $k
+ * that plan's select list outputs there, so coercing alias types $k. */
+int bind_param_alias(BindCtx *ctx, const LogicalOp *plan, uint32_t col, const Expr *alias);
 
 /* Records an error position from an AST location. */
 int bind_error_at(BindCtx *ctx, int loc);

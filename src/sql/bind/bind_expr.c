@@ -8,6 +8,7 @@
 
 #include "sql/bind/bind_int.h"
 #include "sql/exec/expr.h"
+#include "sql/func/func_inlist.h"
 #include "sql/func/cast.h"
 #include "sql/parse/parse.h"
 #include "vector/format.h"
@@ -199,6 +200,11 @@ static bool interval_field_literal(const Expr *e, const LogicalType *t, int32_t 
 int bind_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, Expr **out)
 {
     *out = e;
+    if (e->unknown && ctx->params && ctx->params->n_unk) {
+        int prc = bind_param_infer(ctx, e, t);
+        if (prc)
+            return prc;
+    }
     if (e->type.id == t->id && (t->id != TYPE_DECIMAL || (e->type.precision == t->precision && e->type.scale == t->scale))) {
         e->unknown = false;
         return 0;
@@ -999,10 +1005,6 @@ static int bind_aggregate(BindCtx *ctx, ExprEnv *env, const AstNode *n, const ch
         err_set_state(ctx->err, TARN_ERR_INVALID, "42803", "aggregate function calls cannot be nested");
         return bind_error_at(ctx, n->loc);
     }
-    if (n->u.func.order_by.n) {
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "ORDER BY inside aggregate calls is not supported yet");
-        return bind_error_at(ctx, n->loc);
-    }
     ExprEnv sub = *env;
     sub.in_agg = true;
     uint32_t na = n->u.func.star ? 0 : n->u.func.args.n;
@@ -1027,8 +1029,8 @@ static int bind_aggregate(BindCtx *ctx, ExprEnv *env, const AstNode *n, const ch
     if ((rc = bind_function(ctx, name, FUNC_AGGREGATE, args, na, n->loc, &typed, &def, &state)))
         return rc;
     AggCollector *c = env->aggs;
-    /* Reuse an identical call. */
-    for (uint32_t i = 0; i < c->n; i++) {
+    /* Reuse an identical call (not with ORDER BY: bind_agg_order wraps those). */
+    for (uint32_t i = 0; i < c->n && !n->u.func.order_by.n; i++) {
         AggCall *o = &c->aggs[i];
         if (o->def != def || o->n_args != na || o->distinct != n->u.func.distinct || !expr_equal(o->filter, filter))
             continue;
@@ -1064,6 +1066,8 @@ static int bind_aggregate(BindCtx *ctx, ExprEnv *env, const AstNode *n, const ch
     ac->type = typed->type;
     ac->bind_state = state;
     ac->name = def->name;
+    if (n->u.func.order_by.n && (rc = bind_agg_order(ctx, env, n, ac)))
+        return rc;
     Expr *e = expr_new(ctx->a, EX_AGGREF, ac->type, 0, n->loc);
     if (!e)
         return nomem(ctx);
@@ -1096,6 +1100,12 @@ static int bind_func_call(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **o
     const char *name = n->u.func.names[0];
     if (n->u.func.arg_names.n) {
         err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "named arguments are not supported for %s()", name);
+        return bind_error_at(ctx, n->loc);
+    }
+    if (n->u.func.over)
+        return bind_window_call(ctx, env, n, name, out);
+    if (bind_window_only_name(name)) {
+        err_set_state(ctx->err, TARN_ERR_SYNTAX, "42809", "window function %s requires an OVER clause", name);
         return bind_error_at(ctx, n->loc);
     }
     bool is_scalar = func_name_exists(name, FUNC_SCALAR), is_agg = func_name_exists(name, FUNC_AGGREGATE);
@@ -1142,12 +1152,10 @@ static int bind_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out
     case SUBLINK_SCALAR: kind = SUBQ_SCALAR; break;
     case SUBLINK_EXISTS: kind = SUBQ_EXISTS; break;
     case SUBLINK_ANY:
-        if (strcmp(n->u.sublink.op, "=")) {
-            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "ANY/SOME subqueries with operator %s are not supported yet",
-                          n->u.sublink.op);
-            return bind_error_at(ctx, n->loc);
-        }
-        kind = SUBQ_IN;
+        kind = strcmp(n->u.sublink.op, "=") ? SUBQ_ANY : SUBQ_IN;
+        break;
+    case SUBLINK_ALL:
+        kind = SUBQ_ALL;
         break;
     default:
         err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "ALL/ARRAY subqueries are not supported yet");
@@ -1162,12 +1170,30 @@ static int bind_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out
         return bind_error_at(ctx, n->loc);
     }
     LogicalType t = kind == SUBQ_SCALAR ? q.types[0] : type_simple(TYPE_BOOL);
-    Expr *e = expr_new(ctx->a, EX_SUBQUERY, t, kind == SUBQ_IN ? 1 : 0, n->loc);
+    Expr *e = expr_new(ctx->a, EX_SUBQUERY, t, kind == SUBQ_IN || kind == SUBQ_ANY || kind == SUBQ_ALL ? 1 : 0, n->loc);
     if (!e)
         return nomem(ctx);
     e->u.subq.kind = kind;
     e->u.subq.plan = q.plan;
     e->u.subq.correlated = correlated;
+    if (kind == SUBQ_ANY || kind == SUBQ_ALL) {
+        /* x op ANY / ALL (subquery): the comparison of x with the subquery's
+         * column, resolved like any operator; evaluated per subquery row
+         * (optimizer.c: a dependent join) */
+        Expr *test, *cmp;
+        Expr *col = expr_colref(ctx->a, q.plan->out[0], q.types[0], q.names[0]);
+        if (!col)
+            return nomem(ctx);
+        col->unknown = q.unknown && q.unknown[0];
+        if ((rc = bind_expr(ctx, env, n->u.sublink.test, &test)) ||
+            (rc = bind_operator(ctx, n->u.sublink.op, test, col, n->loc, &cmp)))
+            return rc;
+        if (cmp->type.id != TYPE_BOOL) {
+            err_set_state(ctx->err, TARN_ERR_TYPE, "42809", "op ANY/ALL (array) requires operator to yield boolean");
+            return bind_error_at(ctx, n->loc);
+        }
+        e->args[0] = cmp;
+    }
     if (kind == SUBQ_IN) {
         Expr *test;
         if ((rc = bind_expr(ctx, env, n->u.sublink.test, &test)))
@@ -1178,8 +1204,15 @@ static int bind_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out
             return nomem(ctx);
         Expr *pair[2] = {test, col};
         LogicalType ct;
-        if ((rc = bind_common_type(ctx, pair, 2, "IN", &ct)))
-            return rc;
+        if ((rc = bind_common_type(ctx, pair, 2, "IN", &ct))) {
+            /* PostgreSQL reports the missing operator */
+            TarnError saved_err = *ctx->err;
+            Expr *probe;
+            err_clear(ctx->err);
+            if (bind_operator(ctx, "=", test, col, n->loc, &probe) == 0)
+                *ctx->err = saved_err;
+            return ctx->err->kind ? ctx->err->kind : rc;
+        }
         if ((rc = bind_coerce(ctx, test, &ct, CAST_IMPLICIT, &test)))
             return rc;
         if (!type_equal(&ct, &q.types[0])) {
@@ -1215,8 +1248,7 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
     case AST_COLUMN_REF:
         return bind_column(ctx, env, n, out);
     case AST_PARAM:
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "parameters ($%d) are not supported here", n->u.param.number);
-        return bind_error_at(ctx, n->loc);
+        return bind_param(ctx, n, out);
     case AST_OP: {
         Expr *l = NULL, *r;
         if (n->u.op.left && (rc = bind_expr(ctx, env, n->u.op.left, &l)))
@@ -1245,6 +1277,8 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
     }
     case AST_FUNC:
         return bind_func_call(ctx, env, n, out);
+    case AST_GROUPING_FUNC:
+        return bind_grouping_func(ctx, env, n, out);
     case AST_CAST: {
         Expr *a;
         LogicalType t;
@@ -1270,8 +1304,24 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
     case AST_COALESCE: {
         Expr **args;
         uint32_t k = n->u.list.args.n;
-        if ((rc = bind_list(ctx, env, &n->u.list.args, &args)))
-            return rc;
+        /* PostgreSQL simplifies the arguments in order and stops after the
+         * first non-NULL constant, so COALESCE(1, 1/0) is 1: arguments after
+         * one are bound without folding (the evaluator never reaches them) */
+        args = arena_alloc(ctx->a, (k ? k : 1) * sizeof(Expr *));
+        if (!args)
+            return nomem(ctx);
+        bool later_dead = false;
+        for (uint32_t i = 0; i < k; i++) {
+            if (later_dead)
+                ctx->no_fold++;
+            rc = bind_expr(ctx, env, n->u.list.args.items[i], &args[i]);
+            if (later_dead)
+                ctx->no_fold--;
+            if (rc)
+                return rc;
+            if (args[i]->kind == EX_CONST && !args[i]->u.cnst.is_null)
+                later_dead = true;
+        }
         LogicalType t;
         if ((rc = bind_common_type(ctx, args, k, "COALESCE", &t)))
             return rc;
@@ -1289,7 +1339,10 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
             (rc = bind_expr(ctx, env, n->u.list.args.items[1], &b)))
             return rc;
         if (a->unknown) {
-            LogicalType tt = type_simple(TYPE_STRING);
+            /* as PostgreSQL's "=" resolution: an unknown first argument
+             * takes the second's type (NULLIF(NULL, 1) is integer), text
+             * when both are unknown */
+            LogicalType tt = b->unknown ? type_simple(TYPE_STRING) : b->type;
             if ((rc = bind_coerce(ctx, a, &tt, CAST_IMPLICIT, &a)))
                 return rc;
         }
@@ -1403,6 +1456,14 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
                 return rc;
         }
         Expr *r = k == 1 ? e->args[0] : e;
+        if (k >= 8) { /* many constants: one hash lookup per row (func_inlist.c) */
+            for (uint32_t i = 0; i < k; i++)
+                if ((rc = bind_fold(ctx, e->args[i], &e->args[i])))
+                    return rc;
+            Expr *h = in_list_hashed(ctx->a, e);
+            if (h)
+                r = h;
+        }
         if (n->u.in.negated && !(r = mk_not(ctx, r, n->loc)))
             return nomem(ctx);
         return bind_fold(ctx, r, out);

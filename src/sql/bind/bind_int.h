@@ -39,7 +39,23 @@ typedef enum ExprClause {
 typedef struct AggCollector {
     AggCall *aggs;
     uint32_t n, cap;
+    bool has_grouping;          /* a GROUPING() call was bound */
 } AggCollector;
+
+/* Window function calls of one SELECT (bind_window.c).  Each call's
+ * result is column (call.table_index, 0) of the WINDOW operator that
+ * bind_window_plan puts above the aggregation. */
+typedef struct WinPending {
+    WinCall call;
+    Expr **part; uint32_t n_part;
+    SortItem *order; uint32_t n_order;
+} WinPending;
+
+typedef struct WinCollector {
+    WinPending *items;
+    uint32_t n, cap;
+    const AstList *defs;        /* the SELECT's WINDOW clause (AST_WINDOW_DEF) */
+} WinCollector;
 
 typedef struct ExprEnv {
     Scope *scope;
@@ -68,6 +84,45 @@ int bind_fold(BindCtx *ctx, Expr *e, Expr **out);
 int bind_column(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out);
 
 int scope_add_item(BindCtx *ctx, Scope *s, const ScopeItem *item);
+
+/* ---- GROUP BY grouping sets and GROUPING() (bind_group.c) ---- */
+
+/* u.agg.idx of the EX_AGGREF placeholder of GROUPING(args) (args bound). */
+#define BIND_GROUPING_IDX UINT32_MAX
+/* Binds one GROUP BY expression (positions, output names...). */
+typedef int (*BindGroupExprFn)(BindCtx *ctx, void *arg, const AstNode *n, Expr **out);
+/* True when the GROUP BY list has ROLLUP / CUBE / GROUPING SETS / () / (a, b) items. */
+bool bind_group_has_sets(const AstList *group_by);
+/* Expands the GROUP BY list into its distinct key expressions and grouping
+ * sets (bit masks over the keys), PostgreSQL's order and duplicates kept. */
+int bind_grouping_sets(BindCtx *ctx, const AstList *group_by, bool distinct, BindGroupExprFn fn, void *arg,
+                       Expr ***keys_out, uint32_t *n_keys_out, uint64_t **masks_out, uint32_t *n_sets_out);
+/* GROUPING(a, ...) in an expression: an EX_AGGREF placeholder. */
+int bind_grouping_func(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out);
+/* The placeholder's value after grouping: n_keys keys at (group_index, k),
+ * the set number at (group_index, n_keys) when n_sets > 0. */
+int bind_grouping_rewrite(BindCtx *ctx, const Expr *e, Expr *const *keys, uint32_t n_keys, uint32_t group_index,
+                          const uint64_t *masks, uint32_t n_sets, Expr **out);
+
+/* ---- Window functions (bind_window.c) ---- */
+/* True for names that exist only as window functions (row_number, lag...). */
+bool bind_window_only_name(const char *name);
+/* Binds f(...) OVER (...) (n: AST_FUNC with over): collects the call in
+ * env->wins and returns a reference to its result column. */
+int bind_window_call(BindCtx *ctx, ExprEnv *env, const AstNode *n, const char *name, Expr **out);
+/* Checks the WINDOW clause (names unique, references valid). */
+int bind_window_defs(BindCtx *ctx, ExprEnv *env, WinCollector *wc);
+/* True when `table` is the result binding of one of wc's calls. */
+bool bind_window_owns(const WinCollector *wc, uint32_t table);
+/* Rewrites every expression of the collected calls with rw (aggregate
+ * outputs after GROUP BY; NULL = none) and stacks one WINDOW operator per
+ * distinct (PARTITION BY, ORDER BY) over *plan. */
+typedef int (*WinRewriteFn)(BindCtx *ctx, Expr *e, Expr **out, void *arg);
+int bind_window_plan(BindCtx *ctx, WinCollector *wc, LogicalOp **plan, WinRewriteFn rw, void *arg);
+
+/* ORDER BY inside an aggregate call: binds the keys and wraps ac
+ * (agg_ordered.h) unless the aggregate ignores its input order. */
+int bind_agg_order(BindCtx *ctx, ExprEnv *env, const AstNode *n, AggCall *ac);
 
 /* Binds a nested query (subquery) with `parent` as enclosing scope. */
 int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out);

@@ -30,6 +30,7 @@ void coll_free(Collection *c)
     c->chunks = NULL;
     c->n_chunks = c->cap_chunks = 0;
     c->n_rows = 0;
+    c->mem_bytes = 0;
 }
 
 static int new_chunk(Collection *c)
@@ -52,6 +53,7 @@ static int new_chunk(Collection *c)
             chunk_free(k, c->n_cols);
             return TARN_ERR_NOMEM;
         }
+        c->mem_bytes += (uint64_t)type_width(&c->types[i]) * COLL_CHUNK_ROWS + COLL_CHUNK_ROWS / 8;
     }
     c->n_chunks++;
     return 0;
@@ -119,9 +121,12 @@ int coll_append(Collection *c, const Chunk *in, const uint32_t *sel, uint32_t n,
         uint32_t m = COLL_CHUNK_ROWS - k->n_rows;
         if (m > n - done)
             m = n - done;
-        for (uint32_t i = 0; i < c->n_cols; i++)
+        for (uint32_t i = 0; i < c->n_cols; i++) {
+            size_t before = k->cols[i].heap.total_bytes;
             if (append_col(&k->cols[i], k->n_rows, in->cols[i], sel, done, m))
                 return ERR_NOMEM(err, m);
+            c->mem_bytes += k->cols[i].heap.total_bytes - before;
+        }
         k->n_rows += m;
         done += m;
         c->n_rows += m;
@@ -146,6 +151,8 @@ int coll_move(Collection *dst, Collection *src, TarnError *err)
     memcpy(dst->chunks + dst->n_chunks, src->chunks, src->n_chunks * sizeof *src->chunks);
     dst->n_chunks += src->n_chunks;
     dst->n_rows += src->n_rows;
+    dst->mem_bytes += src->mem_bytes;
+    src->mem_bytes = 0;
     tarn_free(src->chunks);
     src->chunks = NULL;
     src->n_chunks = src->cap_chunks = 0;

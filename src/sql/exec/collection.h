@@ -29,6 +29,7 @@ typedef struct Collection {
     CollChunk *chunks;
     uint32_t n_chunks, cap_chunks;
     uint64_t n_rows;
+    uint64_t mem_bytes;         /* approximate bytes held (chunks + string bytes), for memory_limit */
 } Collection;
 
 void coll_init(Collection *c, uint32_t n_cols, const LogicalType *types);

@@ -25,11 +25,12 @@
  *     out calls sink_finalize (e.g. merges hash-table partitions, sorts).
  *   - All calls are per chunk (~2048 rows): no per-row virtual calls.
  *
- * Memory and spilling: operators that keep data (hash tables, sorts)
- * allocate through their own arenas and will charge ExecCtx.mem_budget;
- * beyond it they are meant to spill partitions to disk (interface
- * reserved: ExecCtx.temp_dir).  Cancellation: *ctx->cancel is checked per
- * chunk; a set flag ends the statement with 57014.
+ * Memory and spilling (spill.h): operators that keep data (hash tables,
+ * sorts, join build sides, results) charge ExecCtx.mem_used against
+ * ExecCtx.mem_budget (memory_limit); hash aggregation, hash joins and
+ * sorts spill partitions / runs to files in ExecCtx.temp_dir past half of
+ * it, the rest fail with 53200 past all of it.  Cancellation: *ctx->cancel
+ * is checked per chunk; a set flag ends the statement with 57014.
  *
  * Errors: the first error of any thread wins and stops the others.
  */
@@ -125,8 +126,9 @@ struct ExecCtx {
     Arena *arena;           /* statement arena (single-threaded use only) */
     uint32_t n_threads;     /* worker threads for pipelines */
     atomic_int *cancel;     /* set by tarn_cancel */
-    int64_t mem_budget;     /* bytes operators may hold before spilling (reserved) */
-    const char *temp_dir;   /* spill files (reserved) */
+    int64_t mem_budget;     /* memory_limit: bytes the query's operators may hold (0 = no limit; spill.h) */
+    const char *temp_dir;   /* spill files go here (spill.h) */
+    atomic_llong mem_used;  /* bytes currently charged by operators (exec_mem_try) */
     struct Catalog *cat;
     bool analyze;           /* collect per-operator timings */
 };

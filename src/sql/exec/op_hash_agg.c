@@ -23,14 +23,36 @@
  * Output (source): ranges of 2048 groups are handed out to threads; keys
  * are decoded from the rows, aggregates finalized into vectors.
  *
- * Spilling (later): a table over the memory budget would write its
- * partitions to disk and merge them one by one.
+ * Spilling (PostgreSQL 13's hash aggregation spill, spill.h): each
+ * table charges its bytes to the query's memory counter.  When a thread's
+ * table would pass its share of memory_limit it stops taking new groups:
+ * input rows of groups it already has still update them in place; the
+ * other rows (the child's columns, not states, so every aggregate kind
+ * spills) go to one of SPILL_FANOUT temporary files chosen by 4 hash bits
+ * (bits 40.. at the first level, the next 4 at each further level).  At
+ * finalize the in-memory tables merge as usual; their groups are then
+ * bucketed by the same bits and become the seeds of the partitions.  The
+ * output phase (single-threaded then) takes one partition at a time:
+ * a table seeded with that partition's groups reads the spilled rows back
+ * through the same aggregation code (spilling again one level deeper if it
+ * fills up), emits its groups and is freed.  A group never lives in two
+ * places: once a table is full it creates no group, so the keys of its
+ * spilled rows are disjoint from its groups.  Thread tables stop at half
+ * the spill share, partition tables may use the other half.
  */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/exec/agg_eval.h"
 #include "sql/exec/bigmem.h"
+#include "sql/exec/spill.h"
+#include "sql/func/cast.h"
+
+#define SPILL_FANOUT 16
+#define SPILL_BITS 4
+#define SPILL_SHIFT0 40
+#define SPILL_MAX_DEPTH 6 /* (64 - SPILL_SHIFT0) / SPILL_BITS */
 
 #define ROW_BLOCK ((size_t)2 << 20)
 
@@ -42,13 +64,24 @@ typedef struct HTable {
     uint8_t **blocks;           /* group rows and key strings, ROW_BLOCK each (huge pages) */
     uint32_t n_blocks, cap_blocks;
     size_t blk_used, blk_size;
+    size_t blk_bytes;           /* sum of the blocks' sizes */
+    size_t blk_max;             /* size of blocks after the first (ROW_BLOCK, less under a small memory_limit) */
     Arena arena;                /* aggregate states' own allocations (min/max strings) */
+    int64_t charged;            /* bytes charged to ExecCtx.mem_used */
 } HTable;
+
+static size_t blk_max_for(int64_t cap);
+
+static int64_t table_bytes(const HTable *t)
+{
+    return (int64_t)(t->cap * sizeof(uint64_t) + t->cap_rows * sizeof(uint8_t *) + t->blk_bytes +
+                     t->arena.total_bytes);
+}
 
 static uint8_t *row_alloc(HTable *t, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
-    if (n > ROW_BLOCK)
+    if (n > t->blk_max)
         return arena_alloc(&t->arena, n);
     if (!t->n_blocks || t->blk_used + n > t->blk_size) {
         if (t->n_blocks == t->cap_blocks) {
@@ -60,11 +93,12 @@ static uint8_t *row_alloc(HTable *t, size_t n)
             t->cap_blocks = nc;
         }
         /* the first block of a table is small: most tables are tiny */
-        size_t bs = t->n_blocks ? ROW_BLOCK : 64 * 1024;
+        size_t bs = t->n_blocks ? t->blk_max : 64 * 1024;
         uint8_t *blk = big_alloc(bs);
         if (!blk)
             return NULL;
         t->blocks[t->n_blocks++] = blk;
+        t->blk_bytes += bs;
         t->blk_size = bs;
         t->blk_used = 0;
     }
@@ -72,6 +106,16 @@ static uint8_t *row_alloc(HTable *t, size_t n)
     t->blk_used += n;
     return p;
 }
+
+/* Spilled input of one partition: files of rows, plus the groups already
+ * in memory whose hashes fall into it (level 0 only). */
+typedef struct SpillRun {
+    uint32_t depth;             /* level whose hash bits chose this partition */
+    SpillFile **files;
+    uint32_t n_files, cap_files;
+    uint8_t **seeds;            /* big_alloc */
+    uint64_t n_seeds;
+} SpillRun;
 
 typedef struct HashAgg {
     PhysOp op;
@@ -100,6 +144,26 @@ typedef struct HashAgg {
     AggEval fin;                /* contexts for finalize/destroy */
     bool fin_ok;
     ExecCtx *x;
+    /* GROUPING SETS (n_sets > 0): the last key is the set number (INT32,
+     * filled here); set s groups by the keys whose bit is set in
+     * set_masks[s], the others are NULL.  Each input chunk is aggregated
+     * once per set into the same table. */
+    const uint64_t *set_masks;
+    uint32_t n_sets;
+    HTable *empty_table;        /* empty input: one group per empty set */
+    /* spilling (see the file comment) */
+    const char *nospill_type;   /* an input column type without spill encoding */
+    bool spilled;
+    SpillRun level0[SPILL_FANOUT];
+    SpillRun **stack;           /* partitions left to aggregate (output phase) */
+    uint32_t n_stack, cap_stack;
+    struct Local *proc;         /* the output phase's aggregation state */
+    HTable *cur;                /* the partition being emitted */
+    uint64_t cur_pos;
+    Vector *rvecs;              /* spilled chunks read back */
+    Vector **rptrs;
+    uint32_t n_rvecs;
+    _Atomic uint64_t n_spill_parts, spill_bytes;
 } HashAgg;
 
 typedef struct Local {
@@ -107,13 +171,26 @@ typedef struct Local {
     AggEval ae;
     ExprState **keys;
     Vector **keyv;
+    Vector **evk;               /* evaluated keys (grouping sets: keyv mixes them with nullv) */
     Vector *flat;
+    Vector *nullv;              /* grouping sets: all-NULL vectors per key, the set number */
     uint64_t *hash;
     uint8_t *krows;             /* serialized probe keys */
     uint32_t krows_cap;
     uint8_t **grp;
     uint8_t **newg;
     uint32_t cap;
+    /* spilling */
+    ExecCtx *x;
+    bool full;                  /* the table takes no new groups */
+    uint32_t depth;             /* level of the partitions this table spills to */
+    int64_t cap_bytes;          /* spill threshold of this table's charges */
+    SpillFile *spill[SPILL_FANOUT];
+    uint32_t *ssel;             /* rows to spill, grouped by partition (cap) */
+    uint32_t *msel;             /* rows of groups in the table (cap) */
+    Vector *sub;                /* msel rows of the input */
+    Vector **subp;
+    uint32_t n_sub;
 } Local;
 
 /* ---- table ---------------------------------------------------------------------------------- */
@@ -124,6 +201,7 @@ static HTable *table_new(void)
     if (!t)
         return NULL;
     arena_init(&t->arena, 256 * 1024);
+    t->blk_max = ROW_BLOCK;
     t->cap = 1024;
     t->mask = t->cap - 1;
     t->slots = big_calloc(t->cap * sizeof(uint64_t));
@@ -249,15 +327,28 @@ static void local_free(PhysOp *op, void *local)
     if (l->flat)
         for (uint32_t j = 0; j < g->ng; j++)
             vec_destroy(&l->flat[j]);
+    if (l->nullv)
+        for (uint32_t j = 0; j < g->ng; j++)
+            vec_destroy(&l->nullv[j]);
     agg_eval_free(&l->ae);
     table_free(l->t, true);
     tarn_free(l->keys);
     tarn_free(l->keyv);
+    tarn_free(l->evk);
+    tarn_free(l->nullv);
     tarn_free(l->flat);
     tarn_free(l->hash);
     tarn_free(l->krows);
     tarn_free(l->grp);
     tarn_free(l->newg);
+    for (uint32_t p = 0; p < SPILL_FANOUT; p++)
+        spill_close(l->spill[p]);
+    for (uint32_t c = 0; c < l->n_sub; c++)
+        vec_destroy(&l->sub[c]);
+    tarn_free(l->sub);
+    tarn_free(l->subp);
+    tarn_free(l->ssel);
+    tarn_free(l->msel);
     tarn_free(l);
 }
 
@@ -295,12 +386,17 @@ static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
     l->keys = tarn_calloc(n, sizeof(ExprState *));
     l->keyv = tarn_calloc(n, sizeof(Vector *));
     l->flat = tarn_calloc(n, sizeof(Vector));
-    if (!l->t || !l->keys || !l->keyv || !l->flat || ensure_cap(g, l, VEC_BATCH_ROWS)) {
+    l->evk = tarn_calloc(n, sizeof(Vector *));
+    l->nullv = g->n_sets ? tarn_calloc(n, sizeof(Vector)) : NULL;
+    if (!l->t || !l->keys || !l->keyv || !l->flat || !l->evk || (g->n_sets && !l->nullv) ||
+        ensure_cap(g, l, VEC_BATCH_ROWS)) {
         local_free(op, l);
         return ERR_NOMEM(err, 0);
     }
     for (uint32_t j = 0; j < g->ng; j++) {
         vec_init(&l->flat[j], &g->groups[j]->type);
+        if (l->nullv)
+            vec_init(&l->nullv[j], &g->groups[j]->type);
         if (!(l->keys[j] = expr_state_new(g->groups[j], x->settings, x->params, err))) {
             local_free(op, l);
             return err->kind;
@@ -311,33 +407,182 @@ static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
         local_free(op, l);
         return rc;
     }
+    l->x = x;
+    l->cap_bytes = exec_spill_cap(x) / 2; /* thread tables: half the spill share */
+    l->t->blk_max = blk_max_for(l->cap_bytes);
     *local = l;
     return 0;
 }
 
-static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
+/* ---- spilling (see the file comment) -------------------------------------------------------------- */
+
+static int spill_grow(Local *l, uint32_t n)
 {
-    (void)x; (void)done;
-    HashAgg *g = (HashAgg *)op;
-    Local *l = local;
+    if (l->ssel && n <= l->cap)
+        return 0;
+    uint32_t c = n > l->cap ? n : l->cap;
+    uint32_t *s = tarn_realloc(l->ssel, (size_t)c * 2 * sizeof(uint32_t));
+    if (s)
+        l->ssel = s;
+    uint32_t *m = tarn_realloc(l->msel, (size_t)c * sizeof(uint32_t));
+    if (m)
+        l->msel = m;
+    return s && m ? 0 : TARN_ERR_NOMEM;
+}
+
+/* Row blocks of at most 1/16 of a table's share, so that a small
+ * memory_limit is charged in small steps. */
+static size_t blk_max_for(int64_t cap)
+{
+    size_t b = ROW_BLOCK;
+    while (cap > 0 && b > 64 * 1024 && (int64_t)b * 16 > cap)
+        b /= 2;
+    return b;
+}
+
+/* The table is full: rows of groups it holds update them; the others go
+ * to the partition files of level l->depth (rows l->hash, l->krows are
+ * prepared). */
+static int probe_full(HashAgg *g, Local *l, const Chunk *in, TarnError *err)
+{
     HTable *t = l->t;
-    uint32_t n = in->n_rows;
-    if (ensure_cap(g, l, n) || table_grow(t, t->count + n))
+    uint32_t n = in->n_rows, ka = g->key_area, nm = 0, ns = 0;
+    if (spill_grow(l, n))
         return ERR_NOMEM(err, n);
-    /* keys */
-    for (uint32_t j = 0; j < g->ng; j++) {
-        Vector *v;
-        int rc = expr_eval(l->keys[j], in, NULL, n, &v, err);
+    uint64_t mask = t->mask;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t h = l->hash[i], tag = h & 0xFFFFFFFFULL, s = tag & mask;
+        const uint8_t *kr = l->krows + (size_t)i * ka;
+        uint8_t *found = NULL;
+        for (;;) {
+            uint64_t e = t->slots[s];
+            if (!e)
+                break;
+            if ((e >> 32) == tag) {
+                uint8_t *row = t->rows[(e & 0xFFFFFFFFULL) - 1];
+                if (keys_equal(g, row + 8, kr)) {
+                    found = row;
+                    break;
+                }
+            }
+            s = (s + 1) & mask;
+        }
+        if (found) {
+            l->grp[nm] = found;
+            l->msel[nm++] = i;
+        } else {
+            l->ssel[ns++] = i;
+        }
+    }
+    if (ns) {
+        if (l->depth >= SPILL_MAX_DEPTH)
+            return exec_mem_error(l->x, "Hash aggregation (a partition still too big after 6 levels of spilling)",
+                                  err);
+        uint32_t shift = SPILL_SHIFT0 + SPILL_BITS * l->depth, cnt[SPILL_FANOUT] = {0}, pos[SPILL_FANOUT];
+        for (uint32_t k = 0; k < ns; k++)
+            cnt[(l->hash[l->ssel[k]] >> shift) & (SPILL_FANOUT - 1)]++;
+        for (uint32_t p = 0, o = 0; p < SPILL_FANOUT; p++) {
+            pos[p] = o;
+            o += cnt[p];
+        }
+        uint32_t *by = l->ssel + l->cap;
+        for (uint32_t k = 0; k < ns; k++) {
+            uint32_t i = l->ssel[k];
+            by[pos[(l->hash[i] >> shift) & (SPILL_FANOUT - 1)]++] = i;
+        }
+        uint32_t n_in = g->op.children[0]->n_out;
+        for (uint32_t p = 0, o = 0; p < SPILL_FANOUT; o += cnt[p], p++) {
+            if (!cnt[p])
+                continue;
+            if (!l->spill[p] && !(l->spill[p] = spill_open(l->x, err)))
+                return err->kind;
+            uint64_t before = spill_bytes(l->spill[p]);
+            if (spill_write(l->spill[p], in, n_in, by + o, cnt[p], err))
+                return err->kind;
+            atomic_fetch_add(&g->spill_bytes, spill_bytes(l->spill[p]) - before);
+        }
+    }
+    if (!nm)
+        return 0;
+    const Chunk *src = in;
+    Chunk sc;
+    if (nm < n) {
+        if (!l->sub) {
+            l->sub = tarn_calloc(in->n_cols ? in->n_cols : 1, sizeof(Vector));
+            l->subp = tarn_calloc(in->n_cols ? in->n_cols : 1, sizeof(Vector *));
+            if (!l->sub || !l->subp)
+                return ERR_NOMEM(err, in->n_cols);
+            for (uint32_t c = 0; c < in->n_cols; c++)
+                vec_init(&l->sub[c], in->cols[c]->type);
+            l->n_sub = in->n_cols;
+        }
+        if (in->n_cols > l->n_sub)
+            return ERR_INTERNAL(err, "hash aggregate input changed width");
+        for (uint32_t c = 0; c < in->n_cols; c++) {
+            if (vec_gather(&l->sub[c], in->cols[c], l->msel, nm))
+                return ERR_NOMEM(err, nm);
+            l->subp[c] = &l->sub[c];
+        }
+        sc.n_rows = nm;
+        sc.n_cols = in->n_cols;
+        sc.cols = l->subp;
+        src = &sc;
+    }
+    for (uint32_t j = 0; j < g->na; j++) {
+        int rc = agg_eval_update(&l->ae, j, src, l->grp, NULL, g->state_off[j], err);
         if (rc)
             return rc;
-        if (v->is_const) {
-            if (vec_gather(&l->flat[j], v, NULL, n))
-                return ERR_NOMEM(err, n);
-            v = &l->flat[j];
-        }
-        l->keyv[j] = v;
-        vec_hash(v, n, l->hash, j == 0);
     }
+    return 0;
+}
+
+/* Charges what the table grew by; past its share the table turns full
+ * (spills), past memory_limit the query fails. */
+static int mem_check(HashAgg *g, Local *l, TarnError *err)
+{
+    HTable *t = l->t;
+    int64_t now = table_bytes(t), d = now - t->charged;
+    if (d <= 0)
+        return 0;
+    if (!l->full && exec_mem_try(l->x, d, l->cap_bytes)) {
+        t->charged = now;
+        return 0;
+    }
+    char what[160];
+    if (!l->full) {
+        if (g->n_sets) {
+            if (exec_mem_try(l->x, d, l->x->mem_budget)) {
+                t->charged = now;
+                return 0;
+            }
+            return exec_mem_error(l->x, "Hash aggregation with grouping sets (which cannot spill to disk yet)", err);
+        }
+        if (g->nospill_type) {
+            if (exec_mem_try(l->x, d, l->x->mem_budget)) { /* cannot spill: it may use all of memory_limit */
+                t->charged = now;
+                return 0;
+            }
+            snprintf(what, sizeof what, "Hash aggregation over a column of type %s (which cannot be spilled to disk)",
+                     g->nospill_type);
+            return exec_mem_error(l->x, what, err);
+        }
+        l->full = true;
+    }
+    if (!exec_mem_try(l->x, d, l->x->mem_budget))
+        return exec_mem_error(l->x, "Hash aggregation (its groups' aggregate states)", err);
+    t->charged = now;
+    return 0;
+}
+
+/* Aggregates `in` into the thread's table grouped by the key vectors l->keyv. */
+static int sink_keys(HashAgg *g, Local *l, const Chunk *in, TarnError *err)
+{
+    HTable *t = l->t;
+    uint32_t n = in->n_rows;
+    if (!l->full && table_grow(t, t->count + n))
+        return ERR_NOMEM(err, n);
+    for (uint32_t j = 0; j < g->ng; j++)
+        vec_hash(l->keyv[j], n, l->hash, j == 0);
     if (g->ng == 0)
         memset(l->hash, 0, n * sizeof(uint64_t));
     /* serialize keys: [null flags][values] per row */
@@ -386,6 +631,8 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
             }
         }
     }
+    if (l->full)
+        return probe_full(g, l, in, err);
     /* probe / insert */
     uint32_t n_new = 0;
     uint64_t mask = t->mask;
@@ -444,11 +691,80 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
     return 0;
 }
 
-static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
+static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
 {
-    (void)x;
+    (void)x; (void)done;
     HashAgg *g = (HashAgg *)op;
     Local *l = local;
+    uint32_t n = in->n_rows;
+    if (ensure_cap(g, l, n))
+        return ERR_NOMEM(err, n);
+    /* keys (with grouping sets the last one is the set number, filled below) */
+    uint32_t n_eval = g->n_sets ? g->ng - 1 : g->ng;
+    for (uint32_t j = 0; j < n_eval; j++) {
+        Vector *v;
+        int rc = expr_eval(l->keys[j], in, NULL, n, &v, err);
+        if (rc)
+            return rc;
+        if (v->is_const) {
+            if (vec_gather(&l->flat[j], v, NULL, n))
+                return ERR_NOMEM(err, n);
+            v = &l->flat[j];
+        }
+        l->evk[j] = l->keyv[j] = v;
+    }
+    if (!g->n_sets) {
+        int rc = sink_keys(g, l, in, err);
+        return rc ? rc : mem_check(g, l, err);
+    }
+    /* the NULL stand-ins for keys outside a set */
+    for (uint32_t j = 0; j < g->ng; j++) {
+        Vector *v = &l->nullv[j];
+        if (vec_prepare(v, n) || vec_ensure_validity(v))
+            return ERR_NOMEM(err, n);
+        if (j < n_eval) {
+            memset(v->validity, 0, (n + 7) / 8);
+            if (type_is_string_like(v->type->id))
+                memset(v->data, 0, (size_t)n * sizeof(StrView));
+        } else {
+            memset(v->validity, 0xFF, (n + 7) / 8);
+        }
+    }
+    Vector *gidv = &l->nullv[g->ng - 1];
+    l->keyv[g->ng - 1] = gidv;
+    for (uint32_t s = 0; s < g->n_sets; s++) {
+        for (uint32_t i = 0; i < n; i++)
+            ((int32_t *)gidv->data)[i] = (int32_t)s;
+        for (uint32_t j = 0; j < n_eval; j++)
+            l->keyv[j] = (g->set_masks[s] >> j) & 1 ? l->evk[j] : &l->nullv[j];
+        int rc = sink_keys(g, l, in, err);
+        if (rc)
+            return rc;
+    }
+    return mem_check(g, l, err);
+}
+
+static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
+{
+    HashAgg *g = (HashAgg *)op;
+    Local *l = local;
+    g->x = x;
+    for (uint32_t p = 0; p < SPILL_FANOUT; p++) {
+        if (!l->spill[p])
+            continue;
+        SpillRun *r = &g->level0[p];
+        if (r->n_files == r->cap_files) {
+            uint32_t nc = r->cap_files ? r->cap_files * 2 : 4;
+            SpillFile **nf = tarn_realloc(r->files, nc * sizeof *nf);
+            if (!nf)
+                return ERR_NOMEM(err, nc * sizeof *nf);
+            r->files = nf;
+            r->cap_files = nc;
+        }
+        r->files[r->n_files++] = l->spill[p];
+        l->spill[p] = NULL;
+        g->spilled = true;
+    }
     if (l->t->n_rows == 0)
         return 0;
     if (g->n_tables == g->cap_tables) {
@@ -542,6 +858,41 @@ fail:
     atomic_store(&mj->failed, 1);
 }
 
+/* Grouping sets over an empty input: every empty set () still yields one
+ * row (keys NULL, aggregates over no rows), as without GROUP BY. */
+static int empty_sets(HashAgg *g, TarnError *err)
+{
+    HTable *t = NULL;
+    for (uint32_t s = 0; s < g->n_sets; s++) {
+        if (g->set_masks[s])
+            continue;
+        if (!t && !(t = table_new()))
+            return ERR_NOMEM(err, sizeof *t);
+        uint8_t *row = row_alloc(t, g->row_size);
+        if (!row || table_add_row(t, row)) {
+            table_free(t, true);
+            return ERR_NOMEM(err, g->row_size);
+        }
+        memset(row, 0, g->row_size);
+        for (uint32_t j = 0; j + 1 < g->ng; j++)
+            row[8 + j] = 1;
+        int32_t gid = (int32_t)s;
+        memcpy(row + g->key_off[g->ng - 1], &gid, sizeof gid);
+        for (uint32_t j = 0; j < g->na; j++)
+            g->aggs[j].def->agg_init(&g->fin.fctx[j], &row, g->state_off[j], 1);
+    }
+    if (!t)
+        return 0;
+    g->tables = tarn_calloc(1, sizeof(HTable *));
+    if (!g->tables) {
+        table_free(t, true);
+        return ERR_NOMEM(err, sizeof(HTable *));
+    }
+    g->tables[0] = t;
+    g->n_tables = g->cap_tables = 1;
+    return 0;
+}
+
 static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
 {
     HashAgg *g = (HashAgg *)op;
@@ -550,6 +901,8 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
     if (rc)
         return rc;
     g->fin_ok = true;
+    if (g->n_tables == 0 && g->n_sets && (rc = empty_sets(g, err)))
+        return rc;
     if (g->n_tables == 0) {
         g->n_out = 0;
         return 0;
@@ -638,6 +991,237 @@ done:
     return rc;
 }
 
+/* ---- spilled output: one partition at a time --------------------------------------------------------- */
+
+static int push_run(HashAgg *g, SpillRun *r, TarnError *err)
+{
+    if (g->n_stack == g->cap_stack) {
+        uint32_t nc = g->cap_stack ? g->cap_stack * 2 : 32;
+        SpillRun **n = tarn_realloc(g->stack, nc * sizeof *n);
+        if (!n)
+            return ERR_NOMEM(err, nc * sizeof *n);
+        g->stack = n;
+        g->cap_stack = nc;
+    }
+    g->stack[g->n_stack++] = r;
+    return 0;
+}
+
+static void run_free(SpillRun *r, bool owned)
+{
+    for (uint32_t i = 0; i < r->n_files; i++)
+        spill_close(r->files[i]);
+    tarn_free(r->files);
+    big_free(r->seeds);
+    if (owned)
+        tarn_free(r);
+    else
+        memset(r, 0, sizeof *r);
+}
+
+/* After the in-memory merge: its groups become the seeds of the level-0
+ * partitions, which the output phase aggregates one by one. */
+static int spill_setup(HashAgg *g, TarnError *err)
+{
+    uint64_t cnt[SPILL_FANOUT] = {0};
+    for (uint64_t r = 0; r < g->n_out; r++)
+        cnt[(*(const uint64_t *)g->out_rows[r] >> SPILL_SHIFT0) & (SPILL_FANOUT - 1)]++;
+    for (uint32_t p = 0; p < SPILL_FANOUT; p++) {
+        SpillRun *r = &g->level0[p];
+        r->depth = 0;
+        if (!(r->seeds = big_alloc((cnt[p] ? cnt[p] : 1) * sizeof(uint8_t *))))
+            return ERR_NOMEM(err, cnt[p]);
+    }
+    for (uint64_t i = 0; i < g->n_out; i++) {
+        uint8_t *row = g->out_rows[i];
+        SpillRun *r = &g->level0[(*(const uint64_t *)row >> SPILL_SHIFT0) & (SPILL_FANOUT - 1)];
+        r->seeds[r->n_seeds++] = row;
+    }
+    g->n_out = 0; /* the output phase emits partition tables instead */
+    for (uint32_t p = SPILL_FANOUT; p-- > 0;) {
+        SpillRun *r = &g->level0[p];
+        if (r->n_files)
+            atomic_fetch_add(&g->n_spill_parts, 1);
+        if ((r->n_files || r->n_seeds) && push_run(g, r, err))
+            return err->kind;
+    }
+    return 0;
+}
+
+static void part_done(HashAgg *g)
+{
+    HTable *t = g->cur;
+    if (!t)
+        return;
+    for (uint32_t j = 0; j < g->na && g->fin_ok; j++)
+        if (g->aggs[j].def->agg_destroy && t->n_rows)
+            g->aggs[j].def->agg_destroy(&g->fin.fctx[j], t->rows, g->state_off[j], (uint32_t)t->n_rows);
+    if (g->x)
+        exec_mem_release(g->x, t->charged);
+    table_free(t, true);
+    g->cur = NULL;
+    g->cur_pos = 0;
+}
+
+/* Aggregates partition r (its seeds, then its files) into a fresh table,
+ * which becomes g->cur; rows that do not fit go one level deeper. */
+static int run_partition(HashAgg *g, ExecCtx *x, SpillRun *r, TarnError *err)
+{
+    int rc = 0;
+    if (!g->proc) {
+        void *lp;
+        if ((rc = sink_local_init(&g->op, x, &lp, err)))
+            return rc;
+        g->proc = lp;
+        table_free(g->proc->t, true);
+        g->proc->t = NULL;
+    }
+    Local *l = g->proc;
+    /* the thread tables stay (they hold the seeds): each partition table
+     * gets the other half of the spill share on top of them */
+    l->cap_bytes = exec_spill_cap(x) ? (int64_t)atomic_load(&x->mem_used) + exec_spill_cap(x) / 2 : 0;
+    uint32_t n_in = g->op.children[0]->n_out;
+    if (!g->rvecs) {
+        g->rvecs = tarn_calloc(n_in ? n_in : 1, sizeof(Vector));
+        g->rptrs = tarn_calloc(n_in ? n_in : 1, sizeof(Vector *));
+        if (!g->rvecs || !g->rptrs)
+            return ERR_NOMEM(err, n_in);
+        for (uint32_t c = 0; c < n_in; c++)
+            vec_init(&g->rvecs[c], &g->op.children[0]->out_types[c]);
+        g->n_rvecs = n_in;
+    }
+    HTable *t = table_new();
+    if (!t)
+        return ERR_NOMEM(err, sizeof *t);
+    t->blk_max = blk_max_for(exec_spill_cap(x) / 2);
+    l->t = t;
+    l->full = false;
+    l->depth = r->depth + 1;
+    for (uint32_t j = 0; j < g->na; j++)
+        l->ae.fctx[j].arena = l->ae.fctx[j].scratch = &t->arena;
+    if (r->n_seeds) {
+        if (table_grow(t, r->n_seeds)) {
+            rc = ERR_NOMEM(err, r->n_seeds);
+            goto done;
+        }
+        for (uint64_t i = 0; i < r->n_seeds; i++) {
+            uint8_t *row = r->seeds[i];
+            uint64_t tag = *(const uint64_t *)row & 0xFFFFFFFFULL, s = tag & t->mask;
+            while (t->slots[s])
+                s = (s + 1) & t->mask;
+            if (table_add_row(t, row)) {
+                rc = ERR_NOMEM(err, 0);
+                goto done;
+            }
+            t->slots[s] = tag << 32 | t->n_rows;
+            t->count++;
+        }
+        if ((rc = mem_check(g, l, err)))
+            goto done;
+    }
+    for (uint32_t i = 0; i < r->n_files; i++) {
+        if ((rc = spill_rewind(r->files[i], err)))
+            goto done;
+        for (;;) {
+            Chunk c;
+            if ((rc = spill_read(r->files[i], g->rvecs, g->rptrs, n_in, &c, err)))
+                goto done;
+            if (!c.n_rows)
+                break;
+            if (x->cancel && atomic_load(x->cancel)) {
+                rc = err_set_state(err, TARN_ERR_CANCELED, "57014", "canceling statement due to user request");
+                goto done;
+            }
+            bool dn = false;
+            if ((rc = sink(&g->op, x, l, &c, &dn, err)))
+                goto done;
+        }
+        spill_close(r->files[i]);
+        r->files[i] = NULL;
+    }
+    for (uint32_t p = 0; p < SPILL_FANOUT; p++) {
+        if (!l->spill[p])
+            continue;
+        SpillRun *nr = tarn_calloc(1, sizeof *nr);
+        SpillFile **f = tarn_malloc(sizeof *f);
+        if (!nr || !f) {
+            tarn_free(nr);
+            tarn_free(f);
+            rc = ERR_NOMEM(err, sizeof *nr);
+            goto done;
+        }
+        nr->depth = l->depth;
+        nr->files = f;
+        f[0] = l->spill[p];
+        nr->n_files = nr->cap_files = 1;
+        l->spill[p] = NULL;
+        atomic_fetch_add(&g->n_spill_parts, 1);
+        if ((rc = push_run(g, nr, err))) {
+            run_free(nr, true);
+            goto done;
+        }
+    }
+done:
+    run_free(r, r->depth > 0);
+    l->t = NULL;
+    g->cur = t; /* emitted (or, after an error, freed) by part_done */
+    g->cur_pos = 0;
+    return rc;
+}
+
+/* The next up to 2048 groups of the spilled output phase (*n 0: done). */
+static int spill_next(HashAgg *g, ExecCtx *x, uint8_t *const **rows, uint32_t *n, TarnError *err)
+{
+    *n = 0;
+    while (!g->cur || g->cur_pos >= g->cur->n_rows) {
+        part_done(g);
+        if (!g->n_stack)
+            return 0;
+        int rc = run_partition(g, x, g->stack[--g->n_stack], err);
+        if (rc)
+            return rc;
+    }
+    uint64_t left = g->cur->n_rows - g->cur_pos;
+    *n = (uint32_t)(left < VEC_BATCH_ROWS ? left : VEC_BATCH_ROWS);
+    *rows = g->cur->rows + g->cur_pos;
+    g->cur_pos += *n;
+    return 0;
+}
+
+static void spill_destroy(HashAgg *g)
+{
+    part_done(g);
+    while (g->n_stack) {
+        SpillRun *r = g->stack[--g->n_stack];
+        run_free(r, r->depth > 0);
+    }
+    for (uint32_t p = 0; p < SPILL_FANOUT; p++)
+        run_free(&g->level0[p], false);
+    tarn_free(g->stack);
+    g->stack = NULL;
+    g->cap_stack = 0;
+    if (g->proc)
+        local_free(&g->op, g->proc);
+    g->proc = NULL;
+    for (uint32_t c = 0; c < g->n_rvecs; c++)
+        vec_destroy(&g->rvecs[c]);
+    tarn_free(g->rvecs);
+    tarn_free(g->rptrs);
+    g->rvecs = NULL;
+    g->rptrs = NULL;
+    g->n_rvecs = 0;
+    g->spilled = false;
+}
+
+static int sink_finalize_spill(PhysOp *op, ExecCtx *x, TarnError *err)
+{
+    HashAgg *g = (HashAgg *)op;
+    int rc = sink_finalize(op, x, err);
+    if (!rc && g->spilled)
+        rc = spill_setup(g, err);
+    return rc;
+}
+
 /* ---- source ------------------------------------------------------------------------------------- */
 
 typedef struct SrcLocal {
@@ -657,6 +1241,8 @@ static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
 static uint32_t src_parallelism(PhysOp *op)
 {
     HashAgg *g = (HashAgg *)op;
+    if (g->spilled)
+        return 1; /* partitions are aggregated and emitted one after another */
     return (uint32_t)(g->n_out / VEC_BATCH_ROWS + 1);
 }
 
@@ -702,17 +1288,24 @@ static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 
 static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *err)
 {
-    (void)x;
     HashAgg *g = (HashAgg *)op;
     SrcLocal *l = local;
     out->n_rows = 0;
     out->n_cols = op->n_out;
     out->cols = l->ptrs;
-    uint64_t from = atomic_fetch_add(&g->next_out, VEC_BATCH_ROWS);
-    if (from >= g->n_out)
-        return 0;
-    uint32_t n = (uint32_t)(g->n_out - from < VEC_BATCH_ROWS ? g->n_out - from : VEC_BATCH_ROWS);
-    uint8_t *const *rows = g->out_rows + from;
+    uint8_t *const *rows;
+    uint32_t n;
+    if (g->spilled) {
+        int rc = spill_next(g, x, &rows, &n, err);
+        if (rc || !n)
+            return rc;
+    } else {
+        uint64_t from = atomic_fetch_add(&g->next_out, VEC_BATCH_ROWS);
+        if (from >= g->n_out)
+            return 0;
+        n = (uint32_t)(g->n_out - from < VEC_BATCH_ROWS ? g->n_out - from : VEC_BATCH_ROWS);
+        rows = g->out_rows + from;
+    }
     for (uint32_t j = 0; j < g->ng; j++) {
         Vector *v = &l->vecs[j];
         if (vec_prepare(v, n))
@@ -744,6 +1337,7 @@ static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *
 static void destroy(PhysOp *op)
 {
     HashAgg *g = (HashAgg *)op;
+    spill_destroy(g);
     if (g->fin_ok) {
         for (uint32_t j = 0; j < g->na; j++)
             if (g->aggs[j].def->agg_destroy && g->n_out)
@@ -780,10 +1374,25 @@ static void explain(PhysOp *op, Buf *out)
     for (uint32_t j = 0; j < g->ng; j++) {
         if (j)
             buf_printf(out, ", ");
+        if (g->n_sets && j == g->ng - 1) {
+            buf_printf(out, "%u grouping sets", g->n_sets);
+            break;
+        }
         expr_to_text(g->groups[j], out);
     }
     for (uint32_t j = 0; j < g->na; j++)
         buf_printf(out, "%s%s(...)", j ? ", " : "; ", g->aggs[j].name);
+    uint64_t np = atomic_load(&g->n_spill_parts);
+    if (np)
+        buf_printf(out, " (spilled: %llu partitions, %llu kB)", (unsigned long long)np,
+                   (unsigned long long)((atomic_load(&g->spill_bytes) + 1023) / 1024));
+}
+
+void op_hash_agg_set_grouping_sets(PhysOp *op, const uint64_t *set_masks, uint32_t n_sets)
+{
+    HashAgg *g = (HashAgg *)op;
+    g->set_masks = set_masks;
+    g->n_sets = n_sets;
 }
 
 static const PhysOpVT vt = {
@@ -791,7 +1400,7 @@ static const PhysOpVT vt = {
     .sink_local_init = sink_local_init,
     .sink = sink,
     .sink_combine = sink_combine,
-    .sink_finalize = sink_finalize,
+    .sink_finalize = sink_finalize_spill,
     .sink_local_free = sink_local_free,
     .src_init = src_init,
     .src_parallelism = src_parallelism,
@@ -848,5 +1457,10 @@ PhysOp *op_hash_agg_new(Arena *a, PhysOp *child, Expr **groups, uint32_t ng, con
     g->op.n_children = 1;
     g->op.children[0] = child;
     g->op.est_rows = child->est_rows >= 0 ? child->est_rows * 0.1 : -1;
+    for (uint32_t c = 0; c < child->n_out && !g->nospill_type; c++)
+        if (!spill_type_ok(&child->out_types[c])) {
+            char tn[64];
+            g->nospill_type = arena_strdup(a, sqltype_name(&child->out_types[c], tn, sizeof tn));
+        }
     return &g->op;
 }

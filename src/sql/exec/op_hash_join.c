@@ -20,12 +20,37 @@
  * probe on one thread, so the matched flags are complete); SEMI and ANTI
  * emit probe rows with / without a match; null_aware ANTI implements NOT
  * IN (a NULL on either side makes the predicate unknown).
+ *
+ * Grace hash join (spill.h): build threads charge their rows to the
+ * query's memory counter.  When that would pass the spill share of
+ * memory_limit, the join turns "spilling": every build row (with its key
+ * values) goes to one of JSPILL_PARTS temporary files chosen by hash bits
+ * 40..44.  The probe pipeline then runs on one thread and writes its rows
+ * to probe partition files the same way; when its input ends (op_flush)
+ * the partition pairs are joined one by one with the ordinary code: load
+ * build partition p, build its table, stream probe partition p through
+ * op_exec, then (RIGHT/FULL) its unmatched build rows.  Equal keys share
+ * a partition, so every join kind stays correct; what depends on the whole
+ * build side (its row count, whether any key is NULL: NOT IN) is counted
+ * while partitioning.  A build partition that alone exceeds memory_limit
+ * fails with 53200.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/exec/ops.h"
+#include "sql/exec/spill.h"
+#include "sql/func/cast.h"
 
 #define END UINT32_MAX
+#define JSPILL_PARTS 32
+#define JSPILL_SHIFT 40
+#define JSPILL_BATCH 8 /* chunks a spilling build thread collects before writing them */
+
+typedef struct SpillList {
+    SpillFile **f;
+    uint32_t n, cap;
+} SpillList;
 
 typedef struct HashJoin {
     PhysOp op;
@@ -48,6 +73,15 @@ typedef struct HashJoin {
     uint8_t *matched;           /* RIGHT/FULL: per build row */
     bool has_null_key;
     uint64_t n_rows;
+    /* grace hash join */
+    const char *nospill_type;   /* a column type without spill encoding */
+    atomic_bool spilling;       /* build rows go to partition files */
+    bool spilled;               /* the build side is on disk: probe spills too */
+    SpillList bparts[JSPILL_PARTS];
+    SpillFile *pparts[JSPILL_PARTS];
+    _Atomic uint64_t sp_rows, sp_bytes;
+    atomic_bool sp_null;
+    int64_t part_charged;
 } HashJoin;
 
 /* ---- build ------------------------------------------------------------------------------------- */
@@ -56,7 +90,13 @@ typedef struct BLocal {
     Collection c;
     ExprState **keys;
     Vector **cols;              /* child cols + key vectors */
+    int64_t charged;
+    SpillFile *bf[JSPILL_PARTS];
 } BLocal;
+
+static int build_mem_check(HashJoin *j, ExecCtx *x, BLocal *l, bool force, TarnError *err);
+static int flush_build(HashJoin *j, ExecCtx *x, Collection *c, SpillFile **files, TarnError *err);
+static int add_file(SpillList *sl, SpillFile *f, TarnError *err);
 
 static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
 {
@@ -72,6 +112,8 @@ static void blocal_free(PhysOp *op, void *local)
     HashJoin *j = (HashJoin *)op;
     BLocal *l = local;
     coll_free(&l->c);
+    for (uint32_t p = 0; p < JSPILL_PARTS; p++)
+        spill_close(l->bf[p]);
     if (l->keys)
         for (uint32_t k = 0; k < j->nk; k++)
             expr_state_free(l->keys[k]);
@@ -104,7 +146,7 @@ static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 
 static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
 {
-    (void)x; (void)done;
+    (void)done;
     HashJoin *j = (HashJoin *)op;
     BLocal *l = local;
     for (uint32_t c = 0; c < j->n_build; c++)
@@ -117,19 +159,54 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
         l->cols[j->n_build + k] = v;
     }
     Chunk c = {in->n_rows, j->n_build + j->nk, l->cols};
-    return coll_append(&l->c, &c, NULL, in->n_rows, err);
+    int rc = coll_append(&l->c, &c, NULL, in->n_rows, err);
+    return rc ? rc : build_mem_check(j, x, l, false, err);
 }
 
 static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
 {
-    (void)x;
-    return coll_move(&((HashJoin *)op)->build, &((BLocal *)local)->c, err);
+    HashJoin *j = (HashJoin *)op;
+    BLocal *l = local;
+    if (atomic_load(&j->spilling)) {
+        int rc = build_mem_check(j, x, l, true, err); /* flushes what is left */
+        for (uint32_t p = 0; p < JSPILL_PARTS && !rc; p++)
+            if (l->bf[p]) {
+                rc = add_file(&j->bparts[p], l->bf[p], err);
+                l->bf[p] = NULL;
+            }
+        return rc;
+    }
+    return coll_move(&j->build, &l->c, err);
 }
+
+static int build_table(HashJoin *j, TarnError *err);
 
 static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
 {
-    (void)x;
     HashJoin *j = (HashJoin *)op;
+    if (atomic_load(&j->spilling)) {
+        /* rows combined before the switch go to disk as well */
+        SpillFile *files[JSPILL_PARTS] = {0};
+        int rc = flush_build(j, x, &j->build, files, err);
+        for (uint32_t p = 0; p < JSPILL_PARTS; p++)
+            if (files[p] && !rc)
+                rc = add_file(&j->bparts[p], files[p], err);
+            else
+                spill_close(files[p]);
+        coll_free(&j->build);
+        j->coll_ok = false;
+        j->spilled = true;
+        j->op.max_threads = 1; /* the probe partitions are joined after its input ends */
+        j->n_rows = atomic_load(&j->sp_rows);
+        j->has_null_key = atomic_load(&j->sp_null);
+        return rc;
+    }
+    return build_table(j, err);
+}
+
+/* Hashes the rows of j->build and chains them. */
+static int build_table(HashJoin *j, TarnError *err)
+{
     Collection *c = &j->build;
     uint64_t n_ids = (uint64_t)c->n_chunks << COLL_SHIFT;
     j->n_rows = c->n_rows;
@@ -184,6 +261,13 @@ typedef struct PLocal {
     uint32_t next_row, chain;
     uint32_t *pi, *br, np;
     uint32_t *sel;
+    /* grace hash join: partition pairs after the input ends */
+    bool sp_flushing, sp_has_in;
+    int sp_stage;
+    uint32_t sp_part;
+    Chunk sp_in;
+    Vector *sp_vecs;            /* n_probe */
+    Vector **sp_ptrs;
     Vector *outv;               /* n_out */
     Vector **outp;
     Vector *tmpv;               /* probe + build columns for the residual */
@@ -210,6 +294,11 @@ static void plocal_free(PhysOp *op, void *local)
         for (uint32_t c = 0; c < nt; c++)
             vec_destroy(&l->tmpv[c]);
     expr_state_free(l->resid);
+    if (l->sp_vecs)
+        for (uint32_t c = 0; c < j->n_probe; c++)
+            vec_destroy(&l->sp_vecs[c]);
+    tarn_free(l->sp_vecs);
+    tarn_free(l->sp_ptrs);
     tarn_free(l->keys);
     tarn_free(l->keyv);
     tarn_free(l->flat);
@@ -455,13 +544,287 @@ static int emit_leftovers(HashJoin *j, PLocal *l, const Chunk *in, Chunk *out, T
     return 0;
 }
 
+/* ---- grace hash join (spill.h) ------------------------------------------------------------------------ */
+
+static inline uint32_t part_of(uint64_t h) { return (uint32_t)(h >> JSPILL_SHIFT) & (JSPILL_PARTS - 1); }
+
+static int add_file(SpillList *sl, SpillFile *f, TarnError *err)
+{
+    if (sl->n == sl->cap) {
+        uint32_t nc = sl->cap ? sl->cap * 2 : 4;
+        SpillFile **n = tarn_realloc(sl->f, nc * sizeof *n);
+        if (!n) {
+            spill_close(f);
+            return ERR_NOMEM(err, nc * sizeof *n);
+        }
+        sl->f = n;
+        sl->cap = nc;
+    }
+    sl->f[sl->n++] = f;
+    return 0;
+}
+
+static void list_free(SpillList *sl)
+{
+    for (uint32_t i = 0; i < sl->n; i++)
+        spill_close(sl->f[i]);
+    tarn_free(sl->f);
+    memset(sl, 0, sizeof *sl);
+}
+
+/* Writes the rows of c (build columns + keys) to the partition files
+ * files[] by key hash; c ends empty.  Counts rows and NULL keys. */
+static int flush_build(HashJoin *j, ExecCtx *x, Collection *c, SpillFile **files, TarnError *err)
+{
+    uint32_t nc = j->n_build + j->nk;
+    uint64_t h[COLL_CHUNK_ROWS];
+    uint32_t sel[COLL_CHUNK_ROWS], cnt[JSPILL_PARTS], pos[JSPILL_PARTS];
+    Vector *ptrs[256];
+    if (nc > 256)
+        return exec_mem_error(x, "Hash join with more than 256 build columns", err);
+    int rc = 0;
+    for (uint32_t ci = 0; ci < c->n_chunks && !rc; ci++) {
+        CollChunk *k = &c->chunks[ci];
+        uint32_t n = k->n_rows;
+        if (!n)
+            continue;
+        for (uint32_t q = 0; q < nc; q++) {
+            k->cols[q].len = n;
+            ptrs[q] = &k->cols[q];
+        }
+        for (uint32_t kk = 0; kk < j->nk; kk++)
+            vec_hash(&k->cols[j->n_build + kk], n, h, kk == 0);
+        if (!j->nk)
+            memset(h, 0, n * sizeof *h);
+        memset(cnt, 0, sizeof cnt);
+        bool null = false;
+        for (uint32_t r = 0; r < n; r++) {
+            cnt[part_of(h[r])]++;
+            for (uint32_t kk = 0; kk < j->nk && !null; kk++)
+                null = !vec_is_valid(&k->cols[j->n_build + kk], r);
+        }
+        if (null)
+            atomic_store(&j->sp_null, true);
+        atomic_fetch_add(&j->sp_rows, n);
+        for (uint32_t p = 0, o = 0; p < JSPILL_PARTS; o += cnt[p], p++)
+            pos[p] = o;
+        for (uint32_t r = 0; r < n; r++)
+            sel[pos[part_of(h[r])]++] = r;
+        Chunk ch = {n, nc, ptrs};
+        for (uint32_t p = 0, o = 0; p < JSPILL_PARTS && !rc; o += cnt[p], p++) {
+            if (!cnt[p])
+                continue;
+            if (!files[p] && !(files[p] = spill_open(x, err)))
+                return err->kind;
+            uint64_t before = spill_bytes(files[p]);
+            rc = spill_write(files[p], &ch, nc, sel + o, cnt[p], err);
+            atomic_fetch_add(&j->sp_bytes, spill_bytes(files[p]) - before);
+        }
+    }
+    coll_free(c);
+    coll_init(c, nc, j->coll_types);
+    return rc;
+}
+
+/* Charges a build thread's rows; past the spill share the join turns to
+ * a grace hash join and every build row goes to partition files (in
+ * batches of JSPILL_BATCH chunks, or everything with force). */
+static int build_mem_check(HashJoin *j, ExecCtx *x, BLocal *l, bool force, TarnError *err)
+{
+    if (!atomic_load(&j->spilling)) {
+        int64_t d = (int64_t)l->c.mem_bytes - l->charged;
+        if (d <= 0 || exec_mem_try(x, d, exec_spill_cap(x))) {
+            if (d > 0)
+                l->charged += d;
+            return 0;
+        }
+        if (j->nospill_type) {
+            if (exec_mem_try(x, d, x->mem_budget)) { /* cannot spill: it may use all of memory_limit */
+                l->charged += d;
+                return 0;
+            }
+            char what[160];
+            snprintf(what, sizeof what, "Hash join over a column of type %s (which cannot be spilled to disk)",
+                     j->nospill_type);
+            return exec_mem_error(x, what, err);
+        }
+        atomic_store(&j->spilling, true);
+        force = true;
+    }
+    if (!force && l->c.n_chunks < JSPILL_BATCH)
+        return 0;
+    exec_mem_release(x, l->charged);
+    l->charged = 0;
+    return flush_build(j, x, &l->c, l->bf, err);
+}
+
+/* Loads build partition p into j->build and builds its hash table. */
+static int load_partition(HashJoin *j, ExecCtx *x, uint32_t p, TarnError *err)
+{
+    uint32_t nc = j->n_build + j->nk;
+    int rc = 0;
+    coll_init(&j->build, nc, j->coll_types);
+    j->coll_ok = true;
+    Vector *v = tarn_calloc(nc ? nc : 1, sizeof(Vector));
+    Vector **vp = tarn_calloc(nc ? nc : 1, sizeof(Vector *));
+    if (!v || !vp) {
+        rc = ERR_NOMEM(err, nc);
+        goto done;
+    }
+    for (uint32_t q = 0; q < nc; q++)
+        vec_init(&v[q], &j->coll_types[q]);
+    SpillList *sl = &j->bparts[p];
+    for (uint32_t i = 0; i < sl->n && !rc; i++) {
+        if ((rc = spill_rewind(sl->f[i], err)))
+            break;
+        for (;;) {
+            Chunk c;
+            if ((rc = spill_read(sl->f[i], v, vp, nc, &c, err)) || !c.n_rows)
+                break;
+            if ((rc = coll_append(&j->build, &c, NULL, c.n_rows, err)))
+                break;
+        }
+        spill_close(sl->f[i]);
+        sl->f[i] = NULL;
+    }
+    if (!rc && !exec_mem_try(x, (int64_t)j->build.mem_bytes, x->mem_budget))
+        rc = exec_mem_error(x, "Hash join (one partition of its build side)", err);
+    else if (!rc)
+        j->part_charged = (int64_t)j->build.mem_bytes;
+    if (!rc)
+        rc = build_table(j, err);
+    /* the semantics that depend on the whole build side */
+    j->n_rows = atomic_load(&j->sp_rows);
+    j->has_null_key = atomic_load(&j->sp_null);
+done:
+    if (v)
+        for (uint32_t q = 0; q < nc; q++)
+            vec_destroy(&v[q]);
+    tarn_free(v);
+    tarn_free(vp);
+    return rc;
+}
+
+static void unload_partition(HashJoin *j, ExecCtx *x)
+{
+    if (j->coll_ok)
+        coll_free(&j->build);
+    j->coll_ok = false;
+    exec_mem_release(x, j->part_charged);
+    j->part_charged = 0;
+    tarn_free(j->hashes);
+    tarn_free(j->next);
+    tarn_free(j->heads);
+    tarn_free(j->matched);
+    j->hashes = NULL;
+    j->next = j->heads = NULL;
+    j->matched = NULL;
+}
+
+/* Probe side of a spilled join: rows go to the partition files. */
+static int spill_probe(HashJoin *j, ExecCtx *x, PLocal *l, const Chunk *in, TarnError *err)
+{
+    int rc = start_chunk(j, l, in, err);
+    l->busy = false;
+    if (rc)
+        return rc;
+    uint32_t n = in->n_rows, cnt[JSPILL_PARTS] = {0}, pos[JSPILL_PARTS];
+    for (uint32_t i = 0; i < n; i++)
+        cnt[part_of(l->hash[i])]++;
+    for (uint32_t p = 0, o = 0; p < JSPILL_PARTS; o += cnt[p], p++)
+        pos[p] = o;
+    for (uint32_t i = 0; i < n; i++)
+        l->sel[pos[part_of(l->hash[i])]++] = i;
+    for (uint32_t p = 0, o = 0; p < JSPILL_PARTS; o += cnt[p], p++) {
+        if (!cnt[p])
+            continue;
+        if (!j->pparts[p] && !(j->pparts[p] = spill_open(x, err)))
+            return err->kind;
+        uint64_t before = spill_bytes(j->pparts[p]);
+        if ((rc = spill_write(j->pparts[p], in, j->n_probe, l->sel + o, cnt[p], err)))
+            return rc;
+        atomic_fetch_add(&j->sp_bytes, spill_bytes(j->pparts[p]) - before);
+    }
+    return 0;
+}
+
+static int op_exec(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, Chunk *out, bool *more, TarnError *err);
+static int flush_unmatched(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more, TarnError *err);
+
+/* After the probe side is spilled: join partition pairs one by one
+ * (the probe pipeline runs on one thread then). */
+static int spill_flush(HashJoin *j, ExecCtx *x, PLocal *l, Chunk *out, bool *more, TarnError *err)
+{
+    int rc;
+    out->n_rows = 0;
+    *more = false;
+    for (;;) {
+        if (x->cancel && atomic_load(x->cancel))
+            return err_set_state(err, TARN_ERR_CANCELED, "57014", "canceling statement due to user request");
+        if (l->sp_stage == 0) {
+            unload_partition(j, x);
+            if (l->sp_part >= JSPILL_PARTS)
+                return 0;
+            uint32_t p = l->sp_part++;
+            if ((rc = load_partition(j, x, p, err)))
+                return rc;
+            l->flush_id = 0;
+            l->sp_stage = 1;
+            l->sp_has_in = false;
+            if (j->pparts[p] && (rc = spill_rewind(j->pparts[p], err)))
+                return rc;
+        }
+        if (l->sp_stage == 1) {
+            SpillFile *f = j->pparts[l->sp_part - 1];
+            if (!l->sp_has_in) {
+                if (!f) {
+                    l->sp_stage = 2;
+                    continue;
+                }
+                if ((rc = spill_read(f, l->sp_vecs, l->sp_ptrs, j->n_probe, &l->sp_in, err)))
+                    return rc;
+                if (!l->sp_in.n_rows) {
+                    spill_close(f);
+                    j->pparts[l->sp_part - 1] = NULL;
+                    l->sp_stage = 2;
+                    continue;
+                }
+                l->sp_has_in = true;
+            }
+            bool m = false;
+            if ((rc = op_exec(&j->op, x, l, &l->sp_in, out, &m, err)))
+                return rc;
+            if (!m)
+                l->sp_has_in = false;
+            if (out->n_rows) {
+                *more = true;
+                return 0;
+            }
+            continue;
+        }
+        /* stage 2: RIGHT / FULL rows of this partition's build side nobody matched */
+        bool m = false;
+        if ((rc = flush_unmatched(&j->op, x, l, out, &m, err)))
+            return rc;
+        if (!m)
+            l->sp_stage = 0;
+        if (out->n_rows) {
+            *more = true;
+            return 0;
+        }
+    }
+}
+
 static int op_exec(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, Chunk *out, bool *more, TarnError *err)
 {
-    (void)x;
     HashJoin *j = (HashJoin *)op;
     PLocal *l = local;
     int rc;
     out->n_rows = 0;
+    if (j->spilled && !l->sp_flushing) {
+        *more = false;
+        return spill_probe(j, x, l, in, err);
+    }
     if (!l->busy && (rc = start_chunk(j, l, in, err)))
         return rc;
     if (l->phase == 1) {
@@ -523,7 +886,7 @@ static int op_exec(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, Chunk *
 }
 
 /* RIGHT / FULL: build rows nobody matched, with NULL probe columns. */
-static int op_flush(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more, TarnError *err)
+static int flush_unmatched(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more, TarnError *err)
 {
     (void)x;
     HashJoin *j = (HashJoin *)op;
@@ -556,9 +919,34 @@ static int op_flush(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more,
     return 0;
 }
 
+static int op_flush(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more, TarnError *err)
+{
+    HashJoin *j = (HashJoin *)op;
+    PLocal *l = local;
+    if (!j->spilled)
+        return flush_unmatched(op, x, local, out, more, err);
+    if (!l->sp_vecs) {
+        l->sp_vecs = tarn_calloc(j->n_probe + 1, sizeof(Vector));
+        l->sp_ptrs = tarn_calloc(j->n_probe + 1, sizeof(Vector *));
+        if (!l->sp_vecs || !l->sp_ptrs)
+            return ERR_NOMEM(err, j->n_probe);
+        for (uint32_t c = 0; c < j->n_probe; c++)
+            vec_init(&l->sp_vecs[c], &j->op.children[0]->out_types[c]);
+    }
+    l->sp_flushing = true;
+    int rc = spill_flush(j, x, l, out, more, err);
+    l->sp_flushing = false;
+    return rc;
+}
+
 static void destroy(PhysOp *op)
 {
     HashJoin *j = (HashJoin *)op;
+    for (uint32_t p = 0; p < JSPILL_PARTS; p++) {
+        list_free(&j->bparts[p]);
+        spill_close(j->pparts[p]);
+        j->pparts[p] = NULL;
+    }
     if (j->coll_ok)
         coll_free(&j->build);
     j->coll_ok = false;
@@ -599,6 +987,9 @@ static void explain(PhysOp *op, Buf *out)
         buf_printf(out, " AND ");
         expr_to_text(j->residual, out);
     }
+    if (j->spilled || atomic_load(&j->sp_bytes))
+        buf_printf(out, " (spilled: %d partitions, %llu kB)", JSPILL_PARTS,
+                   (unsigned long long)((atomic_load(&j->sp_bytes) + 1023) / 1024));
 }
 
 static const PhysOpVT vt = {
@@ -653,6 +1044,13 @@ PhysOp *op_hash_join_new(Arena *a, PhysOp *probe, PhysOp *build, JoinKind kind, 
         if (type_is_nested(build_keys[k]->type.id)) {
             err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "joining on nested values is not supported yet");
             return NULL;
+        }
+    }
+    for (uint32_t c = 0; c < probe->n_out + build->n_out && !j->nospill_type; c++) {
+        const LogicalType *t = c < probe->n_out ? &probe->out_types[c] : &build->out_types[c - probe->n_out];
+        if (!spill_type_ok(t)) {
+            char tn[64];
+            j->nospill_type = arena_strdup(a, sqltype_name(t, tn, sizeof tn));
         }
     }
     physop_init(&j->op, &vt, ROLE_JOIN, n_out, types);

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "sql/exec/collection.h"
 #include "sql/exec/ops.h"
 #include "table/delta/delta.h"
 
@@ -19,6 +20,7 @@ typedef struct Insert {
     DeltaTransaction *txn;
     int64_t rows;
     Vector *view;               /* shallow copies for the Batch view */
+    Collection *keep;           /* INSERT ... RETURNING: copies of the rows written */
 } Insert;
 
 static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
@@ -65,6 +67,8 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
     }
     Batch b = {ts, in->n_rows, ts->n_fields, s->view};
     int rc = delta_txn_write(s->txn, &b, err);
+    if (!rc && s->keep)
+        rc = coll_append(s->keep, in, NULL, in->n_rows, err);
     if (!rc)
         s->rows += in->n_rows;
     pthread_mutex_unlock(&op->mu);
@@ -132,3 +136,5 @@ PhysOp *op_insert_new(Arena *a, PhysOp *child, DeltaTable *table, const Schema *
 }
 
 int64_t op_insert_count(PhysOp *op) { return ((Insert *)op)->rows; }
+
+void op_insert_keep_rows(PhysOp *op, Collection *rows) { ((Insert *)op)->keep = rows; }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sql/exec/ops.h"
+#include "sql/exec/spill.h"
 
 typedef struct NlJoin {
     PhysOp op;
@@ -30,10 +31,14 @@ static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
 
 static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
 {
-    (void)x; (void)local; (void)done;
+    (void)local; (void)done;
     NlJoin *j = (NlJoin *)op;
     pthread_mutex_lock(&op->mu);
+    uint64_t had = j->right.mem_bytes;
     int rc = coll_append(&j->right, in, NULL, in->n_rows, err);
+    /* the inner side is kept whole: it counts against memory_limit (spill.h) */
+    if (!rc && !exec_mem_try(x, (int64_t)(j->right.mem_bytes - had), x->mem_budget))
+        rc = exec_mem_error(x, "The inner side of a nested loop join", err);
     pthread_mutex_unlock(&op->mu);
     return rc;
 }

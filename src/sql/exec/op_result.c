@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sql/exec/ops.h"
+#include "sql/exec/spill.h"
 #include "sql/func/cast.h"
 
 typedef struct Result {
@@ -40,7 +41,6 @@ static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 
 static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
 {
-    (void)x;
     Result *r = (Result *)op;
     uint32_t n = in->n_rows;
     if (r->max_rows >= 0) {
@@ -54,7 +54,13 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
         if (before + in->n_rows >= r->max_rows)
             *done = true;
     }
-    return coll_append(local, in, NULL, n, err);
+    /* the rows are kept: they count against memory_limit (spill.h) */
+    Collection *c = local;
+    uint64_t had = c->mem_bytes;
+    int rc = coll_append(c, in, NULL, n, err);
+    if (!rc && !exec_mem_try(x, (int64_t)(c->mem_bytes - had), x->mem_budget))
+        rc = exec_mem_error(x, "The query's result", err);
+    return rc;
 }
 
 static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)

@@ -2,10 +2,15 @@
  * op_scan_delta.c - scan of a Delta table (table/delta/delta.h).
  *
  * The global state opens one DeltaScan over the snapshot the binder
- * pinned, with the projection and the skipping predicates; the files it
- * keeps are the morsels: each thread claims the next file and reads it
- * with delta_scan_open_file, filtering and projecting every batch
- * (scan_common.c).
+ * pinned, with the projection and the skipping predicates.  Morsels are
+ * row ranges of the files it keeps: with several threads each file is cut
+ * by delta_scan_split_file (row groups, or page-aligned slices of them;
+ * small files by their stats alone, without reading them), so a table
+ * stored as one big file still scans on every thread.  Each thread claims
+ * the next morsel, reads it with delta_scan_open_file_rows (deletion
+ * vectors at the right rows, row-group skipping per morsel) and filters
+ * and projects every batch (scan_common.c).  With one thread a morsel is a
+ * whole file.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,8 +23,8 @@ typedef struct ScanDelta {
     PhysOp op;
     ScanSpec spec;
     DeltaScan *scan;            /* global: file list */
-    atomic_uint next_file;
-    uint32_t n_files;
+    ScanMorsels morsels;
+    atomic_uint next_morsel;
     const char **col_names;
 } ScanDelta;
 
@@ -32,7 +37,6 @@ typedef struct Local {
 
 static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
 {
-    (void)x;
     ScanDelta *s = (ScanDelta *)op;
     const LogicalOp *g = s->spec.get;
     if (s->scan)
@@ -46,15 +50,28 @@ static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
     s->scan = delta_scan_open(g->u.get.snapshot, &o, err);
     if (!s->scan)
         return err_context(err, "scanning table \"%s\"", g->u.get.alias ? g->u.get.alias : "?");
-    s->n_files = (uint32_t)delta_scan_num_files(s->scan);
-    atomic_init(&s->next_file, 0);
+    uint32_t n_files = (uint32_t)delta_scan_num_files(s->scan);
+    uint32_t threads = x->n_threads ? x->n_threads : 1;
+    int64_t target = scan_morsel_rows(delta_snapshot_total_rows(g->u.get.snapshot), threads);
+    int rc = 0;
+    for (uint32_t f = 0; f < n_files && rc == 0; f++) {
+        int64_t *ranges = NULL, whole[2] = {0, 0};
+        size_t n = 1;
+        if (threads > 1 && (rc = delta_scan_split_file(s->scan, f, target, &ranges, &n, err)))
+            break;
+        rc = scan_morsels_add(&s->morsels, f, ranges ? ranges : whole, n, err);
+        tarn_free(ranges);
+    }
+    if (rc)
+        return err_context(err, "scanning table \"%s\"", g->u.get.alias ? g->u.get.alias : "?");
+    atomic_init(&s->next_morsel, 0);
     return 0;
 }
 
 static uint32_t src_parallelism(PhysOp *op)
 {
     ScanDelta *s = (ScanDelta *)op;
-    return s->n_files ? s->n_files : 1;
+    return s->morsels.n ? s->morsels.n : 1;
 }
 
 static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
@@ -89,13 +106,14 @@ static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *
     Local *l = local;
     for (;;) {
         if (!l->file) {
-            uint32_t i = atomic_fetch_add(&s->next_file, 1);
-            if (i >= s->n_files) {
+            uint32_t i = atomic_fetch_add(&s->next_morsel, 1);
+            if (i >= s->morsels.n) {
                 out->n_rows = 0;
                 return 0;
             }
+            const ScanMorsel *m = &s->morsels.m[i];
             pthread_mutex_lock(&op->mu);
-            l->file = delta_scan_open_file(s->scan, i, err);
+            l->file = delta_scan_open_file_rows(s->scan, m->file, m->begin, m->end, err);
             pthread_mutex_unlock(&op->mu);
             if (!l->file)
                 return err->kind ? err->kind : TARN_ERR_INTERNAL;
@@ -133,6 +151,7 @@ static void destroy(PhysOp *op)
     if (s->scan)
         delta_scan_close(s->scan);
     s->scan = NULL;
+    scan_morsels_free(&s->morsels);
 }
 
 static void explain(PhysOp *op, Buf *out)
@@ -143,8 +162,11 @@ static void explain(PhysOp *op, Buf *out)
     if (s->scan) {
         DeltaScanStats st;
         delta_scan_stats(s->scan, &st);
-        buf_printf(out, " (files %lld of %lld)", (long long)st.files_total - (long long)st.files_pruned,
+        buf_printf(out, " (files %lld of %lld", (long long)st.files_total - (long long)st.files_pruned,
                    (long long)st.files_total);
+        if (s->morsels.n > (uint32_t)(st.files_total - st.files_pruned))
+            buf_printf(out, ", %u morsels", s->morsels.n);
+        buf_printf(out, ")");
     }
     if (s->spec.filter) {
         buf_printf(out, " filter: ");

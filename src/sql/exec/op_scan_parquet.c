@@ -1,8 +1,11 @@
 /*
  * op_scan_parquet.c - read_parquet('glob'): Parquet files as a table.
  *
- * Morsels are files: each thread claims the next file, reads the
- * projected columns (with row-group skipping from the pushed-down
+ * Morsels are row ranges of the files: with several threads and fewer
+ * files than 4 per thread, src_init reads the footers and cuts the files
+ * (pq_reader_split: row groups, or page-aligned slices of them); else a
+ * morsel is a file.  Each thread claims the next morsel, reads the
+ * projected columns of its rows (row-group skipping from the pushed-down
  * predicates) and filters/projects its batches.  Every file must have the
  * columns the first file had (the binder took the schema from it).
  */
@@ -15,7 +18,9 @@ typedef struct ScanPq {
     PhysOp op;
     ScanSpec spec;
     const char **col_names;
-    atomic_uint next_file;
+    ScanMorsels morsels;
+    bool ready;
+    atomic_uint next_morsel;
 } ScanPq;
 
 typedef struct Local {
@@ -27,12 +32,52 @@ typedef struct Local {
 
 static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
 {
-    (void)x; (void)err;
-    atomic_init(&((ScanPq *)op)->next_file, 0);
+    ScanPq *s = (ScanPq *)op;
+    const LogicalOp *g = s->spec.get;
+    uint32_t nf = g->u.get.n_files, threads = x->n_threads ? x->n_threads : 1;
+    if (s->ready)
+        return 0;
+    int64_t whole[2] = {0, 0};
+    int rc = 0;
+    if (threads == 1 || nf >= 4 * threads) {
+        for (uint32_t f = 0; f < nf && rc == 0; f++)
+            rc = scan_morsels_add(&s->morsels, f, whole, 1, err);
+    } else {
+        /* footers: total rows first (the morsel size), then the cuts */
+        int64_t total = 0;
+        for (uint32_t f = 0; f < nf && rc == 0; f++) {
+            PqReader *r = pq_reader_open(g->u.get.files[f], NULL, err);
+            if (!r)
+                return err->kind ? err->kind : TARN_ERR_IO;
+            total += pq_reader_num_rows(r);
+            pq_reader_close(r);
+        }
+        int64_t target = scan_morsel_rows(total, threads);
+        for (uint32_t f = 0; f < nf && rc == 0; f++) {
+            PqReader *r = pq_reader_open(g->u.get.files[f], NULL, err);
+            if (!r)
+                return err->kind ? err->kind : TARN_ERR_IO;
+            int64_t *ranges = NULL;
+            size_t n = 0;
+            rc = pq_reader_split(r, target, &ranges, &n, err);
+            pq_reader_close(r);
+            if (!rc)
+                rc = scan_morsels_add(&s->morsels, f, ranges, n, err);
+            tarn_free(ranges);
+        }
+    }
+    if (rc)
+        return rc;
+    s->ready = true;
+    atomic_init(&s->next_morsel, 0);
     return 0;
 }
 
-static uint32_t src_parallelism(PhysOp *op) { return ((ScanPq *)op)->spec.get->u.get.n_files; }
+static uint32_t src_parallelism(PhysOp *op)
+{
+    ScanPq *s = (ScanPq *)op;
+    return s->morsels.n ? s->morsels.n : 1;
+}
 
 static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 {
@@ -67,17 +112,20 @@ static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *
     const LogicalOp *g = s->spec.get;
     for (;;) {
         if (!l->r) {
-            uint32_t i = atomic_fetch_add(&s->next_file, 1);
-            if (i >= g->u.get.n_files) {
+            uint32_t mi = atomic_fetch_add(&s->next_morsel, 1);
+            if (mi >= s->morsels.n) {
                 out->n_rows = 0;
                 return 0;
             }
+            uint32_t i = s->morsels.m[mi].file;
             PqReadOptions o;
             pq_read_options_default(&o);
             o.columns = s->col_names;
             o.n_columns = (int)s->spec.n_read;
             o.preds = s->spec.preds;
             o.n_preds = (int)s->spec.n_preds;
+            o.row_begin = s->morsels.m[mi].begin;
+            o.row_end = s->morsels.m[mi].end;
             l->r = pq_reader_open(g->u.get.files[i], &o, err);
             if (!l->r)
                 return err->kind ? err->kind : TARN_ERR_IO;
@@ -121,15 +169,24 @@ static void explain(PhysOp *op, Buf *out)
 {
     ScanPq *s = (ScanPq *)op;
     const LogicalOp *g = s->spec.get;
-    buf_printf(out, " on %s (%u file%s)", g->u.get.files[0], g->u.get.n_files, g->u.get.n_files == 1 ? "" : "s");
+    buf_printf(out, " on %s (%u file%s", g->u.get.files[0], g->u.get.n_files, g->u.get.n_files == 1 ? "" : "s");
+    if (s->morsels.n > g->u.get.n_files)
+        buf_printf(out, ", %u morsels", s->morsels.n);
+    buf_printf(out, ")");
     if (s->spec.filter) {
         buf_printf(out, " filter: ");
         expr_to_text(s->spec.filter, out);
     }
 }
 
+static void destroy(PhysOp *op)
+{
+    scan_morsels_free(&((ScanPq *)op)->morsels);
+}
+
 static const PhysOpVT vt = {
     .name = "Parquet Scan",
+    .destroy = destroy,
     .src_init = src_init,
     .src_parallelism = src_parallelism,
     .src_local_init = src_local_init,

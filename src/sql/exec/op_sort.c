@@ -12,16 +12,38 @@
  * flipped - floats by their IEEE trick, NaN last - and all bytes inverted
  * for DESC; strings contribute an 8-byte prefix).  Equal prefixes of
  * strings fall back to a full comparison.  Records [key][row id] are
- * sorted with qsort_r.  The source emits rows in order on one thread.
+ * sorted with qsort_r; from PAR_SORT_MIN rows the pool sorts slices in
+ * parallel and a heap merges them.  The source emits rows in order on one
+ * thread.
  *
- * Spilling (later): runs sorted in memory would be written out and
- * merged (external merge sort).
+ * External merge sort (spill.h): every thread charges its collection to
+ * the query's memory counter; when that would pass the spill share of
+ * memory_limit, the thread sorts its rows and writes them to a temporary
+ * file as a sorted run (with a LIMIT only the first offset + limit rows).
+ * If any run exists at finalize, the rows still in memory become one more
+ * run and the source merges all runs k-way with a binary heap over each
+ * run's current row (its normalized key, re-encoded as the row advances;
+ * string ties decided by the full text), one chunk per run in memory.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sql/exec/ops.h"
+#include "sql/exec/spill.h"
+#include "sql/func/cast.h"
+
+/* One sorted run being merged: its current chunk and row. */
+typedef struct MergeRun {
+    SpillFile *f;               /* NULL when read to the end */
+    Vector *vecs;               /* current chunk (all collection columns) */
+    Vector **ptrs;
+    uint32_t n_vecs;
+    uint32_t n, pos;            /* rows in the chunk, current row */
+    uint8_t *key;               /* normalized key of the current row */
+    uint32_t idx;
+} MergeRun;
 
 typedef struct Sort {
     PhysOp op;
@@ -38,6 +60,18 @@ typedef struct Sort {
     uint32_t *order;
     uint64_t n_order;
     uint64_t next;              /* source cursor (in order[]) */
+    /* external merge sort */
+    const char *nospill_type;   /* a column type without spill encoding */
+    int64_t charged;            /* bytes of rows charged to ExecCtx.mem_used */
+    SpillFile **runs;
+    uint32_t n_runs, cap_runs;
+    bool merging;
+    MergeRun *mr;
+    uint32_t *heap, n_heap;
+    uint32_t *pending, n_pending;
+    uint32_t out_run[VEC_BATCH_ROWS], out_pos[VEC_BATCH_ROWS];
+    uint64_t skip, emitted;
+    _Atomic uint64_t n_spill_runs, spill_bytes;
 } Sort;
 
 /* ---- key encoding -------------------------------------------------------------------------- */
@@ -178,6 +212,87 @@ static int cmp_rec(const void *a, const void *b, void *arg)
     return (ra > rb) - (ra < rb);
 }
 
+/* ---- parallel sort of the records: slices sorted by the pool, then merged */
+
+#define PAR_SORT_MIN 100000
+#define PAR_SORT_MAX_RUNS 16
+
+typedef struct ParSort {
+    SortCmp *sc;
+    uint8_t *recs;
+    uint64_t n;
+    uint32_t rec, parts;
+} ParSort;
+
+static void slice_of(const ParSort *ps, uint32_t i, uint64_t *from, uint64_t *to)
+{
+    *from = ps->n * i / ps->parts;
+    *to = ps->n * (i + 1) / ps->parts;
+}
+
+static void sort_slice(void *arg, uint32_t i)
+{
+    ParSort *ps = arg;
+    uint64_t a, b;
+    slice_of(ps, i, &a, &b);
+    qsort_r(ps->recs + a * ps->rec, b - a, ps->rec, cmp_rec, ps->sc);
+}
+
+/* k-way merge of the sorted slices into order[] (row ids), with a binary
+ * heap of slice heads; ties go to the lower slice, which keeps qsort's
+ * row-id tie-break order. */
+static void merge_slices(ParSort *ps, uint32_t key_len, uint32_t *order)
+{
+    uint64_t pos[PAR_SORT_MAX_RUNS], end[PAR_SORT_MAX_RUNS];
+    uint32_t heap[PAR_SORT_MAX_RUNS], nh = 0;
+    for (uint32_t i = 0; i < ps->parts; i++) {
+        slice_of(ps, i, &pos[i], &end[i]);
+        if (pos[i] < end[i])
+            heap[nh++] = i;
+    }
+#define HEAD(i) (ps->recs + pos[i] * ps->rec)
+#define LESS(x, y) (cmp_rec(HEAD(x), HEAD(y), ps->sc) < 0)
+    for (uint32_t k = nh / 2; k-- > 0;) {
+        uint32_t i = k;
+        for (;;) {
+            uint32_t l = 2 * i + 1, r = l + 1, m = i;
+            if (l < nh && LESS(heap[l], heap[m]))
+                m = l;
+            if (r < nh && LESS(heap[r], heap[m]))
+                m = r;
+            if (m == i)
+                break;
+            uint32_t t = heap[i];
+            heap[i] = heap[m];
+            heap[m] = t;
+            i = m;
+        }
+    }
+    uint64_t o = 0;
+    while (nh) {
+        uint32_t top = heap[0];
+        memcpy(&order[o++], HEAD(top) + key_len, 4);
+        if (++pos[top] == end[top])
+            heap[0] = heap[--nh];
+        uint32_t i = 0;
+        for (;;) {
+            uint32_t l = 2 * i + 1, r = l + 1, m = i;
+            if (l < nh && LESS(heap[l], heap[m]))
+                m = l;
+            if (r < nh && LESS(heap[r], heap[m]))
+                m = r;
+            if (m == i)
+                break;
+            uint32_t t = heap[i];
+            heap[i] = heap[m];
+            heap[m] = t;
+            i = m;
+        }
+    }
+#undef LESS
+#undef HEAD
+}
+
 /* Sorts the rows of c; *order_out gets their row ids in order (caller frees). */
 static int sort_rows(Sort *s, const Collection *c, uint32_t **order_out, uint64_t *n_out, TarnError *err)
 {
@@ -217,9 +332,19 @@ static int sort_rows(Sort *s, const Collection *c, uint32_t **order_out, uint64_
         }
     }
     SortCmp sc = {s, c, rec};
-    qsort_r(recs, n, rec, cmp_rec, &sc);
-    for (i = 0; i < n; i++)
-        memcpy(&order[i], recs + i * rec + s->key_len, 4);
+    uint32_t P = pool_size() > 1 && n >= PAR_SORT_MIN ? pool_size() * 2 : 1;
+    if (P > PAR_SORT_MAX_RUNS)
+        P = PAR_SORT_MAX_RUNS;
+    if (P > 1) {
+        /* parallel sort: threads sort slices, then one k-way merge */
+        ParSort ps = {&sc, recs, n, rec, P};
+        pool_run(P, sort_slice, &ps);
+        merge_slices(&ps, s->key_len, order);
+    } else {
+        qsort_r(recs, n, rec, cmp_rec, &sc);
+        for (i = 0; i < n; i++)
+            memcpy(&order[i], recs + i * rec + s->key_len, 4);
+    }
     tarn_free(recs);
     *order_out = order;
     *n_out = n;
@@ -289,7 +414,346 @@ typedef struct SLocal {
     Collection c;
     ExprState **keys;
     Vector **cols;
+    int64_t charged;
+    SpillFile **runs;
+    uint32_t n_runs, cap_runs;
 } SLocal;
+/* ---- external merge sort (spill.h) ------------------------------------------------------------------ */
+
+/* Encodes the sort keys of row r (key columns at cols[n_child..]) into p. */
+static void encode_row(const Sort *s, const Vector *cols, uint32_t r, uint8_t *p)
+{
+    uint32_t off = 0;
+    for (uint32_t q = 0; q < s->n_items; q++) {
+        const Vector *v = &cols[s->n_child + q];
+        const SortItem *it = &s->items[q];
+        uint32_t w = s->key_w[q];
+        if (!vec_is_valid(v, r)) {
+            p[off] = it->nulls_first ? 0 : 2;
+            memset(p + off + 1, 0, w);
+        } else {
+            p[off] = 1;
+            encode(v, r, p + off + 1);
+            if (it->desc)
+                for (uint32_t b = 0; b < w; b++)
+                    p[off + 1 + b] = (uint8_t)~p[off + 1 + b];
+        }
+        off += 1 + w;
+    }
+}
+
+/* Writes the rows of c, sorted, to a new run (only the first offset +
+ * limit with a LIMIT); c ends empty. */
+static int write_run(Sort *s, ExecCtx *x, Collection *c, SpillFile **out, TarnError *err)
+{
+    uint32_t *order = NULL;
+    uint64_t n;
+    int rc = sort_rows(s, c, &order, &n, err);
+    if (rc)
+        return rc;
+    if (s->limit >= 0 && (uint64_t)(s->limit + s->offset) < n)
+        n = (uint64_t)(s->limit + s->offset);
+    uint32_t nc = c->n_cols;
+    Vector *v = tarn_calloc(nc ? nc : 1, sizeof(Vector));
+    Vector **p = tarn_calloc(nc ? nc : 1, sizeof(Vector *));
+    SpillFile *f = NULL;
+    if (!v || !p) {
+        rc = ERR_NOMEM(err, 0);
+        goto done;
+    }
+    for (uint32_t k = 0; k < nc; k++) {
+        vec_init(&v[k], &s->coll_types[k]);
+        p[k] = &v[k];
+    }
+    if (!(f = spill_open(x, err))) {
+        rc = err->kind;
+        goto done;
+    }
+    for (uint64_t i = 0; i < n && !rc; i += COLL_CHUNK_ROWS) {
+        uint32_t m = (uint32_t)(n - i < COLL_CHUNK_ROWS ? n - i : COLL_CHUNK_ROWS);
+        for (uint32_t k = 0; k < nc && !rc; k++)
+            if (coll_gather(c, k, order + i, m, &v[k]))
+                rc = ERR_NOMEM(err, m);
+        Chunk ch = {m, nc, p};
+        if (!rc)
+            rc = spill_write(f, &ch, nc, NULL, m, err);
+    }
+    if (!rc) {
+        atomic_fetch_add(&s->spill_bytes, spill_bytes(f));
+        atomic_fetch_add(&s->n_spill_runs, 1);
+        *out = f;
+        f = NULL;
+    }
+done:
+    spill_close(f);
+    if (v)
+        for (uint32_t k = 0; k < nc; k++)
+            vec_destroy(&v[k]);
+    tarn_free(v);
+    tarn_free(p);
+    tarn_free(order);
+    coll_free(c);
+    coll_init(c, s->n_child + s->n_items, s->coll_types);
+    return rc;
+}
+
+static int add_run(SpillFile ***runs, uint32_t *n, uint32_t *cap, SpillFile *f, TarnError *err)
+{
+    if (*n == *cap) {
+        uint32_t nc = *cap ? *cap * 2 : 8;
+        SpillFile **r = tarn_realloc(*runs, nc * sizeof *r);
+        if (!r) {
+            spill_close(f);
+            return ERR_NOMEM(err, nc * sizeof *r);
+        }
+        *runs = r;
+        *cap = nc;
+    }
+    (*runs)[(*n)++] = f;
+    return 0;
+}
+
+/* Charges a thread's collection; over the spill share it becomes a run. */
+static int sort_mem_check(Sort *s, ExecCtx *x, SLocal *l, TarnError *err)
+{
+    int64_t d = (int64_t)l->c.mem_bytes - l->charged;
+    if (d < 0) {
+        exec_mem_release(x, -d);
+        l->charged += d;
+        return 0;
+    }
+    if (exec_mem_try(x, d, exec_spill_cap(x))) {
+        l->charged += d;
+        return 0;
+    }
+    if (s->limit >= 0 && l->c.n_rows > (uint64_t)(s->limit + s->offset)) {
+        /* top-N: dropping rows beyond offset + limit may be enough */
+        int rc = prune(s, &l->c, err);
+        if (rc)
+            return rc;
+        return sort_mem_check(s, x, l, err);
+    }
+    if (s->nospill_type) {
+        /* cannot spill: it may use all of memory_limit */
+        if (exec_mem_try(x, d, x->mem_budget)) {
+            l->charged += d;
+            return 0;
+        }
+        char what[160];
+        snprintf(what, sizeof what, "Sort over a column of type %s (which cannot be spilled to disk)", s->nospill_type);
+        return exec_mem_error(x, what, err);
+    }
+    exec_mem_release(x, l->charged);
+    l->charged = 0;
+    SpillFile *f = NULL;
+    int rc = write_run(s, x, &l->c, &f, err);
+    return rc ? rc : add_run(&l->runs, &l->n_runs, &l->cap_runs, f, err);
+}
+
+static int merge_cmp(const Sort *s, const MergeRun *a, const MergeRun *b)
+{
+    if (!s->tiebreak) {
+        int c = memcmp(a->key, b->key, s->key_len);
+        return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+    }
+    uint32_t off = 0;
+    for (uint32_t k = 0; k < s->n_items; k++) {
+        uint32_t w = 1 + s->key_w[k];
+        int c = memcmp(a->key + off, b->key + off, w);
+        if (c)
+            return c;
+        if (type_is_string_like(s->coll_types[s->n_child + k].id) && a->key[off] == 1) {
+            const StrView *x = &((const StrView *)a->vecs[s->n_child + k].data)[a->pos];
+            const StrView *y = &((const StrView *)b->vecs[s->n_child + k].data)[b->pos];
+            if (x->len > 8 || y->len > 8) {
+                uint32_t m = x->len < y->len ? x->len : y->len;
+                int d = m ? memcmp(x->ptr, y->ptr, m) : 0;
+                if (!d)
+                    d = (x->len > y->len) - (x->len < y->len);
+                if (d)
+                    return s->items[k].desc ? -d : d;
+            }
+        }
+        off += w;
+    }
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static void heap_down(Sort *s, uint32_t i)
+{
+    uint32_t *h = s->heap, n = s->n_heap;
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && merge_cmp(s, &s->mr[h[l]], &s->mr[h[m]]) < 0)
+            m = l;
+        if (r < n && merge_cmp(s, &s->mr[h[r]], &s->mr[h[m]]) < 0)
+            m = r;
+        if (m == i)
+            return;
+        uint32_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void heap_up(Sort *s, uint32_t i)
+{
+    uint32_t *h = s->heap;
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+        if (merge_cmp(s, &s->mr[h[i]], &s->mr[h[p]]) >= 0)
+            return;
+        uint32_t t = h[i];
+        h[i] = h[p];
+        h[p] = t;
+        i = p;
+    }
+}
+
+/* Reads run r's next chunk; pushes it on the heap unless the run is done. */
+static int run_fill(Sort *s, uint32_t r, TarnError *err)
+{
+    MergeRun *m = &s->mr[r];
+    Chunk c;
+    int rc = spill_read(m->f, m->vecs, m->ptrs, s->n_child + s->n_items, &c, err);
+    if (rc)
+        return rc;
+    m->n = c.n_rows;
+    m->pos = 0;
+    if (!m->n) {
+        spill_close(m->f);
+        m->f = NULL;
+        return 0;
+    }
+    encode_row(s, m->vecs, 0, m->key);
+    s->heap[s->n_heap++] = r;
+    heap_up(s, s->n_heap - 1);
+    return 0;
+}
+
+/* Finalize with runs: the rows still in memory become one more run; then
+ * every run is opened for the k-way merge. */
+static int merge_setup(Sort *s, ExecCtx *x, TarnError *err)
+{
+    int rc;
+    if (s->rows.n_rows) {
+        SpillFile *f = NULL;
+        exec_mem_release(x, s->charged);
+        s->charged = 0;
+        if ((rc = write_run(s, x, &s->rows, &f, err)) || (rc = add_run(&s->runs, &s->n_runs, &s->cap_runs, f, err)))
+            return rc;
+    }
+    uint32_t nc = s->n_child + s->n_items;
+    s->mr = tarn_calloc(s->n_runs, sizeof(MergeRun));
+    s->heap = tarn_calloc(s->n_runs, sizeof(uint32_t));
+    s->pending = tarn_calloc(s->n_runs, sizeof(uint32_t));
+    if (!s->mr || !s->heap || !s->pending)
+        return ERR_NOMEM(err, s->n_runs);
+    s->merging = true;
+    for (uint32_t r = 0; r < s->n_runs; r++) {
+        MergeRun *m = &s->mr[r];
+        m->idx = r;
+        m->f = s->runs[r];
+        s->runs[r] = NULL;
+        m->vecs = tarn_calloc(nc, sizeof(Vector));
+        m->ptrs = tarn_calloc(nc, sizeof(Vector *));
+        m->key = tarn_malloc(s->key_len + 1);
+        if (!m->vecs || !m->ptrs || !m->key)
+            return ERR_NOMEM(err, nc);
+        m->n_vecs = nc;
+        for (uint32_t k = 0; k < nc; k++)
+            vec_init(&m->vecs[k], &s->coll_types[k]);
+        if ((rc = spill_rewind(m->f, err)) || (rc = run_fill(s, r, err)))
+            return rc;
+    }
+    s->skip = (uint64_t)s->offset;
+    return 0;
+}
+
+/* The next rows of the merge into out (vectors l->vecs). */
+static int merge_next(Sort *s, Vector *vecs, Chunk *out, TarnError *err)
+{
+    uint32_t n = 0;
+again:
+    /* runs whose chunk ran out while the previous output still used it */
+    for (uint32_t i = 0; i < s->n_pending; i++) {
+        int rc = run_fill(s, s->pending[i], err);
+        if (rc)
+            return rc;
+    }
+    s->n_pending = 0;
+    while (n < VEC_BATCH_ROWS && s->n_heap) {
+        if (s->limit >= 0 && s->emitted >= (uint64_t)s->limit) {
+            s->n_heap = 0;
+            break;
+        }
+        uint32_t r = s->heap[0];
+        MergeRun *m = &s->mr[r];
+        if (s->skip) {
+            s->skip--;
+        } else {
+            s->out_run[n] = r;
+            s->out_pos[n++] = m->pos;
+            s->emitted++;
+        }
+        if (++m->pos < m->n) {
+            encode_row(s, m->vecs, m->pos, m->key);
+            heap_down(s, 0);
+            continue;
+        }
+        /* the run's chunk is used up: refill it at the next call (its rows
+         * may still be in this output), and stop here to keep the order */
+        s->heap[0] = s->heap[--s->n_heap];
+        if (s->n_heap)
+            heap_down(s, 0);
+        s->pending[s->n_pending++] = r;
+        break;
+    }
+    if (!n && s->n_pending)
+        goto again; /* all of it was skipped by OFFSET */
+    for (uint32_t c = 0; c < s->op.n_out; c++) {
+        Vector *v = &vecs[c];
+        if (vec_prepare(v, n))
+            return ERR_NOMEM(err, n);
+        size_t w = type_width(v->type);
+        for (uint32_t i = 0; i < n; i++) {
+            const Vector *src = &s->mr[s->out_run[i]].vecs[c];
+            uint32_t p = s->out_pos[i];
+            memcpy(v->data + w * i, src->data + w * p, w);
+            if (!vec_is_valid(src, p) && vec_set_null(v, i))
+                return ERR_NOMEM(err, n);
+        }
+    }
+    out->n_rows = n;
+    return 0;
+}
+
+static void merge_free(Sort *s)
+{
+    for (uint32_t r = 0; r < s->n_runs; r++) {
+        spill_close(s->runs[r]);
+        if (s->mr) {
+            MergeRun *m = &s->mr[r];
+            spill_close(m->f);
+            for (uint32_t k = 0; k < m->n_vecs; k++)
+                vec_destroy(&m->vecs[k]);
+            tarn_free(m->vecs);
+            tarn_free(m->ptrs);
+            tarn_free(m->key);
+        }
+    }
+    tarn_free(s->runs);
+    tarn_free(s->mr);
+    tarn_free(s->heap);
+    tarn_free(s->pending);
+    s->runs = NULL;
+    s->mr = NULL;
+    s->heap = s->pending = NULL;
+    s->n_runs = s->cap_runs = s->n_heap = s->n_pending = 0;
+    s->merging = false;
+}
+
 
 static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
 {
@@ -305,6 +769,9 @@ static void slocal_free(PhysOp *op, void *local)
     Sort *s = (Sort *)op;
     SLocal *l = local;
     coll_free(&l->c);
+    for (uint32_t r = 0; r < l->n_runs; r++)
+        spill_close(l->runs[r]);
+    tarn_free(l->runs);
     if (l->keys)
         for (uint32_t k = 0; k < s->n_items; k++)
             expr_state_free(l->keys[k]);
@@ -337,7 +804,7 @@ static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 
 static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
 {
-    (void)x; (void)done;
+    (void)done;
     Sort *s = (Sort *)op;
     SLocal *l = local;
     for (uint32_t c = 0; c < s->n_child; c++)
@@ -356,22 +823,34 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
     if (s->limit >= 0) {
         uint64_t keep = (uint64_t)(s->limit + s->offset);
         uint64_t thr = keep * 4 > 65536 ? keep * 4 : 65536;
-        if (l->c.n_rows > thr)
-            return prune(s, &l->c, err);
+        if (l->c.n_rows > thr && (rc = prune(s, &l->c, err)))
+            return rc;
     }
-    return 0;
+    return sort_mem_check(s, x, l, err);
 }
 
 static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
 {
     (void)x;
-    return coll_move(&((Sort *)op)->rows, &((SLocal *)local)->c, err);
+    Sort *s = (Sort *)op;
+    SLocal *l = local;
+    s->charged += l->charged;
+    l->charged = 0;
+    for (uint32_t r = 0; r < l->n_runs; r++) {
+        int rc = add_run(&s->runs, &s->n_runs, &s->cap_runs, l->runs[r], err);
+        l->runs[r] = NULL;
+        if (rc)
+            return rc;
+    }
+    l->n_runs = 0;
+    return coll_move(&s->rows, &l->c, err);
 }
 
 static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
 {
-    (void)x;
     Sort *s = (Sort *)op;
+    if (s->n_runs)
+        return merge_setup(s, x, err);
     return sort_rows(s, &s->rows, &s->order, &s->n_order, err);
 }
 
@@ -417,6 +896,8 @@ static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *
     out->n_rows = 0;
     out->n_cols = op->n_out;
     out->cols = l->ptrs;
+    if (s->merging)
+        return merge_next(s, l->vecs, out, err);
     uint64_t end = s->n_order;
     if (s->limit >= 0 && (uint64_t)(s->offset + s->limit) < end)
         end = (uint64_t)(s->offset + s->limit);
@@ -449,6 +930,7 @@ static void destroy(PhysOp *op)
     s->ready = false;
     tarn_free(s->order);
     s->order = NULL;
+    merge_free(s);
 }
 
 static void explain(PhysOp *op, Buf *out)
@@ -466,6 +948,10 @@ static void explain(PhysOp *op, Buf *out)
         if (s->items[k].nulls_first != s->items[k].desc)
             buf_printf(out, s->items[k].nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
+    uint64_t nr = atomic_load(&s->n_spill_runs);
+    if (nr)
+        buf_printf(out, " (spilled: %llu runs, %llu kB)", (unsigned long long)nr,
+                   (unsigned long long)((atomic_load(&s->spill_bytes) + 1023) / 1024));
 }
 
 static const PhysOpVT vt = {
@@ -498,8 +984,13 @@ PhysOp *op_sort_new(Arena *a, PhysOp *child, const SortItem *items, uint32_t n_i
     s->limit = limit;
     s->offset = offset < 0 ? 0 : offset;
     s->n_child = child->n_out;
-    for (uint32_t c = 0; c < child->n_out; c++)
+    for (uint32_t c = 0; c < child->n_out; c++) {
         s->coll_types[c] = child->out_types[c];
+        if (!s->nospill_type && !spill_type_ok(&child->out_types[c])) {
+            char tn[64];
+            s->nospill_type = arena_strdup(a, sqltype_name(&child->out_types[c], tn, sizeof tn));
+        }
+    }
     for (uint32_t k = 0; k < n_items; k++) {
         const LogicalType *t = &items[k].expr->type;
         if (type_is_nested(t->id)) {

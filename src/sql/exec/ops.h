@@ -52,6 +52,25 @@ int scan_out_init(ScanOut *so, const ScanSpec *spec, ExecCtx *x, const uint32_t 
 int scan_out_emit(ScanOut *so, const Batch *b, Chunk *out, TarnError *err);
 void scan_out_free(ScanOut *so);
 
+/* Morsels of the file scans: file `file`, file rows [begin, end) (end 0 =
+ * the whole file).  A list is built once per scan (src_init), in file and
+ * row order, and handed out by an atomic cursor. */
+typedef struct ScanMorsel {
+    uint32_t file;
+    int64_t begin, end;
+} ScanMorsel;
+typedef struct ScanMorsels {
+    ScanMorsel *m;
+    uint32_t n, cap;
+} ScanMorsels;
+/* Rows per morsel for total_rows rows (-1 unknown) on `threads` threads:
+ * about 8 morsels per thread, between 131,072 and 524,288 rows (each morsel
+ * decodes its row groups' dictionaries again: not too small). */
+int64_t scan_morsel_rows(int64_t total_rows, uint32_t threads);
+/* Appends morsels for file f from pairs [begin, end) (n pairs). */
+int scan_morsels_add(ScanMorsels *ms, uint32_t f, const int64_t *ranges, size_t n, TarnError *err);
+void scan_morsels_free(ScanMorsels *ms);
+
 /* ---- Row sources ------------------------------------------------------------------------ */
 
 /* Constant rows (VALUES); n_cols 0 with one row is SELECT without FROM,
@@ -69,8 +88,19 @@ PhysOp *op_project_new(Arena *a, PhysOp *child, Expr **exprs, uint32_t n, TarnEr
 /* GROUP BY: output = groups then aggregates.  AggCall args resolved. */
 PhysOp *op_hash_agg_new(Arena *a, PhysOp *child, Expr **groups, uint32_t n_groups, const AggCall *aggs,
                         uint32_t n_aggs, TarnError *err);
+/* GROUPING SETS: the last group expression is a placeholder for the set
+ * number (INT32, filled by the operator); set s groups by the keys whose
+ * bit is set in set_masks[s] (the others are NULL).  Masks borrowed. */
+void op_hash_agg_set_grouping_sets(PhysOp *op, const uint64_t *set_masks, uint32_t n_sets);
 /* No GROUP BY: exactly one output row. */
 PhysOp *op_simple_agg_new(Arena *a, PhysOp *child, const AggCall *aggs, uint32_t n_aggs, TarnError *err);
+
+/* ---- Window functions (op_window.c) ------------------------------------------------------ */
+
+/* Materializes the input, sorts it by (part, order) and computes the
+ * calls; output = the child's columns then one column per call. */
+PhysOp *op_window_new(Arena *a, PhysOp *child, Expr **part, uint32_t n_part, const SortItem *order, uint32_t n_order,
+                      const WinCall *calls, uint32_t n_calls, TarnError *err);
 
 /* ---- Joins ---------------------------------------------------------------------------------- */
 
@@ -95,6 +125,47 @@ PhysOp *op_sort_new(Arena *a, PhysOp *child, const SortItem *items, uint32_t n_i
                     TarnError *err);
 PhysOp *op_limit_new(Arena *a, PhysOp *child, int64_t limit, int64_t offset, TarnError *err);
 PhysOp *op_union_new(Arena *a, PhysOp **children, uint32_t n, TarnError *err);
+/* WITH RECURSIVE (op_recursive.c): runs rec's non-recursive term, then its
+ * recursive term until an iteration adds no rows; a source of the result.
+ * op_worktable_new: the recursive term's scan of the previous iteration's
+ * rows (LOP_WORKTABLE; its LOP_RECURSIVE must be planned first). */
+PhysOp *op_recursive_new(Arena *a, LogicalOp *rec, const SqlSettings *settings, TarnError *err);
+PhysOp *op_worktable_new(Arena *a, LogicalOp *work, TarnError *err);
+
+/* Runs a logical plan as a plan of its own (planned now, fresh operator
+ * state, its init plans in their own parameter slots) and passes every
+ * result chunk to fn; max_rows >= 0 stops after that many rows.  For
+ * operators that evaluate a subplan repeatedly (op_recursive.c,
+ * op_apply.c); call only where no pipeline runs concurrently. */
+int exec_run_logical(LogicalOp *plan, const SqlSettings *settings, ExecCtx *x, int64_t max_rows,
+                     int (*fn)(void *arg, const Chunk *in, TarnError *err), void *arg, TarnError *err);
+
+/* As-of join (op_asof_join.c): per probe row, the build row with equal
+ * keys whose time is the last <= (or <) the probe's time (ASOF_LE / LT),
+ * or the first >= (>) (ASOF_GE / GT).  Build columns: n_sel output
+ * columns, then the n_keys keys, then the time (integer-backed type);
+ * output: probe columns then the n_sel columns.  probe_keys / probe_ts are
+ * resolved against the probe.  left: unmatched probe rows get NULLs. */
+typedef enum AsofDir { ASOF_LE, ASOF_LT, ASOF_GE, ASOF_GT } AsofDir;
+PhysOp *op_asof_join_new(Arena *a, PhysOp *probe, PhysOp *build, bool left, AsofDir dir, Expr **probe_keys,
+                         uint32_t n_keys, Expr *probe_ts, uint32_t n_sel, const SqlSettings *settings, TarnError *err);
+
+/* LOP_APPLY (op_apply.c).  A reference of the inner plan to an outer
+ * column: e is turned into a constant per key combination and restored. */
+typedef struct ApplyRef {
+    Expr *e;
+    Expr saved;
+    uint32_t outer_col;         /* apply_find_refs: index into `outer`; op_apply_new: key index */
+} ApplyRef;
+/* Every column reference of inner (nested subqueries included) to one of
+ * the outer bindings. */
+int apply_find_refs(Arena *a, LogicalOp *inner, const ColBinding *outer, uint32_t n_outer, ApplyRef **refs_out,
+                    uint32_t *n_out, TarnError *err);
+/* out_types: the outer's columns, then the inner's (APPLY_JOIN) or the
+ * one result column; key_pos: input column of each key. */
+PhysOp *op_apply_new(Arena *a, PhysOp *outer, LogicalOp *inner, ApplyMode mode, bool left, const uint32_t *key_pos,
+                     uint32_t n_keys, ApplyRef *refs, uint32_t n_refs, const LogicalType *out_types, uint32_t n_out,
+                     const SqlSettings *settings, TarnError *err);
 
 /* ---- Final sinks ------------------------------------------------------------------------------------ */
 
@@ -112,5 +183,8 @@ int op_result_init_value(PhysOp *result, SubqKind kind, Arena *a, Value *out, Ta
 PhysOp *op_insert_new(Arena *a, PhysOp *child, struct DeltaTable *table, const Schema *table_schema,
                       const char *table_name, bool overwrite, TarnError *err);
 int64_t op_insert_count(PhysOp *op);
+/* INSERT ... RETURNING: also copies every row written into rows
+ * (coll_init'ed on the table's types; appended under the operator's lock). */
+void op_insert_keep_rows(PhysOp *op, Collection *rows);
 
 #endif

@@ -84,13 +84,15 @@ static int resolve(PCtx *p, const Expr *e, const Bind *bs, Expr **out)
 
 static int plan_subquery(PCtx *p, Expr *e, Expr **out)
 {
+    /* the optimizer turns these into joins / dependent joins in WHERE,
+     * HAVING and the select list; elsewhere (JOIN ... ON, GROUP BY,
+     * aggregate arguments) they are not supported yet */
     if (e->u.subq.correlated)
         return err_set_state(p->err, TARN_ERR_UNSUPPORTED, "0A000",
-                             "this correlated subquery is not supported yet (only EXISTS, IN and "
-                             "aggregates compared with equality-correlated keys in WHERE)");
-    if (e->u.subq.kind == SUBQ_IN) {
+                             "correlated subqueries are supported in WHERE, HAVING and the select list only");
+    if (e->u.subq.kind == SUBQ_IN || e->u.subq.kind == SUBQ_ANY || e->u.subq.kind == SUBQ_ALL) {
         return err_set_state(p->err, TARN_ERR_UNSUPPORTED, "0A000",
-                             "IN (subquery) is only supported as a WHERE condition yet");
+                             "IN / ANY / ALL (subquery) are supported in WHERE, HAVING and the select list only");
     }
     LogicalOp *sub = e->u.subq.plan;
     PhysOp *root;
@@ -322,6 +324,35 @@ static int plan_get(PCtx *p, LogicalOp *g, const ColBinding *req, uint32_t n_req
             }
         }
     }
+    if (g->u.get.source == SCAN_SERIES) {
+        /* LATERAL generate_series(1, t.n): op_apply.c made the references
+         * constants; fold what is left (casts of them) */
+        bool fold = false;
+        for (int i = 0; i < 3; i++)
+            if (g->u.get.series_args[i] && g->u.get.series_args[i]->kind != EX_CONST)
+                fold = true;
+        if (fold) {
+            LogicalOp *g2 = arena_alloc(p->a, sizeof *g2);
+            Expr **args = arena_calloc(p->a, 3 * sizeof(Expr *));
+            if (!g2 || !args)
+                return nomem(p);
+            *g2 = *g;
+            for (int i = 0; i < 3; i++) {
+                Expr *e = g->u.get.series_args[i];
+                if (e && e->kind != EX_CONST) {
+                    Value v;
+                    int rc = expr_eval_const(e, p->settings, p->a, &v, p->err);
+                    if (rc)
+                        return rc;
+                    if (!(e = expr_const(p->a, &v, e->type, e->loc)))
+                        return nomem(p);
+                }
+                args[i] = e;
+            }
+            g2->u.get.series_args = args;
+            sp.get = g2;
+        }
+    }
     PhysOp *op;
     switch (g->u.get.source) {
     case SCAN_DELTA: op = op_scan_delta_new(p->a, &sp, p->err); break;
@@ -463,7 +494,394 @@ static int plan_join(PCtx *p, LogicalOp *j, const ColBinding *req, uint32_t n_re
     return 0;
 }
 
+/* ---- dependent joins -------------------------------------------------------------------------------------------- */
+
+/* ---- as-of joins ---- */
+
+static bool refs_within_table(const Expr *e, uint32_t table, bool *any_other)
+{
+    if (e->kind == EX_COLREF) {
+        if (e->u.col.b.table != table)
+            *any_other = true;
+        return e->u.col.b.table == table;
+    }
+    if (e->kind == EX_SUBQUERY || e->kind == EX_PARAM) {
+        *any_other = true;
+        return false;
+    }
+    bool all = true;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (!refs_within_table(e->args[i], table, any_other))
+            all = false;
+    return all;
+}
+
+static bool refs_only_outer(const Expr *e, const LogicalOp *lo)
+{
+    if (e->kind == EX_COLREF)
+        return bset_has(lo->out, lo->n_out, e->u.col.b);
+    if (e->kind == EX_SUBQUERY || e->kind == EX_PARAM)
+        return false;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (!refs_only_outer(e->args[i], lo))
+            return false;
+    return true;
+}
+
+static bool time_type_ok(TypeId t)
+{
+    return t == TYPE_INT16 || t == TYPE_INT32 || t == TYPE_INT64 || t == TYPE_DATE || t == TYPE_TIME ||
+           t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ;
+}
+
+/* LATERAL (SELECT ... FROM q WHERE q.k = t.k ... AND q.ts <= t.ts ORDER BY
+ * q.ts DESC LIMIT 1) as an as-of join (op_asof_join.c).  -1: not this shape. */
+static int plan_asof(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
+{
+    LogicalOp *lo = op->children[0], *in = op->children[1];
+    if (op->u.join.apply != APPLY_JOIN)
+        return -1;
+    for (uint32_t i = 0; i < op->u.join.n_conds; i++) {
+        const Expr *c = op->u.join.conds[i];
+        if (!(c->kind == EX_CONST && !c->u.cnst.is_null && c->type.id == TYPE_BOOL && c->u.cnst.v.b))
+            return -1;
+    }
+    LogicalOp *top = NULL, *sort = NULL;
+    if (in->kind == LOP_PROJECT) {
+        top = in;
+        in = in->children[0];
+    }
+    if (in->kind == LOP_LIMIT && in->u.limit.limit == 1 && in->u.limit.offset == 0 && in->children[0]->kind == LOP_SORT &&
+        in->children[0]->u.sort.limit < 0)
+        sort = in->children[0];
+    else if (in->kind == LOP_SORT && in->u.sort.limit == 1 && in->u.sort.offset == 0)
+        sort = in;
+    if (!sort || sort->u.sort.n_items != 1 || sort->children[0]->kind != LOP_PROJECT)
+        return -1;
+    LogicalOp *sel = sort->children[0];
+    const SortItem *si = &sort->u.sort.items[0];
+    const Expr *sexpr = si->expr;
+    if (sexpr->kind == EX_COLREF && sexpr->u.col.b.table == sel->u.project.table_index &&
+        sexpr->u.col.b.col < sel->u.project.n_exprs)
+        sexpr = sel->u.project.exprs[sexpr->u.col.b.col];
+    /* below the select list: filters over one scan */
+    Expr *cj[256];
+    uint32_t ncj = 0;
+    LogicalOp *b = sel->children[0];
+    for (; b->kind == LOP_FILTER; b = b->children[0])
+        for (uint32_t i = 0; i < b->u.filter.n_conds && ncj < 256; i++)
+            cj[ncj++] = b->u.filter.conds[i];
+    if (b->kind != LOP_GET || ncj + b->u.get.n_filters > 256)
+        return -1;
+    for (uint32_t i = 0; i < b->u.get.n_filters; i++)
+        cj[ncj++] = b->u.get.filters[i];
+    uint32_t ti = b->u.get.table_index;
+    bool other = false;
+    for (uint32_t i = 0; i < sel->u.project.n_exprs; i++)
+        if (!refs_within_table(sel->u.project.exprs[i], ti, &other) || other)
+            return -1;
+    if (!refs_within_table(sexpr, ti, &other) || other || !time_type_ok(sexpr->type.id))
+        return -1;
+    Expr *inner_only[256], *ik[256], *ok_[256], *ots = NULL;
+    uint32_t n_in = 0, nk = 0;
+    AsofDir dir = ASOF_LE;
+    for (uint32_t i = 0; i < ncj; i++) {
+        Expr *c = cj[i];
+        bool o2 = false;
+        if (refs_within_table(c, ti, &o2) && !o2) {
+            inner_only[n_in++] = c;
+            continue;
+        }
+        if (c->kind != EX_FUNC || c->n_args != 2 || c->u.func.def->kind != FUNC_OPERATOR)
+            return -1;
+        const char *nm = c->u.func.def->name;
+        Expr *a0 = c->args[0], *a1 = c->args[1];
+        bool oa = false, ob2 = false;
+        bool a0_in = refs_within_table(a0, ti, &oa) && !oa, a1_in = refs_within_table(a1, ti, &ob2) && !ob2;
+        bool flip;
+        if (a0_in && refs_only_outer(a1, lo))
+            flip = false;
+        else if (a1_in && refs_only_outer(a0, lo))
+            flip = true;
+        else
+            return -1;
+        Expr *iv = flip ? a1 : a0, *ov = flip ? a0 : a1;
+        if (!type_equal(&iv->type, &ov->type))
+            return -1;
+        if (!strcmp(nm, "=")) {
+            ik[nk] = iv;
+            ok_[nk++] = ov;
+            continue;
+        }
+        AsofDir d;
+        if (!strcmp(nm, "<="))
+            d = flip ? ASOF_GE : ASOF_LE;
+        else if (!strcmp(nm, "<"))
+            d = flip ? ASOF_GT : ASOF_LT;
+        else if (!strcmp(nm, ">="))
+            d = flip ? ASOF_LE : ASOF_GE;
+        else if (!strcmp(nm, ">"))
+            d = flip ? ASOF_LT : ASOF_GT;
+        else
+            return -1;
+        if (ots || !expr_equal(iv, sexpr))
+            return -1;
+        ots = ov;
+        dir = d;
+    }
+    if (!ots || nk > 32)
+        return -1;
+    /* latest at or before: descending; earliest at or after: ascending */
+    if (((dir == ASOF_LE || dir == ASOF_LT) && !si->desc) || ((dir == ASOF_GE || dir == ASOF_GT) && si->desc))
+        return -1;
+    /* the build side: the scan with its own conditions, projecting the
+     * select list, the keys and the time */
+    LogicalOp *g2 = arena_alloc(p->a, sizeof *g2);
+    LogicalOp *bp = lop_new(p->a, LOP_PROJECT, 1);
+    uint32_t n_sel = sel->u.project.n_exprs, nb = n_sel + nk + 1;
+    Expr **bx = arena_alloc(p->a, nb * sizeof(Expr *)), **gf = arena_alloc(p->a, (n_in + 1) * sizeof(Expr *));
+    if (!g2 || !bp || !bx || !gf)
+        return nomem(p);
+    *g2 = *b;
+    memcpy(gf, inner_only, n_in * sizeof(Expr *));
+    g2->u.get.filters = gf;
+    g2->u.get.n_filters = n_in;
+    memcpy(bx, sel->u.project.exprs, n_sel * sizeof(Expr *));
+    memcpy(bx + n_sel, ik, nk * sizeof(Expr *));
+    bx[n_sel + nk] = (Expr *)sexpr;
+    bp->children[0] = g2;
+    bp->u.project.table_index = sel->u.project.table_index;
+    bp->u.project.exprs = bx;
+    bp->u.project.n_exprs = nb;
+    if (lop_resolve(p->a, g2, false) || lop_resolve(p->a, bp, false))
+        return nomem(p);
+    PhysOp *bph, *c;
+    Bind bb, cb;
+    int rc;
+    if ((rc = plan_op(p, bp, bp->out, bp->n_out, &bph, &bb)) ||
+        (rc = ensure_order(p, &bph, &bb, bp->out, bp->out_types, bp->out_names, bp->n_out)))
+        return rc;
+    BSet need = {0};
+    for (uint32_t i = 0; i < n_req; i++)
+        if (bset_has(lo->out, lo->n_out, req[i]) && bset_add(p, &need, req[i]))
+            return p->err->kind;
+    for (uint32_t k = 0; k < nk; k++)
+        if (bset_add_refs(p, &need, ok_[k]))
+            return p->err->kind;
+    if (bset_add_refs(p, &need, ots))
+        return p->err->kind;
+    if ((rc = plan_op(p, lo, need.b, need.n, &c, &cb)))
+        return rc;
+    Expr **rk = arena_alloc(p->a, (nk + 1) * sizeof(Expr *)), *rts;
+    if (!rk)
+        return nomem(p);
+    for (uint32_t k = 0; k < nk; k++)
+        if ((rc = resolve(p, ok_[k], &cb, &rk[k])))
+            return rc;
+    if ((rc = resolve(p, ots, &cb, &rts)))
+        return rc;
+    PhysOp *aj = op_asof_join_new(p->a, c, bph, op->u.join.kind == JOIN_LEFT, dir, rk, nk, rts, n_sel, p->settings,
+                                  p->err);
+    if (!aj)
+        return p->err->kind;
+    aj->est_rows = op->est_rows;
+    Bind ab;
+    ab.n = cb.n + n_sel;
+    ab.b = arena_alloc(p->a, (ab.n ? ab.n : 1) * sizeof(ColBinding));
+    if (!ab.b)
+        return nomem(p);
+    memcpy(ab.b, cb.b, cb.n * sizeof(ColBinding));
+    memcpy(ab.b + cb.n, sel->out, n_sel * sizeof(ColBinding));
+    if (top) {
+        /* the select list without hidden ORDER BY columns */
+        uint32_t n = cb.n + top->u.project.n_exprs;
+        Expr **ex = arena_alloc(p->a, (n ? n : 1) * sizeof(Expr *));
+        ColBinding *bs = arena_alloc(p->a, (n ? n : 1) * sizeof(ColBinding));
+        if (!ex || !bs)
+            return nomem(p);
+        for (uint32_t i = 0; i < cb.n; i++) {
+            Expr *e = expr_colref(p->a, cb.b[i], c->out_types[i], NULL);
+            if (!e || (rc = resolve(p, e, &ab, &ex[i])))
+                return e ? rc : nomem(p);
+            bs[i] = cb.b[i];
+        }
+        for (uint32_t i = 0; i < top->u.project.n_exprs; i++) {
+            if ((rc = resolve(p, top->u.project.exprs[i], &ab, &ex[cb.n + i])))
+                return rc;
+            bs[cb.n + i] = top->out[i];
+        }
+        if (!(aj = op_project_new(p->a, aj, ex, n, p->err)))
+            return p->err->kind;
+        ab.b = bs;
+        ab.n = n;
+    }
+    *out = aj;
+    *ob = ab;
+    return 0;
+}
+
+/* LOP_APPLY: the outer side is planned here; the inner side (with the ON
+ * condition as a filter on top) is planned by op_apply.c once per distinct
+ * combination of the outer columns it refers to. */
+static int plan_apply(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
+{
+    int arc = plan_asof(p, op, req, n_req, out, ob);
+    if (arc != -1)
+        return arc;
+    LogicalOp *lo = op->children[0], *inner = op->children[1];
+    if (op->u.join.n_conds) {
+        LogicalOp *f = lop_new(p->a, LOP_FILTER, 1);
+        if (!f)
+            return nomem(p);
+        f->children[0] = inner;
+        f->u.filter.conds = op->u.join.conds;
+        f->u.filter.n_conds = op->u.join.n_conds;
+        if (lop_resolve(p->a, f, false))
+            return nomem(p);
+        inner = f;
+    }
+    ApplyRef *refs;
+    uint32_t n_refs;
+    int rc = apply_find_refs(p->a, inner, lo->out, lo->n_out, &refs, &n_refs, p->err);
+    if (rc)
+        return rc;
+    /* keys: the distinct outer columns referenced */
+    BSet keys = {0};
+    for (uint32_t r = 0; r < n_refs; r++)
+        if (bset_add(p, &keys, lo->out[refs[r].outer_col]))
+            return p->err->kind;
+    for (uint32_t r = 0; r < n_refs; r++)
+        for (uint32_t k = 0; k < keys.n; k++)
+            if (binding_eq(keys.b[k], lo->out[refs[r].outer_col])) {
+                refs[r].outer_col = k;
+                break;
+            }
+    BSet need = {0};
+    for (uint32_t i = 0; i < n_req; i++)
+        if (bset_has(lo->out, lo->n_out, req[i]) && bset_add(p, &need, req[i]))
+            return p->err->kind;
+    for (uint32_t k = 0; k < keys.n; k++)
+        if (bset_add(p, &need, keys.b[k]))
+            return p->err->kind;
+    PhysOp *c;
+    Bind cb;
+    if ((rc = plan_op(p, lo, need.b, need.n, &c, &cb)))
+        return rc;
+    uint32_t *key_pos = arena_alloc(p->a, (keys.n ? keys.n : 1) * sizeof(uint32_t));
+    if (!key_pos)
+        return nomem(p);
+    for (uint32_t k = 0; k < keys.n; k++) {
+        key_pos[k] = UINT32_MAX;
+        for (uint32_t i = 0; i < cb.n; i++)
+            if (binding_eq(cb.b[i], keys.b[k]))
+                key_pos[k] = i;
+        if (key_pos[k] == UINT32_MAX)
+            return ERR_INTERNAL(p->err, "dependent join key not produced by its outer side");
+    }
+    bool join = op->u.join.apply == APPLY_JOIN;
+    uint32_t n_out = cb.n + (join ? inner->n_out : 1);
+    LogicalType *types = arena_alloc(p->a, (n_out ? n_out : 1) * sizeof(LogicalType));
+    ColBinding *bs = arena_alloc(p->a, (n_out ? n_out : 1) * sizeof(ColBinding));
+    if (!types || !bs)
+        return nomem(p);
+    for (uint32_t i = 0; i < cb.n; i++) {
+        types[i] = c->out_types[i];
+        bs[i] = cb.b[i];
+    }
+    if (join) {
+        for (uint32_t i = 0; i < inner->n_out; i++) {
+            types[cb.n + i] = inner->out_types[i];
+            bs[cb.n + i] = inner->out[i];
+        }
+    } else {
+        types[cb.n] = op->u.join.mark_type;
+        bs[cb.n] = (ColBinding){op->u.join.mark_index, 0};
+    }
+    PhysOp *ap = op_apply_new(p->a, c, inner, op->u.join.apply, op->u.join.kind == JOIN_LEFT, key_pos, keys.n, refs,
+                              n_refs, types, n_out, p->settings, p->err);
+    if (!ap)
+        return p->err->kind;
+    ap->est_rows = op->est_rows;
+    *out = ap;
+    ob->b = bs;
+    ob->n = n_out;
+    return 0;
+}
+
 /* ---- dispatcher ------------------------------------------------------------------------------------------------ */
+
+/* Window functions: the child produces what the parent needs plus every
+ * column the window expressions use; output = those columns + one per call. */
+static int plan_window(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
+{
+    LogicalOp *child = op->children[0];
+    BSet need = {0};
+    for (uint32_t i = 0; i < n_req; i++)
+        if (bset_has(child->out, child->n_out, req[i]) && bset_add(p, &need, req[i]))
+            return p->err->kind;
+    for (uint32_t i = 0; i < op->u.win.n_part; i++)
+        if (bset_add_refs(p, &need, op->u.win.part[i]))
+            return p->err->kind;
+    for (uint32_t i = 0; i < op->u.win.n_order; i++)
+        if (bset_add_refs(p, &need, op->u.win.order[i].expr))
+            return p->err->kind;
+    for (uint32_t k = 0; k < op->u.win.n_calls; k++) {
+        const WinCall *c = &op->u.win.calls[k];
+        for (uint32_t a = 0; a < c->agg.n_args; a++)
+            if (bset_add_refs(p, &need, c->agg.args[a]))
+                return p->err->kind;
+        if (bset_add_refs(p, &need, c->agg.filter) || bset_add_refs(p, &need, c->rkey) ||
+            bset_add_refs(p, &need, c->rstart) || bset_add_refs(p, &need, c->rend))
+            return p->err->kind;
+    }
+    PhysOp *c;
+    Bind cb;
+    int rc;
+    if ((rc = plan_op(p, child, need.b, need.n, &c, &cb)))
+        return rc;
+    uint32_t np = op->u.win.n_part, no = op->u.win.n_order, nc = op->u.win.n_calls;
+    Expr **part = arena_alloc(p->a, (np ? np : 1) * sizeof(Expr *));
+    SortItem *order = arena_alloc(p->a, (no ? no : 1) * sizeof(SortItem));
+    WinCall *calls = arena_alloc(p->a, (nc ? nc : 1) * sizeof(WinCall));
+    ColBinding *bs = arena_alloc(p->a, (cb.n + nc) * sizeof(ColBinding));
+    if (!part || !order || !calls || !bs)
+        return nomem(p);
+    for (uint32_t i = 0; i < np; i++)
+        if ((rc = resolve(p, op->u.win.part[i], &cb, &part[i])))
+            return rc;
+    for (uint32_t i = 0; i < no; i++) {
+        order[i] = op->u.win.order[i];
+        if ((rc = resolve(p, op->u.win.order[i].expr, &cb, &order[i].expr)))
+            return rc;
+    }
+    for (uint32_t k = 0; k < nc; k++) {
+        const WinCall *src = &op->u.win.calls[k];
+        WinCall *w = &calls[k];
+        *w = *src;
+        w->agg.args = arena_alloc(p->a, (src->agg.n_args ? src->agg.n_args : 1) * sizeof(Expr *));
+        if (!w->agg.args)
+            return nomem(p);
+        for (uint32_t a = 0; a < src->agg.n_args; a++)
+            if ((rc = resolve(p, src->agg.args[a], &cb, &w->agg.args[a])))
+                return rc;
+        if ((src->agg.filter && (rc = resolve(p, src->agg.filter, &cb, &w->agg.filter))) ||
+            (src->rkey && (rc = resolve(p, src->rkey, &cb, &w->rkey))) ||
+            (src->rstart && (rc = resolve(p, src->rstart, &cb, &w->rstart))) ||
+            (src->rend && (rc = resolve(p, src->rend, &cb, &w->rend))))
+            return rc;
+    }
+    PhysOp *wo = op_window_new(p->a, c, part, np, order, no, calls, nc, p->err);
+    if (!wo)
+        return p->err->kind;
+    wo->est_rows = op->est_rows;
+    memcpy(bs, cb.b, cb.n * sizeof(ColBinding));
+    for (uint32_t k = 0; k < nc; k++)
+        bs[cb.n + k] = (ColBinding){calls[k].table_index, 0};
+    *out = wo;
+    ob->b = bs;
+    ob->n = cb.n + nc;
+    return 0;
+}
 
 static int plan_op(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
 {
@@ -578,6 +996,8 @@ static int plan_op(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req
         PhysOp *ao = ng ? op_hash_agg_new(p->a, c, gs, ng, as, na, p->err) : op_simple_agg_new(p->a, c, as, na, p->err);
         if (!ao)
             return p->err->kind;
+        if (op->u.agg.n_sets)
+            op_hash_agg_set_grouping_sets(ao, op->u.agg.set_masks, op->u.agg.n_sets);
         ao->est_rows = op->est_rows;
         *out = ao;
         ob->b = op->out;
@@ -680,6 +1100,22 @@ static int plan_op(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req
         *out = v;
         ob->b = op->out;
         ob->n = dummy ? 0 : op->n_out;
+        return 0;
+    }
+    case LOP_WINDOW:
+        return plan_window(p, op, req, n_req, out, ob);
+    case LOP_APPLY:
+        return plan_apply(p, op, req, n_req, out, ob);
+    case LOP_RECURSIVE:
+    case LOP_WORKTABLE: {
+        /* op_recursive.c plans the terms itself, once per iteration */
+        PhysOp *r = op->kind == LOP_RECURSIVE ? op_recursive_new(p->a, op, p->settings, p->err)
+                                              : op_worktable_new(p->a, op, p->err);
+        if (!r)
+            return p->err->kind;
+        *out = r;
+        ob->b = op->out;
+        ob->n = op->n_out;
         return 0;
     }
     }

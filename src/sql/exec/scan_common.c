@@ -2,7 +2,8 @@
  * scan_common.c - what every scan does to a decoded batch: evaluate the
  * pushed-down filter and hand out only the projected columns (ops.h,
  * ScanOut).  Without a filter the output points at the batch's vectors
- * (no copy); with one, the surviving rows are gathered.
+ * (no copy); with one, the surviving rows are gathered.  Also the morsel
+ * lists of the file scans (ScanMorsels).
  */
 #include <string.h>
 
@@ -92,4 +93,40 @@ int scan_out_emit(ScanOut *so, const Batch *b, Chunk *out, TarnError *err)
     }
     out->n_rows = k;
     return 0;
+}
+
+/* ---- Morsels -------------------------------------------------------------------------- */
+
+int64_t scan_morsel_rows(int64_t total_rows, uint32_t threads)
+{
+    const int64_t lo = 131072, hi = 524288;
+    if (total_rows < 0)
+        return hi;
+    int64_t t = total_rows / ((int64_t)(threads ? threads : 1) * 8);
+    return t < lo ? lo : t > hi ? hi : t;
+}
+
+int scan_morsels_add(ScanMorsels *ms, uint32_t f, const int64_t *ranges, size_t n, TarnError *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ms->n == ms->cap) {
+            uint32_t cap = ms->cap ? ms->cap * 2 : 64;
+            ScanMorsel *p = tarn_realloc(ms->m, cap * sizeof *p);
+            if (!p)
+                return ERR_NOMEM(err, cap * sizeof *p);
+            ms->m = p;
+            ms->cap = cap;
+        }
+        ms->m[ms->n].file = f;
+        ms->m[ms->n].begin = ranges[2 * i];
+        ms->m[ms->n].end = ranges[2 * i + 1];
+        ms->n++;
+    }
+    return 0;
+}
+
+void scan_morsels_free(ScanMorsels *ms)
+{
+    tarn_free(ms->m);
+    memset(ms, 0, sizeof *ms);
 }

@@ -25,6 +25,7 @@
  * Growing states (string_agg, array_agg, the ordered-set values) allocate
  * from ctx->arena, which lives as long as the group states: no destroy.
  */
+#include "sql/func/agg_ordered.h"
 #include "sql/func/func_lib.h"
 
 #include <math.h>
@@ -596,6 +597,7 @@ static int stragg_combine(FuncCtx *ctx, uint8_t *const *src, uint8_t *const *dst
             continue;
         if (!d->has) {
             *d = *a; /* the bytes live in the shared arena */
+            d->cap = d->len; /* appending to d must not write into a's buffer (window frames share src) */
             continue;
         }
         if (stragg_append(ctx, d, a->buf, a->len, err))
@@ -917,7 +919,17 @@ static bool coll_sort(const FuncCtx *ctx, Coll *c)
     if (!c->n)
         return false;
     const LogicalType *t = ctx->arg_types[ctx->n_args - 1];
-    qsort(c->data, c->n, type_width(t), cmp_for(t));
+    size_t w = type_width(t);
+    qsort(c->data, c->n, w, cmp_for(t));
+    if (ctx->bind_state == agg_ordered_set_desc) {
+        /* WITHIN GROUP (ORDER BY x DESC) */
+        uint8_t tmp[16];
+        for (uint32_t a = 0, b = c->n - 1; a < b && w <= sizeof tmp; a++, b--) {
+            memcpy(tmp, c->data + w * a, w);
+            memcpy(c->data + w * a, c->data + w * b, w);
+            memcpy(c->data + w * b, tmp, w);
+        }
+    }
     return true;
 }
 

@@ -4,11 +4,13 @@
 #include "sql/func/cast.h"
 
 #include <float.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sql/func/func_lib.h"
 #include "util/datetime.h"
 #include "vector/format.h"
 
@@ -349,14 +351,34 @@ static int decimal_overflow(TarnError *err, const LogicalType *t)
     return TARN_ERR_INVALID;
 }
 
+static int invalid_input(TarnError *err, const LogicalType *t, const char *s, size_t n);
+
+/* Date/time text that did not parse: PostgreSQL's special words, fields
+ * out of range (22008), else invalid syntax (22P02).  "epoch" is handled
+ * by the caller; infinite values have no representation in tarn. */
+static int datetime_input_error(TarnError *err, const LogicalType *t, const char *s, size_t n)
+{
+    int sp = dt_parse_special(s, n);
+    if (sp == DT_SPECIAL_INFINITY || sp == DT_SPECIAL_NEG_INFINITY)
+        return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000",
+                             "infinite dates and timestamps are not supported");
+    if (dt_fields_out_of_range(s, n))
+        return err_set_state(err, TARN_ERR_TYPE, "22008", "date/time field value out of range: \"%.*s\"",
+                             (int)(n > 200 ? 200 : n), s);
+    return invalid_input(err, t, s, n);
+}
+
 static int invalid_input(TarnError *err, const LogicalType *t, const char *s, size_t n)
 {
     char tn[64];
     sqltype_name(t, tn, sizeof tn);
     if (t->id == TYPE_DECIMAL)
         snprintf(tn, sizeof tn, "numeric");
-    return err_set_state(err, TARN_ERR_TYPE, "22P02", "invalid input syntax for type %s: \"%.*s\"", tn,
-                         (int)(n > 200 ? 200 : n), s);
+    /* PG's date/time input functions report invalid_datetime_format */
+    bool dt = t->id == TYPE_DATE || t->id == TYPE_TIME || t->id == TYPE_TIMESTAMP || t->id == TYPE_TIMESTAMPTZ ||
+              t->id == TYPE_INTERVAL;
+    return err_set_state(err, TARN_ERR_TYPE, dt ? "22007" : "22P02", "invalid input syntax for type %s: \"%.*s\"",
+                         tn, (int)(n > 200 ? 200 : n), s);
 }
 
 /* Parses text into row i of out.  Strict PG input semantics. */
@@ -412,13 +434,31 @@ static int parse_into(Vector *out, uint32_t i, const char *s, size_t n, TarnErro
     }
     case TYPE_FLOAT: case TYPE_DOUBLE: {
         double d;
-        if (!value_parse_double(s, n, &d))
+        if (!value_parse_double(s, n, &d)) {
+            /* float8in: a number too large or too small is 22003, not 22P02 */
+            char tmp[128];
+            if (n < sizeof tmp) {
+                memcpy(tmp, s, n);
+                tmp[n] = '\0';
+                char *end;
+                errno = 0;
+                double v = strtod(tmp, &end);
+                while (*end == ' ')
+                    end++;
+                if (errno == ERANGE && *end == '\0' && (v == 0 || isinf(v)))
+                    return err_set_state(err, TARN_ERR_INVALID, "22003", "\"%.*s\" is out of range for type %s",
+                                         (int)n, s, t->id == TYPE_FLOAT ? "real" : "double precision");
+            }
             return invalid_input(err, t, s, n);
+        }
         if (t->id == TYPE_FLOAT) {
-            if (isfinite(d) && (fabs(d) > FLT_MAX))
+            /* float4in: out of range when the value rounds to infinity or a
+             * nonzero value to zero (3.4028235e38 rounds to FLT_MAX: fine) */
+            float f = (float)d;
+            if ((isinf(f) && isfinite(d)) || (f == 0 && d != 0))
                 return err_set_state(err, TARN_ERR_INVALID, "22003",
                                      "\"%.*s\" is out of range for type real", (int)n, s);
-            ((float *)out->data)[i] = (float)d;
+            ((float *)out->data)[i] = f;
         } else {
             ((double *)out->data)[i] = d;
         }
@@ -428,8 +468,12 @@ static int parse_into(Vector *out, uint32_t i, const char *s, size_t n, TarnErro
         int128_t x;
         if (!value_parse_decimal(s, n, 38, t->scale, &x)) {
             double d;
-            if (value_parse_double(s, n, &d))
+            if (value_parse_double(s, n, &d)) {
+                if (!isfinite(d)) /* PostgreSQL's numeric has NaN and +-Infinity; DECIMAL has not */
+                    return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000",
+                                         "numeric NaN and infinity are not supported");
                 return decimal_overflow(err, t);
+            }
             return invalid_input(err, t, s, n);
         }
         if (!dec_fits(x, t->precision))
@@ -444,8 +488,12 @@ static int parse_into(Vector *out, uint32_t i, const char *s, size_t n, TarnErro
             bool z;
             if (dt_parse_timestamp(s, n, &ts, &z)) {
                 d = (int32_t)(ts >= 0 ? ts / DT_USECS_PER_DAY : -((-ts + DT_USECS_PER_DAY - 1) / DT_USECS_PER_DAY));
+            } else if (dt_parse_special(s, n) == DT_SPECIAL_EPOCH) {
+                d = 0;
+            } else if (dt_parse_date_basic(s, n, &d)) {
+                /* 20200131 */
             } else {
-                return invalid_input(err, t, s, n);
+                return datetime_input_error(err, t, s, n);
             }
         }
         ((int32_t *)out->data)[i] = d;
@@ -454,22 +502,29 @@ static int parse_into(Vector *out, uint32_t i, const char *s, size_t n, TarnErro
     case TYPE_TIME: {
         int64_t x;
         if (!dt_parse_time(s, n, &x))
-            return invalid_input(err, t, s, n);
+            return dt_fields_out_of_range(s, n) ? datetime_input_error(err, t, s, n) : invalid_input(err, t, s, n);
         ((int64_t *)out->data)[i] = x;
         return 0;
     }
     case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: {
         int64_t x;
         bool z = false;
-        if (!dt_parse_timestamp(s, n, &x, &z))
-            return invalid_input(err, t, s, n);
+        if (!dt_parse_timestamp(s, n, &x, &z)) {
+            if (dt_parse_special(s, n) != DT_SPECIAL_EPOCH)
+                return datetime_input_error(err, t, s, n);
+            x = 0;
+        }
         ((int64_t *)out->data)[i] = x;
         return 0;
     }
     case TYPE_INTERVAL: {
         Interval iv;
-        if (!value_parse_interval(s, n, &iv))
+        if (!value_parse_interval(s, n, &iv)) {
+            if (value_interval_out_of_range(s, n))
+                return err_set_state(err, TARN_ERR_INVALID, "22015", "interval field value out of range: \"%.*s\"",
+                                     (int)(n > 200 ? 200 : n), s);
             return invalid_input(err, t, s, n);
+        }
         ((Interval *)out->data)[i] = iv;
         return 0;
     }
@@ -646,9 +701,13 @@ int cast_vector(const Vector *in, Vector *out, uint32_t n, const SqlSettings *se
                 if (t == TYPE_DOUBLE) {
                     ((double *)out->data)[i] = d;
                 } else {
-                    if (VALID(i) && isfinite(d) && fabs(d) > FLT_MAX)
+                    /* dtof: overflow when finite becomes inf, underflow when nonzero becomes 0 */
+                    float fv = (float)d;
+                    if (VALID(i) && isinf(fv) && isfinite(d))
                         return err_set_state(err, TARN_ERR_INVALID, "22003", "value out of range: overflow");
-                    ((float *)out->data)[i] = (float)d;
+                    if (VALID(i) && fv == 0 && d != 0)
+                        return err_set_state(err, TARN_ERR_INVALID, "22003", "value out of range: underflow");
+                    ((float *)out->data)[i] = fv;
                 }
             }
             return 0;
@@ -660,9 +719,9 @@ int cast_vector(const Vector *in, Vector *out, uint32_t n, const SqlSettings *se
                     continue;
                 }
                 double d = get_double(in, i);
-                if (isnan(d) || isinf(d))
-                    return err_set_state(err, TARN_ERR_INVALID, "22003",
-                                         "cannot convert %s to numeric", isnan(d) ? "NaN" : "infinity");
+                if (isnan(d) || isinf(d)) /* PG 15 makes numeric NaN / Infinity, which DECIMAL lacks */
+                    return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000",
+                                         "numeric NaN and infinity are not supported");
                 char buf[64];
                 int len = snprintf(buf, sizeof buf, "%.*g", f == TYPE_FLOAT ? FLT_DIG : DBL_DIG, d);
                 int128_t x;
@@ -718,16 +777,21 @@ int cast_vector(const Vector *in, Vector *out, uint32_t n, const SqlSettings *se
         return 0;
     }
     /* Date/time. */
+    /* timestamptz <-> local time: the session zone's offset at each
+     * instant (DST), PostgreSQL's rules for gaps and overlaps */
+    const FlTz *stz = f == TYPE_TIMESTAMPTZ || t == TYPE_TIMESTAMPTZ ? fl_tz_session(settings) : NULL;
     if (f == TYPE_DATE && (t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ)) {
-        int64_t off = settings && t == TYPE_TIMESTAMPTZ ? (int64_t)settings->tz_offset_secs * DT_USECS_PER_SEC : 0;
-        for (uint32_t i = 0; i < n; i++)
-            ((int64_t *)out->data)[i] = (int64_t)((int32_t *)in->data)[i] * DT_USECS_PER_DAY - off;
+        for (uint32_t i = 0; i < n; i++) {
+            int64_t x = (int64_t)((int32_t *)in->data)[i] * DT_USECS_PER_DAY;
+            ((int64_t *)out->data)[i] = t == TYPE_TIMESTAMPTZ && VALID(i) ? fl_tz_to_utc(stz, x) : x;
+        }
         return 0;
     }
     if ((f == TYPE_TIMESTAMP || f == TYPE_TIMESTAMPTZ) && (t == TYPE_DATE || t == TYPE_TIME)) {
-        int64_t off = settings && f == TYPE_TIMESTAMPTZ ? (int64_t)settings->tz_offset_secs * DT_USECS_PER_SEC : 0;
         for (uint32_t i = 0; i < n; i++) {
-            int64_t x = ((int64_t *)in->data)[i] + off;
+            int64_t x = ((int64_t *)in->data)[i];
+            if (f == TYPE_TIMESTAMPTZ && VALID(i))
+                x = fl_tz_to_local(stz, x, NULL);
             int64_t d = x >= 0 ? x / DT_USECS_PER_DAY : -((-x + DT_USECS_PER_DAY - 1) / DT_USECS_PER_DAY);
             if (t == TYPE_DATE)
                 ((int32_t *)out->data)[i] = (int32_t)d;
@@ -737,11 +801,12 @@ int cast_vector(const Vector *in, Vector *out, uint32_t n, const SqlSettings *se
         return 0;
     }
     if ((f == TYPE_TIMESTAMP && t == TYPE_TIMESTAMPTZ) || (f == TYPE_TIMESTAMPTZ && t == TYPE_TIMESTAMP)) {
-        int64_t off = settings ? (int64_t)settings->tz_offset_secs * DT_USECS_PER_SEC : 0;
-        if (f == TYPE_TIMESTAMP)
-            off = -off;
-        for (uint32_t i = 0; i < n; i++)
-            ((int64_t *)out->data)[i] = ((int64_t *)in->data)[i] + off;
+        for (uint32_t i = 0; i < n; i++) {
+            int64_t x = ((int64_t *)in->data)[i];
+            if (VALID(i))
+                x = f == TYPE_TIMESTAMP ? fl_tz_to_utc(stz, x) : fl_tz_to_local(stz, x, NULL);
+            ((int64_t *)out->data)[i] = x;
+        }
         return 0;
     }
     if (f == TYPE_TIME && t == TYPE_INTERVAL) {
@@ -771,6 +836,15 @@ int cast_vector(const Vector *in, Vector *out, uint32_t n, const SqlSettings *se
             if (!VALID(i))
                 continue;
             buf_clear(&b);
+            if (f == TYPE_TIMESTAMPTZ) {
+                char tb[DT_TEXT_MAX + 16];
+                size_t tl = fl_format_timestamptz(((const int64_t *)in->data)[i], stz, tb);
+                if (vec_str_copy(out, tb, tl, &o[i])) {
+                    buf_free(&b);
+                    return ERR_NOMEM(err, tl);
+                }
+                continue;
+            }
             if (f == TYPE_BOOL) {
                 const char *s = in->data[i] ? "true" : "false";
                 if (vec_str_copy(out, s, strlen(s), &o[i])) {
@@ -794,6 +868,27 @@ int cast_vector(const Vector *in, Vector *out, uint32_t n, const SqlSettings *se
         for (uint32_t i = 0; i < n; i++) {
             if (!VALID(i)) {
                 memset(out->data + w * i, 0, w);
+                continue;
+            }
+            if (t == TYPE_TIMESTAMPTZ) {
+                int prc = fl_parse_timestamptz(s[i].ptr, s[i].len, stz, &((int64_t *)out->data)[i]);
+                if (prc == 2) {
+                    /* PostgreSQL names the zone lower-cased, as its lexer saw it */
+                    const char *z = s[i].ptr + s[i].len;
+                    while (z > s[i].ptr && (z[-1] == ' ' || z[-1] == '\t'))
+                        z--;
+                    const char *ze = z;
+                    while (z > s[i].ptr && z[-1] != ' ' && z[-1] != '\t')
+                        z--;
+                    char zn[64];
+                    size_t zl = (size_t)(ze - z) < sizeof zn - 1 ? (size_t)(ze - z) : sizeof zn - 1;
+                    for (size_t k = 0; k < zl; k++)
+                        zn[k] = (char)((z[k] >= 'A' && z[k] <= 'Z') ? z[k] + 32 : z[k]);
+                    zn[zl] = 0;
+                    return err_set_state(err, TARN_ERR_INVALID, "22023", "time zone \"%s\" not recognized", zn);
+                }
+                if (prc)
+                    return invalid_input(err, tt, s[i].ptr, s[i].len);
                 continue;
             }
             int rc = parse_into(out, i, s[i].ptr, s[i].len, err);

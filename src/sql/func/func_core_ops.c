@@ -22,6 +22,7 @@
 
 #include "sql/func/cast.h"
 #include "sql/func/func.h"
+#include "sql/func/func_lib.h"
 #include "util/datetime.h"
 
 #define KERNEL(name) \
@@ -84,6 +85,31 @@ CMP6(f64, double, FCMP)
 CMP6(str, StrView, str_cmp3)
 CMP6(iv, Interval, iv_cmp3)
 CMP6(uuid, Uuid16, uuid_cmp3)
+
+/* float4 against float8 (PostgreSQL's float48eq ... float84ge): compared as
+ * float8.  With them `real_col < 0.1` compares in double precision as in
+ * PostgreSQL (the numeric constant resolves to the float8 side). */
+#define CMP6X(SUF, TA, TB)                                                                    \
+    KERNEL(eq_##SUF) { UNUSED_K; const TA *x = (const TA *)args[0]->data; const TB *y = (const TB *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = FCMP((double)x[ia], (double)y[ib]) == 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(ne_##SUF) { UNUSED_K; const TA *x = (const TA *)args[0]->data; const TB *y = (const TB *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = FCMP((double)x[ia], (double)y[ib]) != 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(lt_##SUF) { UNUSED_K; const TA *x = (const TA *)args[0]->data; const TB *y = (const TB *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = FCMP((double)x[ia], (double)y[ib]) < 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(le_##SUF) { UNUSED_K; const TA *x = (const TA *)args[0]->data; const TB *y = (const TB *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = FCMP((double)x[ia], (double)y[ib]) <= 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(gt_##SUF) { UNUSED_K; const TA *x = (const TA *)args[0]->data; const TB *y = (const TB *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = FCMP((double)x[ia], (double)y[ib]) > 0; }); \
+        out->len = n; return 0; }                                                             \
+    KERNEL(ge_##SUF) { UNUSED_K; const TA *x = (const TA *)args[0]->data; const TB *y = (const TB *)args[1]->data; \
+        uint8_t *r = out->data; FUNC_LOOP2(args[0], args[1], n, { r[i] = FCMP((double)x[ia], (double)y[ib]) >= 0; }); \
+        out->len = n; return 0; }
+CMP6X(f32f64, float, double)
+CMP6X(f64f32, double, float)
 
 /* Equality fast path for strings: lengths first. */
 KERNEL(eq_str_fast)
@@ -239,47 +265,73 @@ INT_NEG(neg_i64, int64_t, INT64_MIN, "bigint")
 
 /* ---- Float arithmetic ----------------------------------------------------------------- */
 
-#define FLT_ARITH(NAME, T, OP)                                                                \
+/* TA op TB computed in R (float4 with float8 is float8, as PostgreSQL's
+ * float48pl & co.).  PG: "value out of range: overflow" when finite inputs
+ * give inf; for *, "underflow" when non-zero inputs give 0 (float8_mul). */
+#define FLT_ARITH(NAME, TA, TB, R, OP, UNDER)                                                  \
     KERNEL(NAME)                                                                              \
     {                                                                                         \
         UNUSED_K;                                                                             \
-        const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data;                 \
-        T *r = (T *)out->data;                                                                \
-        FUNC_LOOP2(args[0], args[1], n, { r[i] = x[ia] OP y[ib]; });                          \
-        /* PG: "value out of range: overflow" when finite inputs give inf */                  \
+        const TA *x = (const TA *)args[0]->data;                                              \
+        const TB *y = (const TB *)args[1]->data;                                              \
+        R *r = (R *)out->data;                                                                \
+        FUNC_LOOP2(args[0], args[1], n, { r[i] = (R)x[ia] OP (R)y[ib]; });                    \
         FUNC_LOOP2(args[0], args[1], n, {                                                     \
             if (__builtin_expect(isinf(r[i]), 0) && !isinf(x[ia]) && !isinf(y[ib]) &&         \
                 FUNC_ROW_VALID(out, i))                                                       \
                 return err_set_state(err, TARN_ERR_INVALID, "22003", "value out of range: overflow"); \
+            if (UNDER && __builtin_expect(r[i] == 0, 0) && x[ia] != 0 && y[ib] != 0 &&        \
+                FUNC_ROW_VALID(out, i))                                                       \
+                return err_set_state(err, TARN_ERR_INVALID, "22003", "value out of range: underflow"); \
         });                                                                                   \
         out->len = n;                                                                         \
         return 0;                                                                             \
     }
-FLT_ARITH(add_f32, float, +)
-FLT_ARITH(sub_f32, float, -)
-FLT_ARITH(mul_f32, float, *)
-FLT_ARITH(add_f64, double, +)
-FLT_ARITH(sub_f64, double, -)
-FLT_ARITH(mul_f64, double, *)
+FLT_ARITH(add_f32, float, float, float, +, 0)
+FLT_ARITH(sub_f32, float, float, float, -, 0)
+FLT_ARITH(mul_f32, float, float, float, *, 1)
+FLT_ARITH(add_f64, double, double, double, +, 0)
+FLT_ARITH(sub_f64, double, double, double, -, 0)
+FLT_ARITH(mul_f64, double, double, double, *, 1)
+FLT_ARITH(add_f32f64, float, double, double, +, 0)
+FLT_ARITH(sub_f32f64, float, double, double, -, 0)
+FLT_ARITH(mul_f32f64, float, double, double, *, 1)
+FLT_ARITH(add_f64f32, double, float, double, +, 0)
+FLT_ARITH(sub_f64f32, double, float, double, -, 0)
+FLT_ARITH(mul_f64f32, double, float, double, *, 1)
 
-#define FLT_DIV(NAME, T)                                                                      \
+/* float8_div: division by zero, then overflow (finite / finite = inf) and
+ * underflow (non-zero / finite = 0). */
+#define FLT_DIV(NAME, TA, TB, R)                                                              \
     KERNEL(NAME)                                                                              \
     {                                                                                         \
         UNUSED_K;                                                                             \
-        const T *x = (const T *)args[0]->data, *y = (const T *)args[1]->data;                 \
-        T *r = (T *)out->data;                                                                \
+        const TA *x = (const TA *)args[0]->data;                                              \
+        const TB *y = (const TB *)args[1]->data;                                              \
+        R *r = (R *)out->data;                                                                \
         int bad = 0;                                                                          \
-        FUNC_LOOP2(args[0], args[1], n, { bad |= y[ib] == 0; r[i] = x[ia] / y[ib]; });        \
+        FUNC_LOOP2(args[0], args[1], n, {                                                     \
+            r[i] = (R)x[ia] / (R)y[ib];                                                       \
+            bad |= y[ib] == 0 || isinf(r[i]) || (r[i] == 0 && x[ia] != 0);                    \
+        });                                                                                   \
         if (bad)                                                                              \
             FUNC_LOOP2(args[0], args[1], n, {                                                 \
-                if (y[ib] == 0 && FUNC_ROW_VALID(out, i))                                     \
+                if (!FUNC_ROW_VALID(out, i))                                                  \
+                    continue;                                                                 \
+                if (y[ib] == 0)                                                               \
                     return func_err_division_by_zero(err);                                    \
+                if (isinf(r[i]) && !isinf(x[ia]))                                             \
+                    return err_set_state(err, TARN_ERR_INVALID, "22003", "value out of range: overflow"); \
+                if (r[i] == 0 && x[ia] != 0 && !isinf(y[ib]))                                 \
+                    return err_set_state(err, TARN_ERR_INVALID, "22003", "value out of range: underflow"); \
             });                                                                               \
         out->len = n;                                                                         \
         return 0;                                                                             \
     }
-FLT_DIV(div_f32, float)
-FLT_DIV(div_f64, double)
+FLT_DIV(div_f32, float, float, float)
+FLT_DIV(div_f64, double, double, double)
+FLT_DIV(div_f32f64, float, double, double)
+FLT_DIV(div_f64f32, double, float, double)
 
 KERNEL(neg_f32) { UNUSED_K; const float *x = (const float *)args[0]->data; float *r = (float *)out->data;
     FUNC_LOOP1(args[0], n, { r[i] = -x[ia]; }); out->len = n; return 0; }
@@ -309,10 +361,48 @@ static int bind_dec_mul(FuncBindInfo *b, TarnError *err)
     (void)err;
     return 0;
 }
+/* A constant numeric's base-10000 weight and first (nonzero) digit group,
+ * as PostgreSQL's NumericVar has them: |v| = first * 10000^weight + ... ;
+ * zero has weight 0 and first digit 0. */
+static void dec_weight_first(const Value *v, const LogicalType *t, int *weight, int64_t *first)
+{
+    int128_t u = t->precision > 18 ? v->v.i128 : (int128_t)v->v.i;
+    unsigned __int128 m = u < 0 ? (unsigned __int128)0 - (unsigned __int128)u : (unsigned __int128)u;
+    *weight = 0;
+    *first = 0;
+    if (m == 0)
+        return;
+    int nd = 0;
+    for (unsigned __int128 q = m; q; q /= 10)
+        nd++;
+    int e10 = nd - 1 - t->scale; /* |v| in [10^e10, 10^(e10+1)) */
+    int w = e10 >= 0 ? e10 / 4 : -((-e10 + 3) / 4);
+    int shift = t->scale + 4 * w; /* first = |u| / 10^shift */
+    unsigned __int128 f = m;
+    for (int k = 0; k < shift; k++)
+        f /= 10;
+    for (int k = shift; k < 0; k++)
+        f *= 10;
+    *weight = w;
+    *first = (int64_t)f;
+}
+
 static int bind_dec_div(FuncBindInfo *b, TarnError *err)
 {
     const LogicalType *x = &b->arg_types[0], *y = &b->arg_types[1];
     int s = 16;
+    if (b->is_const[0] && b->is_const[1] && !b->const_args[0].is_null && !b->const_args[1].is_null) {
+        /* both values known: PostgreSQL's select_div_scale exactly - at least
+         * 16 significant digits from the estimated quotient weight */
+        int w1, w2;
+        int64_t f1, f2;
+        dec_weight_first(&b->const_args[0], x, &w1, &f1);
+        dec_weight_first(&b->const_args[1], y, &w2, &f2);
+        int qweight = w1 - w2 - (f1 <= f2 ? 1 : 0);
+        s = 16 - qweight * 4;
+        if (s < 0)
+            s = 0;
+    }
     if (x->scale > s)
         s = x->scale;
     if (y->scale > s)
@@ -633,6 +723,71 @@ KERNEL(ts_mi_iv)
     out->len = n;
     return 0;
 }
+/* timestamptz +/- interval, PostgreSQL's timestamptz_pl_interval: months,
+ * then days, each added to the local time in the session zone (so a day
+ * across a DST change is 23 or 25 hours), then the micros to the instant. */
+static bool tstz_add_interval(const FlTz *tz, int64_t ts, Interval iv, int sign, int64_t *out)
+{
+    if (iv.months) {
+        Interval m = iv;
+        m.days = 0;
+        m.micros = 0;
+        int64_t local;
+        if (!ts_add_interval(fl_tz_to_local(tz, ts, NULL), m, sign, &local))
+            return false;
+        ts = fl_tz_to_utc(tz, local);
+    }
+    if (iv.days) {
+        Interval d = iv;
+        d.months = 0;
+        d.micros = 0;
+        int64_t local;
+        if (!ts_add_interval(fl_tz_to_local(tz, ts, NULL), d, sign, &local))
+            return false;
+        ts = fl_tz_to_utc(tz, local);
+    }
+    return !__builtin_add_overflow(ts, iv.micros * sign, out);
+}
+
+KERNEL(tstz_pl_iv)
+{
+    const FlTz *tz = fl_tz_session(ctx->settings);
+    const int64_t *t = (const int64_t *)args[0]->data;
+    const Interval *v = (const Interval *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!tstz_add_interval(tz, t[ia], v[ib], 1, &r[i]) && FUNC_ROW_VALID(out, i))
+            return ts_range_err(err);
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(iv_pl_tstz)
+{
+    const FlTz *tz = fl_tz_session(ctx->settings);
+    const Interval *v = (const Interval *)args[0]->data;
+    const int64_t *t = (const int64_t *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!tstz_add_interval(tz, t[ib], v[ia], 1, &r[i]) && FUNC_ROW_VALID(out, i))
+            return ts_range_err(err);
+    });
+    out->len = n;
+    return 0;
+}
+KERNEL(tstz_mi_iv)
+{
+    const FlTz *tz = fl_tz_session(ctx->settings);
+    const int64_t *t = (const int64_t *)args[0]->data;
+    const Interval *v = (const Interval *)args[1]->data;
+    int64_t *r = (int64_t *)out->data;
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!tstz_add_interval(tz, t[ia], v[ib], -1, &r[i]) && FUNC_ROW_VALID(out, i))
+            return ts_range_err(err);
+    });
+    out->len = n;
+    return 0;
+}
 /* date +/- interval -> timestamp */
 KERNEL(date_pl_iv)
 {
@@ -726,16 +881,38 @@ KERNEL(neg_iv)
     out->len = n;
     return 0;
 }
-/* interval * float8 (PG interval_mul: fractional months spill into days, days into time) */
-static Interval iv_scale(Interval v, double f)
+/* interval * float8 and interval / float8, exactly PostgreSQL 15's
+ * interval_mul / interval_div: month and day parts scaled and truncated,
+ * their fractions cascade (months as 30 days) into days and time, rounded
+ * to microseconds on the way (TSROUND), so `interval '1 year' / 7` is
+ * 1 mon 21 days 10:17:08.5344 as there.  False when out of range. */
+#define TSROUND(j) (rint((j) * 1000000.0) / 1000000.0)
+static bool iv_scale(Interval v, double f, bool divide, Interval *out)
 {
-    double months = v.months * f, days = v.days * f;
+    double m = divide ? v.months / f : v.months * f;
+    double d = divide ? v.days / f : v.days * f;
+    if (isnan(m) || m > INT32_MAX || m < INT32_MIN || isnan(d) || d > INT32_MAX || d < INT32_MIN)
+        return false;
     Interval r;
-    r.months = (int32_t)months;
-    double day_rem = days + (months - r.months) * 30.0;
-    r.days = (int32_t)day_rem;
-    r.micros = (int64_t)llrint((double)v.micros * f + (day_rem - r.days) * (double)DT_USECS_PER_DAY);
-    return r;
+    r.months = (int32_t)m;
+    r.days = (int32_t)d;
+    double month_rem_days = TSROUND((m - r.months) * 30.0);
+    double sec_rem = TSROUND((d - r.days + month_rem_days - (int)month_rem_days) * 86400.0);
+    if (fabs(sec_rem) >= 86400.0) {
+        r.days += (int)(sec_rem / 86400.0);
+        sec_rem -= (int)(sec_rem / 86400.0) * 86400.0;
+    }
+    r.days += (int)month_rem_days;
+    double t = rint((divide ? (double)v.micros / f : (double)v.micros * f) + sec_rem * 1000000.0);
+    if (isnan(t) || !(t >= -9223372036854775808.0 && t < 9223372036854775808.0))
+        return false;
+    r.micros = (int64_t)t;
+    *out = r;
+    return true;
+}
+static int iv_out_of_range(TarnError *err)
+{
+    return err_set_state(err, TARN_ERR_INVALID, "22008", "interval out of range");
 }
 KERNEL(iv_mul_f64)
 {
@@ -743,7 +920,10 @@ KERNEL(iv_mul_f64)
     const Interval *a = (const Interval *)args[0]->data;
     const double *f = (const double *)args[1]->data;
     Interval *r = (Interval *)out->data;
-    FUNC_LOOP2(args[0], args[1], n, { r[i] = iv_scale(a[ia], f[ib]); });
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!iv_scale(a[ia], f[ib], false, &r[i]) && FUNC_ROW_VALID(out, i))
+            return iv_out_of_range(err);
+    });
     out->len = n;
     return 0;
 }
@@ -753,7 +933,10 @@ KERNEL(f64_mul_iv)
     const double *f = (const double *)args[0]->data;
     const Interval *a = (const Interval *)args[1]->data;
     Interval *r = (Interval *)out->data;
-    FUNC_LOOP2(args[0], args[1], n, { r[i] = iv_scale(a[ib], f[ia]); });
+    FUNC_LOOP2(args[0], args[1], n, {
+        if (!iv_scale(a[ib], f[ia], false, &r[i]) && FUNC_ROW_VALID(out, i))
+            return iv_out_of_range(err);
+    });
     out->len = n;
     return 0;
 }
@@ -764,9 +947,13 @@ KERNEL(iv_div_f64)
     const double *f = (const double *)args[1]->data;
     Interval *r = (Interval *)out->data;
     FUNC_LOOP2(args[0], args[1], n, {
-        if (f[ib] == 0 && FUNC_ROW_VALID(out, i))
-            return func_err_division_by_zero(err);
-        r[i] = f[ib] == 0 ? a[ia] : iv_scale(a[ia], 1.0 / f[ib]);
+        if (f[ib] == 0) {
+            if (FUNC_ROW_VALID(out, i))
+                return func_err_division_by_zero(err);
+            r[i] = a[ia];
+        } else if (!iv_scale(a[ia], f[ib], true, &r[i]) && FUNC_ROW_VALID(out, i)) {
+            return iv_out_of_range(err);
+        }
     });
     out->len = n;
     return 0;
@@ -874,6 +1061,10 @@ static bool like_sequence(Arena *a, StrView pat, LikePlan *lp)
 static bool match_sequence(const LikePlan *lp, const char *s, size_t n)
 {
     for (uint32_t k = 0; k < lp->n_pieces; k++) {
+        if (lp->piece_len[k] == 0)
+            continue;
+        if (n < lp->piece_len[k]) /* also keeps a NULL s (empty row) away from memmem */
+            return false;
         const char *f = memmem(s, n, lp->pieces[k], lp->piece_len[k]);
         if (!f)
             return false;
@@ -1038,18 +1229,21 @@ static int like_kernel(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, boo
             FUNC_LOOP1(args[0], n, { r[i] = match_sequence(lp, s[ia].ptr, s[ia].len) ^ neg; });
             break;
         case LIKE_EXACT:
-            FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len == ll && !memcmp(s[ia].ptr, L, ll)) ^ neg; });
+            FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len == ll && (ll == 0 || !memcmp(s[ia].ptr, L, ll))) ^ neg; });
             break;
         case LIKE_PREFIX:
-            FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len >= ll && !memcmp(s[ia].ptr, L, ll)) ^ neg; });
+            FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len >= ll && (ll == 0 || !memcmp(s[ia].ptr, L, ll))) ^ neg; });
             break;
         case LIKE_SUFFIX:
             FUNC_LOOP1(args[0], n, {
-                r[i] = (s[ia].len >= ll && !memcmp(s[ia].ptr + s[ia].len - ll, L, ll)) ^ neg;
+                r[i] = (s[ia].len >= ll && (ll == 0 || !memcmp(s[ia].ptr + s[ia].len - ll, L, ll))) ^ neg;
             });
             break;
         case LIKE_CONTAINS:
-            FUNC_LOOP1(args[0], n, { r[i] = (memmem(s[ia].ptr, s[ia].len, L, ll) != NULL) ^ neg; });
+            /* an empty or NULL row may have ptr NULL: memmem must not see it */
+            FUNC_LOOP1(args[0], n, {
+                r[i] = (ll == 0 || (s[ia].len >= ll && memmem(s[ia].ptr, s[ia].len, L, ll) != NULL)) ^ neg;
+            });
             break;
         default:
             FUNC_LOOP1(args[0], n, { r[i] = !neg; });
@@ -1085,6 +1279,14 @@ KERNEL(notilike) { (void)n_args; return like_kernel(ctx, args, n, out, true, tru
     {.name = ">", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = gt_##SUF}, \
     {.name = ">=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = ge_##SUF}
 
+#define CMP_ENTRIES2(TA, TB, SUF)                                                                \
+    {.name = "=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TA, TB}, .ret = TYPE_BOOL, .flags = OPS, .scalar = eq_##SUF}, \
+    {.name = "<>", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TA, TB}, .ret = TYPE_BOOL, .flags = OPS, .scalar = ne_##SUF}, \
+    {.name = "<", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TA, TB}, .ret = TYPE_BOOL, .flags = OPS, .scalar = lt_##SUF}, \
+    {.name = "<=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TA, TB}, .ret = TYPE_BOOL, .flags = OPS, .scalar = le_##SUF}, \
+    {.name = ">", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TA, TB}, .ret = TYPE_BOOL, .flags = OPS, .scalar = gt_##SUF}, \
+    {.name = ">=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TA, TB}, .ret = TYPE_BOOL, .flags = OPS, .scalar = ge_##SUF}
+
 #define CMP_ENTRIES_NOEQ(T, SUF)                                                                \
     {.name = "<>", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = ne_##SUF}, \
     {.name = "<", .kind = FUNC_OPERATOR, .n_args = 2, .args = {T, T}, .ret = TYPE_BOOL, .flags = OPS, .scalar = lt_##SUF}, \
@@ -1106,6 +1308,8 @@ const FuncDef func_defs_core_ops[] = {
     CMP_ENTRIES(TYPE_INT64, i64),
     CMP_ENTRIES(TYPE_FLOAT, f32),
     CMP_ENTRIES(TYPE_DOUBLE, f64),
+    CMP_ENTRIES2(TYPE_FLOAT, TYPE_DOUBLE, f32f64),
+    CMP_ENTRIES2(TYPE_DOUBLE, TYPE_FLOAT, f64f32),
     CMP_ENTRIES(TYPE_DECIMAL, dec),
     {.name = "=", .kind = FUNC_OPERATOR, .n_args = 2, .args = {TYPE_STRING, TYPE_STRING}, .ret = TYPE_BOOL,
      .flags = OPS, .scalar = eq_str_fast},
@@ -1141,6 +1345,14 @@ const FuncDef func_defs_core_ops[] = {
     BIN("-", TYPE_DOUBLE, TYPE_DOUBLE, TYPE_DOUBLE, sub_f64, OPF),
     BIN("*", TYPE_DOUBLE, TYPE_DOUBLE, TYPE_DOUBLE, mul_f64, OPF),
     BIN("/", TYPE_DOUBLE, TYPE_DOUBLE, TYPE_DOUBLE, div_f64, OPF),
+    BIN("+", TYPE_FLOAT, TYPE_DOUBLE, TYPE_DOUBLE, add_f32f64, OPF),
+    BIN("-", TYPE_FLOAT, TYPE_DOUBLE, TYPE_DOUBLE, sub_f32f64, OPF),
+    BIN("*", TYPE_FLOAT, TYPE_DOUBLE, TYPE_DOUBLE, mul_f32f64, OPF),
+    BIN("/", TYPE_FLOAT, TYPE_DOUBLE, TYPE_DOUBLE, div_f32f64, OPF),
+    BIN("+", TYPE_DOUBLE, TYPE_FLOAT, TYPE_DOUBLE, add_f64f32, OPF),
+    BIN("-", TYPE_DOUBLE, TYPE_FLOAT, TYPE_DOUBLE, sub_f64f32, OPF),
+    BIN("*", TYPE_DOUBLE, TYPE_FLOAT, TYPE_DOUBLE, mul_f64f32, OPF),
+    BIN("/", TYPE_DOUBLE, TYPE_FLOAT, TYPE_DOUBLE, div_f64f32, OPF),
     BINB("+", TYPE_DECIMAL, TYPE_DECIMAL, add_dec, bind_dec_addsub),
     BINB("-", TYPE_DECIMAL, TYPE_DECIMAL, sub_dec, bind_dec_addsub),
     BINB("*", TYPE_DECIMAL, TYPE_DECIMAL, mul_dec, bind_dec_mul),
@@ -1166,9 +1378,9 @@ const FuncDef func_defs_core_ops[] = {
     BIN("+", TYPE_INTERVAL, TYPE_TIMESTAMP, TYPE_TIMESTAMP, iv_pl_ts, OPF),
     BIN("-", TYPE_TIMESTAMP, TYPE_INTERVAL, TYPE_TIMESTAMP, ts_mi_iv, OPF),
     BIN("-", TYPE_TIMESTAMP, TYPE_TIMESTAMP, TYPE_INTERVAL, ts_mi_ts, OPS),
-    BIN("+", TYPE_TIMESTAMPTZ, TYPE_INTERVAL, TYPE_TIMESTAMPTZ, ts_pl_iv, OPF),
-    BIN("+", TYPE_INTERVAL, TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, iv_pl_ts, OPF),
-    BIN("-", TYPE_TIMESTAMPTZ, TYPE_INTERVAL, TYPE_TIMESTAMPTZ, ts_mi_iv, OPF),
+    BIN("+", TYPE_TIMESTAMPTZ, TYPE_INTERVAL, TYPE_TIMESTAMPTZ, tstz_pl_iv, OPF),
+    BIN("+", TYPE_INTERVAL, TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, iv_pl_tstz, OPF),
+    BIN("-", TYPE_TIMESTAMPTZ, TYPE_INTERVAL, TYPE_TIMESTAMPTZ, tstz_mi_iv, OPF),
     BIN("-", TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, TYPE_INTERVAL, ts_mi_ts, OPS),
     BIN("+", TYPE_INTERVAL, TYPE_INTERVAL, TYPE_INTERVAL, iv_pl_iv, OPF),
     BIN("-", TYPE_INTERVAL, TYPE_INTERVAL, TYPE_INTERVAL, iv_mi_iv, OPF),
@@ -1177,6 +1389,7 @@ const FuncDef func_defs_core_ops[] = {
     BIN("/", TYPE_INTERVAL, TYPE_DOUBLE, TYPE_INTERVAL, iv_div_f64, OPF),
 
     BIN("||", TYPE_STRING, TYPE_STRING, TYPE_STRING, textcat, OPF),
+    BIN("||", TYPE_BLOB, TYPE_BLOB, TYPE_BLOB, textcat, OPF), /* byteacat: same bytes */
     BIN("||", TYPE_STRING, FUNC_T_ANY, TYPE_STRING, textanycat, OPF),
     BIN("||", FUNC_T_ANY, TYPE_STRING, TYPE_STRING, anytextcat, OPF),
 

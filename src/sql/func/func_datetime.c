@@ -382,6 +382,12 @@ static const FlTz *tz_load(const char *s, size_t n)
     memset(&proto, 0, sizeof proto);
     snprintf(proto.name, sizeof proto.name, "%s", name);
     FILE *f = fopen(path, "rb");
+    char canon[64];
+    if (!f && fl_tz_canonical_name(name, canon, sizeof canon)) {
+        /* zone names are case-insensitive in PostgreSQL */
+        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", canon);
+        f = fopen(path, "rb");
+    }
     bool ok = false;
     if (f) {
         uint8_t *buf = tarn_malloc(1 << 20);
@@ -552,6 +558,16 @@ static const FlTz *tz_lookup(const char *s, size_t n, bool iso_sign, bool sessio
         return NULL;
     }
     return tz_load(s, n);
+}
+
+const FlTz *fl_tz_fixed(int32_t off_secs)
+{
+    return tz_fixed(off_secs);
+}
+
+const FlTz *fl_tz_setting(const char *s, size_t n)
+{
+    return tz_lookup(s, n, false, true);
 }
 
 const FlTz *fl_tz_session(const SqlSettings *st)

@@ -560,7 +560,7 @@ KERNEL(k_to_char_ts)
 
 /* ---- to_char(number) ------------------------------------------------------------------------------ */
 
-enum { NT_LIT, NT_9, NT_0, NT_DEC, NT_GROUP, NT_S, NT_MI, NT_PL, NT_SG, NT_PR, NT_TH, NT_th, NT_V, NT_EEEE, NT_L };
+enum { NT_LIT, NT_9, NT_0, NT_DEC, NT_GROUP, NT_S, NT_MI, NT_PL, NT_SG, NT_PR, NT_TH, NT_th, NT_V, NT_EEEE, NT_L, NT_RN, NT_rn };
 
 typedef struct NumTok {
     uint8_t kind;
@@ -574,7 +574,7 @@ typedef struct NumFmt {
     int zero_start;       /* first integer position printing zeros (pre = none) */
     int last_zero_post;   /* last '0' after the point (-1 none) */
     int v_digits;         /* V multiplier */
-    bool fm, has_dec, eeee, sign_explicit, pr;
+    bool fm, has_dec, eeee, sign_explicit, pr, roman;
     int s_pos;            /* NT_S: -1 none, 0 before digits, 1 after */
 } NumFmt;
 
@@ -594,6 +594,15 @@ static void parse_numfmt(StrView s, NumFmt *f)
         if (has_prefix(p, left, "FM") || has_prefix(p, left, "fm")) {
             f->fm = true;
             p += 2;
+            continue;
+        } else if (c == '"') { /* "text": literal characters */
+            p++;
+            while (p < end && *p != '"' && f->n < 128) {
+                NumTok lit = {NT_LIT, *p++};
+                f->tok[f->n++] = lit;
+            }
+            if (p < end)
+                p++;
             continue;
         } else if (c == '9' || c == '0') {
             t.kind = c == '9' ? NT_9 : NT_0;
@@ -642,6 +651,10 @@ static void parse_numfmt(StrView s, NumFmt *f)
         } else if (has_prefix(p, left, "th")) {
             t.kind = NT_th;
             adv = 2;
+        } else if (has_prefix(p, left, "RN") || has_prefix(p, left, "rn")) {
+            t.kind = c == 'R' ? NT_RN : NT_rn;
+            adv = 2;
+            f->roman = true;
         } else if (has_prefix(p, left, "EEEE") || has_prefix(p, left, "eeee")) {
             t.kind = NT_EEEE;
             adv = 4;
@@ -987,6 +1000,42 @@ static int format_eeee_dec(const NumFmt *f, int128_t u, int scale, Buf *b)
     return rc ? TARN_ERR_NOMEM : 0;
 }
 
+/* RN / rn: the value rounded to an integer in Roman numerals, right-aligned
+ * in 15 characters unless FM; outside 1..3999 fifteen '#' (PostgreSQL's
+ * int_to_roman).  Other template items but literals print nothing. */
+static int format_roman(const NumFmt *f, int64_t x, Buf *b)
+{
+    static const char *const ones[] = {"", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"};
+    static const char *const tens[] = {"", "X", "XX", "XXX", "XL", "L", "LX", "LXX", "LXXX", "XC"};
+    static const char *const hundreds[] = {"", "C", "CC", "CCC", "CD", "D", "DC", "DCC", "DCCC", "CM"};
+    char r[32];
+    size_t n = 0;
+    if (x < 1 || x > 3999) {
+        memset(r, '#', 15);
+        n = 15;
+    } else {
+        for (int64_t k = 0; k < x / 1000; k++)
+            r[n++] = 'M';
+        const char *parts[3] = {hundreds[(x / 100) % 10], tens[(x / 10) % 10], ones[x % 10]};
+        for (int k = 0; k < 3; k++)
+            for (const char *q = parts[k]; *q; q++)
+                r[n++] = *q;
+    }
+    int rc = 0;
+    for (int k = 0; k < f->n && !rc; k++) {
+        const NumTok *t = &f->tok[k];
+        if (t->kind == NT_LIT) {
+            rc |= buf_append_byte(b, (uint8_t)t->ch);
+        } else if (t->kind == NT_RN || t->kind == NT_rn) {
+            for (size_t pad = n; !f->fm && pad < 15; pad++)
+                rc |= buf_append_byte(b, ' ');
+            for (size_t q = 0; q < n; q++)
+                rc |= buf_append_byte(b, (uint8_t)(t->kind == NT_rn ? tolower((unsigned char)r[q]) : r[q]));
+        }
+    }
+    return rc ? TARN_ERR_NOMEM : 0;
+}
+
 KERNEL(k_to_char_num)
 {
     const Vector *nv = args[0], *fv = args[1];
@@ -1020,7 +1069,17 @@ KERNEL(k_to_char_num)
         case TYPE_FLOAT: dx = VEC_DATA(nv, float)[k]; break;
         default: dx = VEC_DATA(nv, double)[k]; break;
         }
-        if (fmt.eeee) {
+        if (fmt.roman) {
+            int64_t x;
+            if (is_float) {
+                double rx = rint(dx);
+                x = isfinite(rx) && fabs(rx) < 1e9 ? (int64_t)rx : 0;
+            } else {
+                int128_t w = scale > 0 ? fl_dec_div_round(u, scale) : u;
+                x = w > 100000 || w < -100000 ? 0 : (int64_t)w;
+            }
+            rc = format_roman(&fmt, x, &b);
+        } else if (fmt.eeee) {
             rc = is_float ? format_eeee(&fmt, dx, &b) : format_eeee_dec(&fmt, u, scale, &b);
         } else {
             if (fmt.v_digits) {

@@ -184,6 +184,23 @@ const FlTz *fl_tz_session(const SqlSettings *settings);
 /* A zone by name as AT TIME ZONE reads it ("Europe/Berlin", "UTC",
  * POSIX-style "+05" = 5 hours west); NULL when unknown. */
 const FlTz *fl_tz_lookup(const char *name, size_t n);
+/* A zone as the TimeZone setting reads it: like fl_tz_lookup but without
+ * the abbreviation table ('EST' is the zone file, 'PST' is unknown). */
+const FlTz *fl_tz_setting(const char *name, size_t n);
+/* The zone file's own spelling of a zone name matched case-insensitively
+ * ("europe/berlin" -> "Europe/Berlin"); false when there is none. */
+bool fl_tz_canonical_name(const char *name, char *out, size_t cap);
+/* A fixed-offset zone (seconds east of UTC). */
+const FlTz *fl_tz_fixed(int32_t off_secs);
+/* Text to timestamptz (func_tz.c): a trailing zone name or abbreviation
+ * ("2024-03-31 02:30 Europe/Berlin", "... EST") or numeric offset is used,
+ * else the local time is in `session`.  0 ok, 1 when s is not a timestamp,
+ * 2 when its zone name is unknown (22023 for the caller). */
+int fl_parse_timestamptz(const char *s, size_t n, const FlTz *session, int64_t *us_out);
+/* Formats a timestamptz in zone tz as PostgreSQL prints it
+ * ("2024-03-31 03:30:00+02", "+05:30", LMT "+00:53:28"); returns the
+ * length (buf: DT_TEXT_MAX + 16 bytes). */
+size_t fl_format_timestamptz(int64_t utc_us, const FlTz *tz, char *buf);
 /* Offset (seconds east) at an instant; *abbr (may be NULL) gets the
  * zone abbreviation ("CEST"). */
 int32_t fl_tz_offset_utc(const FlTz *tz, int64_t utc_secs, const char **abbr);

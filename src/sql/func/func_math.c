@@ -508,6 +508,53 @@ static double pg_pow(double x, double y, int *e)
 
 F8_BINARY(f8_pow, r = pg_pow(x, y, &e))
 
+/* ---- Bitwise operators on integers: & | # ~ << >> (int2and ... int8shr) ------------------------------ */
+
+/* The shift count is taken modulo the width of C's promoted operand, as
+ * PostgreSQL's `arg1 << arg2` behaves on x86 (int2 shifts in int). */
+#define INT_BITOP(NAME, T, U, EXPR)                                                              \
+    KERNEL(NAME)                                                                                 \
+    {                                                                                            \
+        (void)ctx; (void)n_args; (void)err;                                                      \
+        const T *x = (const T *)args[0]->data;                                                   \
+        const int32_t *y32 = (const int32_t *)args[1]->data;                                     \
+        const T *yt = (const T *)args[1]->data;                                                  \
+        T *r = (T *)out->data;                                                                   \
+        (void)y32; (void)yt;                                                                     \
+        FUNC_LOOP2(args[0], args[1], n_rows, { r[i] = (T)(EXPR); });                            \
+        out->len = n_rows;                                                                       \
+        return 0;                                                                                \
+    }
+INT_BITOP(i2_and, int16_t, uint32_t, x[ia] & yt[ib])
+INT_BITOP(i2_or, int16_t, uint32_t, x[ia] | yt[ib])
+INT_BITOP(i2_xor, int16_t, uint32_t, x[ia] ^ yt[ib])
+INT_BITOP(i2_shl, int16_t, uint32_t, (uint32_t)x[ia] << (y32[ib] & 31))
+INT_BITOP(i2_shr, int16_t, uint32_t, (int32_t)x[ia] >> (y32[ib] & 31))
+INT_BITOP(i4_and, int32_t, uint32_t, x[ia] & yt[ib])
+INT_BITOP(i4_or, int32_t, uint32_t, x[ia] | yt[ib])
+INT_BITOP(i4_xor, int32_t, uint32_t, x[ia] ^ yt[ib])
+INT_BITOP(i4_shl, int32_t, uint32_t, (uint32_t)x[ia] << (y32[ib] & 31))
+INT_BITOP(i4_shr, int32_t, uint32_t, x[ia] >> (y32[ib] & 31))
+INT_BITOP(i8_and, int64_t, uint64_t, x[ia] & yt[ib])
+INT_BITOP(i8_or, int64_t, uint64_t, x[ia] | yt[ib])
+INT_BITOP(i8_xor, int64_t, uint64_t, x[ia] ^ yt[ib])
+INT_BITOP(i8_shl, int64_t, uint64_t, (uint64_t)x[ia] << (y32[ib] & 63))
+INT_BITOP(i8_shr, int64_t, uint64_t, x[ia] >> (y32[ib] & 63))
+
+#define INT_BITNOT(NAME, T)                                                                      \
+    KERNEL(NAME)                                                                                 \
+    {                                                                                            \
+        (void)ctx; (void)n_args; (void)err;                                                      \
+        const T *x = (const T *)args[0]->data;                                                   \
+        T *r = (T *)out->data;                                                                   \
+        FUNC_LOOP1(args[0], n_rows, { r[i] = (T)~x[ia]; });                                      \
+        out->len = n_rows;                                                                       \
+        return 0;                                                                                \
+    }
+INT_BITNOT(i2_not, int16_t)
+INT_BITNOT(i4_not, int32_t)
+INT_BITNOT(i8_not, int64_t)
+
 KERNEL(f8_pi)
 {
     double *r = VEC_DATA(out, double);
@@ -1639,7 +1686,46 @@ KERNEL(k_least) { return extreme_kernel(args, n_args, n_rows, out, err, -1); }
     {.name = NAME, .kind = FUNC_SCALAR, .n_args = 2, .args = {A, B}, .ret = R,                    \
      .flags = FUNC_STRICT | FUNC_CONST_ARGS, .scalar = FN, .bind = BIND}
 
+#define OP2(NAME, A, B, R, FN, BIND)                                                             \
+    {.name = NAME, .kind = FUNC_OPERATOR, .n_args = 2, .args = {A, B}, .ret = R,                  \
+     .flags = FUNC_STRICT | FUNC_CONST_ARGS, .scalar = FN, .bind = BIND}
+#define OP2N(NAME, A, B, R, FN)                                                                  \
+    {.name = NAME, .kind = FUNC_OPERATOR, .n_args = 2, .args = {A, B}, .ret = R,                  \
+     .flags = FUNC_STRICT | FUNC_CONST_ARGS | FUNC_NO_ERRORS, .scalar = FN}
+#define OP1N(NAME, A, R, FN)                                                                     \
+    {.name = NAME, .kind = FUNC_OPERATOR, .n_args = 1, .args = {A}, .ret = R,                     \
+     .flags = FUNC_STRICT | FUNC_CONST_ARGS | FUNC_NO_ERRORS, .scalar = FN}
+
 const FuncDef func_defs_math[] = {
+    /* operators spelled with symbols: ^ (power), |/ (sqrt), ||/ (cbrt), @ (abs), bitwise */
+    OP2("^", F8, F8, F8, f8_pow, NULL),
+    OP2("^", DEC, DEC, DEC, dec_power, bind_power),
+    {.name = "|/", .kind = FUNC_OPERATOR, .n_args = 1, .args = {F8}, .ret = F8, .flags = FUNC_STRICT, .scalar = f8_sqrt},
+    {.name = "||/", .kind = FUNC_OPERATOR, .n_args = 1, .args = {F8}, .ret = F8, .flags = FUNC_STRICT, .scalar = f8_cbrt},
+    {.name = "@", .kind = FUNC_OPERATOR, .n_args = 1, .args = {F8}, .ret = F8, .flags = FUNC_STRICT | FUNC_NO_ERRORS,
+     .scalar = f8_abs},
+    {.name = "@", .kind = FUNC_OPERATOR, .n_args = 1, .args = {I4}, .ret = I4, .flags = FUNC_STRICT, .scalar = i4_abs},
+    {.name = "@", .kind = FUNC_OPERATOR, .n_args = 1, .args = {I8}, .ret = I8, .flags = FUNC_STRICT, .scalar = i8_abs},
+    {.name = "@", .kind = FUNC_OPERATOR, .n_args = 1, .args = {DEC}, .ret = DEC, .flags = FUNC_STRICT,
+     .scalar = dec_abs, .bind = bind_same},
+    OP2N("&", I2, I2, I2, i2_and),
+    OP2N("|", I2, I2, I2, i2_or),
+    OP2N("#", I2, I2, I2, i2_xor),
+    OP2N("<<", I2, I4, I2, i2_shl),
+    OP2N(">>", I2, I4, I2, i2_shr),
+    OP1N("~", I2, I2, i2_not),
+    OP2N("&", I4, I4, I4, i4_and),
+    OP2N("|", I4, I4, I4, i4_or),
+    OP2N("#", I4, I4, I4, i4_xor),
+    OP2N("<<", I4, I4, I4, i4_shl),
+    OP2N(">>", I4, I4, I4, i4_shr),
+    OP1N("~", I4, I4, i4_not),
+    OP2N("&", I8, I8, I8, i8_and),
+    OP2N("|", I8, I8, I8, i8_or),
+    OP2N("#", I8, I8, I8, i8_xor),
+    OP2N("<<", I8, I4, I8, i8_shl),
+    OP2N(">>", I8, I4, I8, i8_shr),
+    OP1N("~", I8, I8, i8_not),
     U8N("abs", f8_abs),
     {.name = "abs", .kind = FUNC_SCALAR, .n_args = 1, .args = {TYPE_FLOAT}, .ret = TYPE_FLOAT,
      .flags = FUNC_STRICT | FUNC_NO_ERRORS, .scalar = f4_abs},

@@ -67,7 +67,12 @@ typedef enum AstKind {
     AST_DEF_ELEM,       /* name = value in WITH (...) and option lists */
     AST_CTE,
     AST_SELECT,         /* a nested SELECT (sublinks, subqueries) */
+    AST_GROUPING_SET,   /* GROUP BY item: (), (a, b), ROLLUP(...), CUBE(...), GROUPING SETS(...) */
+    AST_WINDOW_DEF,     /* OVER (...) / WINDOW w AS (...): u.windef */
+    AST_GROUPING_FUNC,  /* GROUPING(a, b, ...): u.list.args */
 } AstKind;
+
+typedef enum AstGroupingKind { GSET_EMPTY, GSET_SIMPLE, GSET_ROLLUP, GSET_CUBE, GSET_SETS } AstGroupingKind;
 
 typedef enum AstConstKind { CONST_NULL, CONST_INT, CONST_NUMERIC, CONST_STRING, CONST_BOOL, CONST_BITS } AstConstKind;
 typedef enum AstSubLinkKind { SUBLINK_SCALAR, SUBLINK_EXISTS, SUBLINK_ANY, SUBLINK_ALL, SUBLINK_ARRAY } AstSubLinkKind;
@@ -92,6 +97,8 @@ struct AstNode {
             uint32_t n_names; const char **names;                          /* schema-qualified name parts */
             AstList args;
             bool star, distinct, variadic;
+            bool within_group;                                             /* order_by: WITHIN GROUP's (AST_SORT_BY), its
+                                                                            * expressions already appended to args */
             AstList order_by;                                              /* aggregate ORDER BY */
             AstNode *filter;
             AstNode *over;                                                 /* window spec (reserved) */
@@ -121,6 +128,13 @@ struct AstNode {
         struct { const char *name; AstNode *arg; const char *str; } defelem; /* str: arg as text when it is a name/string/number */
         struct { const char *name; AstList col_names; AstSelect *select; bool recursive; int materialized; } cte;
         struct { AstSelect *select; } select;
+        struct { AstGroupingKind kind; AstList items; } gset;             /* items: exprs / AST_GROUPING_SET */
+        struct {
+            const char *name, *refname;                                    /* WINDOW name AS; OVER (refname ...) / OVER refname */
+            AstList partition, order;                                      /* order: AST_SORT_BY */
+            int32_t frame_options;                                         /* PostgreSQL's FRAMEOPTION_* bits */
+            AstNode *start_off, *end_off;
+        } windef;
     } u;
 };
 
@@ -140,8 +154,10 @@ struct AstSelect {
     AstList from;           /* FROM items */
     AstNode *where;
     AstList group_by;
+    bool group_distinct;    /* GROUP BY DISTINCT: duplicate grouping sets removed */
     AstNode *having;
     AstList values;         /* VALUES: each item an AST_ARRAY-like list node (kind AST_ARRAY) */
+    AstList windows;        /* WINDOW clause: AST_WINDOW_DEF with names */
     /* applies to the whole (set op) select */
     AstList order_by;       /* AST_SORT_BY */
     AstNode *limit, *offset;
@@ -167,6 +183,9 @@ typedef enum AstStmtKind {
     STMT_TRUNCATE,
     STMT_MERGE,
     STMT_ALTER_TABLE,
+    STMT_PREPARE,           /* PREPARE name [(types)] AS stmt (sql_prepare.c) */
+    STMT_EXECUTE,           /* EXECUTE name [(args)] */
+    STMT_DEALLOCATE,        /* DEALLOCATE [PREPARE] name | ALL */
 } AstStmtKind;
 
 /* One WHEN clause of MERGE. */
@@ -180,6 +199,21 @@ typedef struct AstMergeWhen {
     int loc;
 } AstMergeWhen;
 
+/* One ALTER TABLE command (ALTER TABLE ... RENAME [COLUMN] arrives as one too). */
+typedef enum AstAlterKind {
+    ALTER_ADD_COLUMN, ALTER_DROP_COLUMN, ALTER_RENAME_COLUMN, ALTER_RENAME_TABLE, ALTER_SET_NOT_NULL,
+    ALTER_DROP_NOT_NULL, ALTER_COLUMN_TYPE
+} AstAlterKind;
+typedef struct AstAlterCmd {
+    AstAlterKind kind;
+    const char *name;       /* the column (not for RENAME TABLE / ADD COLUMN) */
+    const char *new_name;   /* RENAME */
+    AstNode *def;           /* ADD COLUMN: AST_COLUMN_DEF; COLUMN TYPE: AST_TYPE_NAME */
+    AstNode *using_;        /* COLUMN TYPE ... USING expr (NULL = none) */
+    bool missing_ok;        /* IF EXISTS / IF NOT EXISTS of the command */
+    int loc;
+} AstAlterCmd;
+
 typedef enum AstDropKind { DROP_TABLE, DROP_SCHEMA, DROP_VIEW } AstDropKind;
 typedef enum AstTxnKind { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK } AstTxnKind;
 
@@ -190,8 +224,8 @@ struct AstStmt {
     union {
         AstSelect *select;
         struct { AstNode *table; AstList columns; AstSelect *select; AstList returning; } insert; /* table: AST_RANGE_VAR; columns: const char* in AST_COLUMN_REF nodes */
-        struct { AstNode *table; AstList set; AstList from; AstNode *where; AstList returning; } update;
-        struct { AstNode *table; AstList using_; AstNode *where; AstList returning; } del;
+        struct { AstNode *table; AstList set; AstList from; AstNode *where; AstList returning; AstList ctes; bool recursive; } update;
+        struct { AstNode *table; AstList using_; AstNode *where; AstList returning; AstList ctes; bool recursive; } del; /* ctes: WITH (AST_CTE) */
         struct { AstNode *table; AstList columns; AstList options; bool if_not_exists; } create_table;  /* columns: AST_COLUMN_DEF */
         struct { AstNode *table; AstList col_names; AstSelect *select; AstList options; bool if_not_exists; bool is_view; bool with_no_data; } ctas;
         struct { const char *name; bool if_not_exists; } create_schema;
@@ -204,8 +238,11 @@ struct AstStmt {
         struct { const char *name; bool all; } reset;
         struct { AstTxnKind kind; } txn;
         struct { AstList tables; } truncate;
-        struct { AstNode *table; AstList add_columns; bool if_exists, col_if_not_exists; } alter;  /* ADD COLUMN only: AST_COLUMN_DEF */
+        struct { AstNode *table; AstList add_columns; bool if_exists, col_if_not_exists; struct AstAlterCmd *cmds; uint32_t n_cmds; } alter;  /* add_columns: AST_COLUMN_DEF of the ADD COLUMN commands; cmds: every command in order */
         struct { AstNode *table; AstNode *source; AstNode *on; AstMergeWhen *whens; uint32_t n_whens; } merge;
+        struct { const char *name; AstList types; AstStmt *stmt; } prepare;   /* types: AST_TYPE_NAME */
+        struct { const char *name; AstList args; } execute;
+        struct { const char *name; } deallocate;                            /* name NULL = ALL */
     } u;
 };
 

@@ -9,7 +9,9 @@
  */
 #include "sql/parse/parse.h"
 
+#include <ctype.h>
 #include <pg_query.h>
+#include <pthread.h>
 #include <pg_query/pg_query.pb-c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,14 @@ typedef struct Tx {
 static int unsupported(Tx *t, int loc, const char *what)
 {
     err_set_state(t->err, TARN_ERR_UNSUPPORTED, "0A000", "%s is not supported yet", what);
+    sql_err_at(t->err, t->sql, loc);
+    return TARN_ERR_UNSUPPORTED;
+}
+
+/* the same for a plural subject ("row constructors are not supported yet") */
+static int unsupported_pl(Tx *t, int loc, const char *what)
+{
+    err_set_state(t->err, TARN_ERR_UNSUPPORTED, "0A000", "%s are not supported yet", what);
     sql_err_at(t->err, t->sql, loc);
     return TARN_ERR_UNSUPPORTED;
 }
@@ -354,6 +364,37 @@ static AstNode *a_expr(Tx *t, const PgQuery__AExpr *e)
     }
 }
 
+static AstNode *sort_by(Tx *t, const PNode *n);
+
+/* OVER (...) / WINDOW w AS (...): the frame stays PostgreSQL's
+ * FRAMEOPTION_* bits (gram.y already rejected impossible frames). */
+static AstNode *window_def(Tx *t, const PgQuery__WindowDef *w)
+{
+    AstNode *r = node(t, AST_WINDOW_DEF, w->location);
+    if (!r)
+        return NULL;
+    r->u.windef.name = w->name && *w->name ? dup(t, w->name) : NULL;
+    r->u.windef.refname = w->refname && *w->refname ? dup(t, w->refname) : NULL;
+    if (list_of(t, w->partition_clause, w->n_partition_clause, &r->u.windef.partition, expr) ||
+        list_of(t, w->order_clause, w->n_order_clause, &r->u.windef.order, sort_by))
+        return NULL;
+    r->u.windef.frame_options = w->frame_options;
+    if (w->start_offset && !(r->u.windef.start_off = expr(t, w->start_offset)))
+        return NULL;
+    if (w->end_offset && !(r->u.windef.end_off = expr(t, w->end_offset)))
+        return NULL;
+    return r;
+}
+
+static AstNode *window_clause_item(Tx *t, const PNode *n)
+{
+    if (n->node_case != PG_QUERY__NODE__NODE_WINDOW_DEF) {
+        unsupported(t, -1, "this WINDOW clause");
+        return NULL;
+    }
+    return window_def(t, n->window_def);
+}
+
 static AstNode *func_call(Tx *t, const PgQuery__FuncCall *f)
 {
     AstNode *n = node(t, AST_FUNC, f->location);
@@ -409,16 +450,15 @@ static AstNode *func_call(Tx *t, const PgQuery__FuncCall *f)
         }
         n->u.func.arg_names.n = any_named ? n->u.func.args.n : 0;
     }
-    if (f->n_agg_order && !f->agg_within_group) {
-        if (list_of(t, f->agg_order, f->n_agg_order, &n->u.func.order_by, expr))
+    if (f->n_agg_order) {
+        if (list_of(t, f->agg_order, f->n_agg_order, &n->u.func.order_by, sort_by))
             return NULL;
+        n->u.func.within_group = f->agg_within_group;
     }
     if (f->agg_filter && !(n->u.func.filter = expr(t, f->agg_filter)))
         return NULL;
-    if (f->over) {
-        unsupported(t, f->location, "window functions");
+    if (f->over && !(n->u.func.over = window_def(t, f->over)))
         return NULL;
-    }
     return n;
 }
 
@@ -617,13 +657,15 @@ static AstNode *expr(Tx *t, const PNode *n)
         break;
     }
     case PG_QUERY__NODE__NODE_ROW_EXPR:
-        unsupported(t, n->row_expr->location, "row constructors");
+        unsupported_pl(t, n->row_expr->location, "row constructors");
         break;
     case PG_QUERY__NODE__NODE_A_INDIRECTION:
-        unsupported(t, -1, "subscripts and field selection");
+        unsupported_pl(t, -1, "subscripts and field selection");
         break;
     case PG_QUERY__NODE__NODE_GROUPING_FUNC:
-        unsupported(t, -1, "GROUPING()");
+        r = node(t, AST_GROUPING_FUNC, n->grouping_func->location);
+        if (r && list_of(t, n->grouping_func->args, n->grouping_func->n_args, &r->u.list.args, expr))
+            r = NULL;
         break;
     case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
         /* DEFAULT in VALUES / SET: the column reference "default" the binder looks for */
@@ -679,7 +721,7 @@ static AstNode *range_var(Tx *t, const PgQuery__RangeVar *rv)
     if (!n)
         return NULL;
     if (rv->catalogname && rv->catalogname[0]) {
-        unsupported(t, rv->location, "cross-database references");
+        unsupported_pl(t, rv->location, "cross-database references");
         return NULL;
     }
     n->u.rangevar.schema = rv->schemaname && rv->schemaname[0] ? dup(t, rv->schemaname) : NULL;
@@ -761,7 +803,7 @@ static AstNode *from_item(Tx *t, const PNode *n)
             if (alias_of(t, j->alias, &r->u.join.alias, &cols))
                 return NULL;
             if (cols.n) {
-                unsupported(t, -1, "column aliases on a join");
+                unsupported_pl(t, -1, "column aliases on a join");
                 return NULL;
             }
         }
@@ -788,7 +830,7 @@ static AstNode *res_target(Tx *t, const PNode *n)
     r->u.target.name = rt->name && rt->name[0] ? dup(t, rt->name) : NULL;
     r->u.target.n_indirection = (uint32_t)rt->n_indirection;
     if (rt->n_indirection) {
-        unsupported(t, rt->location, "subscripted targets");
+        unsupported_pl(t, rt->location, "subscripted targets");
         return NULL;
     }
     if (rt->val && !(r->u.target.val = expr(t, rt->val)))
@@ -816,11 +858,36 @@ static AstNode *sort_by(Tx *t, const PNode *n)
     return r;
 }
 
+/* A GROUP BY item: an expression, or a grouping set (ROLLUP, CUBE,
+ * GROUPING SETS, (), or a parenthesized list (a, b), which PostgreSQL's
+ * grammar gives as an implicit row). */
 static AstNode *group_item(Tx *t, const PNode *n)
 {
+    if (n->node_case == PG_QUERY__NODE__NODE_ROW_EXPR &&
+        n->row_expr->row_format == PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST) {
+        AstNode *r = node(t, AST_GROUPING_SET, n->row_expr->location);
+        if (!r)
+            return NULL;
+        r->u.gset.kind = GSET_SIMPLE;
+        if (list_of(t, n->row_expr->args, n->row_expr->n_args, &r->u.gset.items, expr))
+            return NULL;
+        return r;
+    }
     if (n->node_case == PG_QUERY__NODE__NODE_GROUPING_SET) {
-        unsupported(t, n->grouping_set->location, "ROLLUP, CUBE and GROUPING SETS");
-        return NULL;
+        const PgQuery__GroupingSet *g = n->grouping_set;
+        AstNode *r = node(t, AST_GROUPING_SET, g->location);
+        if (!r)
+            return NULL;
+        switch (g->kind) {
+        case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_EMPTY: r->u.gset.kind = GSET_EMPTY; break;
+        case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_ROLLUP: r->u.gset.kind = GSET_ROLLUP; break;
+        case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_CUBE: r->u.gset.kind = GSET_CUBE; break;
+        case PG_QUERY__GROUPING_SET_KIND__GROUPING_SET_SETS: r->u.gset.kind = GSET_SETS; break;
+        default: r->u.gset.kind = GSET_SIMPLE; break;
+        }
+        if (list_of(t, g->content, g->n_content, &r->u.gset.items, group_item))
+            return NULL;
+        return r;
     }
     return expr(t, n);
 }
@@ -846,7 +913,7 @@ static AstNode *cte(Tx *t, const PNode *n)
     r->u.cte.name = dup(t, c->ctename);
     r->u.cte.materialized = (int)c->ctematerialized;
     if (c->search_clause || c->cycle_clause) {
-        unsupported(t, c->location, "SEARCH / CYCLE clauses");
+        unsupported_pl(t, c->location, "SEARCH / CYCLE clauses");
         return NULL;
     }
     if (c->n_aliascolnames) {
@@ -863,7 +930,7 @@ static AstNode *cte(Tx *t, const PNode *n)
         }
     }
     if (!c->ctequery || c->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
-        unsupported(t, c->location, "data-modifying statements in WITH");
+        unsupported_pl(t, c->location, "data-modifying statements in WITH");
         return NULL;
     }
     if (!(r->u.cte.select = select_stmt(t, c->ctequery->select_stmt)))
@@ -887,10 +954,6 @@ static AstSelect *select_stmt(Tx *t, const PgQuery__SelectStmt *s)
     }
     if (s->n_locking_clause) {
         unsupported(t, -1, "FOR UPDATE/SHARE");
-        return NULL;
-    }
-    if (s->n_window_clause) {
-        unsupported(t, -1, "WINDOW clauses");
         return NULL;
     }
     if (s->with_clause) {
@@ -922,13 +985,12 @@ static AstSelect *select_stmt(Tx *t, const PgQuery__SelectStmt *s)
             return NULL;
         if (s->where_clause && !(r->where = expr(t, s->where_clause)))
             return NULL;
-        if (s->group_distinct) {
-            unsupported(t, -1, "GROUP BY DISTINCT");
-            return NULL;
-        }
+        r->group_distinct = s->group_distinct;
         if (list_of(t, s->group_clause, s->n_group_clause, &r->group_by, group_item))
             return NULL;
         if (s->having_clause && !(r->having = expr(t, s->having_clause)))
+            return NULL;
+        if (list_of(t, s->window_clause, s->n_window_clause, &r->windows, window_clause_item))
             return NULL;
         if (list_of(t, s->values_lists, s->n_values_lists, &r->values, values_row))
             return NULL;
@@ -1007,7 +1069,7 @@ static AstNode *def_elem(Tx *t, const PNode *n)
 static AstNode *column_def(Tx *t, const PNode *n)
 {
     if (n->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
-        unsupported(t, n->constraint->location, "table constraints");
+        unsupported_pl(t, n->constraint->location, "table constraints");
         return NULL;
     }
     if (n->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) {
@@ -1076,7 +1138,7 @@ static AstNode *rangevar_node(Tx *t, const PNode *n)
             r->u.rangevar.schema = dup(t, str_of(l->items[0]));
             r->u.rangevar.name = dup(t, str_of(l->items[1]));
         } else {
-            unsupported(t, -1, "cross-database references");
+            unsupported_pl(t, -1, "cross-database references");
             return NULL;
         }
         return r;
@@ -1093,7 +1155,6 @@ static AstNode *rangevar_node(Tx *t, const PNode *n)
 
 /* ---- Statements --------------------------------------------------------------------------------------- */
 
-static void column_mapping_needed(Tx *t, const char *what);
 
 static AstStmt *statement(Tx *t, const PNode *n)
 {
@@ -1130,8 +1191,11 @@ static AstStmt *statement(Tx *t, const PNode *n)
     case PG_QUERY__NODE__NODE_UPDATE_STMT: {
         const PgQuery__UpdateStmt *u = n->update_stmt;
         s->kind = STMT_UPDATE;
-        if (u->with_clause)
-            return unsupported(t, -1, "WITH on UPDATE"), NULL;
+        if (u->with_clause) {
+            s->u.update.recursive = u->with_clause->recursive;
+            if (list_of(t, u->with_clause->ctes, u->with_clause->n_ctes, &s->u.update.ctes, cte))
+                return NULL;
+        }
         if (!(s->u.update.table = range_var(t, u->relation)) ||
             list_of(t, u->target_list, u->n_target_list, &s->u.update.set, res_target) ||
             list_of(t, u->from_clause, u->n_from_clause, &s->u.update.from, from_item) ||
@@ -1144,8 +1208,11 @@ static AstStmt *statement(Tx *t, const PNode *n)
     case PG_QUERY__NODE__NODE_DELETE_STMT: {
         const PgQuery__DeleteStmt *d = n->delete_stmt;
         s->kind = STMT_DELETE;
-        if (d->with_clause)
-            return unsupported(t, -1, "WITH on DELETE"), NULL;
+        if (d->with_clause) {
+            s->u.del.recursive = d->with_clause->recursive;
+            if (list_of(t, d->with_clause->ctes, d->with_clause->n_ctes, &s->u.del.ctes, cte))
+                return NULL;
+        }
         if (!(s->u.del.table = range_var(t, d->relation)) ||
             list_of(t, d->using_clause, d->n_using_clause, &s->u.del.using_, from_item) ||
             list_of(t, d->returning_list, d->n_returning_list, &s->u.del.returning, res_target))
@@ -1162,7 +1229,7 @@ static AstStmt *statement(Tx *t, const PNode *n)
         if (c->partspec)
             return unsupported(t, -1, "PARTITION BY (use WITH (partition_by = 'a,b'))"), NULL;
         if (c->relation->relpersistence && c->relation->relpersistence[0] == 't')
-            return unsupported(t, c->relation->location, "temporary tables"), NULL;
+            return unsupported_pl(t, c->relation->location, "temporary tables"), NULL;
         if (!(s->u.create_table.table = range_var(t, c->relation)))
             return NULL;
         if (list_of(t, c->table_elts, c->n_table_elts, &s->u.create_table.columns, column_def) ||
@@ -1175,7 +1242,7 @@ static AstStmt *statement(Tx *t, const PNode *n)
         const PgQuery__CreateTableAsStmt *c = n->create_table_as_stmt;
         s->kind = STMT_CREATE_TABLE_AS;
         if (c->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
-            return unsupported(t, -1, "materialized views"), NULL;
+            return unsupported_pl(t, -1, "materialized views"), NULL;
         if (!c->query || c->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
             return unsupported(t, -1, "this CREATE TABLE AS source"), NULL;
         if (!(s->u.ctas.table = range_var(t, c->into->rel)) ||
@@ -1205,7 +1272,7 @@ static AstStmt *statement(Tx *t, const PNode *n)
         if (!v->query || v->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
             return unsupported(t, -1, "this view query"), NULL;
         if (v->view->relpersistence && v->view->relpersistence[0] == 't')
-            return unsupported(t, v->view->location, "temporary views"), NULL;
+            return unsupported_pl(t, v->view->location, "temporary views"), NULL;
         if (!(s->u.create_view.view = range_var(t, v->view)) ||
             !(s->u.create_view.select = select_stmt(t, v->query->select_stmt)))
             return NULL;
@@ -1311,7 +1378,7 @@ static AstStmt *statement(Tx *t, const PNode *n)
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START: s->u.txn.kind = TXN_BEGIN; break;
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT: s->u.txn.kind = TXN_COMMIT; break;
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK: s->u.txn.kind = TXN_ROLLBACK; break;
-        default: return unsupported(t, -1, "savepoints and two-phase commit"), NULL;
+        default: return unsupported_pl(t, -1, "savepoints and two-phase commit"), NULL;
         }
         return s;
     }
@@ -1366,41 +1433,115 @@ static AstStmt *statement(Tx *t, const PNode *n)
             return NULL;
         s->u.alter.if_exists = a->missing_ok;
         s->u.alter.add_columns.items = arena_alloc(t->a, (a->n_cmds + 1) * sizeof(AstNode *));
-        if (!s->u.alter.add_columns.items)
+        s->u.alter.cmds = arena_calloc(t->a, (a->n_cmds + 1) * sizeof(AstAlterCmd));
+        if (!s->u.alter.add_columns.items || !s->u.alter.cmds)
             return nomem(t), NULL;
         for (size_t i = 0; i < a->n_cmds; i++) {
             const PgQuery__AlterTableCmd *c = a->cmds[i]->alter_table_cmd;
-            if (c && c->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn)
-                return column_mapping_needed(t, "DROP COLUMN"), NULL;
-            if (!c || c->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn)
-                return unsupported(t, -1, "this ALTER TABLE action (only ADD COLUMN is)"), NULL;
-            AstNode *cd = column_def(t, c->def);
-            if (!cd)
-                return NULL;
-            s->u.alter.col_if_not_exists |= c->missing_ok;
-            s->u.alter.add_columns.items[s->u.alter.add_columns.n++] = cd;
+            if (!c)
+                return unsupported(t, -1, "this ALTER TABLE action"), NULL;
+            AstAlterCmd *ac = &s->u.alter.cmds[s->u.alter.n_cmds];
+            ac->missing_ok = c->missing_ok;
+            ac->loc = -1;
+            ac->name = c->name && c->name[0] ? dup(t, c->name) : NULL;
+            switch (c->subtype) {
+            case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn: {
+                AstNode *cd = column_def(t, c->def);
+                if (!cd)
+                    return NULL;
+                s->u.alter.col_if_not_exists |= c->missing_ok;
+                s->u.alter.add_columns.items[s->u.alter.add_columns.n++] = cd;
+                ac->kind = ALTER_ADD_COLUMN;
+                ac->def = cd;
+                ac->loc = cd->loc;
+                break;
+            }
+            case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
+                if (c->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE)
+                    return unsupported(t, -1, "DROP COLUMN ... CASCADE"), NULL;
+                ac->kind = ALTER_DROP_COLUMN;
+                break;
+            case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
+                ac->kind = ALTER_SET_NOT_NULL;
+                break;
+            case PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull:
+                ac->kind = ALTER_DROP_NOT_NULL;
+                break;
+            case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType: {
+                if (!c->def || c->def->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF || !c->def->column_def->type_name)
+                    return unsupported(t, -1, "this ALTER COLUMN TYPE form"), NULL;
+                const PgQuery__ColumnDef *cd = c->def->column_def;
+                ac->kind = ALTER_COLUMN_TYPE;
+                ac->loc = cd->location;
+                if (!(ac->def = type_name(t, cd->type_name)))
+                    return NULL;
+                if (cd->raw_default && !(ac->using_ = expr(t, cd->raw_default)))
+                    return NULL;
+                break;
+            }
+            default:
+                return unsupported(t, -1, "this ALTER TABLE action"), NULL;
+            }
+            s->u.alter.n_cmds++;
         }
         return s;
     }
-    case PG_QUERY__NODE__NODE_RENAME_STMT:
-        if (n->rename_stmt->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN)
-            return column_mapping_needed(t, "RENAME COLUMN"), NULL;
-        return unsupported(t, -1, "ALTER ... RENAME"), NULL;
+    case PG_QUERY__NODE__NODE_PREPARE_STMT: {
+        const PgQuery__PrepareStmt *p = n->prepare_stmt;
+        s->kind = STMT_PREPARE;
+        s->u.prepare.name = dup(t, p->name);
+        s->u.prepare.types.items = arena_alloc(t->a, (p->n_argtypes + 1) * sizeof(AstNode *));
+        if (!s->u.prepare.types.items)
+            return nomem(t), NULL;
+        for (size_t i = 0; i < p->n_argtypes; i++) {
+            if (p->argtypes[i]->node_case != PG_QUERY__NODE__NODE_TYPE_NAME)
+                return unsupported(t, -1, "this parameter type"), NULL;
+            AstNode *tn = type_name(t, p->argtypes[i]->type_name);
+            if (!tn)
+                return NULL;
+            s->u.prepare.types.items[s->u.prepare.types.n++] = tn;
+        }
+        if (!(s->u.prepare.stmt = statement(t, p->query)))
+            return NULL;
+        return s;
+    }
+    case PG_QUERY__NODE__NODE_EXECUTE_STMT:
+        s->kind = STMT_EXECUTE;
+        s->u.execute.name = dup(t, n->execute_stmt->name);
+        if (list_of(t, n->execute_stmt->params, n->execute_stmt->n_params, &s->u.execute.args, expr))
+            return NULL;
+        return s;
+    case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
+        s->kind = STMT_DEALLOCATE;
+        s->u.deallocate.name = n->deallocate_stmt->name && n->deallocate_stmt->name[0] ? dup(t, n->deallocate_stmt->name) : NULL;
+        return s;
+    case PG_QUERY__NODE__NODE_RENAME_STMT: {
+        const PgQuery__RenameStmt *r = n->rename_stmt;
+        bool col = r->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN && r->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE;
+        if (!col && r->rename_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && r->rename_type != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW)
+            return unsupported(t, -1, "this ALTER ... RENAME"), NULL;
+        if (!r->relation)
+            return unsupported(t, -1, "this ALTER ... RENAME"), NULL;
+        s->kind = STMT_ALTER_TABLE;
+        if (!(s->u.alter.table = range_var(t, r->relation)))
+            return NULL;
+        s->u.alter.if_exists = r->missing_ok;
+        s->u.alter.cmds = arena_calloc(t->a, sizeof(AstAlterCmd));
+        if (!s->u.alter.cmds)
+            return nomem(t), NULL;
+        s->u.alter.n_cmds = 1;
+        s->u.alter.cmds[0].kind = col ? ALTER_RENAME_COLUMN : ALTER_RENAME_TABLE;
+        s->u.alter.cmds[0].name = col ? dup(t, r->subname) : NULL;
+        s->u.alter.cmds[0].new_name = dup(t, r->newname);
+        s->u.alter.cmds[0].loc = -1;
+        return s;
+    }
     default:
         return unsupported(t, -1, "this statement"), NULL;
     }
 }
 
-/* RENAME / DROP COLUMN: Delta needs column mapping for them. */
-static void column_mapping_needed(Tx *t, const char *what)
-{
-    err_set_state(t->err, TARN_ERR_UNSUPPORTED, "0A000", "ALTER TABLE ... %s requires Delta column mapping", what);
-    err_detail(t->err, "Renaming or dropping a column of a Delta table needs delta.columnMapping.mode = 'name', "
-                       "which tarn cannot write yet.");
-    err_hint(t->err, "Create a new table with CREATE TABLE ... AS SELECT the columns you want.");
-}
-
-int sql_parse(const char *sql, Arena *a, AstStmtList *out, TarnError *err)
+static int parse_impl(const char *sql, Arena *a, AstStmtList *out, TarnError *err)
 {
     out->n = 0;
     out->stmts = NULL;
@@ -1445,4 +1586,110 @@ done:
         pg_query__parse_result__free_unpacked(tree, NULL);
     pg_query_free_protobuf_parse_result(pr);
     return rc;
+}
+
+/* Deeply nested statements (1+1+...+1, thousands of levels) make the
+ * recursive protobuf unpacking of libpg_query's tree overflow an ordinary
+ * stack before our own depth check (54001) sees them: long statements are
+ * parsed on a thread with a large stack (reserved, touched only as used). */
+typedef struct ParseJob {
+    const char *sql;
+    Arena *a;
+    AstStmtList *out;
+    TarnError *err;
+    int rc;
+} ParseJob;
+
+static void *parse_thread(void *arg)
+{
+    ParseJob *j = arg;
+    j->rc = parse_impl(j->sql, j->a, j->out, j->err);
+    return NULL;
+}
+
+/* libpg_query packs its tree with protobuf-c, whose size computation is
+ * quadratic in the nesting depth: a chain of 100000 `1+` would take
+ * minutes before our depth check (54001) runs.  An arithmetic chain nests
+ * one level per operator, so more such operators than 4 * MAX_DEPTH in one
+ * comma-free stretch of text (outside literals and comments) is refused
+ * up front with the same error. */
+static bool too_deep(const char *s)
+{
+    uint32_t ops = 0;
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        if (c == '\'' || c == '"') {
+            bool esc = c == '\'' && p > s && (p[-1] == 'E' || p[-1] == 'e');
+            for (p++; *p; p++) {
+                if (esc && *p == '\\' && p[1]) {
+                    p++;
+                } else if (*p == c) {
+                    if (p[1] == c)
+                        p++;
+                    else
+                        break;
+                }
+            }
+            if (!*p)
+                return false;
+        } else if (c == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+            if (!*p)
+                return false;
+        } else if (c == '/' && p[1] == '*') {
+            int lvl = 1;
+            for (p += 2; *p && lvl; p++) {
+                if (*p == '/' && p[1] == '*')
+                    lvl++, p++;
+                else if (*p == '*' && p[1] == '/')
+                    lvl--, p++;
+            }
+            if (!*p)
+                return false;
+        } else if (c == '$' && (p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+            const char *q = p + 1;
+            while (isalnum((unsigned char)*q) || *q == '_')
+                q++;
+            if (*q != '$')
+                continue;
+            size_t tl = (size_t)(q - p + 1);
+            const char *e;
+            for (e = q + 1; *e && strncmp(e, p, tl); e++)
+                ;
+            if (!*e)
+                return false;
+            p = e + tl - 1;
+        } else if (c == ',' || c == ';') {
+            ops = 0;
+        } else if (c == '+' || c == '-' || c == '*' || c == '/' || c == '%' || c == '^' || (c == '|' && p[1] == '|')) {
+            if (++ops > 4 * MAX_DEPTH)
+                return true;
+        }
+    }
+    return false;
+}
+
+int sql_parse(const char *sql, Arena *a, AstStmtList *out, TarnError *err)
+{
+    if (strlen(sql) < 4096)
+        return parse_impl(sql, a, out, err);
+    if (too_deep(sql)) {
+        out->n = 0;
+        out->stmts = NULL;
+        return err_set_state(err, TARN_ERR_INVALID, "54001", "stack depth limit exceeded");
+    }
+    ParseJob j = {sql, a, out, err, 0};
+    pthread_attr_t at;
+    pthread_t th;
+    if (pthread_attr_init(&at) == 0) {
+        bool started = pthread_attr_setstacksize(&at, (size_t)1 << 30) == 0 &&
+                       pthread_create(&th, &at, parse_thread, &j) == 0;
+        pthread_attr_destroy(&at);
+        if (started) {
+            pthread_join(th, NULL);
+            return j.rc;
+        }
+    }
+    return parse_impl(sql, a, out, err);
 }

@@ -22,6 +22,7 @@
 typedef struct Opt {
     Arena *a;
     TarnError *err;
+    uint32_t next_mark;     /* table indexes for LOP_APPLY result columns (above the binder's) */
 } Opt;
 
 typedef struct ExprVec {
@@ -149,6 +150,8 @@ static int produced(Opt *o, LogicalOp *op, BSetO *s)
     return 0;
 }
 
+static bool plan_within(LogicalOp *op, const BSetO *s);
+
 static bool within(const Expr *e, const BSetO *s)
 {
     if (!e)
@@ -160,11 +163,12 @@ static bool within(const Expr *e, const BSetO *s)
         return false;
     }
     if (e->kind == EX_SUBQUERY) {
-        /* a nested subquery: its own columns are in s (produced() adds them) */
+        /* a nested subquery: its own columns are in s (produced() adds
+         * them); it must not refer further out either */
         for (uint32_t i = 0; i < e->n_args; i++)
             if (!within(e->args[i], s))
                 return false;
-        return true;
+        return plan_within(e->u.subq.plan, s);
     }
     for (uint32_t i = 0; i < e->n_args; i++)
         if (!within(e->args[i], s))
@@ -172,7 +176,6 @@ static bool within(const Expr *e, const BSetO *s)
     return true;
 }
 
-static bool plan_within(LogicalOp *op, const BSetO *s);
 
 static bool exprs_within(Expr *const *v, uint32_t n, const BSetO *s)
 {
@@ -202,6 +205,19 @@ static bool plan_within(LogicalOp *op, const BSetO *s)
         for (uint32_t i = 0; i < op->u.sort.n_items; i++)
             if (!within(op->u.sort.items[i].expr, s))
                 return false;
+        break;
+    case LOP_WINDOW:
+        if (!exprs_within(op->u.win.part, op->u.win.n_part, s))
+            return false;
+        for (uint32_t i = 0; i < op->u.win.n_order; i++)
+            if (!within(op->u.win.order[i].expr, s))
+                return false;
+        for (uint32_t j = 0; j < op->u.win.n_calls; j++) {
+            const WinCall *c = &op->u.win.calls[j];
+            if (!exprs_within(c->agg.args, c->agg.n_args, s) || !within(c->agg.filter, s) || !within(c->rkey, s) ||
+                !within(c->rstart, s) || !within(c->rend, s))
+                return false;
+        }
         break;
     default: break;
     }
@@ -255,6 +271,12 @@ static int pull_correlated(Opt *o, LogicalOp **sub, ExprVec *corr, LogicalOp **a
     }
     if (corr->n == 0)
         return 1;
+    for (uint32_t i = 0; i < corr->n; i++)
+        if (has_subquery(corr->v[i])) {
+            /* a correlated subquery inside the correlation: a dependent join */
+            corr->n = 0;
+            return 1;
+        }
     LogicalOp *saved_f = f;
     Expr **saved_c = f->kind == LOP_FILTER ? f->u.filter.conds : NULL;
     uint32_t saved_n = f->kind == LOP_FILTER ? f->u.filter.n_conds : 0;
@@ -277,6 +299,7 @@ static int pull_correlated(Opt *o, LogicalOp **sub, ExprVec *corr, LogicalOp **a
 }
 
 static int rewrite_subqueries(Opt *o, LogicalOp **pop);
+static void remap_expr_refs(Expr *e, const LogicalOp *agg);
 
 /* Where a semi / anti join over `refs` (the outer columns its conditions
  * use) should go: below inner joins and filters, onto the input that has
@@ -391,9 +414,19 @@ static int decorrelate_scalar(Opt *o, LogicalOp **child, Expr *sq, bool inner, E
             ok = false;
         }
     }
+    /* count over no rows is 0, not NULL: when the subquery's value is the
+     * count itself, the missing group becomes COALESCE(count, 0) (and the
+     * join must keep every outer row); other uses of count stay refused */
+    bool count_out = false;
     for (uint32_t j = 0; ok && j < agg->u.agg.n_aggs; j++)
-        if (!strcmp(agg->u.agg.aggs[j].name, "count"))
-            ok = false; /* count over no rows is 0, not NULL: needs a COALESCE */
+        if (!strcmp(agg->u.agg.aggs[j].name, "count")) {
+            const Expr *pe0 = proj && proj->u.project.n_exprs == 1 ? proj->u.project.exprs[0] : NULL;
+            if (pe0 && pe0->kind == EX_COLREF && agg->n_out > 0 && pe0->u.col.b.table == agg->u.agg.agg_index &&
+                pe0->u.col.b.col == j && agg->u.agg.n_aggs == 1)
+                count_out = true;
+            else
+                ok = false;
+        }
     if (!ok || !proj || proj->u.project.n_exprs != 1 || proj->children[0] != agg) {
         /* put the conditions back (re-add a filter under the aggregate) */
         LogicalOp *f = lop_new(o->a, LOP_FILTER, 1);
@@ -435,18 +468,31 @@ static int decorrelate_scalar(Opt *o, LogicalOp **child, Expr *sq, bool inner, E
         if (!eq || !kc)
             return ERR_NOMEM(o->err, 0);
         eq->u.func.def = corr.v[i]->u.func.def;
-        eq->args[0] = out_side[i];
-        eq->args[1] = kc;
+        /* keep the operator's argument order (mixed-type "=" such as
+         * float4 = float8 reads its arguments by position) */
+        bool inner_first = corr.v[i]->args[0] == in_side[i];
+        eq->args[inner_first ? 1 : 0] = out_side[i];
+        eq->args[inner_first ? 0 : 1] = kc;
         (void)eqs;
         (void)nf;
         if (ev_push(o, &jc, eq))
             return o->err->kind;
     }
-    LogicalOp *j = mk_join2(o, inner ? JOIN_INNER : JOIN_LEFT, *child, sub, &jc);
+    LogicalOp *j = mk_join2(o, inner && !count_out ? JOIN_INNER : JOIN_LEFT, *child, sub, &jc);
     if (!j)
         return ERR_NOMEM(o->err, 0);
     *child = j;
     *repl = expr_colref(o->a, proj->out[0], proj->out_types[0], "?subquery?");
+    if (*repl && count_out) {
+        Value zero = value_i64(proj->out_types[0].id, 0);
+        Expr *co = expr_new(o->a, EX_COALESCE, proj->out_types[0], 2, -1);
+        Expr *z = expr_const(o->a, &zero, proj->out_types[0], -1);
+        if (!co || !z)
+            return ERR_NOMEM(o->err, 0);
+        co->args[0] = *repl;
+        co->args[1] = z;
+        *repl = co;
+    }
     return *repl ? 0 : ERR_NOMEM(o->err, 0);
 }
 
@@ -456,7 +502,7 @@ static int decorrelate_in_expr(Opt *o, LogicalOp **child, Expr **pe, bool strict
     Expr *e = *pe;
     if (e->kind == EX_SUBQUERY) {
         if (e->u.subq.kind == SUBQ_SCALAR && e->u.subq.correlated) {
-            Expr *r;
+            Expr *r = NULL;
             int rc = decorrelate_scalar(o, child, e, strict_top, &r);
             if (rc == 0)
                 *pe = r;
@@ -481,6 +527,34 @@ static int rewrite_subqueries(Opt *o, LogicalOp **pop)
     for (uint32_t i = 0; i < op->n_children; i++)
         if (rewrite_subqueries(o, &op->children[i]))
             return o->err->kind;
+    if (op->kind == LOP_PROJECT || op->kind == LOP_FILTER) {
+        /* above GROUP BY, subqueries see the grouped columns */
+        LogicalOp *below = op->children[0];
+        while (below->kind == LOP_FILTER)
+            below = below->children[0];
+        Expr **v = op->kind == LOP_PROJECT ? op->u.project.exprs : op->u.filter.conds;
+        uint32_t nv = op->kind == LOP_PROJECT ? op->u.project.n_exprs : op->u.filter.n_conds;
+        if (below->kind == LOP_AGGREGATE)
+            for (uint32_t i = 0; i < nv; i++)
+                if (has_subquery(v[i]))
+                    remap_expr_refs(v[i], below);
+    }
+    if (op->kind == LOP_PROJECT) {
+        /* correlated scalar subqueries in the select list: a LEFT join
+         * with the subquery grouped by its correlation keys */
+        bool changed = false;
+        for (uint32_t i = 0; i < op->u.project.n_exprs; i++) {
+            if (!has_subquery(op->u.project.exprs[i]))
+                continue;
+            int rc = decorrelate_in_expr(o, &op->children[0], &op->u.project.exprs[i], false);
+            if (rc)
+                return rc;
+            changed = true;
+        }
+        if (changed && lop_resolve(o->a, op, false))
+            return ERR_NOMEM(o->err, 0);
+        return 0;
+    }
     if (op->kind != LOP_FILTER)
         return 0;
     ExprVec keep = {0};
@@ -555,6 +629,200 @@ static int rewrite_subqueries(Opt *o, LogicalOp **pop)
     op->children[0] = child;
     op->u.filter.conds = keep.v;
     op->u.filter.n_conds = keep.n;
+    return 0;
+}
+
+/* ---- 1b. the remaining subqueries to dependent joins -------------------------------------------------------
+ *
+ * Correlated subqueries the rewrites above could not turn into joins
+ * (correlated scalar subqueries without an aggregate, EXISTS / IN inside
+ * OR or in the select list, correlation inside joins of the subquery,
+ * nested correlation), and IN / ANY / ALL outside WHERE conjuncts, become
+ * a LOP_APPLY below the filter / projection using them: its result column
+ * (a mark: the scalar value, or true / false / NULL with IN's NULL
+ * semantics) replaces the subquery.  op_apply.c evaluates the subquery once
+ * per distinct set of outer values it uses.  Uncorrelated scalar and
+ * EXISTS subqueries stay init plans.
+ */
+
+static int apply_subqueries(Opt *o, LogicalOp *op);
+
+static const FuncDef *find_eq(TypeId a, TypeId b)
+{
+    uint32_t n;
+    const FuncDef *const *defs = func_lookup("=", FUNC_OPERATOR, &n);
+    for (uint32_t k = 0; k < n; k++)
+        if (defs[k]->n_args == 2 && defs[k]->args[0] == a && defs[k]->args[1] == b)
+            return defs[k];
+    return NULL;
+}
+
+static int subq_to_apply(Opt *o, LogicalOp **child, Expr **pe)
+{
+    Expr *e = *pe;
+    if (e->kind != EX_SUBQUERY) {
+        for (uint32_t i = 0; i < e->n_args; i++) {
+            int rc = subq_to_apply(o, child, &e->args[i]);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    SubqKind k = e->u.subq.kind;
+    if (!e->u.subq.correlated && (k == SUBQ_SCALAR || k == SUBQ_EXISTS))
+        return 0; /* an init plan */
+    LogicalOp *inner = e->u.subq.plan;
+    int rc = apply_subqueries(o, inner);
+    if (rc)
+        return rc;
+    if (lop_resolve(o->a, inner, true))
+        return ERR_NOMEM(o->err, 0);
+    ApplyMode mode;
+    LogicalType mt = type_simple(TYPE_BOOL);
+    Expr *cmp = NULL;
+    switch (k) {
+    case SUBQ_SCALAR: mode = APPLY_SCALAR; mt = e->type; break;
+    case SUBQ_EXISTS: mode = APPLY_EXISTS; break;
+    case SUBQ_IN: {
+        mode = APPLY_ANY;
+        Expr *col = expr_colref(o->a, inner->out[0], inner->out_types[0], inner->out_names[0]);
+        cmp = expr_new(o->a, EX_FUNC, type_simple(TYPE_BOOL), 2, e->loc);
+        if (!col || !cmp)
+            return ERR_NOMEM(o->err, 0);
+        if (!(cmp->u.func.def = find_eq(e->args[0]->type.id, col->type.id)))
+            return err_set_state(o->err, TARN_ERR_UNSUPPORTED, "0A000", "IN (subquery) over this type is not supported yet");
+        cmp->args[0] = e->args[0];
+        cmp->args[1] = col;
+        break;
+    }
+    default: /* ANY / ALL: args[0] is the comparison */
+        mode = k == SUBQ_ANY ? APPLY_ANY : APPLY_ALL;
+        cmp = e->args[0];
+        break;
+    }
+    if (cmp) {
+        /* the comparison (which uses outer columns) is the inner side's one column */
+        rc = subq_to_apply(o, child, &cmp->args[0]);
+        if (rc)
+            return rc;
+        LogicalOp *pr = lop_new(o->a, LOP_PROJECT, 1);
+        if (!pr)
+            return ERR_NOMEM(o->err, 0);
+        pr->children[0] = inner;
+        pr->u.project.table_index = o->next_mark++;
+        pr->u.project.n_exprs = 1;
+        if (!(pr->u.project.exprs = arena_alloc(o->a, sizeof(Expr *))))
+            return ERR_NOMEM(o->err, 0);
+        pr->u.project.exprs[0] = cmp;
+        if (lop_resolve(o->a, pr, false))
+            return ERR_NOMEM(o->err, 0);
+        inner = pr;
+    }
+    LogicalOp *ap = lop_new(o->a, LOP_APPLY, 2);
+    if (!ap)
+        return ERR_NOMEM(o->err, 0);
+    ap->children[0] = *child;
+    ap->children[1] = inner;
+    ap->u.join.kind = JOIN_LEFT;
+    ap->u.join.apply = mode;
+    ap->u.join.mark_index = o->next_mark++;
+    ap->u.join.mark_type = mt;
+    ap->est_rows = (*child)->est_rows;
+    if (lop_resolve(o->a, ap, false))
+        return ERR_NOMEM(o->err, 0);
+    Expr *c = expr_colref(o->a, ap->out[ap->n_out - 1], mt, "?subquery?");
+    if (!c)
+        return ERR_NOMEM(o->err, 0);
+    c->loc = e->loc;
+    *child = ap;
+    *pe = c;
+    return 0;
+}
+
+/* A subquery in the select list above GROUP BY refers to grouped columns
+ * by their input bindings: point those references at the aggregate's
+ * group outputs, which is what flows above it. */
+static void remap_plan_refs(LogicalOp *op, const LogicalOp *agg);
+
+static void remap_expr_refs(Expr *e, const LogicalOp *agg)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_COLREF) {
+        for (uint32_t g = 0; g < agg->u.agg.n_groups; g++) {
+            const Expr *ge = agg->u.agg.groups[g];
+            if (ge->kind == EX_COLREF && binding_eq(ge->u.col.b, e->u.col.b)) {
+                e->u.col.b = (ColBinding){agg->u.agg.group_index, g};
+                return;
+            }
+        }
+        return;
+    }
+    if (e->kind == EX_SUBQUERY)
+        remap_plan_refs(e->u.subq.plan, agg);
+    for (uint32_t i = 0; i < e->n_args; i++)
+        remap_expr_refs(e->args[i], agg);
+}
+
+static void remap_exprs(Expr **v, uint32_t n, const LogicalOp *agg)
+{
+    for (uint32_t i = 0; i < n; i++)
+        remap_expr_refs(v[i], agg);
+}
+
+static void remap_plan_refs(LogicalOp *op, const LogicalOp *agg)
+{
+    switch (op->kind) {
+    case LOP_GET: remap_exprs(op->u.get.filters, op->u.get.n_filters, agg); break;
+    case LOP_FILTER: remap_exprs(op->u.filter.conds, op->u.filter.n_conds, agg); break;
+    case LOP_PROJECT: remap_exprs(op->u.project.exprs, op->u.project.n_exprs, agg); break;
+    case LOP_JOIN: case LOP_APPLY: remap_exprs(op->u.join.conds, op->u.join.n_conds, agg); break;
+    case LOP_AGGREGATE:
+        remap_exprs(op->u.agg.groups, op->u.agg.n_groups, agg);
+        for (uint32_t j = 0; j < op->u.agg.n_aggs; j++) {
+            remap_exprs(op->u.agg.aggs[j].args, op->u.agg.aggs[j].n_args, agg);
+            remap_expr_refs(op->u.agg.aggs[j].filter, agg);
+        }
+        break;
+    case LOP_SORT:
+        for (uint32_t i = 0; i < op->u.sort.n_items; i++)
+            remap_expr_refs(op->u.sort.items[i].expr, agg);
+        break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < op->n_children; i++)
+        remap_plan_refs(op->children[i], agg);
+}
+
+static int apply_subqueries(Opt *o, LogicalOp *op)
+{
+    for (uint32_t i = 0; i < op->n_children; i++) {
+        int rc = apply_subqueries(o, op->children[i]);
+        if (rc)
+            return rc;
+    }
+    Expr **v;
+    uint32_t n;
+    if (op->kind == LOP_FILTER) {
+        v = op->u.filter.conds;
+        n = op->u.filter.n_conds;
+    } else if (op->kind == LOP_PROJECT) {
+        v = op->u.project.exprs;
+        n = op->u.project.n_exprs;
+    } else {
+        return 0;
+    }
+    bool any = false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!has_subquery(v[i]))
+            continue;
+        int rc = subq_to_apply(o, &op->children[0], &v[i]);
+        if (rc)
+            return rc;
+        any = true;
+    }
+    if (any && lop_resolve(o->a, op, false))
+        return ERR_NOMEM(o->err, 0);
     return 0;
 }
 
@@ -745,8 +1013,9 @@ static LogicalOp *push(Opt *o, LogicalOp *op, ExprVec *conds)
         for (uint32_t i = 0; i < cs.n; i++) {
             Expr *c = cs.v[i];
             Expr *sub = NULL;
-            if (op->u.agg.n_groups && refs_table_cols(c, op->u.agg.group_index, op->u.agg.n_groups) &&
-                !expr_has_volatile(c))
+            /* not through grouping sets: a key is NULL in the sets without it */
+            if (op->u.agg.n_groups && !op->u.agg.n_sets &&
+                refs_table_cols(c, op->u.agg.group_index, op->u.agg.n_groups) && !expr_has_volatile(c))
                 sub = substitute(o, c, op->u.agg.group_index, op->u.agg.groups, op->u.agg.n_groups);
             if (sub && ev_push(o, &down, sub))
                 return NULL;
@@ -761,6 +1030,30 @@ static LogicalOp *push(Opt *o, LogicalOp *op, ExprVec *conds)
         if (push_child(o, op, 0, &cs))
             return NULL;
         return op;
+    }
+    case LOP_WINDOW: {
+        /* a condition on PARTITION BY columns only keeps or drops whole
+         * partitions, so it may run below the window functions */
+        ExprVec down = {0};
+        for (uint32_t i = 0; i < cs.n; i++) {
+            Expr *c = cs.v[i];
+            bool ok = !expr_has_volatile(c) && !has_subquery(c);
+            ColBinding *refs = NULL;
+            uint32_t nr = 0, cap = 0;
+            if (ok && expr_collect_refs(o->a, c, &refs, &nr, &cap))
+                return NULL;
+            for (uint32_t k = 0; ok && k < nr; k++) {
+                bool part = false;
+                for (uint32_t p = 0; p < op->u.win.n_part && !part; p++)
+                    part = op->u.win.part[p]->kind == EX_COLREF && binding_eq(op->u.win.part[p]->u.col.b, refs[k]);
+                ok = part;
+            }
+            if (ev_push(o, ok && nr ? &down : &above, c))
+                return NULL;
+        }
+        if (push_child(o, op, 0, &down))
+            return NULL;
+        return wrap_filter(o, op, &above);
     }
     case LOP_UNION: {
         for (uint32_t ch = 0; ch < op->n_children; ch++) {
@@ -877,7 +1170,7 @@ static double estimate(LogicalOp *op)
         e = estimate(op->children[0]) * s;
         break;
     }
-    case LOP_PROJECT: case LOP_SORT:
+    case LOP_PROJECT: case LOP_SORT: case LOP_WINDOW:
         e = estimate(op->children[0]);
         break;
     case LOP_LIMIT: {
@@ -1340,12 +1633,14 @@ static int sink_semis(Opt *o, LogicalOp **pop)
 
 int plan_optimize(Arena *a, LogicalOp **root, TarnError *err)
 {
-    Opt o = {a, err};
+    Opt o = {a, err, 1u << 30};
     int rc = factor_filters(&o, *root);
     if (rc)
         return rc;
     rc = rewrite_subqueries(&o, root);
     if (rc)
+        return rc;
+    if ((rc = apply_subqueries(&o, *root)))
         return rc;
     if (lop_resolve(a, *root, true))
         return ERR_NOMEM(err, 0);

@@ -331,6 +331,46 @@ int lop_resolve(Arena *a, LogicalOp *op, bool deep)
     case LOP_EMPTY:
         /* keeps whatever outputs the binder gave it */
         return 0;
+    case LOP_WINDOW: {
+        const LogicalOp *c = op->children[0];
+        if (set_outputs(a, op, c->n_out + op->u.win.n_calls))
+            return TARN_ERR_NOMEM;
+        copy_outputs(a, op, c, 0);
+        for (uint32_t k = 0; k < op->u.win.n_calls; k++) {
+            op->out[c->n_out + k] = (ColBinding){op->u.win.calls[k].table_index, 0};
+            op->out_types[c->n_out + k] = op->u.win.calls[k].agg.type;
+            op->out_names[c->n_out + k] = op->u.win.calls[k].agg.name;
+        }
+        return 0;
+    }
+    case LOP_APPLY: {
+        const LogicalOp *l = op->children[0], *r = op->children[1];
+        bool join = op->u.join.apply == APPLY_JOIN;
+        if (set_outputs(a, op, l->n_out + (join ? r->n_out : 1)))
+            return TARN_ERR_NOMEM;
+        copy_outputs(a, op, l, 0);
+        if (join) {
+            copy_outputs(a, op, r, l->n_out);
+        } else {
+            op->out[l->n_out] = (ColBinding){op->u.join.mark_index, 0};
+            op->out_types[l->n_out] = op->u.join.mark_type;
+            op->out_names[l->n_out] = "?subquery?";
+        }
+        return 0;
+    }
+    case LOP_RECURSIVE:
+    case LOP_WORKTABLE: {
+        const LogicalOp *r = op->kind == LOP_RECURSIVE ? op : op->u.work.rec;
+        uint32_t ti = op->kind == LOP_RECURSIVE ? op->u.rec.table_index : op->u.work.table_index;
+        if (set_outputs(a, op, r->u.rec.n_cols))
+            return TARN_ERR_NOMEM;
+        for (uint32_t i = 0; i < r->u.rec.n_cols; i++) {
+            op->out[i] = (ColBinding){ti, i};
+            op->out_types[i] = r->u.rec.types[i];
+            op->out_names[i] = r->u.rec.names[i];
+        }
+        return 0;
+    }
     }
     return 0;
 }

@@ -58,7 +58,7 @@ typedef enum ExprKind {
     EX_SUBQUERY,    /* binder output, rewritten by the planner: u.subq */
 } ExprKind;
 
-typedef enum SubqKind { SUBQ_SCALAR, SUBQ_EXISTS, SUBQ_IN } SubqKind;
+typedef enum SubqKind { SUBQ_SCALAR, SUBQ_EXISTS, SUBQ_IN, SUBQ_ANY, SUBQ_ALL } SubqKind;
 
 typedef struct Expr Expr;
 struct Expr {
@@ -81,7 +81,9 @@ struct Expr {
             struct LogicalOp *plan;  /* the subquery; one output column for SCALAR/IN */
             bool negated;            /* NOT IN / NOT EXISTS */
             bool correlated;
-        } subq;                      /* args[0]: the left operand of IN */
+        } subq;                      /* args[0]: the left operand of IN; ANY / ALL: the
+                                      * comparison of the left operand with the subquery's
+                                      * column */
     } u;
 };
 
@@ -103,6 +105,36 @@ typedef struct SortItem {
     bool nulls_first;
 } SortItem;
 
+/* A window function call of a WINDOW operator (window.c / op_window.c). */
+typedef enum WinFuncKind {
+    WIN_AGG,            /* an aggregate over the frame: agg */
+    WIN_ROW_NUMBER, WIN_RANK, WIN_DENSE_RANK, WIN_PERCENT_RANK, WIN_CUME_DIST, WIN_NTILE,
+    WIN_LAG, WIN_LEAD, WIN_FIRST_VALUE, WIN_LAST_VALUE, WIN_NTH_VALUE,
+} WinFuncKind;
+
+/* PostgreSQL's FRAMEOPTION_* bits (nodes/parsenodes.h), kept as given. */
+enum {
+    WFRAME_NONDEFAULT = 0x1, WFRAME_RANGE = 0x2, WFRAME_ROWS = 0x4, WFRAME_GROUPS = 0x8, WFRAME_BETWEEN = 0x10,
+    WFRAME_START_UNBOUNDED_PRECEDING = 0x20, WFRAME_END_UNBOUNDED_PRECEDING = 0x40,
+    WFRAME_START_UNBOUNDED_FOLLOWING = 0x80, WFRAME_END_UNBOUNDED_FOLLOWING = 0x100,
+    WFRAME_START_CURRENT_ROW = 0x200, WFRAME_END_CURRENT_ROW = 0x400,
+    WFRAME_START_OFFSET_PRECEDING = 0x800, WFRAME_END_OFFSET_PRECEDING = 0x1000,
+    WFRAME_START_OFFSET_FOLLOWING = 0x2000, WFRAME_END_OFFSET_FOLLOWING = 0x4000,
+    WFRAME_EXCLUDE_CURRENT_ROW = 0x8000, WFRAME_EXCLUDE_GROUP = 0x10000, WFRAME_EXCLUDE_TIES = 0x20000,
+};
+
+typedef struct WinCall {
+    WinFuncKind kind;
+    AggCall agg;            /* WIN_AGG: the aggregate; others: args (n_args, args), type, name */
+    uint32_t frame;         /* WFRAME_* */
+    Value start_off, end_off; /* offsets (constants; ROWS/GROUPS: int64 in .v.i; RANGE: of off_type) */
+    LogicalType off_type;   /* RANGE offset type */
+    Expr *rkey, *rstart, *rend; /* RANGE with offsets: the ORDER BY key and the frame's start / end
+                             * bound values for the row (key -/+ offset, direction applied), one type */
+    uint32_t table_index;   /* the result is column (table_index, 0) */
+    int loc;
+} WinCall;
+
 /* ---- Logical operators ------------------------------------------------------------- */
 
 typedef enum LopKind {
@@ -117,7 +149,21 @@ typedef enum LopKind {
     LOP_VALUES,     /* constant rows */
     LOP_DUMMY,      /* one row, no columns (SELECT without FROM) */
     LOP_EMPTY,      /* no rows (a WHERE false folded away) */
+    LOP_RECURSIVE,  /* WITH RECURSIVE: children[0] non-recursive term, children[1] recursive term (op_recursive.c) */
+    LOP_WORKTABLE,  /* the recursive term's reference to its CTE: the rows of the previous iteration */
+    LOP_APPLY,      /* dependent join: children[1] refers to columns of children[0] (LATERAL, correlated
+                     * subqueries); evaluated once per distinct outer key set (op_apply.c); u.join */
+    LOP_WINDOW,     /* window functions sharing PARTITION BY / ORDER BY: child columns + one per call */
 } LopKind;
+
+/* What LOP_APPLY computes per outer row from the rows R of its inner side. */
+typedef enum ApplyMode {
+    APPLY_JOIN,     /* the rows of R (INNER) or one NULL row when R is empty (LEFT) */
+    APPLY_SCALAR,   /* R's single value, NULL when empty, 21000 beyond one row */
+    APPLY_EXISTS,   /* R is not empty */
+    APPLY_ANY,      /* R's one boolean column: true if any is true, else NULL if any is NULL, else false */
+    APPLY_ALL,      /* false if any is false, else NULL if any is NULL, else true */
+} ApplyMode;
 
 typedef enum JoinKind {
     JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI, JOIN_CROSS
@@ -174,16 +220,37 @@ struct LogicalOp {
             uint32_t group_index, agg_index;
             Expr **groups; uint32_t n_groups;
             AggCall *aggs; uint32_t n_aggs;
+            /* GROUPING SETS (n_sets > 0): groups[n_groups - 1] is the set
+             * number (an INT32 placeholder, set by the executor); set s
+             * groups by the keys whose bit is in set_masks[s], the rest
+             * are NULL (bind_group.c). */
+            uint64_t *set_masks; uint32_t n_sets;
         } agg;
         struct {
             JoinKind kind; Expr **conds; uint32_t n_conds;
             bool null_aware;    /* NOT IN semantics (anti join) */
             bool null_safe;     /* equalities treat NULL = NULL (INTERSECT / EXCEPT) */
+            /* LOP_APPLY: kind INNER / LEFT (LATERAL; output left ++ right) or
+             * one column (mark_index, 0) of mark_type after the left ones */
+            ApplyMode apply;
+            uint32_t mark_index;
+            LogicalType mark_type;
         } join;
         struct { SortItem *items; uint32_t n_items; int64_t limit; int64_t offset; } sort; /* limit -1 = all (top-N when >= 0) */
         struct { int64_t limit; int64_t offset; } limit;  /* limit -1 = all */
         struct { uint32_t table_index; } setop;
         struct { uint32_t table_index; Expr ***rows; uint32_t n_rows; uint32_t n_cols; } values;
+        struct {
+            uint32_t table_index; uint32_t n_cols; LogicalType *types; const char **names;
+            bool union_all;     /* UNION ALL: no deduplication */
+            void *work;         /* physical planning: the shared working table (op_recursive.c) */
+        } rec;                  /* LOP_RECURSIVE */
+        struct { uint32_t table_index; struct LogicalOp *rec; } work; /* LOP_WORKTABLE: columns those of rec */
+        struct {
+            Expr **part; uint32_t n_part;
+            SortItem *order; uint32_t n_order;
+            WinCall *calls; uint32_t n_calls;
+        } win;                  /* LOP_WINDOW */
     } u;
 };
 

@@ -215,6 +215,17 @@ const DeltaAdd *delta_scan_file(const DeltaScan *sc, size_t i);
  * must stay open while the new scan is used.  Each may run on its own
  * thread. */
 DeltaScan *delta_scan_open_file(DeltaScan *sc, size_t i, TarnError *err);
+/* Morsels inside a file: delta_scan_split_file cuts the i-th selected file
+ * into row ranges of about target_rows rows (pq_reader_split: row groups,
+ * or page-aligned slices of them) - *ranges gets pairs [begin, end) of file
+ * rows (tarn_free them), *n their number; a file whose add.stats say it
+ * has at most target_rows rows is one range [0, 0) (= all) without reading
+ * its footer.  delta_scan_open_file_rows reads only file rows [row_begin,
+ * row_end) of file i (row_end 0 = to the end); deletion vectors apply at
+ * the rows' file positions and row-group skipping still works. */
+int delta_scan_split_file(DeltaScan *sc, size_t i, int64_t target_rows, int64_t **ranges, size_t *n,
+                          TarnError *err);
+DeltaScan *delta_scan_open_file_rows(DeltaScan *sc, size_t i, int64_t row_begin, int64_t row_end, TarnError *err);
 
 typedef struct DeltaScanStats {
     int64_t files_total;        /* live files in the snapshot */
@@ -422,6 +433,18 @@ typedef struct DeltaMergeOptions {
 
 int delta_merge(DeltaTable *t, const DeltaMergeOptions *opts, DeltaResult *res, TarnError *err);
 
+/* The general form of MERGE, for callers that did the matching
+ * themselves (the SQL engine's MERGE with arbitrary ON conditions): the
+ * callback sees every batch of the target's live rows (files that
+ * `prune` rules out are not read) and sets action_out[i] = DELTA_MERGE_KEEP
+ * | UPDATE | DELETE, appending one new row per UPDATE to updated_out (in
+ * order); after the last batch it is called once more with target NULL
+ * (an error there aborts); then `inserts` (table schema) are appended;
+ * one commit (operation name, e.g. "MERGE"). */
+typedef int (*DeltaApplyFn)(void *ctx, const Batch *target, uint8_t *action_out, Batch *updated_out, TarnError *err);
+int delta_apply(DeltaTable *t, const PqPredicate *prune, int n_prune, DeltaApplyFn fn, void *ctx,
+                const Batch *const *inserts, size_t n_inserts, const char *operation, DeltaResult *res, TarnError *err);
+
 /* Schema evolution: adds nullable columns at the end (names must be new). */
 int delta_add_columns(DeltaTable *t, const Schema *columns, DeltaResult *res, TarnError *err);
 /* Widens a top-level column's type (needs delta.enableTypeWidening and a
@@ -429,6 +452,19 @@ int delta_add_columns(DeltaTable *t, const Schema *columns, DeltaResult *res, Ta
  * int->double, date->timestamp_ntz, decimal widening). */
 int delta_widen_column(DeltaTable *t, const char *column, const LogicalType *to, DeltaResult *res,
                        TarnError *err);
+/* Column mapping changes.  A table without column mapping is switched to
+ * name mode first (ids 1..n, physicalName = current name, protocol
+ * reader 2 / writer 5 or the columnMapping feature), so data files are
+ * never rewritten.  Renaming changes the logical name only (partition
+ * columns included); dropping removes the column from the schema (files
+ * keep it; partition columns cannot be dropped, 0A000).  42703 / 42701
+ * for unknown / duplicate names. */
+int delta_rename_column(DeltaTable *t, const char *column, const char *new_name, DeltaResult *res, TarnError *err);
+int delta_drop_column(DeltaTable *t, const char *column, DeltaResult *res, TarnError *err);
+/* Sets a column's nullability; making it NOT NULL checks the existing
+ * rows (23502 "column ... contains null values").  No commit (res->version
+ * = -1) when nothing changes. */
+int delta_set_nullable(DeltaTable *t, const char *column, bool nullable, DeltaResult *res, TarnError *err);
 /* Sets (value != NULL) or unsets (value == NULL) table properties. */
 int delta_set_properties(DeltaTable *t, const char *const *keys, const char *const *values, int n,
                          DeltaResult *res, TarnError *err);

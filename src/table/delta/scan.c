@@ -9,10 +9,11 @@
  *      (column mapping "name"), by Parquet field id (mode "id", falling
  *      back to the physical name), or by name; partition columns come from
  *      add.partitionValues; columns absent from the file are NULL;
- *   2. opens the Parquet reader projecting those columns, with the scan's
- *      predicates on columns whose file type equals the table type (row
- *      group skipping) - except when row positions matter (deletion
- *      vectors, _row_index), since skipped row groups would shift them;
+ *   2. opens the Parquet reader projecting those columns (only the task's
+ *      row range for morsels), with the scan's predicates on columns whose
+ *      file type equals the table type (row group skipping) - except when
+ *      every row must be seen (_row_index, CDF keep sets); row positions
+ *      of batches (deletion vectors) come from the reader;
  *   3. per batch, drops rows deleted by the deletion vector and moves each
  *      column into the output: a vector swap when the file column already
  *      has the output type (the common case, no copy), else a converting
@@ -340,9 +341,11 @@ int delta_cursor_open(DeltaCursor *c, DeltaSnapshot *snap, const DeltaScanPlan *
         c->out_to_file[k] = pos;
     }
     (void)change_type_file;
-    /* Row-group skipping only when row positions need not be known. */
+    /* Row-group skipping unless every row must be seen (_row_index reads
+     * for DML, CDF keep sets); batch positions come from the reader
+     * (pq_reader_batch_row), so deletion vectors do not prevent it. */
     int n_preds = 0;
-    bool positions = task->drop_dv || task->keep_dv || plan->need_row_index;
+    bool positions = task->keep_dv || plan->need_row_index;
     for (int i = 0; !positions && i < plan->n_preds; i++) {
         const PqPredicate *p = &plan->preds[i];
         int tc = delta_schema_find(ds, p->column);
@@ -372,6 +375,8 @@ int delta_cursor_open(DeltaCursor *c, DeltaSnapshot *snap, const DeltaScanPlan *
     o.n_columns = n_proj;
     o.preds = n_preds ? preds : NULL;
     o.n_preds = n_preds;
+    o.row_begin = task->row_begin;
+    o.row_end = task->row_end;
     c->reader = delta_open_parquet(st, path, 0, &o, err);
     if (!c->reader)
         return err_context(err, "reading data file \"%s\"", path);
@@ -434,8 +439,8 @@ int delta_cursor_next(DeltaCursor *c, Batch *out, int64_t *row_idx, TarnError *e
         uint32_t n = c->fb.n_rows;
         if (n == 0)
             return 0;
-        int64_t base = c->pos;
-        c->pos += n;
+        int64_t base = pq_reader_batch_row(c->reader);
+        c->pos = base + n;
         /* Which rows survive the deletion vector (or belong to the keep set). */
         uint8_t *keep = NULL;
         uint32_t n_keep = n;
@@ -726,6 +731,52 @@ size_t delta_scan_num_files(const DeltaScan *sc) { return sc->n_tasks; }
 const DeltaAdd *delta_scan_file(const DeltaScan *sc, size_t i)
 {
     return i < sc->n_tasks ? sc->tasks[i].add : NULL;
+}
+
+int delta_scan_split_file(DeltaScan *sc, size_t i, int64_t target_rows, int64_t **ranges, size_t *n,
+                          TarnError *err)
+{
+    *ranges = NULL;
+    *n = 0;
+    if (i >= sc->n_tasks)
+        return err_set(err, TARN_ERR_INVALID, "scan file %zu out of range", i);
+    const DeltaFileTask *t = &sc->tasks[i];
+    int64_t known = t->add && t->add->stats ? delta_stats_num_records(t->add->stats) : -1;
+    if (known >= 0 && known <= target_rows) {
+        int64_t *one = tarn_calloc(2, sizeof(int64_t));
+        if (!one)
+            return ERR_NOMEM(err, 2 * sizeof(int64_t));
+        *ranges = one;
+        *n = 1;
+        return 0;
+    }
+    Arena a;
+    arena_init(&a, 1024);
+    Storage *st;
+    char *path;
+    int rc = delta_resolve_path(sc->snap->table, &a, t->path, &st, &path, err);
+    if (!rc) {
+        PqReadOptions o;
+        pq_read_options_default(&o);
+        PqReader *r = delta_open_parquet(st, path, 0, &o, err);
+        if (!r)
+            rc = err_context(err, "reading data file \"%s\"", path);
+        else
+            rc = pq_reader_split(r, target_rows, ranges, n, err);
+        pq_reader_close(r);
+    }
+    arena_free(&a);
+    return rc;
+}
+
+DeltaScan *delta_scan_open_file_rows(DeltaScan *sc, size_t i, int64_t row_begin, int64_t row_end, TarnError *err)
+{
+    DeltaScan *one = delta_scan_open_file(sc, i, err);
+    if (one) {
+        one->tasks[0].row_begin = row_begin;
+        one->tasks[0].row_end = row_end;
+    }
+    return one;
 }
 
 DeltaScan *delta_scan_open_file(DeltaScan *sc, size_t i, TarnError *err)

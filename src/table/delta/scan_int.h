@@ -51,6 +51,7 @@ typedef struct DeltaFileTask {
     int change_type;                      /* -1 for plain scans */
     int64_t commit_version, commit_ts_ms; /* CDF constants */
     const DeltaAdd *add;                  /* the live file (plain scans), else NULL */
+    int64_t row_begin, row_end;           /* morsel: only these file rows (row_end 0 = all) */
 } DeltaFileTask;
 
 typedef struct DeltaCursor {

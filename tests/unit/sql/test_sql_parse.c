@@ -6,6 +6,7 @@
 #include "../test.h"
 
 #include "sql/parse/parse.h"
+#include "sql/plan/plan.h"
 
 static AstStmtList parse_ok(Arena *a, const char *sql)
 {
@@ -111,10 +112,34 @@ TEST(sql_parse_unsupported_is_0a000)
     arena_init(&a, 0);
     AstStmtList l;
     TarnError err = {0};
-    int rc = sql_parse("SELECT row_number() OVER () FROM t", &a, &l, &err);
+    int rc = sql_parse("SELECT x FROM t ORDER BY x USING <", &a, &l, &err);
     ASSERT_EQ_INT(rc, TARN_ERR_UNSUPPORTED);
     ASSERT_EQ_STR(err.sqlstate, "0A000");
     ASSERT(err.position > 0);
+    arena_free(&a);
+}
+
+TEST(sql_parse_window_definitions)
+{
+    Arena a;
+    arena_init(&a, 0);
+    AstStmtList l = parse_ok(&a, "SELECT sum(x) OVER (w ORDER BY y ROWS BETWEEN 2 PRECEDING AND CURRENT ROW EXCLUDE TIES), "
+                                 "rank() OVER w FROM t WINDOW w AS (PARTITION BY z)");
+    const AstSelect *s = l.stmts[0]->u.select;
+    ASSERT_EQ_INT(s->windows.n, 1);
+    ASSERT_EQ_STR(s->windows.items[0]->u.windef.name, "w");
+    ASSERT_EQ_INT(s->windows.items[0]->u.windef.partition.n, 1);
+    const AstNode *f = s->targets.items[0]->u.target.val;
+    ASSERT(f->kind == AST_FUNC && f->u.func.over && f->u.func.over->kind == AST_WINDOW_DEF);
+    const AstNode *o = f->u.func.over;
+    ASSERT_EQ_STR(o->u.windef.refname, "w");
+    ASSERT_EQ_INT(o->u.windef.order.n, 1);
+    ASSERT(o->u.windef.start_off != NULL && o->u.windef.end_off == NULL);
+    ASSERT((o->u.windef.frame_options & (WFRAME_ROWS | WFRAME_START_OFFSET_PRECEDING | WFRAME_END_CURRENT_ROW |
+                                         WFRAME_EXCLUDE_TIES)) ==
+           (WFRAME_ROWS | WFRAME_START_OFFSET_PRECEDING | WFRAME_END_CURRENT_ROW | WFRAME_EXCLUDE_TIES));
+    const AstNode *g = s->targets.items[1]->u.target.val;
+    ASSERT_EQ_STR(g->u.func.over->u.windef.name, "w");
     arena_free(&a);
 }
 

@@ -179,7 +179,16 @@ TEST(format_interval_pg_style)
     ASSERT_EQ_INT(parsed.micros, -90 * DT_USECS_PER_MIN);
     ASSERT(!value_parse_interval("", 0, &parsed));
     ASSERT(!value_parse_interval("3 fortnights", 12, &parsed));
-    ASSERT(!value_parse_interval("1.5 years", 9, &parsed));
+    /* PostgreSQL spreads fractions: years to months, months to 30-day days, days to time */
+    ASSERT(value_parse_interval("1.5 years", 9, &parsed));
+    ASSERT_EQ_INT(parsed.months, 18);
+    ASSERT(value_parse_interval("1.5 mons", 8, &parsed));
+    ASSERT_EQ_INT(parsed.months, 1);
+    ASSERT_EQ_INT(parsed.days, 15);
+    ASSERT(value_parse_interval("P1DT2H", 6, &parsed));
+    ASSERT_EQ_INT(parsed.days, 1);
+    ASSERT_EQ_INT(parsed.micros, 2 * DT_USECS_PER_HOUR);
+    ASSERT(!value_parse_interval("P1X", 3, &parsed));
     ASSERT(!value_parse_interval("day", 3, &parsed));
 }
 

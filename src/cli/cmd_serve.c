@@ -1,0 +1,59 @@
+/*
+ * cmd_serve.c - `tarn serve`: serve a lake over PostgreSQL's wire protocol.
+ *
+ *   tarn serve --lake DIR [--listen HOST:PORT] [--config FILE]
+ *
+ * --lake defaults to $TARN_LAKE, else ./lake; --listen to 127.0.0.1:5432
+ * (a --listen given on the command line wins over the config file's).
+ * Runs until SIGINT or SIGTERM; logs to stderr.  See docs/server.md.
+ */
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "server/server.h"
+
+static atomic_int stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&stop_flag, 1);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *lake = getenv("TARN_LAKE");
+    const char *listen_at = NULL, *config = NULL, *v;
+    for (int i = 1; i < argc; i++) {
+        if (cli_opt(argc, argv, &i, "--lake", &v))
+            lake = v;
+        else if (cli_opt(argc, argv, &i, "--listen", &v))
+            listen_at = v;
+        else if (cli_opt(argc, argv, &i, "--config", &v))
+            config = v;
+        else
+            return cli_usage("serve", "unknown argument \"%s\"", argv[i]);
+    }
+    ServerConfig cfg;
+    server_config_default(&cfg);
+    snprintf(cfg.lake_dir, sizeof cfg.lake_dir, "%s", lake && *lake ? lake : "lake");
+    TarnError err;
+    err_clear(&err);
+    if (config && server_config_load(&cfg, config, &err))
+        return cli_report(&err);
+    if (listen_at && server_config_listen(&cfg, listen_at, &err))
+        return cli_report(&err);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (server_run(&cfg, &stop_flag, &err))
+        return cli_report(&err);
+    return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * prepare.h - prepared statements (sql_prepare.c) and streaming cursors
+ * (sql_cursor.c) behind tarn_prepare / tarn_stmt_* / tarn_cursor_* of
+ * tarn.h, and the session's PREPARE / EXECUTE / DEALLOCATE.
+ *
+ * A tarn_stmt owns its SQL text and AST (arena a); parameter and result
+ * descriptions are filled by a describe pass at creation.  It belongs to
+ * one tarn_db and must be freed before it.
+ */
+#ifndef TARN_SQL_PREPARE_H
+#define TARN_SQL_PREPARE_H
+
+#include "sql/bind/bind.h"
+#include "sql/session.h"
+
+struct tarn_stmt {
+    tarn_db *db;
+    char *name;                 /* PREPARE name; NULL for tarn_prepare's */
+    const char *sql;            /* the statement text (in a) */
+    Arena a;                    /* text, AST, descriptions */
+    const AstStmt *st;          /* the statement to run */
+    uint32_t n_params;
+    LogicalType *param_types;   /* n_params; TYPE_NULL = infer (before describe) */
+    uint32_t ncols;             /* result columns (0: no rows) */
+    char **colnames;
+    LogicalType *coltypes;
+    char **coltypenames;
+    struct tarn_stmt *next;     /* the session's list (named ones) */
+};
+
+/* PostgreSQL type OID -> tarn type; -1 when tarn has no such type. */
+int sql_type_from_oid(uint32_t oid, LogicalType *out);
+/* The typmod PostgreSQL reports for t (numeric(p,s): (p << 16 | s) + 4), else -1. */
+int32_t sql_type_typmod(const LogicalType *t);
+/* Text parameter values (NULL = SQL NULL) through each type's input
+ * function into *out (n values in a).  08P01 when n is not ps->n_params. */
+int sql_params_from_text(tarn_db *db, const tarn_stmt *ps, int n, const char *const *values, Arena *a, Value **out,
+                         TarnError *err);
+/* Execute-mode BindParams for ps and values (arrays in a). */
+void sql_params_prepare(const tarn_stmt *ps, const Value *values, Arena *a, BindParams *bp);
+/* Runs ps through the ordinary statement runner with typed parameter
+ * values (n_params of them; arrays in a). */
+int sql_stmt_run_values(tarn_stmt *ps, const Value *values, Arena *a, tarn_result **out, TarnError *err);
+void sql_stmt_free(tarn_stmt *ps);
+
+#endif

@@ -1,0 +1,56 @@
+-- CASE, COALESCE, NULLIF, GREATEST / LEAST, IN lists, BETWEEN, IS
+-- [NOT] DISTINCT FROM, IS TRUE / UNKNOWN, and three-valued logic in WHERE.
+SELECT id, a, CASE WHEN a < 300 THEN 'low' WHEN a < 700 THEN 'mid' ELSE 'high' END FROM t1 WHERE id <= 40 ORDER BY id;
+SELECT id, CASE a % 3 WHEN 0 THEN 'zero' WHEN 1 THEN 'one' END, CASE WHEN flag THEN 1 ELSE 0 END FROM t1 WHERE id <= 40 ORDER BY id;
+SELECT id, COALESCE(a, -1), COALESCE(s, 'none'), COALESCE(f, a, 0), NULLIF(a % 10, 0), NULLIF(s, 'c4ca') FROM t1 WHERE id <= 60 ORDER BY id;
+-- known: numeric scale is per expression, not per value (docs/sql.md Known differences)
+SELECT id, GREATEST(a, id, 500), LEAST(a, id), GREATEST(c, 0), LEAST(f, r), GREATEST(s, 'm'), LEAST(d, date '2020-06-01') FROM t1 WHERE id <= 60 ORDER BY id;
+SELECT GREATEST(1, 2.5, 2), LEAST(NULL, 3, 1), GREATEST(NULL, NULL::int), LEAST('b', 'a', NULL), GREATEST(1, NULL, 5.5::float8);
+SELECT COALESCE(NULL, NULL, 3), COALESCE(1, 1/0), NULLIF(1, 1), NULLIF(1, 2), NULLIF(NULL, 1), CASE WHEN false THEN 1/0 ELSE 2 END;
+-- known: numeric scale is per expression, not per value (docs/sql.md Known differences)
+SELECT CASE WHEN 1 = 1 THEN 1 ELSE 2.5 END, CASE WHEN true THEN 'a' END, CASE 1 WHEN 2 THEN 'x' ELSE NULL END;
+SELECT CASE WHEN true THEN 1 ELSE 'a' END;
+SELECT COALESCE(1, 'a');
+SELECT count(*) FROM t1 WHERE a > 500;
+SELECT count(*) FROM t1 WHERE NOT a > 500;
+SELECT count(*) FROM t1 WHERE a > 500 OR a IS NULL;
+SELECT count(*) FROM t1 WHERE flag;
+SELECT count(*) FROM t1 WHERE NOT flag;
+SELECT count(*) FROM t1 WHERE flag IS NOT TRUE;
+SELECT count(*) FROM t1 WHERE flag IS UNKNOWN;
+SELECT count(*) FROM t1 WHERE flag IS NOT FALSE;
+SELECT count(*) FROM t1 WHERE flag IS FALSE OR flag IS NULL;
+SELECT count(*) FROM t1 WHERE flag OR a > 900;
+SELECT count(*) FROM t1 WHERE NOT (flag AND a > 100);
+SELECT count(*) FROM t1 WHERE (a > 500) = flag;
+SELECT count(*) FROM t1 WHERE (a > 500) IS DISTINCT FROM flag;
+SELECT count(*) FROM t1 WHERE a IS DISTINCT FROM 5;
+SELECT count(*) FROM t1 WHERE a IS NOT DISTINCT FROM NULL;
+SELECT count(*) FROM t1 WHERE a IN (1, 2, 3, 919, 838, NULL);
+SELECT count(*) FROM t1 WHERE a NOT IN (1, 2, 3, 919, 838);
+SELECT count(*) FROM t1 WHERE a NOT IN (1, 2, NULL);
+SELECT count(*) FROM t1 WHERE a BETWEEN 100 AND 200;
+SELECT count(*) FROM t1 WHERE a NOT BETWEEN 100 AND 200;
+SELECT count(*) FROM t1 WHERE a BETWEEN 200 AND 100;
+SELECT count(*) FROM t1 WHERE a BETWEEN SYMMETRIC 200 AND 100;
+SELECT count(*) FROM t1 WHERE s IS NULL OR f IS NULL;
+SELECT count(*) FROM t1 WHERE s IS NOT NULL AND f IS NOT NULL AND a IS NOT NULL;
+SELECT NULL AND false, NULL AND true, NULL OR true, NULL OR false, NOT NULL::boolean, NULL = NULL, NULL <> 1, NULL IS NULL;
+SELECT true AND NULL IS NULL, (NULL::boolean) IS TRUE, (NULL::boolean) IS NOT UNKNOWN, 1 IN (NULL, 1), 1 IN (NULL, 2), 1 NOT IN (NULL, 2);
+SELECT 1 = 1.0, 1 < 1.5::float8, 2::smallint = 2::bigint, 1.0::numeric = 1.0::float8, 'a' = 'a '::text, 0.1::float4 = 0.1::float8;
+SELECT 'NaN'::float8 = 'NaN'::float8, 'NaN'::float8 > 1e308, 'NaN'::float8 > 'Infinity'::float8, '-0'::float8 = 0::float8;
+SELECT id, a FROM t1 WHERE a > 995 OR (a < 3 AND id > 2000) ORDER BY id;
+SELECT id FROM t1 WHERE (a = 1 AND flag) OR (a = 1 AND NOT flag) ORDER BY id;
+SELECT id, a > 500 AND flag, a > 500 OR flag, NOT (a > 500) FROM t1 WHERE id <= 30 ORDER BY id;
+SELECT id, a IS NULL, s IS NOT NULL, flag IS TRUE, flag IS NOT FALSE, a IS DISTINCT FROM 919 FROM t1 WHERE id <= 30 OR id % 17 = 0 AND id < 100 ORDER BY id;
+SELECT id, a BETWEEN 100 AND 500, a IN (919, 757, NULL), s IN ('c4ca', 'eccbc'), d IN (date '2020-01-02', date '2020-01-04') FROM t1 WHERE id <= 25 ORDER BY id;
+SELECT id, num_nulls(a, s, f), num_nonnulls(a, s, f, flag) FROM t1 WHERE id <= 30 ORDER BY id;
+SELECT CASE WHEN a IS NULL THEN 'null' WHEN a % 2 = 0 THEN 'even' ELSE 'odd' END AS kind, count(*) FROM t1 GROUP BY 1 ORDER BY 1;
+SELECT sum(CASE WHEN flag THEN 1 ELSE 0 END), sum(CASE WHEN flag IS NULL THEN 1 END), count(CASE WHEN NOT flag THEN 1 END) FROM t1;
+SELECT id, COALESCE(a, 0) / NULLIF(id % 5, 0) FROM t1 WHERE id <= 12 ORDER BY id;
+SELECT id, CASE WHEN id % 5 = 0 THEN NULL ELSE 100 / (id % 5) END FROM t1 WHERE id <= 12 ORDER BY id;
+SELECT count(*) FROM t1 WHERE id % 5 <> 0 AND 100 / (id % 5) > 30;
+SELECT count(*) FROM t1 WHERE 100 / (id % 5) > 30;
+SELECT COALESCE(a, 1, 1 / 0) FROM t1 WHERE id <= 20 ORDER BY id;
+SELECT COALESCE(1 / 0, 1);
+SELECT COALESCE(NULL::int, 2, 3 / 0), COALESCE(NULL, 'x', 'y');

@@ -1,0 +1,23 @@
+-- Statements with a session effect, and output under other settings.
+SET TimeZone = '-05:30';
+SELECT timestamptz '2020-03-01 12:00:00+00', timestamptz '2020-03-01 12:00:00+00'::date, extract(hour from timestamptz '2020-03-01 12:00:00+00');
+SELECT date_trunc('hour', timestamptz '2020-03-01 12:45:00+00'), timestamptz '2020-03-01 12:00:00+00' + interval '1 day', to_char(timestamptz '2020-03-01 12:00:00+00', 'HH24:MI OF');
+SELECT timestamp '2020-03-01 12:00'::timestamptz, timestamptz '2020-03-01 12:00:00+00'::timestamp, timestamptz '2020-03-01 12:00:00+00'::time;
+SELECT min(ts::timestamptz), max(ts::timestamptz) FROM t1;
+RESET TimeZone;
+SHOW TimeZone;
+SELECT timestamptz '2020-03-01 12:00:00+00';
+SET TimeZone = 'UTC';
+SELECT now() - now(), current_date - current_date, current_timestamp >= now();
+CREATE TABLE tmp_d (x int, y text);
+INSERT INTO tmp_d SELECT i, repeat('z', i % 4) FROM generate_series(1, 50) AS s(i);
+SELECT count(*), count(DISTINCT y), max(x) FROM tmp_d;
+UPDATE tmp_d SET y = 'u' WHERE x % 10 = 0;
+DELETE FROM tmp_d WHERE x > 45;
+SELECT y, count(*) FROM tmp_d GROUP BY y ORDER BY y;
+INSERT INTO tmp_d VALUES (1);
+INSERT INTO tmp_d VALUES ('a', 'b');
+INSERT INTO tmp_d (nope) VALUES (1);
+SELECT count(*) FROM tmp_d WHERE y IS NULL;
+DROP TABLE tmp_d;
+SELECT * FROM tmp_d;
