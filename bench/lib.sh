@@ -35,3 +35,44 @@ bench_record_section() {
         !skip { print }
     ' "$bm" >"$work/BENCHMARKS.md.new" && mv "$work/BENCHMARKS.md.new" "$bm"
 }
+
+# The side-by-side runners of micro.sh and tpch_queries.sh.  They use the
+# caller's SQLB, LAKE, THREADS, WORK (answers in $WORK/out/NAME.csv) and
+# RES (rows "KEY<TAB>engine<TAB>ROUND<TAB>value", engine tarn, tarn-rss,
+# duckdb or duckdb-rss), and set fail=1 when something goes wrong.
+
+# bench_times KEY ENGINE ROUND OUTPUT: the seconds / maxrss_kb lines of a
+# benchmark process's OUTPUT as rows of $RES.
+bench_times() {
+    echo "$4" | awk -v k="$1" -v e="$2" -v r="$3" \
+        '/^seconds/ {print k "\t" e "\t" r "\t" $2} /^maxrss_kb/ {print k "\t" e "-rss\t" r "\t" $2}' >>"$RES"
+}
+
+# bench_run_tarn KEY NAME ROUND SQL RUNS [SCHEMA]: SQL (a file, or the text)
+# in a fresh $SQLB process: a warm-up, RUNS timed runs; the answer goes to
+# $WORK/out/NAME.csv.
+bench_run_tarn() {
+    local key=$1 name=$2 r=$3 sql=$4 runs=$5 out
+    if ! out=$("$SQLB" "$LAKE" "$sql" "$runs" "$THREADS" "$WORK/out/$name.csv" ${6:+"$6"} 2>&1); then
+        echo "bench: tarn $name failed: $(echo "$out" | tail -1)"; fail=1; return
+    fi
+    bench_times "$key" tarn "$r" "$out"
+}
+
+# bench_run_duck KEY NAME ROUND SCHEMA SQL RUNS: the same in a fresh DuckDB
+# process (bench/sql_duckdb.mjs; RUNS 0: only the warm-up), which checks its
+# answer against $WORK/out/NAME.csv when tarn has written it; a difference
+# adds KEY to $WORK/mismatch.
+bench_run_duck() {
+    local key=$1 name=$2 r=$3 schema=$4 sql=$5 runs=$6 out
+    local csv=$WORK/out/$name.csv
+    [ -f "$csv" ] || csv=
+    if ! out=$(node bench/sql_duckdb.mjs "$LAKE" "$schema" "$sql" "$runs" "$THREADS" $csv 2>&1); then
+        echo "bench: DuckDB $name failed: $(echo "$out" | tail -1)"; fail=1; return
+    fi
+    [ "$runs" -gt 0 ] && bench_times "$key" duckdb "$r" "$out"
+    if echo "$out" | grep -q '^check FAIL'; then
+        echo "bench: $name answers differ: $(echo "$out" | grep '^check FAIL')"
+        echo "$key" >>"$WORK/mismatch"; fail=1
+    fi
+}

@@ -85,26 +85,8 @@ q() {
 }
 
 fail=0
-run_tarn() {
-    local op=$1 r=$2 out
-    if ! out=$("$SQLB" "$LAKE" "$(q "$op" tarn)" 1 "$THREADS" "$WORK/out/$op.csv" micro 2>&1); then
-        echo "bench: tarn $op failed: $(echo "$out" | tail -1)"; fail=1; return
-    fi
-    echo "$out" | awk -v op="$op" -v r="$r" '/^seconds/ {print op "\ttarn\t" r "\t" $2} /^maxrss_kb/ {print op "\ttarn-rss\t" r "\t" $2}' >>"$RES"
-}
-run_duck() {
-    local op=$1 r=$2 runs=$3 out
-    local csv=$WORK/out/$op.csv
-    [ -f "$csv" ] || csv=
-    if ! out=$(node bench/sql_duckdb.mjs "$LAKE" micro "$(q "$op" duckdb)" "$runs" "$THREADS" $csv 2>&1); then
-        echo "bench: DuckDB $op failed: $(echo "$out" | tail -1)"; fail=1; return
-    fi
-    [ "$runs" -gt 0 ] && echo "$out" | awk -v op="$op" -v r="$r" '/^seconds/ {print op "\tduckdb\t" r "\t" $2} /^maxrss_kb/ {print op "\tduckdb-rss\t" r "\t" $2}' >>"$RES"
-    if echo "$out" | grep -q '^check FAIL'; then
-        echo "bench: $op answers differ: $(echo "$out" | grep '^check FAIL')"
-        echo "$op" >>"$WORK/mismatch"; fail=1
-    fi
-}
+run_tarn() { bench_run_tarn "$1" "$1" "$2" "$(q "$1" tarn)" 1 micro; }
+run_duck() { bench_run_duck "$1" "$1" "$2" micro "$(q "$1" duckdb)" "$3"; }
 rm -f "$WORK/mismatch"
 for ((r = 1; r <= ROUNDS; r++)); do
     echo "bench: micro round $r of $ROUNDS"

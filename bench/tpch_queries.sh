@@ -63,27 +63,8 @@ if [ -z "${TPCH_LAKE:-}" ] && [ "$(cat "$LAKE/.bench-stamp" 2>/dev/null)" != "$s
 fi
 
 fail=0
-run_tarn() {
-    local q=$1 r=$2 out
-    if ! out=$("$SQLB" "$LAKE" "$QDIR/q$q.sql" "$RUNS" "$THREADS" "$WORK/out/q$q.csv" 2>&1); then
-        echo "bench: tarn q$q failed: $(echo "$out" | tail -1)"; fail=1; return
-    fi
-    echo "$out" | awk -v q="$q" -v r="$r" '/^seconds/ {print q "\ttarn\t" r "\t" $2} /^maxrss_kb/ {print q "\ttarn-rss\t" r "\t" $2}' >>"$RES"
-}
-run_duck() {
-    local q=$1 r=$2 out
-    local csv=$WORK/out/q$q.csv
-    [ -f "$csv" ] || csv=
-    if ! out=$(node bench/sql_duckdb.mjs "$LAKE" tpch "$QDIR/q$q.sql" "$RUNS" "$THREADS" $csv 2>&1); then
-        echo "bench: DuckDB q$q failed: $(echo "$out" | tail -1)"; fail=1; return
-    fi
-    echo "$out" | awk -v q="$q" -v r="$r" '/^seconds/ {print q "\tduckdb\t" r "\t" $2} /^maxrss_kb/ {print q "\tduckdb-rss\t" r "\t" $2}' >>"$RES"
-    if echo "$out" | grep -q '^check FAIL'; then
-        echo "bench: q$q answers differ: $(echo "$out" | grep '^check FAIL')"
-        echo "$q" >>"$WORK/mismatch"
-        fail=1
-    fi
-}
+run_tarn() { bench_run_tarn "$1" "q$1" "$2" "$QDIR/q$1.sql" "$RUNS"; }
+run_duck() { bench_run_duck "$1" "q$1" "$2" tpch "$QDIR/q$1.sql" "$RUNS"; }
 
 rm -f "$WORK/mismatch" "$WORK"/out/*.csv
 for ((r = 1; r <= ROUNDS; r++)); do

@@ -7,6 +7,10 @@
 #   4. Delta transactions: a table created and filled from SQL (INSERT,
 #      COPY FROM a CSV file), a Parquet append from the CLI, history and time
 #      travel (tarn table ...).
+#   5. Analytics SQL: window functions, ROLLUP, a LATERAL "latest row at or
+#      before" lookup (an as-of join), UPDATE ... RETURNING, MERGE.
+#   6. The lake served over PostgreSQL's wire protocol (tarn serve on a
+#      loopback port) and queried with psql, a prepared statement too.
 # Usage: tools/demo.sh TARN_BIN OUT_DIR ROWS SF
 set -euo pipefail
 TARN=${1:-build/tarn}
@@ -47,5 +51,63 @@ printf 'id,kind,amount\n4,buy,5.00\n5,refund,-19.99\n' > "$OUT/more-events.csv"
 "$TARN" table history "$LAKE/public/events"
 echo "-- the table as of version 1 (before COPY and the append):"
 "$TARN" table cat "$LAKE/public/events" --version 1
+
+step "5. Analytics SQL: window functions, ROLLUP, an as-of join (LATERAL), UPDATE ... RETURNING, MERGE"
+"$TARN" sql --lake "$LAKE" -c "SET search_path = tpch;
+SELECT n_name, o_year, revenue,
+       rank() OVER (PARTITION BY o_year ORDER BY revenue DESC) AS rank_in_year,
+       round(100 * revenue / sum(revenue) OVER (PARTITION BY o_year), 1) AS pct_of_year
+FROM (SELECT n_name, extract(year FROM o_orderdate) AS o_year, sum(o_totalprice) AS revenue
+      FROM orders JOIN customer ON o_custkey = c_custkey JOIN nation ON c_nationkey = n_nationkey
+      WHERE n_regionkey = 1 GROUP BY n_name, extract(year FROM o_orderdate)) r
+WHERE o_year IN (1995, 1996) ORDER BY o_year, rank_in_year"
+"$TARN" sql --lake "$LAKE" -c "SET search_path = tpch;
+SELECT r_name, o_orderpriority, count(*) AS orders, grouping(r_name, o_orderpriority) AS level
+FROM orders JOIN customer ON o_custkey = c_custkey JOIN nation ON c_nationkey = n_nationkey
+     JOIN region ON n_regionkey = r_regionkey
+WHERE o_orderdate >= date '1998-07-01'
+GROUP BY ROLLUP (r_name, o_orderpriority) ORDER BY r_name NULLS LAST, o_orderpriority NULLS LAST LIMIT 8"
+"$TARN" sql --lake "$LAKE" -c "CREATE TABLE public.prices (sym text, ts timestamp, px numeric(10,2));
+INSERT INTO public.prices VALUES ('ACME', '2024-01-01 09:00', 10.00), ('ACME', '2024-01-01 09:05', 10.40),
+  ('ACME', '2024-01-01 09:10', 10.10), ('INIT', '2024-01-01 09:02', 55.00), ('INIT', '2024-01-01 09:09', 54.20);
+CREATE TABLE public.trades (id int, sym text, ts timestamp, qty int);
+INSERT INTO public.trades VALUES (1, 'ACME', '2024-01-01 09:04', 100), (2, 'INIT', '2024-01-01 09:09', 5),
+  (3, 'ACME', '2024-01-01 09:12', 40), (4, 'INIT', '2024-01-01 09:01', 7);
+-- the price in force at each trade: the latest quote at or before it
+SELECT t.id, t.sym, t.ts, p.px, t.qty * p.px AS value
+FROM public.trades t LEFT JOIN LATERAL (
+  SELECT px FROM public.prices q WHERE q.sym = t.sym AND q.ts <= t.ts ORDER BY q.ts DESC LIMIT 1) p ON true
+ORDER BY t.id"
+"$TARN" sql --lake "$LAKE" -c "UPDATE public.events SET amount = amount * 2 WHERE kind = 'click' RETURNING id, kind, amount"
+"$TARN" sql --lake "$LAKE" -c "MERGE INTO public.events e
+USING (VALUES (2, 'buy', 21.99), (9, 'buy', 3.00)) AS s(id, kind, amount) ON e.id = s.id
+WHEN MATCHED THEN UPDATE SET amount = s.amount
+WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.kind, s.amount);
+SELECT * FROM public.events ORDER BY id"
+
+step "6. The lake over PostgreSQL's wire protocol: tarn serve + psql"
+if command -v psql >/dev/null 2>&1; then
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$TARN" serve --lake "$LAKE" --listen "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
+    SERVE_PID=$!
+    trap 'kill $SERVE_PID 2>/dev/null || true' EXIT
+    for _ in $(seq 50); do
+        psql -h 127.0.0.1 -p "$PORT" -U demo -d lake -Atc 'SELECT 1' >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    echo "-- psql -h 127.0.0.1 -p $PORT -U demo -d lake"
+    psql -h 127.0.0.1 -p "$PORT" -U demo -d lake -X -c "SELECT version()" \
+        -c "SELECT l_returnflag, l_linestatus, count(*) AS orders, sum(l_extendedprice) AS revenue FROM tpch.lineitem GROUP BY 1, 2 ORDER BY 1, 2"
+    echo "-- a prepared statement with a parameter:"
+    psql -h 127.0.0.1 -p "$PORT" -U demo -d lake -X \
+        -c "PREPARE by_region(int) AS SELECT n_name FROM tpch.nation WHERE n_regionkey = \$1 ORDER BY n_name" \
+        -c "EXECUTE by_region(3)"
+    kill $SERVE_PID 2>/dev/null || true
+    wait $SERVE_PID 2>/dev/null || true
+    trap - EXIT
+else
+    echo "(psql is not installed: make deps installs it)"
+fi
+
 echo
-echo "The lake stays in $LAKE: try  $TARN sql --lake $LAKE  or  $TARN table describe $LAKE/tpch/lineitem"
+echo "The lake stays in $LAKE: try  $TARN sql --lake $LAKE  or  $TARN serve --lake $LAKE  (then psql -h 127.0.0.1 -U you)"

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "server/server.h"
+#include "tarn.h"
 
 static atomic_int stop_flag;
 
@@ -47,6 +48,11 @@ int cmd_serve(int argc, char **argv)
         return cli_report(&err);
     if (listen_at && server_config_listen(&cfg, listen_at, &err))
         return cli_report(&err);
+    /* the lake opens (is created) before the first client comes */
+    tarn_db *probe = NULL;
+    if (tarn_open(cfg.lake_dir, &probe, &err))
+        return cli_report(&err);
+    tarn_close(probe);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

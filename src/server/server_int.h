@@ -43,6 +43,9 @@ typedef struct Portal {
     int16_t *rfmt;               /* result format codes as sent */
     tarn_cursor *cur;            /* open once executed; NULL when done */
     uint32_t *oids;              /* result column OIDs (cursor's) */
+    struct CopySpec *copy;       /* COPY ... TO STDOUT: the format */
+    tarn_stmt *copy_st;          /* ... and its source query */
+    bool copy_checked;
     bool done;
     struct Portal *next;
 } Portal;

@@ -22,8 +22,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "server/copy.h"
 #include "server/pgtypes.h"
 #include "server/roles.h"
 #include "server/scram.h"
@@ -281,16 +283,56 @@ static Portal *find_portal(Session *s, const char *name)
     return NULL;
 }
 
+/* find_stmt / find_portal for a message that needs the object: NULL with
+ * PostgreSQL's error (26000 / 34000) set when it does not exist. */
+static PStmt *need_stmt(Session *s, const char *name)
+{
+    PStmt *ps = find_stmt(s, name);
+    if (!ps) {
+        if (name[0])
+            err_set_state(&s->err, TARN_ERR_NOT_FOUND, "26000", "prepared statement \"%s\" does not exist", name);
+        else
+            err_set_state(&s->err, TARN_ERR_NOT_FOUND, "26000", "unnamed prepared statement does not exist");
+    }
+    return ps;
+}
+
+static Portal *need_portal(Session *s, const char *name)
+{
+    Portal *p = find_portal(s, name);
+    if (!p)
+        err_set_state(&s->err, TARN_ERR_NOT_FOUND, "34000", "portal \"%s\" does not exist", name);
+    return p;
+}
+
+/* Releases what a portal holds (not the struct itself). */
+static void portal_release(Portal *p)
+{
+    tarn_cursor_close(p->cur);
+    p->cur = NULL;
+    tarn_stmt_free(p->copy_st);
+    p->copy_st = NULL;
+    if (p->copy) {
+        copy_spec_free(p->copy);
+        tarn_free(p->copy);
+        p->copy = NULL;
+    }
+    for (int i = 0; i < p->n_values; i++)
+        tarn_free(p->values[i]);
+    tarn_free(p->values);
+    p->values = NULL;
+    p->n_values = 0;
+    tarn_free(p->rfmt);
+    p->rfmt = NULL;
+    tarn_free(p->oids);
+    p->oids = NULL;
+}
+
 static void portal_free(Portal *p)
 {
     if (!p)
         return;
-    tarn_cursor_close(p->cur);
-    for (int i = 0; i < p->n_values; i++)
-        tarn_free(p->values[i]);
-    tarn_free(p->values);
-    tarn_free(p->rfmt);
-    tarn_free(p->oids);
+    portal_release(p);
     tarn_free(p->name);
     tarn_free(p);
 }
@@ -387,6 +429,18 @@ static uint32_t cur_oid_at(const void *cur, int i) { return tarn_cursor_coloid(c
 static int emit_rows(Session *s, Portal *p, const tarn_batch *b, int ncols)
 {
     int64_t n = tarn_batch_nrows(b);
+    if (p->copy) { /* COPY TO STDOUT: one CopyData per row */
+        for (int64_t r = 0; r < n; r++) {
+            if (copy_format_row(p->copy, b, r, ncols, &s->tmp))
+                return ERR_NOMEM(&s->err, s->tmp.len);
+            pgw_begin(&s->wb, 'd');
+            pgw_bytes(&s->wb, s->tmp.data, s->tmp.len);
+            pgw_end(&s->wb);
+            if (s->wb.len >= FLUSH_AT && flush_out(s))
+                return err_set_state(&s->err, TARN_ERR_IO, "08006", "connection to client lost");
+        }
+        return 0;
+    }
     for (int64_t r = 0; r < n; r++) {
         pgw_begin(&s->wb, 'D');
         pgw_i16(&s->wb, (int16_t)ncols);
@@ -439,6 +493,154 @@ static int run_role(Session *s, const char *sql)
     return 0;
 }
 
+static bool is_copy_stdio(const tarn_stmt *st)
+{
+    return st && st->st->kind == STMT_COPY && !(st->st->u.copy.file && st->st->u.copy.file[0]);
+}
+
+/* Runs sql through tarn_exec with the statement guards (cancel, timeout). */
+static int guarded_exec(Session *s, const char *sql, tarn_result **res)
+{
+    int64_t timeout = statement_timeout(s);
+    pthread_mutex_lock(&s->mu);
+    s->running = true;
+    s->cancel_reason = CANCEL_NONE;
+    s->deadline_ms = timeout > 0 ? server_now_ms() + timeout : 0;
+    pthread_mutex_unlock(&s->mu);
+    int rc = tarn_exec(s->db, sql, res, &s->err);
+    pthread_mutex_lock(&s->mu);
+    s->running = false;
+    s->deadline_ms = 0;
+    int reason = s->cancel_reason;
+    s->cancel_reason = CANCEL_NONE;
+    pthread_mutex_unlock(&s->mu);
+    if (rc && (!strcmp(s->err.sqlstate, "57014") || s->err.kind == TARN_ERR_CANCELED)) {
+        snprintf(s->err.sqlstate, sizeof s->err.sqlstate, "57014");
+        snprintf(s->err.message, sizeof s->err.message, "canceling statement due to %s",
+                 reason == CANCEL_TIMEOUT ? "statement timeout" : "user request");
+    }
+    if (rc)
+        s->err.position = 0;
+    return rc;
+}
+
+/* CSV data may end with PostgreSQL's end marker line "\.": cut it. */
+static int strip_end_marker(FILE *f)
+{
+    long size = ftell(f);
+    if (size < 2)
+        return 0;
+    char tail[5] = {0};
+    long n = size < 4 ? size : 4;
+    if (fseek(f, size - n, SEEK_SET) || fread(tail, 1, (size_t)n, f) != (size_t)n)
+        return -1;
+    long cut = 0;
+    if (n >= 4 && !memcmp(tail, "\n\\.\n", 4))
+        cut = 3;
+    else if (size == 3 && !memcmp(tail, "\\.\n", 3))
+        cut = 3;
+    else if (n >= 3 && !memcmp(tail + n - 3, "\n\\.", 3))
+        cut = 2;
+    else if (size == 2 && !memcmp(tail, "\\.", 2))
+        cut = 2;
+    fflush(f);
+    return cut && ftruncate(fileno(f), size - cut) ? -1 : 0;
+}
+
+/* COPY ... FROM STDIN: CopyInResponse, CopyData into a temporary CSV
+ * file, then the SQL layer's COPY FROM that file (one commit). */
+static int copy_in(Session *s, const CopySpec *cs)
+{
+    tarn_stmt *probe = NULL; /* the table and columns exist? (before any data moves) */
+    if (tarn_prepare(s->db, cs->query, 0, NULL, &probe, &s->err)) {
+        s->err.position = 0;
+        return -1;
+    }
+    int ncols = tarn_stmt_ncols(probe);
+    tarn_stmt_free(probe);
+    char dir[64] = "/tmp/tarn-copy-XXXXXX", path[96];
+    if (!mkdtemp(dir))
+        return err_set(&s->err, TARN_ERR_IO, "could not create a temporary directory: %s", strerror(errno)), -1;
+    snprintf(path, sizeof path, "%s/data.csv", dir);
+    FILE *f = fopen(path, "w+");
+    if (!f) {
+        rmdir(dir);
+        return err_set(&s->err, TARN_ERR_IO, "could not create \"%s\": %s", path, strerror(errno)), -1;
+    }
+    CopyTextToCsv t2c;
+    copy_t2c_init(&t2c, cs);
+    pgw_begin(&s->wb, 'G');
+    pgw_u8(&s->wb, 0);
+    pgw_i16(&s->wb, (int16_t)ncols);
+    for (int i = 0; i < ncols; i++)
+        pgw_i16(&s->wb, 0);
+    pgw_end(&s->wb);
+    int rc = 0;
+    for (;;) {
+        PgMsg m;
+        int r = read_msg(s, false, 0, &m);
+        if (r == 0) {
+            server_log(s->pid, "client %s went away during COPY FROM STDIN", s->peer);
+            s->dead = true;
+            rc = err_set_state(&s->err, TARN_ERR_IO, "08006", "unexpected EOF on client connection");
+            break;
+        }
+        if (r < 0) {
+            log_sample(s, "protocol violation during COPY");
+            fatal_err(s, &s->err);
+            rc = -1;
+            break;
+        }
+        if (m.type == 'd') {
+            if (cs->format == COPY_TEXT)
+                rc = copy_t2c_feed(&t2c, (const char *)m.body, m.len, f, &s->err) ? -1 : 0;
+            else if (m.len && fwrite(m.body, 1, m.len, f) != m.len)
+                rc = err_set(&s->err, TARN_ERR_IO, "could not write the COPY data: %s", strerror(errno));
+            if (rc)
+                break;
+        } else if (m.type == 'c') {
+            break;
+        } else if (m.type == 'f') {
+            PgCur c = pgp_cur(&m);
+            const char *why = pgp_get_str(&c);
+            rc = err_set_state(&s->err, TARN_ERR_CANCELED, "57014", "COPY from stdin failed: %s", why ? why : "");
+            break;
+        } else if (m.type == 'H' || m.type == 'S') {
+            continue; /* sent by drivers after Execute regardless: ignored, as PostgreSQL does */
+        } else {
+            rc = err_set_state(&s->err, TARN_ERR_CORRUPT, "08P01", "unexpected message type 0x%02X during COPY from stdin",
+                               (unsigned char)m.type);
+            break;
+        }
+    }
+    if (!rc && cs->format == COPY_TEXT && copy_t2c_finish(&t2c, f, &s->err))
+        rc = -1;
+    if (!rc && cs->format == COPY_CSV && strip_end_marker(f))
+        rc = err_set(&s->err, TARN_ERR_IO, "could not write the COPY data: %s", strerror(errno));
+    if (fclose(f) && !rc)
+        rc = err_set(&s->err, TARN_ERR_IO, "could not write the COPY data: %s", strerror(errno));
+    copy_t2c_free(&t2c);
+    if (!rc) {
+        Buf q;
+        buf_init(&q);
+        int brc = buf_printf(&q, "COPY %s FROM '%s' WITH (%s)", cs->target, path,
+                             cs->format == COPY_CSV ? cs->csv_options : "FORMAT csv");
+        brc = brc ? brc : buf_terminate(&q);
+        tarn_result *res = NULL;
+        if (brc)
+            rc = ERR_NOMEM(&s->err, q.len);
+        else
+            rc = guarded_exec(s, (const char *)q.data, &res);
+        if (!rc)
+            pgw_command_complete(&s->wb, tarn_result_tag(res));
+        tarn_result_free(res);
+        buf_free(&q);
+    }
+    unlink(path);
+    rmdir(dir);
+    return rc ? -1 : 0;
+}
+
 /* Runs (or continues) a portal: up to max_rows rows (0 = all), then
  * CommandComplete or PortalSuspended.  With send_desc a RowDescription
  * goes first (simple query).  Errors: rc with s->err; nothing of the
@@ -459,6 +661,42 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
         pgw_command_complete(&s->wb, "SELECT 0");
         return 0;
     }
+    tarn_stmt *run_st = p->ps->st;
+    int n_values = p->n_values;
+    if (!p->copy_checked) {
+        p->copy_checked = true;
+        if (is_copy_stdio(run_st)) {
+            CopySpec *cs = tarn_calloc(1, sizeof *cs);
+            if (!cs)
+                return ERR_NOMEM(&s->err, sizeof *cs), -1;
+            int r = copy_spec_parse(run_st->sql, cs, &s->err);
+            if (r <= 0) {
+                tarn_free(cs);
+                p->done = true;
+                if (r == 0) /* cannot happen: the SQL layer saw a COPY STDIN/STDOUT */
+                    err_set_state(&s->err, TARN_ERR_INTERNAL, "XX000", "COPY statement not understood");
+                return -1;
+            }
+            if (cs->is_from) {
+                int crc = copy_in(s, cs);
+                copy_spec_free(cs);
+                tarn_free(cs);
+                p->done = true;
+                return crc;
+            }
+            p->copy = cs;
+            if (tarn_prepare(s->db, cs->query, 0, NULL, &p->copy_st, &s->err)) {
+                s->err.position = 0;
+                p->done = true;
+                return -1;
+            }
+        }
+    }
+    if (p->copy) {
+        run_st = p->copy_st;
+        n_values = 0;
+        max_rows = 0; /* COPY ignores Execute's row limit */
+    }
     int64_t timeout = statement_timeout(s);
     pthread_mutex_lock(&s->mu);
     s->running = true;
@@ -468,7 +706,7 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
     int rc = 0;
     if (!p->cur) {
         tarn_cursor *cur = NULL;
-        rc = tarn_cursor_open(p->ps->st, p->n_values, (const char *const *)p->values, &cur, &s->err);
+        rc = tarn_cursor_open(run_st, n_values, (const char *const *)p->values, &cur, &s->err);
         if (!rc) {
             p->cur = cur;
             int n = tarn_cursor_ncols(cur);
@@ -478,8 +716,29 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
                 rc = ERR_NOMEM(&s->err, n);
             for (int i = 0; !rc && i < n; i++)
                 p->oids[i] = tarn_cursor_coloid(cur, i);
-            if (!rc)
+            if (!rc && !p->copy)
                 rc = check_formats(s, p, n, cur_oid_at, cur);
+            if (!rc && p->copy) { /* CopyOutResponse, then the header line */
+                pgw_begin(&s->wb, 'H');
+                pgw_u8(&s->wb, 0);
+                pgw_i16(&s->wb, (int16_t)n);
+                for (int i = 0; i < n; i++)
+                    pgw_i16(&s->wb, 0);
+                pgw_end(&s->wb);
+                if (p->copy->header) {
+                    const char **names = tarn_calloc((size_t)(n ? n : 1), sizeof *names);
+                    for (int i = 0; names && i < n; i++)
+                        names[i] = tarn_cursor_colname(cur, i);
+                    if (!names || copy_format_header(p->copy, names, n, &s->tmp))
+                        rc = ERR_NOMEM(&s->err, n);
+                    tarn_free(names);
+                    if (!rc) {
+                        pgw_begin(&s->wb, 'd');
+                        pgw_bytes(&s->wb, s->tmp.data, s->tmp.len);
+                        pgw_end(&s->wb);
+                    }
+                }
+            }
         }
     }
     if (!rc) {
@@ -490,7 +749,7 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
         pthread_mutex_unlock(&s->mu);
     }
     int ncols = p->cur ? tarn_cursor_ncols(p->cur) : 0;
-    if (!rc && send_desc && ncols > 0)
+    if (!rc && send_desc && ncols > 0 && !p->copy)
         send_rowdesc(s, p->ps->st, p->cur, p);
     int64_t sent = 0;
     bool suspended = false;
@@ -518,6 +777,8 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
     s->cancel_reason = CANCEL_NONE;
     pthread_mutex_unlock(&s->mu);
     if (rc) {
+        if (p->copy) /* PostgreSQL's clients leave COPY OUT mode on the ErrorResponse */
+            s->err.position = 0;
         if (!strcmp(s->err.sqlstate, "57014") || s->err.kind == TARN_ERR_CANCELED) {
             snprintf(s->err.sqlstate, sizeof s->err.sqlstate, "57014");
             snprintf(s->err.message, sizeof s->err.message, "canceling statement due to %s",
@@ -534,7 +795,11 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
     }
     const char *tag = tarn_cursor_tag(p->cur);
     char buf[64];
-    if (!strncmp(tag, "SELECT", 6)) {
+    if (p->copy) {
+        pgw_simple(&s->wb, 'c'); /* CopyDone */
+        snprintf(buf, sizeof buf, "COPY %lld", (long long)sent);
+        tag = buf;
+    } else if (!strncmp(tag, "SELECT", 6)) {
         snprintf(buf, sizeof buf, "SELECT %lld", (long long)sent);
         tag = buf;
     } else {
@@ -568,15 +833,6 @@ static int end_failed_block(Session *s, const char *sql)
     return 0;
 }
 
-/* COPY FROM STDIN / TO STDOUT need the protocol's copy sub-protocol,
- * which comes later: refused before the SQL layer sees them. */
-static int refuse_copy_stdio(Session *s, const tarn_stmt *st)
-{
-    if (!st || st->st->kind != STMT_COPY || (st->st->u.copy.file && st->st->u.copy.file[0]))
-        return 0;
-    return err_set_state(&s->err, TARN_ERR_UNSUPPORTED, "0A000", "COPY %s is not supported by tarn serve yet",
-                         st->st->u.copy.is_from ? "FROM STDIN" : "TO STDOUT");
-}
 
 static bool empty_statement_error(const TarnError *e)
 {
@@ -624,14 +880,11 @@ static int simple_one(Session *s, const char *text, int char_offset)
         return 0;
     if (!rc && tarn_stmt_nparams(st) > 0)
         rc = err_set_state(&s->err, TARN_ERR_INVALID, "42P02", "there is no parameter $1");
-    if (!rc)
-        rc = refuse_copy_stdio(s, st);
     if (!rc) {
         PStmt ps = {.name = (char *)"", .st = st};
         Portal p = {.name = (char *)"", .ps = &ps};
         rc = portal_run(s, &p, 0, true);
-        close_cursor(s, &p);
-        tarn_free(p.oids);
+        portal_release(&p);
     }
     tarn_stmt_free(st);
     if (rc) {
@@ -720,10 +973,6 @@ static int ext_parse(Session *s, const PgMsg *m)
     tarn_free(oids);
     if (rc && !empty_statement_error(&s->err))
         return -1;
-    if (!rc && refuse_copy_stdio(s, st)) {
-        tarn_stmt_free(st);
-        return -1;
-    }
     PStmt *ps = tarn_calloc(1, sizeof *ps);
     char *name = tarn_strdup(pp.name);
     if (!ps || !name) {
@@ -746,14 +995,9 @@ static int ext_bind(Session *s, const PgMsg *m)
     PgBind b;
     if (pgp_parse_bind(m, &b, &s->err))
         return -1;
-    PStmt *ps = find_stmt(s, b.stmt);
-    if (!ps) {
-        if (b.stmt[0])
-            err_set_state(&s->err, TARN_ERR_NOT_FOUND, "26000", "prepared statement \"%s\" does not exist", b.stmt);
-        else
-            err_set_state(&s->err, TARN_ERR_NOT_FOUND, "26000", "unnamed prepared statement does not exist");
+    PStmt *ps = need_stmt(s, b.stmt);
+    if (!ps)
         return -1;
-    }
     int need = ps->st ? tarn_stmt_nparams(ps->st) : 0;
     if ((int)b.n_params != need)
         return err_set_state(&s->err, TARN_ERR_CORRUPT, "08P01",
@@ -823,14 +1067,9 @@ static int ext_describe(Session *s, const PgMsg *m)
     if (pgp_parse_target(m, &t, &s->err))
         return -1;
     if (t.kind == 'S') {
-        PStmt *ps = find_stmt(s, t.name);
-        if (!ps) {
-            if (t.name[0])
-                err_set_state(&s->err, TARN_ERR_NOT_FOUND, "26000", "prepared statement \"%s\" does not exist", t.name);
-            else
-                err_set_state(&s->err, TARN_ERR_NOT_FOUND, "26000", "unnamed prepared statement does not exist");
+        PStmt *ps = need_stmt(s, t.name);
+        if (!ps)
             return -1;
-        }
         int n = ps->st ? tarn_stmt_nparams(ps->st) : 0;
         pgw_begin(&s->wb, 't');
         pgw_i16(&s->wb, (int16_t)n);
@@ -843,9 +1082,9 @@ static int ext_describe(Session *s, const PgMsg *m)
             pgw_simple(&s->wb, 'n');
         return 0;
     }
-    Portal *p = find_portal(s, t.name);
+    Portal *p = need_portal(s, t.name);
     if (!p)
-        return err_set_state(&s->err, TARN_ERR_NOT_FOUND, "34000", "portal \"%s\" does not exist", t.name), -1;
+        return -1;
     if (p->ps->st && tarn_stmt_ncols(p->ps->st) > 0)
         send_rowdesc(s, p->ps->st, NULL, p);
     else
@@ -858,9 +1097,9 @@ static int ext_execute(Session *s, const PgMsg *m)
     PgExecute e;
     if (pgp_parse_execute(m, &e, &s->err))
         return -1;
-    Portal *p = find_portal(s, e.portal);
+    Portal *p = need_portal(s, e.portal);
     if (!p)
-        return err_set_state(&s->err, TARN_ERR_NOT_FOUND, "34000", "portal \"%s\" does not exist", e.portal), -1;
+        return -1;
     const char *sql = p->ps->st ? p->ps->st->sql : "";
     if (s->txn_failed) {
         if (!is_txn_end(sql))

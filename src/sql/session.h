@@ -51,6 +51,10 @@ struct tarn_db {
                                      * named statements (sql_prepare.c) */
     SettingKV *other;               /* other accepted settings (SHOW) */
     uint32_t n_other, cap_other;
+    SettingKV *local_saved;         /* values replaced by SET LOCAL /
+                                     * set_config(.., true), put back when the
+                                     * transaction ends (sql_settings.c) */
+    uint32_t n_local, cap_local;
 };
 
 /* A statement's result: rows (a collection) or nothing, plus the tag. */
@@ -113,6 +117,21 @@ void sql_prepared_free_all(tarn_db *db);
 /* Settings helpers. */
 int sql_set_search_path(tarn_db *db, const char *text, TarnError *err);
 int sql_set_timezone(tarn_db *db, const char *text, TarnError *err);
+int sql_set_memory(tarn_db *db, const char *lname, const char *value, TarnError *err);
+
+/* Configuration parameters (sql_settings.c): SET / SHOW / RESET and
+ * current_setting() / set_config().  Names are case-insensitive; "a.b" is a
+ * custom placeholder.  get: the value as SHOW prints it (*display: the
+ * column name SHOW uses); 42704 for an unknown name.  set: value NULL = the
+ * default; is_local: until the transaction ends. */
+bool sql_setting_known(const char *name);
+int sql_setting_get(tarn_db *db, const char *name, char *value, size_t n, const char **display, TarnError *err);
+int sql_setting_set(tarn_db *db, const char *name, const char *value, bool is_local, TarnError *err);
+int sql_setting_show_all(tarn_db *db, tarn_result **out, TarnError *err);
+/* Ends transaction-local values (outside a transaction block: every statement). */
+void sql_settings_end_local(tarn_db *db);
+void sql_settings_reset_all(tarn_db *db);
+void sql_settings_free(tarn_db *db);
 
 /* Runs a SELECT-like AST through to a result (used by COPY (query) TO). */
 int sql_run_query(tarn_db *db, const char *sql, const AstSelect *sel, tarn_result **out, TarnError *err);

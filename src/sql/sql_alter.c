@@ -63,8 +63,8 @@ static int add_columns(Stmt *s, CatalogRel *rel, const Schema *cur, bool if_not_
         }
         if ((rc = sql_storable_type(&t, c->u.coldef.name, err)))
             bind_error_at(&s->bc, c->u.coldef.type->loc);
-        if (!rc && schema_add(&add, c->u.coldef.name, t, true))
-            rc = ERR_NOMEM(err, 0);
+        if (!rc)
+            rc = sql_schema_add(&add, c->u.coldef.name, &t, true, err);
     }
     if (!rc && add.n_fields) {
         DeltaResult res;
@@ -93,6 +93,24 @@ static int alter_type(Stmt *s, CatalogRel *rel, const Schema *cur, const AstAlte
     const LogicalType *from = &cur->fields[k].type;
     if (c->using_)
         return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "ALTER COLUMN TYPE ... USING is not supported yet");
+    if (from->id == TYPE_STRING && t.id == TYPE_STRING) {
+        /* text / varchar(n) / char(n): a change of the declared length in the Delta
+         * field metadata, when every stored value fits the new type as it is */
+        uint32_t fl = from->char_kind ? from->char_len : 0, tl = t.char_kind ? t.char_len : 0;
+        if (fl == tl && (!fl || from->char_kind == t.char_kind))
+            return 0;
+        bool ok = !tl || (fl && fl <= tl && (t.char_kind == TYPE_CHAR_VARCHAR || from->char_kind == TYPE_CHAR_BPCHAR));
+        if (!ok) {
+            char a[64], b[64];
+            err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "cannot change column \"%s\" from %s to %s", c->name,
+                          sqltype_name(from, a, sizeof a), sqltype_name(&t, b, sizeof b));
+            err_detail(err, "Only changes that keep every stored value as it is are supported: to text, to a "
+                            "longer varchar, or from char(n) to a longer char.");
+            return TARN_ERR_UNSUPPORTED;
+        }
+        DeltaResult res;
+        return delta_set_char_type(rel->table, cur->fields[k].name, &t, &res, err);
+    }
     if (type_equal(from, &t))
         return 0;
     if ((rc = sql_storable_type(&t, c->name, err)))

@@ -47,6 +47,7 @@ int tarn_open(const char *lake_dir, tarn_db **db_out, tarn_error *err)
     }
     snprintf(db->settings.timezone, sizeof db->settings.timezone, "UTC");
     db->settings.extra_float_digits = 1;
+    db->settings.session = db;
     if ((rc = sql_set_search_path(db, "\"$user\", public", err))) {
         tarn_close(db);
         return rc;
@@ -62,6 +63,7 @@ void tarn_close(tarn_db *db)
     sql_prepared_free_all(db);
     catalog_close(db->cat);
     tarn_free(db->other);
+    sql_settings_free(db);
     tarn_free(db);
 }
 
@@ -264,6 +266,14 @@ static char *format_value(tarn_result *r, const Vector *v, uint32_t i)
         rc = buf_append(&b, t, n);
     } else {
         rc = value_format_text(v, i, &b);
+        if (!rc && v->type->id == TYPE_STRING && v->type->char_kind == TYPE_CHAR_BPCHAR && v->type->char_len) {
+            /* char(n) prints blank-padded to n characters (stored without the padding) */
+            uint32_t chars = 0;
+            for (size_t k = 0; k < b.len; k++)
+                chars += ((uint8_t)b.data[k] & 0xC0) != 0x80;
+            for (; chars < v->type->char_len && !rc; chars++)
+                rc = buf_append_byte(&b, ' ');
+        }
     }
     char *s = NULL;
     if (!rc) {

@@ -15,8 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "format/csv/csv.h"
+#include "format/csv/pgtext.h"
 #include "format/parquet/reader.h"
 #include "format/parquet/writer.h"
 #include "sql/exec/spill.h"
@@ -73,8 +76,8 @@ int sql_run_create_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_r
             }
         if (!rc && (rc = sql_storable_type(&t, c->u.coldef.name, err)))
             bind_error_at(&s.bc, c->u.coldef.type->loc);
-        if (!rc && schema_add(&schema, c->u.coldef.name, t, !c->u.coldef.not_null))
-            rc = ERR_NOMEM(err, 0);
+        if (!rc)
+            rc = sql_schema_add(&schema, c->u.coldef.name, &t, !c->u.coldef.not_null, err);
     }
     /* options */
     const AstList *opts = &st->u.create_table.options;
@@ -316,46 +319,8 @@ int sql_set_timezone(tarn_db *db, const char *text, TarnError *err)
     return 0;
 }
 
-static const char *const known_settings[] = {
-    "application_name", "client_encoding", "datestyle", "intervalstyle", "extra_float_digits", "statement_timeout",
-    "lock_timeout", "work_mem", "client_min_messages", "standard_conforming_strings", "bytea_output",
-    "default_transaction_isolation", "idle_in_transaction_session_timeout", "tarn.threads", "threads",
-    "memory_limit", "temp_directory", "max_parallel_workers_per_gather", "search_path", "timezone", "enable_seqscan",
-    "transaction_isolation", "synchronous_commit", "jit", "row_security", "check_function_bodies",
-    "default_with_oids", "escape_string_warning", "xmloption", "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
-};
-
-static bool known_setting(const char *n)
-{
-    for (size_t i = 0; i < sizeof known_settings / sizeof known_settings[0]; i++)
-        if (!strcmp(known_settings[i], n))
-            return true;
-    return false;
-}
-
-static int store_other(tarn_db *db, const char *name, const char *value, TarnError *err)
-{
-    for (uint32_t i = 0; i < db->n_other; i++)
-        if (!strcmp(db->other[i].name, name)) {
-            scopy(db->other[i].value, sizeof db->other[i].value, value);
-            return 0;
-        }
-    if (db->n_other == db->cap_other) {
-        uint32_t nc = db->cap_other ? db->cap_other * 2 : 8;
-        SettingKV *n = tarn_realloc(db->other, nc * sizeof *n);
-        if (!n)
-            return ERR_NOMEM(err, nc * sizeof *n);
-        db->other = n;
-        db->cap_other = nc;
-    }
-    scopy(db->other[db->n_other].name, sizeof db->other[0].name, name);
-    scopy(db->other[db->n_other].value, sizeof db->other[0].value, value);
-    db->n_other++;
-    return 0;
-}
-
 /* memory_limit and temp_directory (exec/spill.h); value NULL = default. */
-static int sql_set_memory(tarn_db *db, const char *lname, const char *value, TarnError *err)
+int sql_set_memory(tarn_db *db, const char *lname, const char *value, TarnError *err)
 {
     if (!strcmp(lname, "temp_directory")) {
         if (value && strlen(value) >= sizeof db->temp_directory - 1)
@@ -383,7 +348,7 @@ int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **o
     scopy(lname, sizeof lname, name ? name : "");
     for (char *p = lname; *p; p++)
         *p = (char)tolower((unsigned char)*p);
-    if (!known_setting(lname)) {
+    if (!sql_setting_known(lname)) {
         err_set_state(err, TARN_ERR_NOT_FOUND, "42704", "unrecognized configuration parameter \"%s\"", name);
         sql_err_at(err, sql, st->loc);
         return err->kind;
@@ -423,8 +388,12 @@ int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **o
             sql_err_at(err, sql, a->loc);
             return err->kind;
         }
-        if (lname[0] == 's' && !strcmp(lname, "search_path") && a->kind == AST_CONST && a->u.cnst.kind == CONST_STRING) {
-            /* identifiers in a search path keep their case: quote them */
+        bool plain = (piece[0] >= 'a' && piece[0] <= 'z') || piece[0] == '_';
+        for (const char *q = piece; *q && plain; q++)
+            plain = (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '$';
+        if (lname[0] == 's' && !strcmp(lname, "search_path") && a->kind == AST_CONST && a->u.cnst.kind == CONST_STRING &&
+            !plain) {
+            /* identifiers in a search path keep their case: quote those that need it (as PostgreSQL shows them) */
             w += (size_t)snprintf(value + w, sizeof value - w, "%s\"%s\"", i ? ", " : "", piece);
         } else {
             w += (size_t)snprintf(value + w, sizeof value - w, "%s%s", i ? ", " : "", piece);
@@ -432,24 +401,7 @@ int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **o
         if (w >= sizeof value)
             w = sizeof value - 1;
     }
-    int rc = 0;
-    if (!strcmp(lname, "search_path"))
-        rc = sql_set_search_path(db, st->u.set.to_default ? "\"$user\", public" : value, err);
-    else if (!strcmp(lname, "timezone"))
-        rc = sql_set_timezone(db, st->u.set.to_default ? "UTC" : value, err);
-    else if (!strcmp(lname, "tarn.threads") || !strcmp(lname, "threads")) {
-        long t = strtol(value, NULL, 10);
-        if (t < 0 || t > 1024)
-            rc = err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"%s\": \"%s\"", name, value);
-        else
-            db->threads = (uint32_t)t;
-    } else if (!strcmp(lname, "memory_limit") || !strcmp(lname, "temp_directory")) {
-        rc = sql_set_memory(db, lname, st->u.set.to_default ? NULL : value, err);
-    } else if (!strcmp(lname, "datestyle") && !strstr(value, "ISO") && !strstr(value, "iso") && !st->u.set.to_default) {
-        rc = err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "only DateStyle ISO is supported");
-    }
-    if (!rc && strcmp(lname, "search_path") && strcmp(lname, "timezone"))
-        rc = store_other(db, lname, value, err);
+    int rc = sql_setting_set(db, name, st->u.set.to_default ? NULL : value, st->u.set.is_local, err);
     if (rc) {
         sql_err_at(err, sql, st->loc);
         return rc;
@@ -459,69 +411,21 @@ int sql_run_set(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **o
 
 int sql_run_reset(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err)
 {
-    if (st->u.reset.all || !strcasecmp(st->u.reset.name, "search_path"))
-        sql_set_search_path(db, "\"$user\", public", err);
-    if (st->u.reset.all || !strcasecmp(st->u.reset.name, "timezone"))
-        sql_set_timezone(db, "UTC", err);
-    if (st->u.reset.all) {
-        db->n_other = 0;
-        db->threads = 0;
-    }
-    if (st->u.reset.all || !strcasecmp(st->u.reset.name, "memory_limit"))
-        sql_set_memory(db, "memory_limit", NULL, err);
-    if (st->u.reset.all || !strcasecmp(st->u.reset.name, "temp_directory"))
-        sql_set_memory(db, "temp_directory", NULL, err);
+    if (st->u.reset.all)
+        sql_settings_reset_all(db);
+    else if (sql_setting_set(db, st->u.reset.name, NULL, false, err))
+        return err->kind;
     return tag_result("RESET", out, err);
 }
 
 int sql_run_show(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err)
 {
-    char lname[64];
-    scopy(lname, sizeof lname, st->u.show.name);
-    for (char *p = lname; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
+    if (!strcasecmp(st->u.show.name, "all"))
+        return sql_setting_show_all(db, out, err);
     char value[512];
-    const char *col = lname;
-    if (!strcmp(lname, "search_path")) {
-        scopy(value, sizeof value, db->search_path_text);
-    } else if (!strcmp(lname, "timezone")) {
-        scopy(value, sizeof value, db->settings.timezone);
-        col = "TimeZone";
-    } else if (!strcmp(lname, "server_version")) {
-        snprintf(value, sizeof value, "15.0 (tarn %s)", TARN_VERSION);
-    } else if (!strcmp(lname, "server_encoding") || !strcmp(lname, "client_encoding")) {
-        snprintf(value, sizeof value, "UTF8");
-    } else if (!strcmp(lname, "datestyle")) {
-        snprintf(value, sizeof value, "ISO, MDY");
-        col = "DateStyle";
-    } else if (!strcmp(lname, "tarn.threads") || !strcmp(lname, "threads")) {
-        snprintf(value, sizeof value, "%u", db->threads ? db->threads : pool_size());
-    } else if (!strcmp(lname, "memory_limit")) {
-        if (db->memory_limit_text[0])
-            scopy(value, sizeof value, db->memory_limit_text);
-        else
-            exec_mem_format(exec_default_mem_limit() / (1 << 20) * (1 << 20), value, sizeof value);
-    } else if (!strcmp(lname, "temp_directory")) {
-        if (db->temp_directory[0])
-            scopy(value, sizeof value, db->temp_directory);
-        else
-            snprintf(value, sizeof value, "%s/.tarn_tmp", catalog_root(db->cat));
-    } else if (!strcmp(lname, "all")) {
-        return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "SHOW ALL is not supported yet");
-    } else {
-        bool found = false;
-        for (uint32_t i = 0; i < db->n_other; i++)
-            if (!strcmp(db->other[i].name, lname)) {
-                scopy(value, sizeof value, db->other[i].value);
-                found = true;
-            }
-        if (!found) {
-            if (!known_setting(lname))
-                return err_set_state(err, TARN_ERR_NOT_FOUND, "42704", "unrecognized configuration parameter \"%s\"", st->u.show.name);
-            scopy(value, sizeof value, !strcmp(lname, "extra_float_digits") ? "1" :
-                     !strcmp(lname, "standard_conforming_strings") ? "on" : "");
-        }
-    }
+    const char *col;
+    if (sql_setting_get(db, st->u.show.name, value, sizeof value, &col, err))
+        return err->kind;
     LogicalType t = type_simple(TYPE_STRING);
     tarn_result *r = sql_result_new(1, &col, &t, err);
     if (!r)
@@ -768,6 +672,51 @@ static int set_all_null(Vector *v, uint32_t n)
     return 0;
 }
 
+/* COPY FROM a text-format file: the rows converted to a temporary CSV file
+ * in the temp directory (its path into tmp; the caller unlinks it). */
+static int text_to_csv_file(tarn_db *db, const char *path, const CopyOpts *o, char *tmp, size_t cap, TarnError *err)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return err_set_state(err, TARN_ERR_IO, "58P01", "could not open file \"%s\" for reading: %s", path,
+                             strerror(errno));
+    const char *dir = db->temp_directory[0] ? db->temp_directory : ".";
+    mkdir(dir, 0700);
+    snprintf(tmp, cap, "%s/copy-text-XXXXXX", dir);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        fclose(in);
+        int rc = err_set_state(err, TARN_ERR_IO, "58030", "could not create a temporary file in \"%s\": %s", dir,
+                               strerror(errno));
+        tmp[0] = 0;
+        return rc;
+    }
+    PgTextToCsv t;
+    pgtext_csv_init(&t, o->delim, o->null_str ? o->null_str : "\\N", o->header);
+    char buf[1 << 16];
+    size_t n;
+    int rc = 0;
+    while (!rc && !t.ended && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        rc = pgtext_csv_feed(&t, buf, n, f, err);
+    if (!rc && ferror(in))
+        rc = err_set(err, TARN_ERR_IO, "could not read file \"%s\": %s", path, strerror(errno));
+    if (!rc)
+        rc = pgtext_csv_finish(&t, f, err);
+    pgtext_csv_free(&t);
+    fclose(in);
+    if (fclose(f) && !rc)
+        rc = err_set(err, TARN_ERR_IO, "could not write a temporary file: %s", strerror(errno));
+    if (rc) {
+        if (!err->kind)
+            err_set(err, TARN_ERR_IO, "could not convert \"%s\" from COPY text format", path);
+        return err->kind;
+    }
+    return 0;
+}
+
 static int copy_from(tarn_db *db, const char *sql, const AstStmt *st, const CopyOpts *o, tarn_result **out, TarnError *err)
 {
     const AstNode *rv = st->u.copy.table;
@@ -801,6 +750,7 @@ static int copy_from(tarn_db *db, const char *sql, const AstStmt *st, const Copy
     Batch b;
     bool batch_ok = false;
     int64_t rows = 0;
+    char tmp_csv[600] = "";
     if (!target || !src_of || !ct || !names || !view || !nulls) {
         rc = ERR_NOMEM(err, 0);
         goto done;
@@ -872,7 +822,20 @@ static int copy_from(tarn_db *db, const char *sql, const AstStmt *st, const Copy
         }
         co.column_types = ct;
         co.n_column_types = (int)nf;
-        cr = csv_reader_open(st->u.copy.file, &co, err);
+        const char *path = st->u.copy.file;
+        if (o->fmt == FMT_TEXT) {
+            /* PostgreSQL's text format: backslash escapes decoded into a
+             * temporary CSV file (format/csv/pgtext.h), read as CSV */
+            rc = text_to_csv_file(db, path, o, tmp_csv, sizeof tmp_csv, err);
+            if (rc)
+                goto done;
+            path = tmp_csv;
+            co.delimiter = ',';
+            co.quote = '"';
+            co.header = false;
+            co.null_str = "";
+        }
+        cr = csv_reader_open(path, &co, err);
         if (!cr) {
             rc = err->kind;
             goto done;
@@ -911,6 +874,8 @@ static int copy_from(tarn_db *db, const char *sql, const AstStmt *st, const Copy
                 view[c] = nulls[c];
             }
             view[c].type = &ts->fields[c].type;
+            if (src_of[c] >= 0 && (rc = char_coerce_vector(&view[c], b.n_rows, &ts->fields[c].type, err)))
+                goto done;
             if (!ts->fields[c].nullable)
                 for (uint32_t i = 0; i < b.n_rows; i++)
                     if (!vec_is_valid(&view[c], i)) {
@@ -938,6 +903,8 @@ done:
         batch_destroy(&b);
     if (cr)
         csv_reader_close(cr);
+    if (tmp_csv[0])
+        unlink(tmp_csv);
     if (pr)
         pq_reader_close(pr);
     if (nulls)
@@ -959,8 +926,9 @@ done:
 
 int sql_run_copy(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err)
 {
-    if (!st->u.copy.file) {
-        err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "COPY %s is not supported yet (name a file)",
+    if (!st->u.copy.file || !st->u.copy.file[0]) {
+        err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000",
+                      "COPY %s needs a client connection: run it through tarn serve (psql's \\copy works too), or name a file",
                       st->u.copy.is_from ? "FROM STDIN" : "TO STDOUT");
         sql_err_at(err, sql, st->loc);
         return err->kind;

@@ -263,12 +263,25 @@ int sql_storable_type(const LogicalType *t, const char *col, TarnError *err)
     case TYPE_DOUBLE: case TYPE_DECIMAL: case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
     case TYPE_STRING: case TYPE_BLOB:
         return 0;
+    case TYPE_LIST: /* arrays: Delta "array" of a storable, non-nested element */
+        if (t->n_fields == 1 && !type_is_nested(t->fields[0].type.id) && t->fields[0].type.id != TYPE_NULL &&
+            sql_storable_type(&t->fields[0].type, col, NULL) == 0)
+            return 0;
+        /* fall through */
     default: {
         char tn[64];
         return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "column \"%s\" has type %s, which Delta tables cannot store yet",
                              col, sqltype_name(t, tn, sizeof tn));
     }
     }
+}
+
+int sql_schema_add(Schema *s, const char *name, const LogicalType *t, bool nullable, TarnError *err)
+{
+    LogicalType h = *t;
+    if (t->n_fields && type_copy(&h, t))
+        return ERR_NOMEM(err, 0);
+    return schema_add(s, name, h, nullable) ? ERR_NOMEM(err, 0) : 0;
 }
 
 static int run_ctas(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err)
@@ -296,8 +309,8 @@ static int run_ctas(tarn_db *db, const char *sql, const AstStmt *st, tarn_result
                 rc = err_set_state(err, TARN_ERR_INVALID, "42701", "column \"%s\" specified more than once", name);
         if (!rc)
             rc = sql_storable_type(&t, name, err);
-        if (!rc && schema_add(&schema, name, t, true))
-            rc = ERR_NOMEM(err, 0);
+        if (!rc)
+            rc = sql_schema_add(&schema, name, &t, true, err);
         if (!rc) {
             Expr *c = expr_colref(&s.a, q.plan->out[i], q.types[i], q.names[i]);
             if (!c)
@@ -377,6 +390,8 @@ static int run_txn(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError 
 int sql_run_stmt(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **out, TarnError *err)
 {
     *out = NULL;
+    if (db->n_local && !db->in_txn) /* the previous transaction ended: its SET LOCAL values go */
+        sql_settings_end_local(db);
     switch (st->kind) {
     case STMT_SELECT:
         return sql_run_query(db, sql, st->u.select, out, err);

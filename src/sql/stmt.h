@@ -37,5 +37,8 @@ int sql_insert_returning(Stmt *s, const AstStmt *st, CatalogRel *rel, const Sche
                          tarn_result **out, TarnError *err);
 /* 0 when a Delta table can hold a column of type t, else 0A000. */
 int sql_storable_type(const LogicalType *t, const char *col, TarnError *err);
+/* schema_add of column name with type t; the schema gets its own heap copy
+ * of an array type.  0 or NOMEM. */
+int sql_schema_add(Schema *s, const char *name, const LogicalType *t, bool nullable, TarnError *err);
 
 #endif

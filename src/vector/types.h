@@ -76,7 +76,15 @@ typedef struct LogicalType {
     uint8_t scale;     /* DECIMAL */
     uint32_t n_fields; /* LIST: 1, MAP: 2, STRUCT: n */
     Field *fields;     /* owned */
+    /* STRING declared as varchar(n) / char(n) (SQL; Delta keeps it in the
+     * field metadata __CHAR_VARCHAR_TYPE_STRING).  Values are plain strings;
+     * char(n) values are kept without trailing spaces and padded on output.
+     * char_len 0: text.  Last, so positional initializers stay valid. */
+    uint32_t char_len;
+    uint8_t char_kind; /* TYPE_CHAR_* */
 } LogicalType;
+
+enum { TYPE_CHAR_NONE = 0, TYPE_CHAR_VARCHAR = 1, TYPE_CHAR_BPCHAR = 2 };
 
 struct Field {
     char *name;        /* owned */
@@ -106,12 +114,12 @@ typedef __int128 int128_t;
 /* Simple (non-nested) type with the given id. */
 static inline LogicalType type_simple(TypeId id)
 {
-    LogicalType t = {id, 0, 0, 0, NULL};
+    LogicalType t = {id, 0, 0, 0, NULL, 0, 0};
     return t;
 }
 static inline LogicalType type_decimal(int precision, int scale)
 {
-    LogicalType t = {TYPE_DECIMAL, (uint8_t)precision, (uint8_t)scale, 0, NULL};
+    LogicalType t = {TYPE_DECIMAL, (uint8_t)precision, (uint8_t)scale, 0, NULL, 0, 0};
     return t;
 }
 static inline bool type_is_nested(TypeId id)

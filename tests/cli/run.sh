@@ -273,6 +273,26 @@ printf 'PAR1 this is not parquet PAR1' >"$WORK/fake.parquet"
 expect_fail fake_parquet 1 "ERROR:" convert "$WORK/fake.parquet" "$WORK/fake.csv"
 if selected leftovers; then no_leftovers leftovers; fi
 
+# `tarn sql` with several statements: only the last result goes to stdout
+# (each line ends with a newline); on an error nothing of the earlier
+# statements is printed, the error goes to stderr and the exit status is 1
+if selected sql_script; then
+    run sql_script_err sql --lake "$WORK/sqllake" -c "CREATE TABLE t (a int); INSERT INTO t VALUES (1); SELECT * FROM nope"
+    if [ "$(rc_of sql_script_err)" = 1 ] && [ ! -s "$WORK/sql_script_err.out" ] &&
+        head -1 "$WORK/sql_script_err.err" | grep -qx 'ERROR:  relation "nope" does not exist'; then
+        ok sql_script_error
+    else
+        bad sql_script_error "rc $(rc_of sql_script_err), stdout [$(head -c 80 "$WORK/sql_script_err.out")], stderr [$(head -1 "$WORK/sql_script_err.err")]"
+    fi
+    run sql_script_ok sql --lake "$WORK/sqllake" -c "INSERT INTO t VALUES (2); INSERT INTO t VALUES (3)"
+    if [ "$(rc_of sql_script_ok)" = 0 ] && [ "$(cat "$WORK/sql_script_ok.out")" = "INSERT 0 1" ] &&
+        [ "$(tail -c 1 "$WORK/sql_script_ok.out" | od -An -c | tr -d ' ')" = '\n' ] && [ ! -s "$WORK/sql_script_ok.err" ]; then
+        ok sql_script_last_tag
+    else
+        bad sql_script_last_tag "rc $(rc_of sql_script_ok), stdout [$(od -c "$WORK/sql_script_ok.out" | head -2 | tr '\n' ' ')]"
+    fi
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

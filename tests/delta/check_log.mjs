@@ -11,7 +11,10 @@
 //       with the logged size); stats JSON with numRecords, nullCount, and
 //       min/max bounds that hold for the file's rows (DuckDB reads the file);
 //       partitionValues keyed by the partition columns; _last_checkpoint
-//       naming a checkpoint that exists.  Under column mapping (name / id
+//       naming a checkpoint that exists; per commit at most one add and one
+//       remove per path, the same path in both only with different deletion
+//       vectors (logical file = (path, deletionVector.uniqueId)), DV
+//       descriptors well-formed and their files present.  Under column mapping (name / id
 //       mode) every field needs delta.columnMapping.id and physicalName,
 //       and files, stats and partition values use the physical names.
 //   node tests/delta/check_log.mjs compare TABLE TARN_CSV [--version N] [--json-only]
@@ -86,6 +89,56 @@ function checkPath (p) {
   return null
 }
 
+// The deletion vector part of a logical file's primary key (PROTOCOL.md,
+// Deletion Vector Descriptor, derived field uniqueId): storageType and
+// pathOrInlineDv, plus "@offset" when an offset is present; null without a DV.
+function dvId (a) {
+  const dv = a.deletionVector
+  if (dv === undefined || dv === null) return null
+  return `${dv.storageType}${dv.pathOrInlineDv}` + (dv.offset !== undefined && dv.offset !== null ? `@${dv.offset}` : '')
+}
+
+// Z85 (the base85 of deletion vector ids) of 20 characters -> the UUID's 16 bytes as
+// canonical text; null when the text is not Z85.
+const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
+function z85Uuid (s) {
+  if (s.length !== 20) return null
+  const bytes = []
+  for (let i = 0; i < 20; i += 5) {
+    let v = 0
+    for (let k = 0; k < 5; k++) {
+      const d = Z85.indexOf(s[i + k])
+      if (d < 0) return null
+      v = v * 85 + d
+    }
+    if (v > 0xffffffff) return null
+    bytes.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255)
+  }
+  const h = bytes.map(b => b.toString(16).padStart(2, '0')).join('')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+// Checks a deletionVector descriptor's fields; returns a problem or null.
+function checkDv (dv) {
+  if (!isObj(dv)) return 'deletionVector is not an object'
+  if (!['u', 'i', 'p'].includes(dv.storageType)) return `deletionVector.storageType "${dv.storageType}"`
+  if (typeof dv.pathOrInlineDv !== 'string' || !dv.pathOrInlineDv) return 'deletionVector.pathOrInlineDv'
+  if (!isInt(dv.sizeInBytes) || dv.sizeInBytes < 0) return 'deletionVector.sizeInBytes'
+  if (!isInt(dv.cardinality) || dv.cardinality < 1) return 'deletionVector.cardinality'
+  if (dv.storageType === 'i' && dv.offset !== undefined && dv.offset !== null) return 'inline deletionVector with an offset'
+  if (dv.offset !== undefined && dv.offset !== null && (!isInt(dv.offset) || dv.offset < 0)) return 'deletionVector.offset'
+  if (dv.storageType === 'u') {
+    const id = dv.pathOrInlineDv
+    const uuid = id.length >= 20 ? z85Uuid(id.slice(-20)) : null
+    if (!uuid) return `deletionVector.pathOrInlineDv "${id}" does not end in a Z85 UUID`
+    const prefix = id.slice(0, -20)
+    const file = `${table}/${prefix ? prefix + '/' : ''}deletion_vector_${uuid}.bin`
+    if (!existsSync(file)) return `deletion vector file ${file} does not exist`
+    if (statSync(file).size < (dv.offset ?? 0) + dv.sizeInBytes) return `deletion vector file ${file} is shorter than offset + sizeInBytes`
+  }
+  return null
+}
+
 async function validate () {
   const versions = commitVersions()
   if (!versions.length) return fail('log', 'no commit files')
@@ -94,7 +147,8 @@ async function validate () {
   }
   let partCols = null
   let schemaTypes = {}
-  const live = new Map()     // path -> add
+  const live = new Map()     // logical file key (path, dvId) -> add
+  const lkey = (path, dv) => `${path}\u0000${dv ?? ''}`
   const everyPath = new Set()
   let lineCount = 0
   for (const v of versions) {
@@ -103,7 +157,14 @@ async function validate () {
     const lines = text.split('\n')
     if (lines[lines.length - 1] === '') lines.pop()
     const kinds = {}
-    const seenPaths = new Set()
+    // PROTOCOL.md, "Add File and Remove File": at most one add and at most one
+    // remove per path in a commit; the same path may be both added and removed
+    // only with two different dvIds (a new deletion vector replacing the old
+    // one).  Actions of a commit are unordered: removes apply before adds.
+    const addPaths = new Map()     // path -> dvId
+    const removePaths = new Map()  // path -> dvId
+    const commitAdds = []
+    const commitRemoves = []
     let bad = false
     const problem = (ln, why) => { bad = true; fail(name, `line ${ln + 1}: ${why}`) }
     for (let ln = 0; ln < lines.length; ln++) {
@@ -167,8 +228,14 @@ async function validate () {
           if (typeof a.dataChange !== 'boolean') problem(ln, `${kind}.dataChange`)
           if (kind === 'add') {
             if (!isInt(a.modificationTime)) problem(ln, 'add.modificationTime')
-            if (seenPaths.has(a.path)) problem(ln, `path ${a.path} appears twice in one commit`)
-            seenPaths.add(a.path)
+            const id = dvId(a)
+            if (a.deletionVector !== undefined && a.deletionVector !== null) {
+              const de = checkDv(a.deletionVector)
+              if (de) problem(ln, `add: ${de}`)
+            }
+            if (addPaths.has(a.path)) problem(ln, `path ${a.path} added twice in one commit`)
+            else if (removePaths.has(a.path) && removePaths.get(a.path) === id) problem(ln, `logical file ${a.path} (deletion vector ${id ?? 'none'}) added and removed in one commit`)
+            addPaths.set(a.path, id)
             if (a.stats !== undefined && a.stats !== null) {
               let st
               try { st = JSON.parse(a.stats) } catch { problem(ln, 'add.stats is not JSON'); st = null }
@@ -178,7 +245,7 @@ async function validate () {
             } else {
               problem(ln, 'add without stats (tarn always writes them)')
             }
-            live.set(a.path, a)
+            commitAdds.push(a)
             everyPath.add(a.path)
           }
           break
@@ -188,9 +255,12 @@ async function validate () {
           if (pe) problem(ln, `remove: ${pe}`)
           if (typeof a.dataChange !== 'boolean') problem(ln, 'remove.dataChange')
           if (a.deletionTimestamp !== undefined && !isInt(a.deletionTimestamp)) problem(ln, 'remove.deletionTimestamp')
-          if (seenPaths.has(a.path)) problem(ln, `path ${a.path} added and removed in one commit`)
-          seenPaths.add(a.path)
-          live.delete(a.path)
+          const id = dvId(a)
+          if (a.deletionVector !== undefined && a.deletionVector !== null && !isObj(a.deletionVector)) problem(ln, 'remove.deletionVector is not an object')
+          if (removePaths.has(a.path)) problem(ln, `path ${a.path} removed twice in one commit`)
+          else if (addPaths.has(a.path) && addPaths.get(a.path) === id) problem(ln, `logical file ${a.path} (deletion vector ${id ?? 'none'}) added and removed in one commit`)
+          removePaths.set(a.path, id)
+          commitRemoves.push(a)
           break
         }
         case 'commitInfo':
@@ -207,6 +277,10 @@ async function validate () {
           problem(ln, `unknown action "${kind}"`)
       }
     }
+    for (const r of commitRemoves) live.delete(lkey(r.path, dvId(r)))
+    for (const a of commitAdds) {
+      live.set(lkey(a.path, dvId(a)), a)
+    }
     if (v === 0 && (!kinds.protocol || !kinds.metaData)) { bad = true; fail(name, 'version 0 lacks protocol or metaData') }
     for (const k of ['protocol', 'metaData', 'commitInfo']) {
       if ((kinds[k] ?? 0) > 1) { bad = true; fail(name, `${kinds[k]} ${k} actions`) }
@@ -215,7 +289,8 @@ async function validate () {
   }
   // Live files: exist with the logged size; stats agree with the rows.
   let statsBad = 0
-  for (const [p, a] of live) {
+  for (const a of live.values()) {
+    const p = a.path
     const file = `${table}/${decodeURIComponent(p)}`
     if (!existsSync(file)) { fail('live files', `${p} does not exist`); statsBad++; continue }
     if (statSync(file).size !== a.size) { fail('live files', `${p}: size ${statSync(file).size}, log says ${a.size}`); statsBad++ }
@@ -316,11 +391,13 @@ async function replay (version, jsonOnly) {
   for (let v = start; v <= version; v++) {
     const acts = byVersion.get(v)
     if (!acts) throw new Error(`no commit ${v} in the log`)
+    // the actions of a commit are unordered: removes first, then adds (a file
+    // re-added with a new deletion vector stays)
     for (const act of acts) {
       if (act.metaData) applyMeta(act.metaData)
-      else if (act.add) state.set(act.add.path, act.add.partitionValues ?? {})
       else if (act.remove) state.delete(act.remove.path)
     }
+    for (const act of acts) if (act.add) state.set(act.add.path, act.add.partitionValues ?? {})
   }
   return { state, partCols, schemaTypes, columns, phys }
 }

@@ -608,6 +608,34 @@ section_interop() {
         INSERT INTO cm SELECT g, 'm' || g, 'p' || (g % 2), g::bigint * 1000000000 FROM generate_series(31, 40) g;
         UPDATE cm SET label = upper(label) WHERE id % 4 = 0;
         DELETE FROM cm WHERE id % 10 = 0" >/dev/null 2>>"$WORK/interop-setup.err" || bad interop_setup_column_mapping "$(tail -2 "$WORK/interop-setup.err" | tr '\n' '|')"
+    # deletion vectors: a DELETE / UPDATE commit removes a file and adds the same path
+    # back with a new DV (legal: the two actions differ in deletionVector.uniqueId);
+    # the log must validate (compare cannot apply DVs, so this table is validated only)
+    "$TARN" sql --lake "$L" -c "CREATE TABLE dvt (id bigint, s text) WITH (\"delta.enableDeletionVectors\" = 'true');
+        INSERT INTO dvt SELECT g, 's' || g FROM generate_series(1, 500) g;
+        DELETE FROM dvt WHERE id % 7 = 0; DELETE FROM dvt WHERE id % 11 = 0;
+        UPDATE dvt SET s = 'u' WHERE id % 13 = 0" >/dev/null 2>>"$WORK/interop-setup.err" || bad interop_setup_dv "$(tail -2 "$WORK/interop-setup.err" | tr '\n' '|')"
+    if [ -d "$L/public/dvt/_delta_log" ]; then
+        node tests/delta/check_log.mjs validate "$L/public/dvt" >"$WORK/interop_dvt.validate" 2>&1
+        if [ $? = 0 ] && ! grep -q '^FAIL' "$WORK/interop_dvt.validate" \
+            && grep -q '"deletionVector"' "$L"/public/dvt/_delta_log/00000000000000000002.json; then
+            ok "interop_dvt_log_valid ($(tail -1 "$WORK/interop_dvt.validate" | sed 's/^ok *//'))"
+        else
+            bad interop_dvt_log_valid "$(grep -m5 '^FAIL' "$WORK/interop_dvt.validate" | tr '\n' '|')"
+        fi
+        # the validator itself: a commit adding and removing the same logical file
+        # (same path, same DV) is illegal and must be reported
+        local bad_t=$WORK/dvt_bad
+        cp -r "$L/public/dvt" "$bad_t"
+        local lg=$bad_t/_delta_log/00000000000000000002.json
+        grep '"add"' "$lg" | head -1 | sed 's/^{"add":/{"remove":/' >>"$lg"
+        node tests/delta/check_log.mjs validate "$bad_t" >"$WORK/interop_dvt_bad.validate" 2>&1
+        if grep -q 'added and removed in one commit\|removed twice in one commit' "$WORK/interop_dvt_bad.validate"; then
+            ok interop_validator_rejects_same_logical_file
+        else
+            bad interop_validator_rejects_same_logical_file "a commit adding and removing the same (path, DV) was accepted"
+        fi
+    fi
     local tables=("$T" "$P") tb
     [ -d "$L/public/cm/_delta_log" ] && tables+=("$L/public/cm")
     # the tables of the cli section, when it ran (after its optimize, restore, vacuum...)

@@ -65,6 +65,7 @@ seeds = {
     "bad_lengths": b"\x08" + msg("Q", cstr("select 1")) + b"Q\x00\x00\x00\x02",
     "huge_claim": b"\x00" + b"Q" + struct.pack("!I", 0x40000000) + b"select",
     "copy_msgs": b"\x00" + msg("d", b"1\t2\n") + msg("c") + msg("f", cstr("oops")),
+    "copy_text": b"\x00" + msg("d", b"\x00\x011\ta\\tb\\101\\x41\n2\t\\N\n3\tq\"x\\\\y\r\n\\.\n"),
 }
 os.makedirs(OUT, exist_ok=True)
 for name, data in seeds.items():

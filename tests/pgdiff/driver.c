@@ -18,6 +18,9 @@
  *                        with 0A000 (an honest refusal), counted apart
  *   -- sort              compare rows sorted even though there is ORDER BY
  *                        (ties the two engines may order differently)
+ *   -- tarn only: WHY    a tarn setting PostgreSQL does not have (SET
+ *                        memory_limit): run in tarn only, must succeed;
+ *                        not counted
  *
  * Comparison: the same number of columns with the same type OIDs, the same
  * rows (sorted as text unless the statement has a top-level ORDER BY),
@@ -47,6 +50,7 @@ typedef struct {
     char *known;       /* reason, or NULL */
     char *unsupported; /* reason, or NULL */
     bool force_sort;
+    char *tarn_only;   /* reason, or NULL */
     int line;
 } Stmt;
 
@@ -108,7 +112,7 @@ static void split_statements(const char *text, Stmts *out)
 {
     const char *p = text;
     int line = 1;
-    char *known = NULL, *unsupported = NULL;
+    char *known = NULL, *unsupported = NULL, *tarn_only = NULL;
     bool force_sort = false;
     const char *start = NULL;
     int start_line = 0;
@@ -133,6 +137,11 @@ static void split_statements(const char *text, Stmts *out)
                     while (q < eol && isspace((unsigned char)*q)) q++;
                     free(unsupported);
                     unsupported = strndup(q, (size_t)(eol - q));
+                } else if (!strncmp(q, "tarn only:", 10)) {
+                    q += 10;
+                    while (q < eol && isspace((unsigned char)*q)) q++;
+                    free(tarn_only);
+                    tarn_only = strndup(q, (size_t)(eol - q));
                 } else if (eol - q == 4 && !strncmp(q, "sort", 4)) {
                     force_sort = true;
                 }
@@ -158,10 +167,12 @@ static void split_statements(const char *text, Stmts *out)
                 }
             }
             if (!in_quote && last) {
-                Stmt st = {strndup(start, (size_t)(last - start)), known, unsupported, force_sort, start_line};
+                Stmt st = {strndup(start, (size_t)(last - start)), known, unsupported, force_sort, tarn_only,
+                           start_line};
                 stmts_push(out, st);
                 known = NULL;
                 unsupported = NULL;
+                tarn_only = NULL;
                 force_sort = false;
                 start = NULL;
             }
@@ -172,11 +183,12 @@ static void split_statements(const char *text, Stmts *out)
         line++;
     }
     if (start && !blank(start, p + strlen(p))) {
-        Stmt st = {strdup(start), known, unsupported, force_sort, start_line};
+        Stmt st = {strdup(start), known, unsupported, force_sort, tarn_only, start_line};
         stmts_push(out, st);
     } else {
         free(known);
         free(unsupported);
+        free(tarn_only);
     }
 }
 
@@ -437,6 +449,17 @@ int main(int argc, char **argv)
         for (int i = 0; i < ss.n; i++) {
             Stmt *st = &ss.v[i];
             Answer t, p;
+            if (st->tarn_only) {
+                run_tarn(db, st->sql, &t);
+                if (t.failed) {
+                    printf("FAIL %s:%d: tarn-only statement (%s) fails: %s %s\n  %s\n", argv[f], st->line,
+                           st->tarn_only, t.sqlstate, t.message, st->sql);
+                    fail++;
+                    file_fail++;
+                }
+                answer_free(&t);
+                continue;
+            }
             run_tarn(db, st->sql, &t);
             run_pg(conn, st->sql, &p);
             if (setup) {
@@ -505,6 +528,7 @@ int main(int argc, char **argv)
             free(ss.v[i].sql);
             free(ss.v[i].known);
             free(ss.v[i].unsupported);
+            free(ss.v[i].tarn_only);
         }
         free(ss.v);
     }

@@ -417,7 +417,59 @@ def test_bad_cancel():
     still_serving("a bogus CancelRequest")
 
 
-for t in [test_row_limits, test_ssl_gss, test_negotiate, test_garbage, test_truncated, test_huge_length,
+def test_copy():
+    s, _ = login()
+    simple(s, "create table cp(a int, b text)")
+    s.sendall(msg("Q", cstr("copy cp from stdin")))
+    t, b = read_msg(s)
+    check(t == "G" and b[:3] == b"\0\0\2", "COPY FROM STDIN: CopyInResponse with 2 text columns", repr((t, b)))
+    # rows split across CopyData messages in the middle of a line
+    s.sendall(msg("d", b"1\tone\n2\tt") + msg("d", b"wo\n3\t\\N\n") + msg("c"))
+    got = read_until(s)
+    tags = [b for t, b in got if t == "C"]
+    check(tags == [b"COPY 3\0"], "COPY FROM STDIN: rows split across messages", repr(got))
+    s.sendall(msg("Q", cstr("copy cp from stdin")))
+    read_msg(s)
+    s.sendall(msg("d", b"4\tfour\n") + msg("f", cstr("client gave up")))
+    got = read_until(s)
+    err = fields([b for t, b in got if t == "E"][0]) if any(t == "E" for t, _ in got) else {}
+    check(err.get("C") == "57014" and err.get("M") == "COPY from stdin failed: client gave up",
+          "CopyFail: 57014 and nothing inserted", repr(err))
+    got = simple(s, "select count(*) from cp")
+    check([b for t, b in got if t == "D"][0].endswith(b"3"), "CopyFail left the table as it was", repr(got))
+    # extended protocol: COPY TO STDOUT through Execute
+    s.sendall(parse("", "copy (select a, b from cp order by a) to stdout with (format csv)") + bind("", "") +
+              execute("", 1) + SYNC)
+    got = read_until(s)
+    types = "".join(t for t, _ in got)
+    rows = [b for t, b in got if t == "d"]
+    check(types == "12HdddcCZ" and rows == [b"1,one\n", b"2,two\n", b"3,\n"],
+          "extended COPY TO STDOUT: one CopyData per row, row limit ignored", f"{types} {rows}")
+    # a bad row: the error names it, the session continues
+    s.sendall(msg("Q", cstr("copy cp from stdin")))
+    read_msg(s)
+    s.sendall(msg("d", b"x\ty\n") + msg("c"))
+    got = read_until(s)
+    check(any(t == "E" for t, _ in got) and got[-1][0] == "Z", "COPY FROM with a bad value: ErrorResponse", repr(got))
+    got = simple(s, "select count(*) from cp")
+    check([b for t, b in got if t == "D"][0].endswith(b"3"), "a failed COPY inserts nothing", repr(got))
+    s.close()
+    # vanishing mid-COPY leaves no temporary files and the server serves on
+    import glob
+    before = set(glob.glob("/tmp/tarn-copy-*"))
+    s, _ = login()
+    s.sendall(msg("Q", cstr("copy cp from stdin")))
+    read_msg(s)
+    s.sendall(msg("d", b"5\tfive\n6\tsi"))
+    time.sleep(0.2)
+    s.close()
+    time.sleep(0.5)
+    left = set(glob.glob("/tmp/tarn-copy-*")) - before
+    check(not left, "client vanishing mid-COPY: temporary files removed", repr(left))
+    still_serving("a client vanishing mid-COPY")
+
+
+for t in [test_copy, test_row_limits, test_ssl_gss, test_negotiate, test_garbage, test_truncated, test_huge_length,
           test_wrong_order, test_vanish, test_bad_cancel, test_flood, test_slow_startup]:
     try:
         t()

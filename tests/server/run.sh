@@ -37,7 +37,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# A free TCP port on the loopback address.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# start_server PORT CONFIG LOG: `tarn serve` on $TMP/lake in the background
+# (its pid in STARTED_PID), then waits up to 10 s for it to accept connections.
+start_server() {
+    "$TARN" serve --lake "$TMP/lake" --listen "127.0.0.1:$1" --config "$2" 2>"$3" &
+    STARTED_PID=$!
+    for _ in $(seq 100); do
+        pg_isready -q -h 127.0.0.1 -p "$1" && break
+        sleep 0.1
+    done
+}
+
+PORT=$(free_port)
 MAXCONN=20
 AUTH_TIMEOUT=3
 mkdir -p "$TMP/lake"
@@ -47,12 +60,8 @@ max_connections = $MAXCONN
 authentication_timeout = ${AUTH_TIMEOUT}s
 EOF
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-"$TARN" serve --lake "$TMP/lake" --listen "127.0.0.1:$PORT" --config "$TMP/tarn.conf" 2>"$TMP/server.log" &
-SERVER_PID=$!
-for _ in $(seq 100); do
-    pg_isready -q -h 127.0.0.1 -p "$PORT" && break
-    sleep 0.1
-done
+start_server "$PORT" "$TMP/tarn.conf" "$TMP/server.log"
+SERVER_PID=$STARTED_PID
 if ! pg_isready -q -h 127.0.0.1 -p "$PORT"; then
     bad "server starts" "$(cat "$TMP/server.log")"
     echo "$pass passed, $fail failed"
@@ -92,8 +101,22 @@ commit;
 select sum(x) + count(*) from s;
 select sum(x * 2) from s;
 EOF
-expect "psql: COPY TO STDOUT is refused (for now)" "ERROR:  COPY TO STDOUT is not supported by tarn serve yet" \
-    psql -X -c "copy t to stdout"
+# COPY: the same files and expected output as PostgreSQL 15 gives
+printf '1\ta\\tb\n2\t\\N\n3\tx\\\\y\n4\t\\x41\\101\n\\.\n' >"$TMP/in.txt"
+printf 'a,b\n5,"q,""x"""\n6,\n7,""\n' >"$TMP/in.csv"
+expect "psql: \\copy FROM (text with escapes, CSV with header)" "$(printf 'CREATE TABLE\nCOPY 4\nCOPY 3')" psql -X \
+    -c "create table ct(a int, b text)" -c "\\copy ct from '$TMP/in.txt'" -c "\\copy ct from '$TMP/in.csv' with (format csv, header)"
+expect "psql: COPY TO STDOUT text" "$(printf '1\ta\\tb\n2\t\\N\n3\tx\\\\y\n4\tAA\n5\tq,"x"\n6\t\\N\n7\t')" \
+    psql -X -q -c "copy (select a, b from ct order by a) to stdout"
+expect "psql: COPY TO STDOUT csv header" "$(printf 'a,b\n5,"q,""x"""\n6,\n7,""')" \
+    psql -X -q -c "copy (select a, b from ct where a > 4 order by a) to stdout with (format csv, header)"
+expect "psql: COPY column TO STDOUT csv (quoting, NULL, empty)" "$(printf 'a\tb\n\nx\\y\nAA\n"q,""x"""\n\n""')" \
+    psql -X -q -c "copy (select b from ct order by a) to stdout csv"
+expect "psql: \\copy TO a file and back" "$(printf 'COPY 7\nCOPY 7\n14')" psql -X -At \
+    -c "\\copy ct to '$TMP/out.txt'" -c "\\copy ct from '$TMP/out.txt'" -c "select count(*) from ct"
+expect "psql: COPY FROM STDIN of a missing table" 'ERROR:  relation "nosuch" does not exist' psql -X -c "copy nosuch from stdin"
+expect "psql: COPY BINARY is refused" "ERROR:  COPY BINARY is not supported by tarn serve yet" \
+    psql -X -c "copy ct to stdout (format binary)"
 expect "psql: version() names tarn" "1" "${PSQL[@]}" -At -c "select (version() like 'PostgreSQL 15%tarn%')::int"
 expect "psql: SHOW after SET" "Asia/Tokyo" "${PSQL[@]}" -At -c "set timezone = 'Asia/Tokyo'" -c "show timezone"
 expect "psql: empty query" "" "${PSQL[@]}" -At -c ""
@@ -175,14 +198,10 @@ if grep -q '^alice	1	SCRAM-SHA-256[$]4096:' "$TMP/lake/.tarn_config/roles" && ! 
 else
     bad "role store" "$(cat "$TMP/lake/.tarn_config/roles")"
 fi
-PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT2=$(free_port)
 printf 'auth_loopback = scram-sha-256\n' >"$TMP/scram.conf"
-"$TARN" serve --lake "$TMP/lake" --listen "127.0.0.1:$PORT2" --config "$TMP/scram.conf" 2>"$TMP/server2.log" &
-SERVER2_PID=$!
-for _ in $(seq 100); do
-    pg_isready -q -h 127.0.0.1 -p "$PORT2" && break
-    sleep 0.1
-done
+start_server "$PORT2" "$TMP/scram.conf" "$TMP/server2.log"
+SERVER2_PID=$STARTED_PID
 expect "SCRAM: right password" "alice in" env PGPASSWORD=secret psql -X -w -p "$PORT2" -U alice -Atc "select 'alice in'"
 expect "SCRAM: changed password" "bob in" env PGPASSWORD=pw3 psql -X -w -p "$PORT2" -U bob -Atc "select 'bob in'"
 expect "SCRAM: verifier from another implementation" "carol in" env PGPASSWORD=pw-carol psql -X -w -p "$PORT2" -U carol \
@@ -217,14 +236,10 @@ if grep -qE "AddressSanitizer|LeakSanitizer|runtime error" "$TMP/server2.log"; t
 fi
 
 # ---- idle_session_timeout and statement_timeout from the config file -------------------------------
-PORT3=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT3=$(free_port)
 printf 'idle_session_timeout = 1s\nstatement_timeout = 200ms\nmax_connections = 4\n' >"$TMP/timeouts.conf"
-"$TARN" serve --lake "$TMP/lake" --listen "127.0.0.1:$PORT3" --config "$TMP/timeouts.conf" 2>"$TMP/server3.log" &
-SERVER3_PID=$!
-for _ in $(seq 100); do
-    pg_isready -q -h 127.0.0.1 -p "$PORT3" && break
-    sleep 0.1
-done
+start_server "$PORT3" "$TMP/timeouts.conf" "$TMP/server3.log"
+SERVER3_PID=$STARTED_PID
 expect "statement_timeout from the config file" "ERROR:  canceling statement due to statement timeout" \
     psql -X -p "$PORT3" -Atc "select count(*) from generate_series(1, 10000000000)"
 expect "idle_session_timeout closes an idle session with 57P05" "E 57P05 terminating connection due to idle-session timeout" \

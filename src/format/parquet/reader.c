@@ -789,11 +789,13 @@ static bool bloom_may_contain(PqReader *r, const PqLeaf *d, const PqColumnMetaDa
 }
 
 /* True when row group g can be skipped entirely. */
-static bool skip_row_group(PqReader *r, int g)
+/* 0: row group g may match; 1: skip it (statistics, or empty); 2: skip it
+ * (a bloom filter says the value is absent). */
+static int skip_row_group(PqReader *r, int g)
 {
     const PqRowGroup *rg = &r->md.row_groups[g];
     if (rg->num_rows == 0)
-        return true;
+        return 1;
     for (int i = 0; i < r->n_preds; i++) {
         const PqPredicate *p = &r->preds[i];
         const PqLeaf *d = pred_leaf(r, p);
@@ -812,11 +814,11 @@ static bool skip_row_group(PqReader *r, int g)
             nulls = m->statistics.null_count;
         }
         if (!may_match(d, p, have, mn, mx, nulls, m->num_values))
-            return true;
+            return 1;
         if (p->op == PQ_CMP_EQ && r->opt.use_bloom_filters && !bloom_may_contain(r, d, m, p))
-            return true;
+            return 2;
     }
-    return false;
+    return 0;
 }
 
 /* ---- Page index: row ranges ---------------------------------------------------- */
@@ -1075,10 +1077,13 @@ int pq_reader_next(PqReader *r, Batch *b, TarnError *err)
             int64_t s0, e0;
             if (sliced(r) && !slice_of_group(r, g, &s0, &e0))
                 continue; /* outside the morsel: neither read nor counted as skipped */
-            if (!skip_row_group(r, g))
+            int why = skip_row_group(r, g);
+            if (!why)
                 break;
-            if (r->md.row_groups[g].num_rows > 0)
+            if (r->md.row_groups[g].num_rows > 0) {
                 r->stats.row_groups_skipped++;
+                r->stats.row_groups_skipped_bloom += why == 2;
+            }
         }
         if (g >= r->md.n_row_groups) {
             r->rg = r->md.n_row_groups;
@@ -1089,6 +1094,7 @@ int pq_reader_next(PqReader *r, Batch *b, TarnError *err)
         int rc = open_row_group(r, g, err);
         if (rc)
             return rc;
+        r->stats.row_groups_read++;
     }
     int64_t range_end = r->ranges[2 * r->range_i + 1];
     int64_t left = range_end - r->rg_row;

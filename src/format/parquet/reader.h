@@ -102,6 +102,8 @@ int pq_reader_split(PqReader *r, int64_t target_rows, int64_t **out, size_t *n, 
 /* Statistics about what was skipped, for EXPLAIN and tests. */
 typedef struct PqReadStats {
     int64_t row_groups_total, row_groups_skipped;
+    int64_t row_groups_read;            /* opened and decoded */
+    int64_t row_groups_skipped_bloom;   /* of row_groups_skipped: by a bloom filter */
     int64_t pages_total, pages_skipped;
     int64_t bytes_read;
 } PqReadStats;

@@ -36,6 +36,8 @@ struct CteDef {
     int ref_loc;                /* where the last one is */
     int blocked_phase;          /* CTE_BLOCKED: the phase to restore */
     CteDef *blocked_by;         /* the CTE whose binding blocked it */
+    struct Scope *outer;        /* the scope enclosing the query with the WITH: its body may refer to
+                                 * enclosing queries (a correlated CTE inside a subquery) */
 };
 
 enum { CTE_IDLE, CTE_PLAIN, CTE_ANCHOR, CTE_RECURSIVE, CTE_BLOCKED };
@@ -108,10 +110,8 @@ int bind_type_name(BindCtx *ctx, const AstNode *tn, LogicalType *out)
     const char *n = tn->u.typname.name;
     const int32_t *m = tn->u.typname.mods;
     uint32_t nm = tn->u.typname.n_mods;
-    if (tn->u.typname.array_dims) {
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "array types are not supported yet");
-        return bind_error_at(ctx, tn->loc);
-    }
+    if (tn->u.typname.array_dims) /* int[], int[][]: one-dimensional LIST types (bind_array.c) */
+        return bind_array_type_name(ctx, tn, out);
     static const struct { const char *name; TypeId id; } simple[] = {
         {"bool", TYPE_BOOL}, {"boolean", TYPE_BOOL},
         {"int2", TYPE_INT16}, {"smallint", TYPE_INT16},
@@ -130,6 +130,23 @@ int bind_type_name(BindCtx *ctx, const AstNode *tn, LogicalType *out)
         {"uuid", TYPE_UUID},
         {"json", TYPE_JSON}, {"jsonb", TYPE_JSON},
     };
+    bool is_varchar = !strcmp(n, "varchar") || !strcmp(n, "character varying");
+    if ((is_varchar || !strcmp(n, "bpchar")) && nm > 0) {
+        /* varchar(n) / char(n): text with a declared length (bind_char.c) */
+        const char *kw = is_varchar ? "varchar" : "char";
+        if (m[0] < 1) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "22023", "length for type %s must be at least 1", kw);
+            return bind_error_at(ctx, tn->loc);
+        }
+        if (m[0] > 10485760) {
+            err_set_state(ctx->err, TARN_ERR_INVALID, "22023", "length for type %s cannot exceed 10485760", kw);
+            return bind_error_at(ctx, tn->loc);
+        }
+        *out = type_simple(TYPE_STRING);
+        out->char_len = (uint32_t)m[0];
+        out->char_kind = is_varchar ? TYPE_CHAR_VARCHAR : TYPE_CHAR_BPCHAR;
+        return 0;
+    }
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
         if (!strcmp(n, simple[i].name)) {
             *out = type_simple(simple[i].id);
@@ -367,7 +384,7 @@ static int bind_table(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **
             CteDef *saved = ctx->ctes;
             ctx->ctes = c->visible;
             BoundQuery q;
-            rc = bind_query_scoped(ctx, c->node->u.cte.select, NULL, &q);
+            rc = bind_query_scoped(ctx, c->node->u.cte.select, c->outer, &q);
             ctx->ctes = saved;
             if (rc)
                 return rc;
@@ -769,6 +786,69 @@ static int bind_delta_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
     return bind_error_at(ctx, f->loc);
 }
 
+/* FROM unnest(a [, b ...]) [WITH ORDINALITY]: a LOP_PROJECT_SET over one
+ * row (bind_array.c); referring to items on its left it is a lateral item
+ * that mk_join puts on top of them (no dependent join: bindings are global). */
+/* Binds an argument of a function in FROM: it may refer to the items on
+ * its left (LATERAL), which sets *lateral. */
+static int bind_from_func_arg(BindCtx *ctx, Scope *scope, const AstNode *arg, Expr **out, bool *lateral)
+{
+    Scope ls;
+    memset(&ls, 0, sizeof ls);
+    ls.parent = scope;
+    ExprEnv env;
+    memset(&env, 0, sizeof env);
+    env.scope = &ls;
+    env.clause = CL_OTHER;
+    uint32_t saved_level = ctx->min_ref_level;
+    ctx->min_ref_level = UINT32_MAX;
+    int rc = bind_expr(ctx, &env, arg, out);
+    if (ctx->min_ref_level <= scope_level(scope))
+        *lateral = true;
+    if (ctx->min_ref_level > saved_level)
+        ctx->min_ref_level = saved_level;
+    return rc;
+}
+
+static int bind_unnest_item(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
+{
+    const AstNode *f = n->u.rangefunc.func;
+    const AstList *args = &f->u.func.args;
+    if (f->u.func.arg_names.n || !args->n) {
+        err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "function unnest() does not exist");
+        return bind_error_at(ctx, f->loc);
+    }
+    Expr **a = arena_calloc(ctx->a, args->n * sizeof(Expr *));
+    if (!a)
+        return nomem(ctx);
+    bool lateral = false;
+    int rc;
+    for (uint32_t i = 0; i < args->n; i++)
+        if ((rc = bind_from_func_arg(ctx, scope, args->items[i], &a[i], &lateral)))
+            return rc;
+    LogicalOp *op;
+    const char **names;
+    if ((rc = bind_unnest_op(ctx, a, args->n, n->u.rangefunc.ordinality, f->loc, &op, &names)))
+        return rc;
+    /* one array, no column list: the alias names the column too */
+    if (args->n == 1 && n->u.rangefunc.alias && !n->u.rangefunc.col_aliases.n)
+        names[0] = n->u.rangefunc.alias;
+    ScopeItem it;
+    if ((rc = item_from_op(ctx, op, n->u.rangefunc.alias ? n->u.rangefunc.alias : "unnest", NULL,
+                           &n->u.rangefunc.col_aliases, names, &it)) ||
+        (rc = scope_add_item(ctx, scope, &it)))
+        return bind_error_at(ctx, n->loc);
+    *out = op;
+    return lateral ? lateral_wrap(ctx, op, out) : 0;
+}
+
+/* A lateral unnest item (APPLY over a PROJECT_SET over one row). */
+static bool is_unnest_lateral(const LogicalOp *op)
+{
+    return is_lateral_item(op) && op->children[1]->kind == LOP_PROJECT_SET &&
+           op->children[1]->children[0]->kind == LOP_DUMMY;
+}
+
 static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
 {
     bool series_lateral = false;
@@ -779,6 +859,8 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
     int rc;
     if (!strncmp(fn, "delta_", 6))
         return bind_delta_function(ctx, scope, n, out);
+    if (!strcmp(fn, "unnest") && f->u.func.n_names == 1)
+        return bind_unnest_item(ctx, scope, n, out);
     LogicalOp *op = lop_new(ctx->a, LOP_GET, 0);
     if (!op)
         return nomem(ctx);
@@ -877,25 +959,10 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
         Expr **a = arena_calloc(ctx->a, 3 * sizeof(Expr *));
         if (!a)
             return nomem(ctx);
-        for (uint32_t i = 0; i < n_pos; i++) {
-            /* functions in FROM may refer to the items on their left (LATERAL) */
-            Scope ls;
-            memset(&ls, 0, sizeof ls);
-            ls.parent = scope;
-            ExprEnv env;
-            memset(&env, 0, sizeof env);
-            env.scope = &ls;
-            env.clause = CL_OTHER;
-            uint32_t saved_level = ctx->min_ref_level;
-            ctx->min_ref_level = UINT32_MAX;
-            rc = bind_expr(ctx, &env, args->items[i], &a[i]);
-            if (ctx->min_ref_level <= scope_level(scope))
-                series_lateral = true;
-            if (ctx->min_ref_level > saved_level)
-                ctx->min_ref_level = saved_level;
-            if (rc || (rc = bind_fold(ctx, a[i], &a[i])))
+        for (uint32_t i = 0; i < n_pos; i++)
+            if ((rc = bind_from_func_arg(ctx, scope, args->items[i], &a[i], &series_lateral)) ||
+                (rc = bind_fold(ctx, a[i], &a[i])))
                 return rc;
-        }
         LogicalType t;
         bool ts = false;
         Expr *pair[2] = {a[0], a[1]};
@@ -975,6 +1042,13 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
 
 static LogicalOp *mk_join(BindCtx *ctx, JoinKind k, LogicalOp *l, LogicalOp *r)
 {
+    if (is_unnest_lateral(r) && k != JOIN_LEFT) {
+        /* FROM t, unnest(t.a): the set-returning projection runs over t */
+        LogicalOp *ps = r->children[1];
+        ps->children[0] = l;
+        ps->est_rows = (l->est_rows > 0 ? l->est_rows : 1) * 10;
+        return lop_resolve(ctx->a, ps, false) ? NULL : ps;
+    }
     if (is_lateral_item(r)) {
         /* a LATERAL item referring to items on its left: a dependent join */
         r->children[0] = l;
@@ -1090,8 +1164,14 @@ static int bind_join(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **o
     case AJOIN_CROSS: k = JOIN_CROSS; break;
     default: k = JOIN_INNER; break;
     }
+    if (is_unnest_lateral(r) && k == JOIN_LEFT) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000",
+                      "LEFT JOIN LATERAL unnest(...) is not supported; use a comma or CROSS JOIN");
+        return bind_error_at(ctx, n->u.join.right->loc);
+    }
     if (is_lateral_item(r) && (k == JOIN_RIGHT || k == JOIN_FULL)) {
-        err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42P01", "invalid reference to FROM-clause entry for table \"%s\"",
+        /* PostgreSQL: 42P10 (invalid_column_reference) */
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "invalid reference to FROM-clause entry for table \"%s\"",
                       scope->items[left_from].alias ? scope->items[left_from].alias : "?");
         err_detail(ctx->err, "The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
         return bind_error_at(ctx, n->u.join.right->loc);
@@ -1240,8 +1320,10 @@ static int bind_from_item(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalO
         bool lateral = n->u.subselect.lateral && scope->n_items > 0;
         uint32_t saved = ctx->min_ref_level;
         ctx->min_ref_level = UINT32_MAX;
-        /* LATERAL: the items on the left are visible as an enclosing scope */
-        int rc = bind_query_scoped(ctx, n->u.subselect.select, lateral ? scope : NULL, &q);
+        /* LATERAL: the items on the left are visible as an enclosing scope;
+         * otherwise only the enclosing queries are (a derived table inside
+         * a correlated subquery may refer to them, as in PostgreSQL) */
+        int rc = bind_query_scoped(ctx, n->u.subselect.select, lateral ? scope : scope->parent, &q);
         bool correlated = lateral && ctx->min_ref_level <= scope_level(scope);
         if (ctx->min_ref_level > saved)
             ctx->min_ref_level = saved;
@@ -1296,6 +1378,8 @@ static const char *figure_colname(const AstNode *n)
         return n->u.cast.type->u.typname.name;
     }
     case AST_CASE: return "case";
+    case AST_ARRAY: return "array";
+    case AST_SUBSCRIPT: return n->u.subscript.field ? n->u.subscript.field : figure_colname(n->u.subscript.arg);
     case AST_GROUPING_FUNC: return "grouping";
     case AST_COALESCE: return "coalesce";
     case AST_NULLIF: return "nullif";
@@ -1441,6 +1525,10 @@ static int rewrite_agg(BindCtx *ctx, Expr *e, Expr *const *groups, uint32_t ng, 
         *out = e; /* a window function's result (computed above the aggregation) */
         return 0;
     }
+    if (e->kind == EX_COLREF && bind_srf_owns(ctx->srf_rw, e->u.col.b.table)) {
+        *out = e; /* a set-returning function's result (computed above the aggregation) */
+        return 0;
+    }
     if (e->kind == EX_COLREF) {
         if (e->u.col.qual)
             err_set_state(ctx->err, TARN_ERR_INVALID, "42803",
@@ -1473,7 +1561,10 @@ static bool is_int_const(const AstNode *n, int64_t *v)
 static int limit_value(BindCtx *ctx, const AstNode *n, const char *what, int64_t *out)
 {
     Expr *e;
+    const char *sb = ctx->srf_block;
+    ctx->srf_block = what; /* "set-returning functions are not allowed in LIMIT" */
     int rc = bind_constant_expr(ctx, n, &e);
+    ctx->srf_block = sb;
     if (rc)
         return rc;
     LogicalType i8 = type_simple(TYPE_INT64);
@@ -1498,12 +1589,33 @@ static int limit_value(BindCtx *ctx, const AstNode *n, const char *what, int64_t
     return 0;
 }
 
-static int bind_values(BindCtx *ctx, const AstSelect *s, BoundQuery *out)
+/* limit_value in a subquery: a LIMIT / OFFSET reading a column of an
+ * enclosing query (PostgreSQL allows it) is refused honestly (0A000). */
+static int limit_value_in(BindCtx *ctx, Scope *parent, const AstNode *n, const char *what, int64_t *out)
+{
+    int rc = limit_value(ctx, n, what, out);
+    if (!rc || !parent || (strcmp(ctx->err->sqlstate, "42P01") && strcmp(ctx->err->sqlstate, "42703")))
+        return rc;
+    TarnError saved = *ctx->err;
+    err_clear(ctx->err);
+    ExprEnv env = {parent, CL_OTHER, NULL, false};
+    Expr *e;
+    if (bind_expr(ctx, &env, n, &e)) {
+        *ctx->err = saved;
+        return rc;
+    }
+    err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "%s referring to columns of an outer query is not supported yet",
+                  what);
+    return bind_error_at(ctx, n->loc);
+}
+
+static int bind_values(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
 {
     uint32_t nr = s->values.n;
     uint32_t nc = s->values.items[0]->u.list.args.n;
     Scope scope;
     memset(&scope, 0, sizeof scope);
+    scope.parent = parent; /* VALUES in a correlated subquery may use the enclosing queries */
     ExprEnv env = {&scope, CL_VALUES, NULL, false};
     Expr ***rows = arena_alloc(ctx->a, nr * sizeof(Expr **));
     if (!rows)
@@ -1870,7 +1982,7 @@ static int rewrite_agg_cb(BindCtx *ctx, Expr *e, Expr **out, void *arg)
 static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out)
 {
     if (s->values.n) {
-        int rc = bind_values(ctx, s, out);
+        int rc = bind_values(ctx, s, parent, out);
         if (rc)
             return rc;
         /* ORDER BY / LIMIT on VALUES are applied by the caller path below */
@@ -1889,6 +2001,8 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
     WinCollector wins;
     memset(&wins, 0, sizeof wins);
     wins.defs = &s->windows;
+    SrfCollector srfs;
+    memset(&srfs, 0, sizeof srfs);
     bool values_mode = s->values.n > 0;
     if (values_mode) {
         plan = out->plan;
@@ -1933,6 +2047,7 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         uint8_t saved_wctx = ctx->win_ctx;
         ctx->win_cur = &wins;
         ctx->win_ctx = 0;
+        ctx->srf_cur = &srfs;
         for (uint32_t i = 0; i < s->targets.n; i++) {
             const AstNode *t = s->targets.items[i];
             const AstNode *v = t->u.target.val;
@@ -1947,6 +2062,7 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
             if ((rc = targets_add(ctx, &tg, e, t->u.target.name ? t->u.target.name : figure_colname(v))))
                 return rc;
         }
+        ctx->srf_cur = NULL;
         ctx->win_cur = saved_wc;
         ctx->win_ctx = saved_wctx;
     }
@@ -2051,7 +2167,9 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         uint8_t saved_wctx = ctx->win_ctx;
         ctx->win_cur = &wins;
         ctx->win_ctx = 0;
+        ctx->srf_cur = &srfs;
         rc = bind_expr(ctx, &oenv, x, &e);
+        ctx->srf_cur = NULL;
         ctx->win_cur = saved_wc;
         ctx->win_ctx = saved_wctx;
         if (rc)
@@ -2076,6 +2194,12 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
     /* Aggregation */
     bool is_agg = grouped || aggs.n > 0 || having || aggs.has_grouping;
     uint32_t ng_all = gsets.n_sets ? ng + 1 : ng; /* with the set number */
+    AggRewrite srf_ar = {0};
+    for (uint32_t i = 0; i < ng && srfs.n; i++)
+        if (bind_srf_refs(&srfs, groups[i])) {
+            err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "set-returning functions in GROUP BY are not supported");
+            return bind_error_at(ctx, s->group_by.n ? s->group_by.items[0]->loc : s->loc);
+        }
     if (is_agg && (rc = plan_distinct_aggs(ctx, &plan, groups, ng, &aggs, gsets.n_sets > 0)))
         return rc;
     if (is_agg) {
@@ -2104,12 +2228,15 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         if (lop_resolve(ctx->a, ag, false))
             return nomem(ctx);
         plan = ag;
+        srf_ar = (AggRewrite){groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs, &gsets};
         ctx->wins = &wins;
+        ctx->srf_rw = &srfs;
         for (uint32_t i = 0; i < tg.n; i++)
             if ((rc = rewrite_agg(ctx, tg.exprs[i], groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs,
                                   &gsets, &tg.exprs[i])))
                 return rc;
         ctx->wins = NULL;
+        ctx->srf_rw = NULL;
         if (having) {
             if ((rc = rewrite_agg(ctx, having, groups, ng, ag->u.agg.group_index, ag->u.agg.agg_index, &aggs, &gsets,
                                   &having)))
@@ -2125,6 +2252,9 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
     } else if (wins.n && (rc = bind_window_plan(ctx, &wins, &plan, NULL, NULL))) {
         return rc;
     }
+    /* set-returning functions of the select list / ORDER BY (bind_srf.c) */
+    if (srfs.n && (rc = bind_srf_plan(ctx, &srfs, &plan, is_agg ? rewrite_agg_cb : NULL, is_agg ? &srf_ar : NULL)))
+        return rc;
     /* Projection */
     if (!values_mode || tg.n != plan->n_out) {
         if (!(plan = mk_project(ctx, plan, tg.exprs, tg.n)))
@@ -2181,9 +2311,9 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         li->children[0] = plan;
         li->u.limit.limit = -1;
         li->u.limit.offset = 0;
-        if (s->limit && (rc = limit_value(ctx, s->limit, "LIMIT", &li->u.limit.limit)))
+        if (s->limit && (rc = limit_value_in(ctx, parent, s->limit, "LIMIT", &li->u.limit.limit)))
             return rc;
-        if (s->offset && (rc = limit_value(ctx, s->offset, "OFFSET", &li->u.limit.offset)))
+        if (s->offset && (rc = limit_value_in(ctx, parent, s->offset, "OFFSET", &li->u.limit.offset)))
             return rc;
         if (lop_resolve(ctx->a, li, false))
             return nomem(ctx);
@@ -2482,9 +2612,9 @@ order_limit:
             return nomem(ctx);
         li->children[0] = plan;
         li->u.limit.limit = -1;
-        if (s->limit && (rc = limit_value(ctx, s->limit, "LIMIT", &li->u.limit.limit)))
+        if (s->limit && (rc = limit_value_in(ctx, parent, s->limit, "LIMIT", &li->u.limit.limit)))
             return rc;
-        if (s->offset && (rc = limit_value(ctx, s->offset, "OFFSET", &li->u.limit.offset)))
+        if (s->offset && (rc = limit_value_in(ctx, parent, s->offset, "OFFSET", &li->u.limit.offset)))
             return rc;
         if (lop_resolve(ctx->a, li, false))
             return nomem(ctx);
@@ -2530,14 +2660,14 @@ static int bind_recursive_cte(BindCtx *ctx, CteDef *c, BoundQuery *q)
     if (s->op != SETOP_UNION || s->ctes.n) {
         /* a self reference here is not of the recursive form */
         c->phase = CTE_PLAIN;
-        rc = bind_query_scoped(ctx, s, NULL, q);
+        rc = bind_query_scoped(ctx, s, c->outer, q);
         goto done;
     }
     c->phase = CTE_ANCHOR;
     BoundQuery l, r;
     memset(&l, 0, sizeof l);
     memset(&r, 0, sizeof r);
-    if ((rc = bind_query_scoped(ctx, s->larg, NULL, &l)))
+    if ((rc = bind_query_scoped(ctx, s->larg, c->outer, &l)))
         goto done;
     LogicalOp *rec = lop_new(ctx->a, LOP_RECURSIVE, 2);
     uint32_t n = l.n_cols;
@@ -2564,14 +2694,14 @@ static int bind_recursive_cte(BindCtx *ctx, CteDef *c, BoundQuery *q)
     c->phase = CTE_RECURSIVE;
     c->rec_op = rec;
     c->n_refs = 0;
-    rc = bind_query_scoped(ctx, s->rarg, NULL, &r);
+    rc = bind_query_scoped(ctx, s->rarg, c->outer, &r);
     c->phase = CTE_IDLE;
     if (rc)
         goto done;
     if (c->n_refs == 0) {
         /* not recursive after all: an ordinary CTE */
         c->phase = CTE_PLAIN;
-        rc = bind_query_scoped(ctx, s, NULL, q);
+        rc = bind_query_scoped(ctx, s, c->outer, q);
         goto done;
     }
     if (s->order_by.n) {
@@ -2685,7 +2815,7 @@ static int bind_rec_cte_ref(BindCtx *ctx, Scope *scope, CteDef *c, const AstNode
         return bind_error_at(ctx, n->loc);
     case CTE_RECURSIVE: {
         c->ref_loc = n->loc;
-        if (scope->parent) {
+        if (scope->parent != c->outer) {
             c->n_refs++;
             return rec_ref_error(ctx, "a subquery", n->loc);
         }
@@ -2742,6 +2872,7 @@ int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
                     return bind_error_at(ctx, c->node->loc);
                 }
             c->visible = ctx->ctes;
+            c->outer = parent;
             c->rec_with = s->recursive;
             c->next = ctx->ctes;
             ctx->ctes = c;
@@ -2751,10 +2882,17 @@ int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
             for (CteDef *c = ctx->ctes; c && c != saved; c = c->next)
                 c->visible = ctx->ctes;
     }
+    /* a nested query has its own set-returning calls (bind_srf.c) */
+    struct SrfCollector *saved_srf = ctx->srf_cur;
+    const char *saved_block = ctx->srf_block;
+    ctx->srf_cur = NULL;
+    ctx->srf_block = NULL;
     if (s->op != SETOP_NONE)
         rc = bind_setop(ctx, s, parent, out);
     else
         rc = bind_select_core(ctx, s, parent, out);
+    ctx->srf_cur = saved_srf;
+    ctx->srf_block = saved_block;
     ctx->ctes = saved;
     return rc;
 }
@@ -3013,6 +3151,12 @@ static const AstNode *ast_find(const AstNode *n, AstPred pred)
         return ast_find(n->u.sublink.test, pred);
     case AST_RES_TARGET:
         return ast_find(n->u.target.val, pred);
+    case AST_SUBSCRIPT:
+        (void)((r = ast_find(n->u.subscript.arg, pred)) || (r = ast_find(n->u.subscript.lo, pred)) || (r = ast_find(n->u.subscript.hi, pred)));
+        return r;
+    case AST_ANY_ARRAY:
+        (void)((r = ast_find(n->u.anyarr.left, pred)) || (r = ast_find(n->u.anyarr.right, pred)));
+        return r;
     default:
         return NULL;
     }
@@ -3072,7 +3216,11 @@ static int bind_returning_scoped(BindCtx *ctx, Scope *scope, const AstList *rl, 
             continue;
         }
         Expr *e;
-        if ((rc = bind_expr(ctx, &env, v, &e)))
+        const char *sb = ctx->srf_block;
+        ctx->srf_block = "RETURNING"; /* no set-returning functions (PostgreSQL) */
+        rc = bind_expr(ctx, &env, v, &e);
+        ctx->srf_block = sb;
+        if (rc)
             return rc;
         if ((rc = targets_add(ctx, &tg, e, t->u.target.name ? t->u.target.name : figure_colname(v))))
             return rc;
@@ -3119,18 +3267,54 @@ static int dml_assign_error(BindCtx *ctx, const Schema *ts, uint32_t k, const Ex
 }
 
 /* Replaces references to target column c by newv[c] (when set). */
-static int subst_new_values(BindCtx *ctx, Expr **pe, uint32_t ti, Expr *const *newv)
+/* Fresh bindings of SET values with subqueries, for RETURNING (see
+ * bind_dml_query): fresh[k][0 .. n[k]) per target column k. */
+typedef struct FreshSet {
+    Expr ***fresh;
+    uint32_t *n, *used;
+} FreshSet;
+
+/* RETURNING's references to a column named `name` (an upper bound of the
+ * references to that target column): counted by ast_find's predicate. */
+static _Thread_local const char *count_name;
+static _Thread_local uint32_t count_hits;
+
+static bool count_colref(const AstNode *n)
+{
+    if (n->kind == AST_COLUMN_REF &&
+        (n->u.colref.star || (n->u.colref.n > 0 && !strcmp(n->u.colref.names[n->u.colref.n - 1], count_name))))
+        count_hits++;
+    return false;
+}
+
+static uint32_t count_colrefs_named(const AstList *l, const char *name)
+{
+    count_name = name;
+    count_hits = 0;
+    (void)ast_list_find(l, count_colref);
+    return count_hits;
+}
+
+static int subst_new_values(BindCtx *ctx, Expr **pe, uint32_t ti, Expr *const *newv, FreshSet *fs)
 {
     Expr *e = *pe;
     if (e->kind == EX_COLREF && e->u.col.b.table == ti && newv[e->u.col.b.col]) {
-        if (!(*pe = expr_copy(ctx->a, newv[e->u.col.b.col])))
+        uint32_t k = e->u.col.b.col;
+        if (fs->n[k]) {
+            /* a SET value with a subquery: each use gets its own binding */
+            if (fs->used[k] >= fs->n[k])
+                return ERR_INTERNAL(ctx->err, "too few bindings of a SET value for RETURNING");
+            *pe = fs->fresh[k][fs->used[k]++];
+            return 0;
+        }
+        if (!(*pe = expr_copy(ctx->a, newv[k])))
             return nomem(ctx);
         return 0;
     }
     if (e->kind == EX_SUBQUERY)
         return 0;
     for (uint32_t i = 0; i < e->n_args; i++) {
-        int rc = subst_new_values(ctx, &e->args[i], ti, newv);
+        int rc = subst_new_values(ctx, &e->args[i], ti, newv, fs);
         if (rc)
             return rc;
     }
@@ -3146,6 +3330,23 @@ static int bind_dml_query(BindCtx *ctx, const AstStmt *st, const Schema *ts, con
     const AstList *sl = upd ? &st->u.update.set : NULL;
     const AstList *rl = upd ? &st->u.update.returning : &st->u.del.returning;
     uint32_t nt = ts->n_fields, nset = sl ? sl->n : 0, nret = rl ? rl->n : 0;
+    /* RETURNING of an UPDATE sees the new values.  A SET value with a
+     * subquery cannot be copied into RETURNING (the optimizer rewrites a
+     * subquery's plan in place, so two expressions cannot share one): it
+     * is bound once more per RETURNING reference to its column, as extra
+     * select-list entries dropped after binding. */
+    uint32_t *extra_n = NULL, nextra = 0;
+    if (upd && nret) {
+        if (!(extra_n = arena_calloc(ctx->a, nset * sizeof(uint32_t))))
+            return nomem(ctx);
+        for (uint32_t i = 0; i < nset; i++) {
+            const AstNode *v = sl->items[i]->u.target.val;
+            if (!is_default_ref(v) && ast_has_sublink(v)) {
+                extra_n[i] = count_colrefs_named(rl, sl->items[i]->u.target.name);
+                nextra += extra_n[i];
+            }
+        }
+    }
     AstSelect *sel = arena_calloc(ctx->a, sizeof *sel);
     AstNode *star = arena_calloc(ctx->a, sizeof *star);
     AstNode *star_t = arena_calloc(ctx->a, sizeof *star_t);
@@ -3162,7 +3363,7 @@ static int bind_dml_query(BindCtx *ctx, const AstStmt *st, const Schema *ts, con
     star_t->loc = tn->loc;
     star_t->u.target.val = star;
     sel->loc = st->loc;
-    sel->targets.items = arena_alloc(ctx->a, (1 + nset + nret) * sizeof(AstNode *));
+    sel->targets.items = arena_alloc(ctx->a, (1 + nset + nret + nextra) * sizeof(AstNode *));
     sel->from.items = arena_alloc(ctx->a, (1 + from->n) * sizeof(AstNode *));
     if (!sel->targets.items || !sel->from.items)
         return nomem(ctx);
@@ -3185,6 +3386,9 @@ static int bind_dml_query(BindCtx *ctx, const AstStmt *st, const Schema *ts, con
     }
     for (uint32_t i = 0; i < nret; i++)
         sel->targets.items[sel->targets.n++] = rl->items[i];
+    for (uint32_t i = 0; i < nset && nextra; i++)
+        for (uint32_t j = 0; j < extra_n[i]; j++)
+            sel->targets.items[sel->targets.n++] = sl->items[i];
     sel->from.items[sel->from.n++] = (AstNode *)tn;
     for (uint32_t i = 0; i < from->n; i++)
         sel->from.items[sel->from.n++] = from->items[i];
@@ -3203,21 +3407,25 @@ static int bind_dml_query(BindCtx *ctx, const AstStmt *st, const Schema *ts, con
     if (rc)
         return rc;
     LogicalOp *pj = q.plan;
-    if (q.n_cols < nt + nset || pj->kind != LOP_PROJECT || pj->u.project.n_exprs != q.n_cols)
+    if (q.n_cols < nt + nset + nextra || pj->kind != LOP_PROJECT || pj->u.project.n_exprs != q.n_cols)
         return ERR_INTERNAL(ctx->err, "unexpected UPDATE / DELETE query shape");
     if (pj->children[0]->kind == LOP_AGGREGATE || pj->children[0]->kind == LOP_WINDOW) {
         err_set_state(ctx->err, TARN_ERR_INVALID, "42803", "%s functions are not allowed in %s",
                       pj->children[0]->kind == LOP_AGGREGATE ? "aggregate" : "window", upd ? "UPDATE" : "RETURNING");
         return bind_error_at(ctx, st->loc);
     }
-    uint32_t nq = q.n_cols;
+    uint32_t nq = q.n_cols - nextra;
     if (upd && nq > nt + nset) {
         /* RETURNING sees the new row: the target's columns become their SET values */
         Expr **px = pj->u.project.exprs;
         uint32_t ti = px[0]->kind == EX_COLREF ? px[0]->u.col.b.table : UINT32_MAX;
         Expr **newv = arena_calloc(ctx->a, (nt ? nt : 1) * sizeof(Expr *));
-        if (!newv)
+        FreshSet fs = {arena_calloc(ctx->a, (nt ? nt : 1) * sizeof(Expr **)),
+                       arena_calloc(ctx->a, (nt ? nt : 1) * sizeof(uint32_t)),
+                       arena_calloc(ctx->a, (nt ? nt : 1) * sizeof(uint32_t))};
+        if (!newv || !fs.fresh || !fs.n || !fs.used)
             return nomem(ctx);
+        uint32_t xpos = nq;
         for (uint32_t i = 0; i < nset; i++) {
             uint32_t k = (uint32_t)set_col[i];
             Expr *e = expr_copy(ctx->a, px[nt + i]);
@@ -3226,10 +3434,23 @@ static int bind_dml_query(BindCtx *ctx, const AstStmt *st, const Schema *ts, con
             e->unknown = q.unknown && q.unknown[nt + i]; /* SET v = 'literal' */
             if (bind_coerce(ctx, e, &ts->fields[k].type, CAST_ASSIGNMENT, &newv[k]))
                 return dml_assign_error(ctx, ts, k, e, sl->items[i]->u.target.val->loc);
+            if (!extra_n || !extra_n[i])
+                continue;
+            if (!(fs.fresh[k] = arena_alloc(ctx->a, extra_n[i] * sizeof(Expr *))))
+                return nomem(ctx);
+            fs.n[k] = extra_n[i];
+            for (uint32_t j = 0; j < extra_n[i]; j++, xpos++) {
+                px[xpos]->unknown = q.unknown && q.unknown[xpos];
+                if (bind_coerce(ctx, px[xpos], &ts->fields[k].type, CAST_ASSIGNMENT, &fs.fresh[k][j]))
+                    return dml_assign_error(ctx, ts, k, px[xpos], sl->items[i]->u.target.val->loc);
+            }
         }
         for (uint32_t i = nt + nset; i < nq; i++)
-            if ((rc = subst_new_values(ctx, &px[i], ti, newv)))
+            if ((rc = subst_new_values(ctx, &px[i], ti, newv, &fs)))
                 return rc;
+        /* the extra bindings not used (over-counted references) are dropped with the rest */
+        pj->u.project.n_exprs = nq;
+        q.n_cols = nq;
         if (lop_resolve(ctx->a, pj, false))
             return nomem(ctx);
     }
@@ -3360,7 +3581,11 @@ int bind_dml(BindCtx *ctx, const AstStmt *st, BoundDml *out)
             continue;
         }
         ExprEnv env = {&scope, CL_OTHER, NULL, false};
-        if ((rc = bind_expr(ctx, &env, x, &e)))
+        const char *sb = ctx->srf_block;
+        ctx->srf_block = "UPDATE"; /* no set-returning functions (PostgreSQL) */
+        rc = bind_expr(ctx, &env, x, &e);
+        ctx->srf_block = sb;
+        if (rc)
             return rc;
         if (bind_coerce(ctx, e, ct, CAST_ASSIGNMENT, &out->set[k]))
             return dml_assign_error(ctx, ts, k, e, x->loc);

@@ -83,6 +83,12 @@ typedef struct BindCtx {
     struct WinCollector *win_cur;   /* window calls of the SELECT being bound (select list and
                                      * ORDER BY may hold them; NULL elsewhere) */
     uint8_t win_ctx;                /* 1: binding a window call's arguments, 2: a window definition */
+    struct SrfCollector *srf_cur;   /* set-returning calls of the SELECT being bound (select list and
+                                     * ORDER BY; NULL elsewhere; bind_srf.c) */
+    const char *srf_block;          /* "CASE" / "COALESCE" while binding one: no set-returning calls */
+    const struct SrfCollector *srf_rw; /* while rewriting over the aggregate: their result columns */
+    uint32_t n_local_refs, n_outer_refs; /* column references bound in the current scope / an
+                                     * enclosing one (an aggregate over outer columns only) */
 } BindCtx;
 
 /* A bound query: its plan and the names of its output columns. */

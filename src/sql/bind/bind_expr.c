@@ -200,6 +200,31 @@ static bool interval_field_literal(const Expr *e, const LogicalType *t, int32_t 
 int bind_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, Expr **out)
 {
     *out = e;
+    if (t->id == TYPE_LIST) { /* arrays (bind_array.c); a parameter there is text */
+        bool handled;
+        int arc = bind_array_coerce(ctx, e, t, context, out, &handled);
+        if (arc || handled)
+            return arc;
+    }
+    if (t->id == TYPE_STRING && t->char_kind && t->char_len) {
+        /* varchar(n) / char(n): to text, then the length coercion (bind_char.c) */
+        LogicalType text = type_simple(TYPE_STRING);
+        Expr *x;
+        bool unk = e->unknown && e->kind == EX_CONST;
+        int crc = bind_coerce(ctx, e, &text, context, &x);
+        if (!crc && context > CAST_ASSIGNMENT && unk && t->char_kind == TYPE_CHAR_BPCHAR) {
+            /* 'ab  ' compared with a char(n) value: trailing spaces do not count */
+            LogicalType any_len = *t;
+            any_len.char_len = 0;
+            if ((crc = bind_char_coerce(ctx, x, &any_len, CAST_EXPLICIT, &x)))
+                return crc;
+        }
+        if (crc || context > CAST_ASSIGNMENT) { /* implicit: no length check, as in PostgreSQL */
+            *out = x;
+            return crc;
+        }
+        return bind_char_coerce(ctx, x, t, context, out);
+    }
     if (e->unknown && ctx->params && ctx->params->n_unk) {
         int prc = bind_param_infer(ctx, e, t);
         if (prc)
@@ -410,6 +435,12 @@ static LogicalType target_type(const FuncDef *d, uint32_t i, const Expr *arg, co
 int bind_function(BindCtx *ctx, const char *name, FuncKind kind, Expr **args, uint32_t n, int loc, Expr **out,
                   const FuncDef **def_out, void **state_out)
 {
+    {
+        bool handled;
+        int arc = bind_array_call(ctx, name, kind, args, n, loc, out, &handled);
+        if (arc || handled)
+            return arc;
+    }
     uint32_t nc;
     const FuncDef *const *cands = func_lookup(name, kind, &nc);
     const FuncDef *best = NULL;
@@ -516,6 +547,8 @@ int bind_function(BindCtx *ctx, const char *name, FuncKind kind, Expr **args, ui
                 poly[np++] = args[i];
         if (np) {
             int rc = bind_common_type(ctx, poly, np, best->kind == FUNC_AGGREGATE ? name : "function argument", &anyelem);
+            if (!rc && best->kind != FUNC_AGGREGATE)
+                rc = bind_array_refuse(ctx, &anyelem, name, loc);
             if (rc)
                 return rc;
         }
@@ -535,9 +568,11 @@ int bind_function(BindCtx *ctx, const char *name, FuncKind kind, Expr **args, ui
     }
     /* Result type. */
     LogicalType ret;
-    if (best->ret == FUNC_T_ANYELEMENT)
+    if (best->ret == FUNC_T_ANYELEMENT) {
         ret = anyelem;
-    else if (best->ret == TYPE_INVALID)
+        if (ret.id == TYPE_STRING && ret.char_kind == TYPE_CHAR_VARCHAR)
+            ret.char_kind = 0, ret.char_len = 0; /* PostgreSQL's varchar functions are text ones (char(n) has its own) */
+    } else if (best->ret == TYPE_INVALID)
         ret = type_simple(TYPE_NULL);
     else if (best->ret == TYPE_DECIMAL)
         ret = type_decimal(38, 0);
@@ -589,6 +624,10 @@ int bind_function(BindCtx *ctx, const char *name, FuncKind kind, Expr **args, ui
         e->args[i] = args[i];
     e->u.func.def = best;
     e->u.func.bind_state = state;
+    if (kind == FUNC_SRF) {
+        *out = e; /* never folded: a set (bind_srf.c) */
+        return 0;
+    }
     return bind_fold(ctx, e, out);
 }
 
@@ -791,6 +830,10 @@ int bind_column(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
             return bind_error_at(ctx, n->loc);
         }
         if (rc == 0) {
+            if (depth > 0)
+                ctx->n_outer_refs++;
+            else
+                ctx->n_local_refs++;
             if (depth > 0) {
                 /* an outer reference: the enclosing subquery is correlated;
                  * the optimizer decorrelates it (or reports 0A000) */
@@ -906,8 +949,13 @@ static int bind_case(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
                 return nomem(ctx);
             if ((rc = bind_operator(ctx, "=", a2, v, n->u.kase.whens.items[i]->loc, &conds[i])))
                 return rc;
-        } else if ((rc = bind_bool_expr(ctx, env, n->u.kase.whens.items[i], "CASE/WHEN", &conds[i]))) {
-            return rc;
+        } else {
+            const char *sb = ctx->srf_block;
+            ctx->srf_block = "CASE/WHEN"; /* 42804 for a set-returning call (bind_srf.c) */
+            rc = bind_bool_expr(ctx, env, n->u.kase.whens.items[i], "CASE/WHEN", &conds[i]);
+            ctx->srf_block = sb;
+            if (rc)
+                return rc;
         }
         /* PostgreSQL does not simplify (fold) results of WHEN branches that
          * are constant FALSE, so `CASE WHEN false THEN 1/0 ELSE 5 END` is 5 */
@@ -933,7 +981,7 @@ static int bind_case(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
             return rc;
     }
     LogicalType t;
-    if ((rc = bind_common_type(ctx, results, nr, "CASE", &t)))
+    if ((rc = bind_common_type(ctx, results, nr, "CASE", &t)) || (rc = bind_array_refuse(ctx, &t, "CASE", n->loc)))
         return rc;
     for (uint32_t i = 0; i < nr; i++)
         if ((rc = bind_coerce(ctx, results[i], &t, CAST_IMPLICIT, &results[i])))
@@ -994,9 +1042,31 @@ static int bind_list(BindCtx *ctx, ExprEnv *env, const AstList *l, Expr ***out)
     return 0;
 }
 
+/* PostgreSQL evaluates an aggregate whose arguments read only columns of
+ * enclosing queries at that outer level (`SELECT (SELECT max(t.a) FROM u)
+ * FROM t` aggregates t); tarn does not, so such a call is refused. */
+static int refuse_outer_aggregate(BindCtx *ctx, const AstNode *n, uint32_t local0, uint32_t outer0)
+{
+    if (ctx->n_local_refs != local0 || ctx->n_outer_refs == outer0)
+        return 0;
+    err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000",
+                  "aggregate functions over columns of an outer query only are not supported yet");
+    return bind_error_at(ctx, n->loc);
+}
+
 static int bind_aggregate(BindCtx *ctx, ExprEnv *env, const AstNode *n, const char *name, Expr **out)
 {
+    uint32_t local0 = ctx->n_local_refs, outer0 = ctx->n_outer_refs;
     if (!env->aggs || env->clause == CL_WHERE || env->clause == CL_JOIN_ON || env->clause == CL_GROUP_BY) {
+        if (!n->u.func.star && n->u.func.args.n && env->scope && env->scope->parent) {
+            /* an aggregate of an outer query?  (then not an error in PostgreSQL) */
+            ExprEnv probe = *env;
+            probe.in_agg = true;
+            Expr **pargs;
+            if (!bind_list(ctx, &probe, &n->u.func.args, &pargs) &&
+                refuse_outer_aggregate(ctx, n, local0, outer0))
+                return ctx->err->kind;
+        }
         err_set_state(ctx->err, TARN_ERR_INVALID, "42803", "aggregate functions are not allowed in %s",
                       clause_name(env->clause));
         return bind_error_at(ctx, n->loc);
@@ -1011,6 +1081,8 @@ static int bind_aggregate(BindCtx *ctx, ExprEnv *env, const AstNode *n, const ch
     Expr **args = NULL;
     int rc;
     if (na && (rc = bind_list(ctx, &sub, &n->u.func.args, &args)))
+        return rc;
+    if (na && (rc = refuse_outer_aggregate(ctx, n, local0, outer0)))
         return rc;
     if (n->u.func.star && strcmp(name, "count")) {
         err_set_state(ctx->err, TARN_ERR_SYNTAX, "42809", "%s(*) specified, but %s is not an aggregate function", name, name);
@@ -1102,6 +1174,9 @@ static int bind_func_call(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **o
         err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "named arguments are not supported for %s()", name);
         return bind_error_at(ctx, n->loc);
     }
+    if (n->u.func.over && func_name_exists(name, FUNC_SRF) && !func_name_exists(name, FUNC_AGGREGATE) &&
+        !bind_window_only_name(name))
+        return bind_srf_call(ctx, env, n, name, out); /* its error (bind_srf.c) */
     if (n->u.func.over)
         return bind_window_call(ctx, env, n, name, out);
     if (bind_window_only_name(name)) {
@@ -1109,6 +1184,8 @@ static int bind_func_call(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **o
         return bind_error_at(ctx, n->loc);
     }
     bool is_scalar = func_name_exists(name, FUNC_SCALAR), is_agg = func_name_exists(name, FUNC_AGGREGATE);
+    if (!is_scalar && !is_agg && func_name_exists(name, FUNC_SRF))
+        return bind_srf_call(ctx, env, n, name, out); /* set-returning (bind_srf.c) */
     if (is_agg && !is_scalar)
         return bind_aggregate(ctx, env, n, name, out);
     if (n->u.func.star || n->u.func.distinct || n->u.func.filter || n->u.func.order_by.n) {
@@ -1282,6 +1359,12 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
     case AST_CAST: {
         Expr *a;
         LogicalType t;
+        if (n->u.cast.arg->kind == AST_ARRAY && n->u.cast.type->u.typname.array_dims) {
+            /* ARRAY[...]::t[]: elements cast to t (ARRAY[]::int[] has a type) */
+            if ((rc = bind_type_name(ctx, n->u.cast.type, &t)))
+                return rc;
+            return bind_array_ctor(ctx, env, n->u.cast.arg, &t, out);
+        }
         if ((rc = bind_expr(ctx, env, n->u.cast.arg, &a)) || (rc = bind_type_name(ctx, n->u.cast.type, &t)))
             return rc;
         if (t.id == TYPE_INTERVAL && n->u.cast.type->u.typname.n_mods) {
@@ -1299,8 +1382,13 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
             a->loc = n->loc;
         return bind_coerce(ctx, a, &t, CAST_EXPLICIT, out);
     }
-    case AST_CASE:
-        return bind_case(ctx, env, n, out);
+    case AST_CASE: {
+        const char *sb = ctx->srf_block;
+        ctx->srf_block = "CASE"; /* no set-returning functions inside (PostgreSQL) */
+        rc = bind_case(ctx, env, n, out);
+        ctx->srf_block = sb;
+        return rc;
+    }
     case AST_COALESCE: {
         Expr **args;
         uint32_t k = n->u.list.args.n;
@@ -1314,7 +1402,10 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
         for (uint32_t i = 0; i < k; i++) {
             if (later_dead)
                 ctx->no_fold++;
+            const char *sb = ctx->srf_block;
+            ctx->srf_block = "COALESCE";
             rc = bind_expr(ctx, env, n->u.list.args.items[i], &args[i]);
+            ctx->srf_block = sb;
             if (later_dead)
                 ctx->no_fold--;
             if (rc)
@@ -1323,7 +1414,7 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
                 later_dead = true;
         }
         LogicalType t;
-        if ((rc = bind_common_type(ctx, args, k, "COALESCE", &t)))
+        if ((rc = bind_common_type(ctx, args, k, "COALESCE", &t)) || (rc = bind_array_refuse(ctx, &t, "COALESCE", n->loc)))
             return rc;
         Expr *e = expr_new(ctx->a, EX_COALESCE, t, k, n->loc);
         if (!e)
@@ -1346,6 +1437,8 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
             if ((rc = bind_coerce(ctx, a, &tt, CAST_IMPLICIT, &a)))
                 return rc;
         }
+        if ((rc = bind_array_refuse(ctx, &a->type, "NULLIF", n->loc)))
+            return rc;
         Expr *a2 = expr_copy(ctx->a, a);
         if (!a2)
             return nomem(ctx);
@@ -1524,8 +1617,11 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
         return *out ? 0 : nomem(ctx);
     }
     case AST_ARRAY:
-        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "arrays are not supported yet");
-        return bind_error_at(ctx, n->loc);
+        return bind_array_ctor(ctx, env, n, NULL, out);
+    case AST_SUBSCRIPT:
+        return bind_subscript(ctx, env, n, out);
+    case AST_ANY_ARRAY:
+        return bind_any_array(ctx, env, n, out);
     default:
         err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "this expression is not supported yet");
         return bind_error_at(ctx, n->loc);

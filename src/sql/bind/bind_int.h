@@ -85,6 +85,35 @@ int bind_column(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out);
 
 int scope_add_item(BindCtx *ctx, Scope *s, const ScopeItem *item);
 
+/* ---- Arrays (bind_array.c) ---- */
+
+/* The array type with element type elem (fields in ctx->a). */
+int bind_array_of(BindCtx *ctx, const LogicalType *elem, LogicalType *out);
+/* T[] / T[][] type names. */
+int bind_array_type_name(BindCtx *ctx, const AstNode *tn, LogicalType *out);
+/* ARRAY[...] (target: the array type of an enclosing cast, or NULL). */
+int bind_array_ctor(BindCtx *ctx, ExprEnv *env, const AstNode *n, const LogicalType *target, Expr **out);
+/* bind_coerce to varchar(n) / char(n) in an explicit or assignment context:
+ * e (text) wrapped in the length coercion (bind_char.c). */
+int bind_char_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, Expr **out);
+
+/* bind_coerce's array cases ('{1,2}' -> int[], int[] -> bigint[]); *handled false: not one. */
+int bind_array_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, Expr **out, bool *handled);
+/* bind_function's array cases: || on arrays (*handled), element / array argument casts. */
+int bind_array_call(BindCtx *ctx, const char *name, FuncKind kind, Expr **args, uint32_t n, int loc, Expr **out,
+                    bool *handled);
+/* FROM unnest(args...) [WITH ORDINALITY]: a LOP_PROJECT_SET over LOP_DUMMY
+ * (zip semantics: shorter arrays padded with NULL); *names: its output
+ * names, changeable by the caller. */
+int bind_unnest_op(BindCtx *ctx, Expr **args, uint32_t n, bool ordinality, int loc, LogicalOp **out,
+                   const char ***names);
+/* 0A000 for constructs whose kernels handle flat values only (CASE,
+ * COALESCE, greatest...) when t is an array / nested type. */
+int bind_array_refuse(BindCtx *ctx, const LogicalType *t, const char *what, int loc);
+/* AST_SUBSCRIPT and AST_ANY_ARRAY. */
+int bind_subscript(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out);
+int bind_any_array(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out);
+
 /* ---- GROUP BY grouping sets and GROUPING() (bind_group.c) ---- */
 
 /* u.agg.idx of the EX_AGGREF placeholder of GROUPING(args) (args bound). */
@@ -123,6 +152,27 @@ int bind_window_plan(BindCtx *ctx, WinCollector *wc, LogicalOp **plan, WinRewrit
 /* ORDER BY inside an aggregate call: binds the keys and wraps ac
  * (agg_ordered.h) unless the aggregate ignores its input order. */
 int bind_agg_order(BindCtx *ctx, ExprEnv *env, const AstNode *n, AggCall *ac);
+
+/* ---- Set-returning functions in the select list (bind_srf.c) ---- */
+typedef struct SrfCall {
+    Expr *call;                 /* EX_FUNC of a FUNC_SRF */
+    uint32_t table_index;       /* its result is column (table_index, 0) */
+    uint32_t level;             /* 0, or 1 + the level of the calls its arguments use */
+} SrfCall;
+typedef struct SrfCollector {
+    SrfCall *items;
+    uint32_t n, cap;
+} SrfCollector;
+/* Binds a set-returning call n (AST_FUNC) into ctx->srf_cur and returns a
+ * reference to its result column; the errors of the places it may not be. */
+int bind_srf_call(BindCtx *ctx, ExprEnv *env, const AstNode *n, const char *name, Expr **out);
+/* True when `table` is the result binding of one of sc's calls. */
+bool bind_srf_owns(const SrfCollector *sc, uint32_t table);
+/* True when e uses a result of one of sc's calls. */
+bool bind_srf_refs(const SrfCollector *sc, const Expr *e);
+/* Stacks the LOP_PROJECT_SET operators (one per nesting level) over *plan;
+ * rw (may be NULL) rewrites the calls over the aggregation. */
+int bind_srf_plan(BindCtx *ctx, SrfCollector *sc, LogicalOp **plan, WinRewriteFn rw, void *arg);
 
 /* Binds a nested query (subquery) with `parent` as enclosing scope. */
 int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out);

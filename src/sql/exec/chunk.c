@@ -15,6 +15,19 @@ int vec_prepare(Vector *v, uint32_t n)
     return 0;
 }
 
+bool vec_rows_not_distinct(const Vector *a, uint32_t ia, const Vector *b, uint32_t ib)
+{
+    bool an = !vec_is_valid(a, ia), bn = !vec_is_valid(b, ib);
+    if (an || bn)
+        return an == bn;
+    if (type_is_string_like(a->type->id)) {
+        const StrView *x = &((const StrView *)a->data)[ia], *y = &((const StrView *)b->data)[ib];
+        return x->len == y->len && (!x->len || !memcmp(x->ptr, y->ptr, x->len));
+    }
+    size_t w = type_width(a->type);
+    return !memcmp(a->data + w * ia, b->data + w * ib, w);
+}
+
 static int copy_validity_gather(Vector *dst, const Vector *src, const uint32_t *sel, uint32_t n)
 {
     if (!src->validity) {

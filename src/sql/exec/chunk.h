@@ -49,4 +49,9 @@ static inline int vec_null_at(Vector *v, uint32_t i) { return vec_set_null(v, i)
 /* Prepares v for n rows of output: vec_reset + reserve + len = n, flat. */
 int vec_prepare(Vector *v, uint32_t n);
 
+/* True when row ia of a and row ib of b are not distinct: both NULL, or
+ * both non-NULL with byte-identical values (strings compared by content).
+ * a and b have the same (flat, non-nested) type. */
+bool vec_rows_not_distinct(const Vector *a, uint32_t ia, const Vector *b, uint32_t ib);
+
 #endif

@@ -5,6 +5,44 @@
 
 #include <string.h>
 
+Collection *coll_new(uint32_t n_cols, const LogicalType *types, TarnError *err)
+{
+    Collection *c = tarn_malloc(sizeof *c);
+    if (!c) {
+        ERR_NOMEM(err, sizeof *c);
+        return NULL;
+    }
+    coll_init(c, n_cols, types);
+    return c;
+}
+
+void coll_delete(Collection *c)
+{
+    if (!c)
+        return;
+    coll_free(c);
+    tarn_free(c);
+}
+
+void coll_emit_next(const Collection *c, uint32_t n_cols, atomic_uint *cursor, Vector **ptrs, Chunk *out)
+{
+    out->n_rows = 0;
+    out->n_cols = n_cols;
+    out->cols = ptrs;
+    for (;;) {
+        uint32_t i = atomic_fetch_add(cursor, 1);
+        if (!c || i >= c->n_chunks)
+            return;
+        const CollChunk *k = &c->chunks[i];
+        if (k->n_rows == 0)
+            continue;
+        for (uint32_t col = 0; col < n_cols; col++)
+            ptrs[col] = &k->cols[col];
+        out->n_rows = k->n_rows;
+        return;
+    }
+}
+
 void coll_init(Collection *c, uint32_t n_cols, const LogicalType *types)
 {
     memset(c, 0, sizeof *c);

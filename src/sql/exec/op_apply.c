@@ -153,6 +153,7 @@ static void refs_plan(RefVec *rv, LogicalOp *op)
         break;
     case LOP_FILTER: refs_exprs(rv, op->u.filter.conds, op->u.filter.n_conds); break;
     case LOP_PROJECT: refs_exprs(rv, op->u.project.exprs, op->u.project.n_exprs); break;
+    case LOP_PROJECT_SET: refs_exprs(rv, op->u.pset.calls, op->u.pset.n_calls); break;
     case LOP_AGGREGATE:
         refs_exprs(rv, op->u.agg.groups, op->u.agg.n_groups);
         for (uint32_t j = 0; j < op->u.agg.n_aggs; j++) {
@@ -228,12 +229,7 @@ static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 {
     (void)x;
     Apply *ap = (Apply *)op;
-    Collection *c = tarn_malloc(sizeof *c);
-    if (!c)
-        return ERR_NOMEM(err, sizeof *c);
-    coll_init(c, ap->n_outer, op->children[0]->out_types);
-    *local = c;
-    return 0;
+    return (*local = coll_new(ap->n_outer, op->children[0]->out_types, err)) ? 0 : err->kind;
 }
 
 static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
@@ -251,30 +247,14 @@ static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
 static void sink_local_free(PhysOp *op, void *local)
 {
     (void)op;
-    coll_free(local);
-    tarn_free(local);
+    coll_delete(local);
 }
 
 static bool key_equal(const Apply *ap, const Vector *const *ca, uint32_t ia, const Vector *const *cb, uint32_t ib)
 {
-    for (uint32_t k = 0; k < ap->n_keys; k++) {
-        const Vector *a = ca[k], *b = cb[k];
-        bool an = !vec_is_valid(a, ia), bn = !vec_is_valid(b, ib);
-        if (an || bn) {
-            if (an != bn)
-                return false;
-            continue;
-        }
-        if (type_is_string_like(a->type->id)) {
-            const StrView *x = &((const StrView *)a->data)[ia], *y = &((const StrView *)b->data)[ib];
-            if (x->len != y->len || (x->len && memcmp(x->ptr, y->ptr, x->len)))
-                return false;
-        } else {
-            size_t w = type_width(a->type);
-            if (memcmp(a->data + w * ia, b->data + w * ib, w))
-                return false;
-        }
-    }
+    for (uint32_t k = 0; k < ap->n_keys; k++)
+        if (!vec_rows_not_distinct(ca[k], ia, cb[k], ib))
+            return false;
     return true;
 }
 
@@ -559,48 +539,18 @@ done:
     return rc;
 }
 
-static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
-{
-    (void)x;
-    Vector **ptrs = tarn_calloc(op->n_out ? op->n_out : 1, sizeof(Vector *));
-    if (!ptrs)
-        return ERR_NOMEM(err, 0);
-    *local = ptrs;
-    return 0;
-}
-
 static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *err)
 {
     (void)x; (void)err;
     Apply *ap = (Apply *)op;
-    Vector **ptrs = local;
-    out->n_rows = 0;
-    out->n_cols = op->n_out;
-    out->cols = ptrs;
-    for (;;) {
-        uint32_t i = atomic_fetch_add(&ap->next_chunk, 1);
-        if (!ap->built || i >= ap->out.n_chunks)
-            return 0;
-        const CollChunk *k = &ap->out.chunks[i];
-        if (!k->n_rows)
-            continue;
-        for (uint32_t c = 0; c < op->n_out; c++)
-            ptrs[c] = &k->cols[c];
-        out->n_rows = k->n_rows;
-        return 0;
-    }
+    coll_emit_next(ap->built ? &ap->out : NULL, op->n_out, &ap->next_chunk, local, out);
+    return 0;
 }
 
 static uint32_t src_parallelism(PhysOp *op)
 {
     Apply *ap = (Apply *)op;
     return ap->built && ap->out.n_chunks ? ap->out.n_chunks : 1;
-}
-
-static void src_local_free(PhysOp *op, void *local)
-{
-    (void)op;
-    tarn_free(local);
 }
 
 static void destroy(PhysOp *op)
@@ -631,9 +581,9 @@ static void explain(PhysOp *op, Buf *out)
 static const PhysOpVT vt = {
     .name = "Dependent Join",
     .src_parallelism = src_parallelism,
-    .src_local_init = src_local_init,
+    .src_local_init = op_ptrs_local_init,
     .src_next = src_next,
-    .src_local_free = src_local_free,
+    .src_local_free = op_local_free,
     .sink_init = sink_init,
     .sink_local_init = sink_local_init,
     .sink = sink,

@@ -93,12 +93,7 @@ static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
 static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 {
     (void)x;
-    Collection *c = tarn_malloc(sizeof *c);
-    if (!c)
-        return ERR_NOMEM(err, sizeof *c);
-    coll_init(c, op->children[1]->n_out, op->children[1]->out_types);
-    *local = c;
-    return 0;
+    return (*local = coll_new(op->children[1]->n_out, op->children[1]->out_types, err)) ? 0 : err->kind;
 }
 
 static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
@@ -131,8 +126,7 @@ static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
 static void sink_local_free(PhysOp *op, void *local)
 {
     (void)op;
-    coll_free(local);
-    tarn_free(local);
+    coll_delete(local);
 }
 
 typedef struct TsRow {

@@ -2,17 +2,21 @@
  * op_recursive.c - WITH RECURSIVE (PostgreSQL's RecursiveUnion) and the
  * scan of its working table.
  *
- * The operator is a source.  When its pipeline starts (src_init, on the
- * planning thread, before worker threads run) it evaluates the whole
- * recursion:
+ * The operator is a source that evaluates the recursion lazily, as
+ * PostgreSQL's RecursiveUnion does, so a consumer that stops early (LIMIT,
+ * EXISTS) ends a recursion that would not end by itself:
  *
- *   result := non-recursive term          (UNION: without duplicates)
- *   work   := result
- *   while work is not empty:
+ *   work := non-recursive term            (src_init; UNION: without duplicates)
+ *   loop (src_next):
+ *       hand out the chunks of `work`
+ *       if work is empty: done
  *       new  := recursive term, reading `work` through LOP_WORKTABLE
- *       UNION: drop rows of new already in result (or twice in new)
- *       result += new;  work := new
+ *       UNION: drop rows of new already produced (or twice in new)
+ *       work := new
  *
+ * Iterations run inside src_next, so the operator's pipeline runs on one
+ * thread (max_threads 1): nothing else of the statement runs while a term
+ * does.
  * Each term is planned physically from its logical plan and run as a plan
  * of its own (exec_run_logical, op_apply.c) for every iteration, so
  * all operators start from fresh state; the worktable scan of that plan
@@ -23,10 +27,12 @@
  * it keeps to the query's memory budget (53200 beyond memory_limit).
  * There is no iteration limit, as in PostgreSQL.
  *
- * Afterwards the operator hands out the result's chunks as morsels.
- * UNION's duplicate check is a hash set over row ids of the result
- * (rows appended densely, so row r is chunk r >> 11, offset r & 2047);
- * keys compare NULL-equal, byte-wise (strings by content).
+ * UNION ALL keeps only the current and the next working table (their
+ * bytes charged while they live); UNION also keeps every row produced
+ * (`all`, charged until the end) for its duplicate check, a hash set over
+ * row ids of `all` (rows appended densely, so row r is chunk r >> 11,
+ * offset r & 2047); keys compare NULL-equal, byte-wise (strings by
+ * content).
  */
 #include <string.h>
 
@@ -42,11 +48,13 @@ typedef struct Recursive {
     LogicalOp *lop;             /* LOP_RECURSIVE */
     const SqlSettings *settings;
     WorkTable *wt;
-    Collection all;             /* the result, dense */
+    Collection all;             /* UNION: every row produced, dense */
+    Collection work, next;      /* the working table being handed out, the next one */
+    uint32_t emit_chunk;        /* next chunk of `work` to hand out */
     bool built;
-    atomic_uint next_chunk;
     ExecCtx *x;                 /* for releasing the memory charge */
-    int64_t charged;
+    int64_t charged;            /* total charge: all + work + next */
+    int64_t work_bytes, next_bytes; /* UNION ALL: the parts of it for work / next */
     /* UNION: hash set of row ids (+1; 0 = empty) of `all` */
     uint32_t *slots;
     uint64_t n_slots, n_used;
@@ -59,47 +67,17 @@ static bool rows_equal(const Collection *c, uint32_t row, const Chunk *in, uint3
 {
     const CollChunk *k = &c->chunks[coll_chunk_of(row)];
     uint32_t o = coll_off_of(row);
-    for (uint32_t col = 0; col < c->n_cols; col++) {
-        const Vector *a = &k->cols[col], *b = in->cols[col];
-        bool an = !vec_is_valid(a, o), bn = !vec_is_valid(b, i);
-        if (an || bn) {
-            if (an != bn)
-                return false;
-            continue;
-        }
-        if (type_is_string_like(a->type->id)) {
-            const StrView *x = &((const StrView *)a->data)[o], *y = &((const StrView *)b->data)[i];
-            if (x->len != y->len || (x->len && memcmp(x->ptr, y->ptr, x->len)))
-                return false;
-        } else {
-            size_t w = type_width(a->type);
-            if (memcmp(a->data + w * o, b->data + w * i, w))
-                return false;
-        }
-    }
+    for (uint32_t col = 0; col < c->n_cols; col++)
+        if (!vec_rows_not_distinct(&k->cols[col], o, in->cols[col], i))
+            return false;
     return true;
 }
 
 static bool rows_equal_pending(const Chunk *in, uint32_t a, uint32_t b)
 {
-    for (uint32_t col = 0; col < in->n_cols; col++) {
-        const Vector *v = in->cols[col];
-        bool an = !vec_is_valid(v, a), bn = !vec_is_valid(v, b);
-        if (an || bn) {
-            if (an != bn)
-                return false;
-            continue;
-        }
-        if (type_is_string_like(v->type->id)) {
-            const StrView *x = &((const StrView *)v->data)[a], *y = &((const StrView *)v->data)[b];
-            if (x->len != y->len || (x->len && memcmp(x->ptr, y->ptr, x->len)))
-                return false;
-        } else {
-            size_t w = type_width(v->type);
-            if (memcmp(v->data + w * a, v->data + w * b, w))
-                return false;
-        }
-    }
+    for (uint32_t col = 0; col < in->n_cols; col++)
+        if (!vec_rows_not_distinct(in->cols[col], a, in->cols[col], b))
+            return false;
     return true;
 }
 
@@ -173,11 +151,13 @@ static int add_rows(Recursive *r, const Chunk *in, Collection *next, uint64_t *h
     }
     if (ns == 0)
         return 0;
-    if (r->all.n_rows + ns > UINT32_MAX - 1)
+    bool keep_all = !r->lop->u.rec.union_all;
+    if (keep_all && r->all.n_rows + ns > UINT32_MAX - 1)
         return err_set_state(err, TARN_ERR_UNSUPPORTED, "54000", "recursive query result has too many rows");
-    if (coll_append(&r->all, in, sel, ns, err) || coll_append(next, in, sel, ns, err))
+    if ((keep_all && coll_append(&r->all, in, sel, ns, err)) || coll_append(next, in, sel, ns, err))
         return err->kind;
-    /* memory: the bytes of the rows kept in the result */
+    /* memory: the bytes of the rows kept (UNION: in the result; UNION ALL:
+     * in the next working table, released when it is handed out) */
     int64_t bytes = 0;
     for (uint32_t c = 0; c < in->n_cols; c++) {
         bytes += (int64_t)type_width(in->cols[c]->type) * ns;
@@ -191,6 +171,8 @@ static int add_rows(Recursive *r, const Chunk *in, Collection *next, uint64_t *h
     if (!exec_mem_try(r->x, bytes, r->x->mem_budget))
         return exec_mem_error(r->x, "WITH RECURSIVE", err);
     r->charged += bytes;
+    if (!keep_all)
+        r->next_bytes += bytes;
     return 0;
 }
 
@@ -226,91 +208,87 @@ static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
         return 0;
     r->built = true;
     r->x = x;
-    atomic_init(&r->next_chunk, 0);
+    r->emit_chunk = 0;
     coll_init(&r->all, op->n_out, op->out_types);
-    Collection work, next;
-    coll_init(&work, op->n_out, op->out_types);
-    coll_init(&next, op->n_out, op->out_types);
-    int rc = run_term(r, r->lop->children[0], x, &work, err);
-    while (!rc && work.n_rows > 0) {
-        if (x->cancel && atomic_load(x->cancel)) {
-            rc = err_set_state(err, TARN_ERR_CANCELED, "57014", "canceling statement due to user request");
-            break;
-        }
-        r->iterations++;
-        r->wt->cur = &work;
-        rc = run_term(r, r->lop->children[1], x, &next, err);
-        r->wt->cur = NULL;
-        coll_free(&work);
-        work = next;
-        coll_init(&next, op->n_out, op->out_types);
-    }
-    coll_free(&work);
-    coll_free(&next);
-    tarn_free(r->slots);
-    r->slots = NULL;
-    r->n_slots = r->n_used = 0;
+    coll_init(&r->work, op->n_out, op->out_types);
+    coll_init(&r->next, op->n_out, op->out_types);
+    int rc = run_term(r, r->lop->children[0], x, &r->next, err);
+    r->work = r->next;
+    r->work_bytes = r->next_bytes;
+    r->next_bytes = 0;
+    coll_init(&r->next, op->n_out, op->out_types);
     return rc;
 }
 
-static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
+/* One more iteration: the recursive term over `work` makes the next working table. */
+static int iterate(Recursive *r, ExecCtx *x, TarnError *err)
 {
-    (void)x;
-    Vector **ptrs = tarn_calloc(op->n_out ? op->n_out : 1, sizeof(Vector *));
-    if (!ptrs)
-        return ERR_NOMEM(err, 0);
-    *local = ptrs;
-    return 0;
-}
-
-static int emit(const Collection *c, atomic_uint *cursor, Vector **ptrs, Chunk *out)
-{
-    out->n_rows = 0;
-    out->n_cols = c ? c->n_cols : 0;
-    out->cols = ptrs;
-    for (;;) {
-        uint32_t i = atomic_fetch_add(cursor, 1);
-        if (!c || i >= c->n_chunks)
-            return 0;
-        const CollChunk *k = &c->chunks[i];
-        if (k->n_rows == 0)
-            continue;
-        for (uint32_t col = 0; col < c->n_cols; col++)
-            ptrs[col] = &k->cols[col];
-        out->n_rows = k->n_rows;
-        return 0;
+    PhysOp *op = &r->op;
+    if (x->cancel && atomic_load(x->cancel))
+        return err_set_state(err, TARN_ERR_CANCELED, "57014", "canceling statement due to user request");
+    r->iterations++;
+    r->wt->cur = &r->work;
+    int rc = run_term(r, r->lop->children[1], x, &r->next, err);
+    r->wt->cur = NULL;
+    coll_free(&r->work);
+    if (r->work_bytes) {
+        exec_mem_release(x, r->work_bytes);
+        r->charged -= r->work_bytes;
     }
+    r->work = r->next;
+    r->work_bytes = r->next_bytes;
+    r->next_bytes = 0;
+    r->emit_chunk = 0;
+    coll_init(&r->next, op->n_out, op->out_types);
+    return rc;
 }
 
+/* Hands out the chunks of `work`, iterating when they are all out (one
+ * thread: the consumer has finished with a chunk when it asks for the next). */
 static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *err)
 {
-    (void)x; (void)err;
     Recursive *r = (Recursive *)op;
-    return emit(&r->all, &r->next_chunk, local, out);
+    Vector **ptrs = local;
+    out->n_rows = 0;
+    out->n_cols = op->n_out;
+    out->cols = ptrs;
+    for (;;) {
+        while (r->emit_chunk < r->work.n_chunks) {
+            const CollChunk *k = &r->work.chunks[r->emit_chunk++];
+            if (k->n_rows == 0)
+                continue;
+            for (uint32_t col = 0; col < op->n_out; col++)
+                ptrs[col] = &k->cols[col];
+            out->n_rows = k->n_rows;
+            return 0;
+        }
+        if (r->work.n_rows == 0)
+            return 0;
+        int rc = iterate(r, x, err);
+        if (rc)
+            return rc;
+    }
 }
 
 static uint32_t src_parallelism(PhysOp *op)
 {
-    Recursive *r = (Recursive *)op;
-    return r->all.n_chunks ? r->all.n_chunks : 1;
-}
-
-static void src_local_free(PhysOp *op, void *local)
-{
     (void)op;
-    tarn_free(local);
+    return 1;
 }
 
 static void destroy(PhysOp *op)
 {
     Recursive *r = (Recursive *)op;
-    if (r->built)
+    if (r->built) {
         coll_free(&r->all);
+        coll_free(&r->work);
+        coll_free(&r->next);
+    }
     tarn_free(r->slots);
     r->slots = NULL;
     if (r->charged && r->x)
         exec_mem_release(r->x, r->charged);
-    r->charged = 0;
+    r->charged = r->work_bytes = r->next_bytes = 0;
     r->built = false;
 }
 
@@ -327,9 +305,9 @@ static const PhysOpVT vt = {
     .name = "Recursive Union",
     .src_init = src_init,
     .src_parallelism = src_parallelism,
-    .src_local_init = src_local_init,
+    .src_local_init = op_ptrs_local_init,
     .src_next = src_next,
-    .src_local_free = src_local_free,
+    .src_local_free = op_local_free,
     .destroy = destroy,
     .explain = explain,
 };
@@ -349,6 +327,7 @@ PhysOp *op_recursive_new(Arena *a, LogicalOp *rec, const SqlSettings *settings, 
     physop_init(&r->op, &vt, ROLE_SOURCE, rec->n_out, rec->out_types);
     r->op.out_names = rec->out_names;
     r->op.est_rows = rec->est_rows;
+    r->op.max_threads = 1; /* iterations run inside src_next */
     return &r->op;
 }
 
@@ -377,7 +356,9 @@ static int ws_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *e
 {
     (void)x; (void)err;
     WorkScan *w = (WorkScan *)op;
-    return emit(w->wt->cur, &w->next_chunk, local, out);
+    const Collection *c = w->wt->cur;
+    coll_emit_next(c, c ? c->n_cols : 0, &w->next_chunk, local, out);
+    return 0;
 }
 
 static uint32_t ws_parallelism(PhysOp *op)
@@ -390,9 +371,9 @@ static const PhysOpVT vt_ws = {
     .name = "WorkTable Scan",
     .src_init = ws_init,
     .src_parallelism = ws_parallelism,
-    .src_local_init = src_local_init,
+    .src_local_init = op_ptrs_local_init,
     .src_next = ws_next,
-    .src_local_free = src_local_free,
+    .src_local_free = op_local_free,
 };
 
 PhysOp *op_worktable_new(Arena *a, LogicalOp *work, TarnError *err)

@@ -31,11 +31,8 @@ static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
 static int sink_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 {
     (void)x;
-    Collection *c = tarn_malloc(sizeof *c);
-    if (!c)
-        return ERR_NOMEM(err, sizeof *c);
-    coll_init(c, op->n_out, op->out_types);
-    *local = c;
+    if (!(*local = coll_new(op->n_out, op->out_types, err)))
+        return err->kind;
     return 0;
 }
 
@@ -72,8 +69,7 @@ static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
 static void sink_local_free(PhysOp *op, void *local)
 {
     (void)op;
-    coll_free(local);
-    tarn_free(local);
+    coll_delete(local);
 }
 
 static void destroy(PhysOp *op)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sql/exec/ops.h"
+#include "sql/exec/scan_skips.h"
 #include "table/delta/delta.h"
 
 typedef struct ScanDelta {
@@ -26,9 +27,11 @@ typedef struct ScanDelta {
     ScanMorsels morsels;
     atomic_uint next_morsel;
     const char **col_names;
+    ScanSkips skips;            /* EXPLAIN ANALYZE */
 } ScanDelta;
 
 typedef struct Local {
+    ScanSkips *skips;
     DeltaScan *file;            /* current file's scan */
     Batch batch;
     bool batch_ok;
@@ -65,6 +68,7 @@ static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
     if (rc)
         return err_context(err, "scanning table \"%s\"", g->u.get.alias ? g->u.get.alias : "?");
     atomic_init(&s->next_morsel, 0);
+    atomic_store(&s->skips.ran, true);
     return 0;
 }
 
@@ -85,6 +89,7 @@ static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
         tarn_free(l);
         return rc;
     }
+    l->skips = &s->skips;
     *local = l;
     return 0;
 }
@@ -94,8 +99,12 @@ static void close_file(Local *l)
     if (l->batch_ok)
         batch_destroy(&l->batch);
     l->batch_ok = false;
-    if (l->file)
+    if (l->file) {
+        DeltaScanStats st;
+        delta_scan_stats(l->file, &st);
+        scan_skips_add(l->skips, &st.pq);
         delta_scan_close(l->file);
+    }
     l->file = NULL;
 }
 
@@ -166,6 +175,7 @@ static void explain(PhysOp *op, Buf *out)
                    (long long)st.files_total);
         if (s->morsels.n > (uint32_t)(st.files_total - st.files_pruned))
             buf_printf(out, ", %u morsels", s->morsels.n);
+        scan_skips_explain(&s->skips, out);
         buf_printf(out, ")");
     }
     if (s->spec.filter) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sql/exec/ops.h"
+#include "sql/exec/scan_skips.h"
 
 typedef struct ScanPq {
     PhysOp op;
@@ -21,9 +22,11 @@ typedef struct ScanPq {
     ScanMorsels morsels;
     bool ready;
     atomic_uint next_morsel;
+    ScanSkips skips;            /* EXPLAIN ANALYZE */
 } ScanPq;
 
 typedef struct Local {
+    ScanSkips *skips;
     PqReader *r;
     Batch batch;
     bool batch_ok;
@@ -69,6 +72,7 @@ static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
     if (rc)
         return rc;
     s->ready = true;
+    atomic_store(&s->skips.ran, true);
     atomic_init(&s->next_morsel, 0);
     return 0;
 }
@@ -90,6 +94,7 @@ static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
         tarn_free(l);
         return rc;
     }
+    l->skips = &s->skips;
     *local = l;
     return 0;
 }
@@ -99,8 +104,12 @@ static void close_file(Local *l)
     if (l->batch_ok)
         batch_destroy(&l->batch);
     l->batch_ok = false;
-    if (l->r)
+    if (l->r) {
+        PqReadStats rs;
+        pq_reader_stats(l->r, &rs);
+        scan_skips_add(l->skips, &rs);
         pq_reader_close(l->r);
+    }
     l->r = NULL;
 }
 
@@ -172,6 +181,7 @@ static void explain(PhysOp *op, Buf *out)
     buf_printf(out, " on %s (%u file%s", g->u.get.files[0], g->u.get.n_files, g->u.get.n_files == 1 ? "" : "s");
     if (s->morsels.n > g->u.get.n_files)
         buf_printf(out, ", %u morsels", s->morsels.n);
+    scan_skips_explain(&s->skips, out);
     buf_printf(out, ")");
     if (s->spec.filter) {
         buf_printf(out, " filter: ");

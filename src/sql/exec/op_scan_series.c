@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sql/exec/ops.h"
+#include "sql/func/func_lib.h"
 
 typedef struct ScanSeries {
     PhysOp op;
@@ -54,6 +55,24 @@ static int64_t ts_step(int64_t ts, Interval iv)
     return ts + (int64_t)iv.days * 86400000000LL + iv.micros;
 }
 
+/* timestamptz + interval as the + operator (timestamptz_pl_interval):
+ * months, then days, each added to the local time in the session zone,
+ * then the micros to the instant */
+static int64_t tstz_step(const FlTz *tz, int64_t ts, Interval iv)
+{
+    if (iv.months) {
+        Interval m = {0};
+        m.months = iv.months;
+        ts = fl_tz_to_utc(tz, ts_step(fl_tz_to_local(tz, ts, NULL), m));
+    }
+    if (iv.days) {
+        Interval d = {0};
+        d.days = iv.days;
+        ts = fl_tz_to_utc(tz, ts_step(fl_tz_to_local(tz, ts, NULL), d));
+    }
+    return ts + iv.micros;
+}
+
 static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 {
     ScanSeries *s = (ScanSeries *)op;
@@ -91,9 +110,9 @@ static int src_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
 
 static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *err)
 {
-    (void)x;
     ScanSeries *s = (ScanSeries *)op;
     Local *l = local;
+    const FlTz *tz = s->type == TYPE_TIMESTAMPTZ && (s->istep.months || s->istep.days) ? fl_tz_session(x->settings) : NULL;
     for (;;) {
         out->n_rows = 0;
         if (l->done)
@@ -117,7 +136,7 @@ static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *
             n++;
             int64_t nx;
             if (ts) {
-                nx = ts_step(l->cur, s->istep);
+                nx = tz ? tstz_step(tz, l->cur, s->istep) : ts_step(l->cur, s->istep);
             } else if (__builtin_add_overflow(l->cur, s->step, &nx)) {
                 l->done = true;
                 break;

@@ -238,6 +238,28 @@ static void sort_slice(void *arg, uint32_t i)
     qsort_r(ps->recs + a * ps->rec, b - a, ps->rec, cmp_rec, ps->sc);
 }
 
+#define HEAD(i) (ps->recs + pos[i] * ps->rec)
+#define LESS(x, y) (cmp_rec(HEAD(x), HEAD(y), ps->sc) < 0)
+
+/* Sifts heap[i] down the min-heap (of nh slice numbers, ordered by their
+ * head records pos[]). */
+static void slice_heap_down(const ParSort *ps, const uint64_t *pos, uint32_t *heap, uint32_t nh, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < nh && LESS(heap[l], heap[m]))
+            m = l;
+        if (r < nh && LESS(heap[r], heap[m]))
+            m = r;
+        if (m == i)
+            return;
+        uint32_t t = heap[i];
+        heap[i] = heap[m];
+        heap[m] = t;
+        i = m;
+    }
+}
+
 /* k-way merge of the sorted slices into order[] (row ids), with a binary
  * heap of slice heads; ties go to the lower slice, which keeps qsort's
  * row-id tie-break order. */
@@ -250,48 +272,19 @@ static void merge_slices(ParSort *ps, uint32_t key_len, uint32_t *order)
         if (pos[i] < end[i])
             heap[nh++] = i;
     }
-#define HEAD(i) (ps->recs + pos[i] * ps->rec)
-#define LESS(x, y) (cmp_rec(HEAD(x), HEAD(y), ps->sc) < 0)
-    for (uint32_t k = nh / 2; k-- > 0;) {
-        uint32_t i = k;
-        for (;;) {
-            uint32_t l = 2 * i + 1, r = l + 1, m = i;
-            if (l < nh && LESS(heap[l], heap[m]))
-                m = l;
-            if (r < nh && LESS(heap[r], heap[m]))
-                m = r;
-            if (m == i)
-                break;
-            uint32_t t = heap[i];
-            heap[i] = heap[m];
-            heap[m] = t;
-            i = m;
-        }
-    }
+    for (uint32_t k = nh / 2; k-- > 0;)
+        slice_heap_down(ps, pos, heap, nh, k);
     uint64_t o = 0;
     while (nh) {
         uint32_t top = heap[0];
         memcpy(&order[o++], HEAD(top) + key_len, 4);
         if (++pos[top] == end[top])
             heap[0] = heap[--nh];
-        uint32_t i = 0;
-        for (;;) {
-            uint32_t l = 2 * i + 1, r = l + 1, m = i;
-            if (l < nh && LESS(heap[l], heap[m]))
-                m = l;
-            if (r < nh && LESS(heap[r], heap[m]))
-                m = r;
-            if (m == i)
-                break;
-            uint32_t t = heap[i];
-            heap[i] = heap[m];
-            heap[m] = t;
-            i = m;
-        }
+        slice_heap_down(ps, pos, heap, nh, 0);
     }
+}
 #undef LESS
 #undef HEAD
-}
 
 /* Sorts the rows of c; *order_out gets their row ids in order (caller frees). */
 static int sort_rows(Sort *s, const Collection *c, uint32_t **order_out, uint64_t *n_out, TarnError *err)

@@ -50,6 +50,20 @@ static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
         for (uint32_t c = 0; c < v->n_cols; c++) {
             Value val;
             vec_reset(&cols[c]);
+            if (type_is_nested(op->out_types[c].id)) {
+                /* arrays (ARRAY[...], '{..}'::int[]) have no Value form: evaluate on one row */
+                ExprState *es = expr_state_new(v->rows[r][c], x->settings, NULL, err);
+                Chunk one = {1, 0, NULL};
+                Vector *res;
+                if (!es)
+                    rc = err->kind ? err->kind : ERR_NOMEM(err, 0);
+                else if (!(rc = expr_eval(es, &one, NULL, 1, &res, err)) && vec_append_from(&cols[c], res, 0))
+                    rc = ERR_NOMEM(err, 0);
+                expr_state_free(es);
+                if (rc)
+                    goto done;
+                continue;
+            }
             if ((rc = expr_eval_const(v->rows[r][c], x->settings, x->arena, &val, err)))
                 goto done;
             if (value_to_vector(&val, &op->out_types[c], &cols[c]) && vec_set_null(&cols[c], 0)) {

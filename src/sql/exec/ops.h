@@ -82,6 +82,9 @@ PhysOp *op_values_new(Arena *a, Expr ***rows, uint32_t n_rows, uint32_t n_cols, 
 
 PhysOp *op_filter_new(Arena *a, PhysOp *child, Expr *pred, TarnError *err);
 PhysOp *op_project_new(Arena *a, PhysOp *child, Expr **exprs, uint32_t n, TarnError *err);
+/* Set-returning functions (calls: EX_FUNC of FUNC_SRF, args resolved against child), in
+ * lockstep: child columns + one per call (op_project_set.c). */
+PhysOp *op_project_set_new(Arena *a, PhysOp *child, Expr **calls, uint32_t n_calls, TarnError *err);
 
 /* ---- Aggregation -------------------------------------------------------------------------- */
 
@@ -186,5 +189,14 @@ int64_t op_insert_count(PhysOp *op);
 /* INSERT ... RETURNING: also copies every row written into rows
  * (coll_init'ed on the table's types; appended under the operator's lock). */
 void op_insert_keep_rows(PhysOp *op, Collection *rows);
+
+/* ---- Callbacks operators share (op_common.c) ----------------------------------------------------- */
+
+/* src_local_init of a source whose output chunks point at vectors it does
+ * not own (e.g. coll_emit_next): a thread-local array of n_out Vector
+ * pointers, freed by op_local_free. */
+int op_ptrs_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err);
+/* *_local_free of a thread-local state that is one plain allocation. */
+void op_local_free(PhysOp *op, void *local);
 
 #endif

@@ -883,7 +883,61 @@ static int plan_window(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n
     return 0;
 }
 
+/* Set-returning functions: the child produces what the parent needs plus
+ * the calls' arguments; output = those columns + one per call. */
+static int plan_project_set(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
+{
+    LogicalOp *child = op->children[0];
+    uint32_t nc = op->u.pset.n_calls;
+    BSet need = {0};
+    for (uint32_t i = 0; i < n_req; i++)
+        if (bset_has(child->out, child->n_out, req[i]) && bset_add(p, &need, req[i]))
+            return p->err->kind;
+    for (uint32_t k = 0; k < nc; k++)
+        if (bset_add_refs(p, &need, op->u.pset.calls[k]))
+            return p->err->kind;
+    PhysOp *c;
+    Bind cb;
+    int rc;
+    if ((rc = plan_op(p, child, need.b, need.n, &c, &cb)))
+        return rc;
+    Expr **calls = arena_alloc(p->a, (nc ? nc : 1) * sizeof(Expr *));
+    ColBinding *bs = arena_alloc(p->a, (cb.n + nc) * sizeof(ColBinding));
+    if (!calls || !bs)
+        return nomem(p);
+    for (uint32_t k = 0; k < nc; k++)
+        if ((rc = resolve(p, op->u.pset.calls[k], &cb, &calls[k])))
+            return rc;
+    PhysOp *po = op_project_set_new(p->a, c, calls, nc, p->err);
+    if (!po)
+        return p->err->kind;
+    po->est_rows = op->est_rows;
+    memcpy(bs, cb.b, cb.n * sizeof(ColBinding));
+    for (uint32_t k = 0; k < nc; k++)
+        bs[cb.n + k] = (ColBinding){op->u.pset.table_index[k], 0};
+    *out = po;
+    ob->b = bs;
+    ob->n = cb.n + nc;
+    return 0;
+}
+
+static int plan_op_kind(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob);
+
+/* Plans op; the top physical operator carries the optimizer's estimate for
+ * EXPLAIN (a scan: the rows after its pushed-down filters), at least 1 row
+ * unless the estimate is exactly 0, as in PostgreSQL. */
 static int plan_op(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
+{
+    int rc = plan_op_kind(p, op, req, n_req, out, ob);
+    if (rc || !*out)
+        return rc;
+    double e = op->kind == LOP_GET && op->u.get.est_filtered > 0 ? op->u.get.est_filtered : op->est_rows;
+    if (e >= 0)
+        (*out)->est_rows = e > 0 && e < 1 ? 1 : e;
+    return 0;
+}
+
+static int plan_op_kind(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
 {
     int rc;
     switch (op->kind) {
@@ -1104,6 +1158,8 @@ static int plan_op(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req
     }
     case LOP_WINDOW:
         return plan_window(p, op, req, n_req, out, ob);
+    case LOP_PROJECT_SET:
+        return plan_project_set(p, op, req, n_req, out, ob);
     case LOP_APPLY:
         return plan_apply(p, op, req, n_req, out, ob);
     case LOP_RECURSIVE:

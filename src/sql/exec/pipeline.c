@@ -374,10 +374,14 @@ static void explain_op(PhysOp *op, int depth, bool analyze, Buf *out)
     buf_printf(out, "%s", op->vt->name);
     if (op->vt->explain)
         op->vt->explain(op, out);
-    if (analyze)
-        buf_printf(out, "  (actual rows=%llu time=%.3f ms)", (unsigned long long)atomic_load(&op->rows_out),
+    if (analyze) {
+        /* PostgreSQL-like: the optimizer's estimate next to what happened */
+        buf_printf(out, "  (");
+        if (op->est_rows >= 0)
+            buf_printf(out, "rows=%.0f ", op->est_rows);
+        buf_printf(out, "actual rows=%llu time=%.3f ms)", (unsigned long long)atomic_load(&op->rows_out),
                    (double)atomic_load(&op->nanos) / 1e6);
-    else if (op->est_rows >= 0)
+    } else if (op->est_rows >= 0)
         buf_printf(out, "  (rows=%.0f)", op->est_rows);
     buf_append_byte(out, '\n');
     for (uint32_t i = 0; i < op->n_children; i++)

@@ -36,7 +36,7 @@
 enum {
     PG_OID_BOOL = 16, PG_OID_BYTEA = 17, PG_OID_INT8 = 20, PG_OID_INT2 = 21, PG_OID_INT4 = 23,
     PG_OID_TEXT = 25, PG_OID_JSON = 114, PG_OID_FLOAT4 = 700, PG_OID_FLOAT8 = 701,
-    PG_OID_UNKNOWN = 705, PG_OID_VARCHAR = 1043, PG_OID_DATE = 1082, PG_OID_TIME = 1083,
+    PG_OID_UNKNOWN = 705, PG_OID_VARCHAR = 1043, PG_OID_BPCHAR = 1042, PG_OID_DATE = 1082, PG_OID_TIME = 1083,
     PG_OID_TIMESTAMP = 1114, PG_OID_TIMESTAMPTZ = 1184, PG_OID_INTERVAL = 1186,
     PG_OID_NUMERIC = 1700, PG_OID_UUID = 2950, PG_OID_JSONB = 3802
 };
@@ -51,6 +51,11 @@ enum {
 char sqltype_category(TypeId id);
 bool sqltype_preferred(TypeId id);
 uint32_t sqltype_oid(const LogicalType *t);
+/* The assignment length coercion of varchar(n) / char(n) type t over a flat
+ * string vector, in place (func_char.c): 22001 when a value is too long
+ * (excess spaces are cut); char(n) values lose their trailing spaces.  A
+ * no-op for other types. */
+int char_coerce_vector(Vector *v, uint32_t n_rows, const LogicalType *t, TarnError *err);
 /* format_type() text: "integer", "numeric(15,2)", "character varying",
  * "timestamp without time zone", "text[]".  Writes into buf. */
 const char *sqltype_name(const LogicalType *t, char *buf, size_t cap);

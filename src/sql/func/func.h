@@ -117,6 +117,8 @@ typedef enum FuncKind {
     FUNC_SCALAR = 0,      /* f(x, ...) */
     FUNC_OPERATOR,        /* x + y, -x, x = y: name is the operator symbol */
     FUNC_AGGREGATE,       /* sum(x) */
+    FUNC_SRF,             /* set-returning: generate_series(a, b) in the select
+                           * list (srf_count / srf_fill; op_project_set.c) */
 } FuncKind;
 
 /* FuncDef.flags */
@@ -164,6 +166,22 @@ typedef void (*AggDestroyFn)(FuncCtx *ctx, uint8_t *const *rows, uint32_t off, u
 typedef int (*AggUpdate1Fn)(FuncCtx *ctx, Vector **args, uint32_t n_args, uint32_t n_rows,
                             uint8_t *state, TarnError *err);
 
+/* Set-returning function kernels (FUNC_SRF), vectorized like scalar ones
+ * (args flat or constant, n_rows input rows):
+ *   count  counts[i] = how many rows input row i produces (0 for none,
+ *          e.g. NULL arguments of a strict function); errors such as
+ *          "step size cannot equal zero" are raised here;
+ *   fill   out[k] = value number idx[k] (0-based, < counts[rows[k]]) of
+ *          input row rows[k], k < n; out is reset with capacity n and the
+ *          kernel sets out->len = n.  Runs of consecutive idx of one row
+ *          come in order, so kernels may continue from the previous value.
+ * Several SRFs of one select list run in lockstep (PostgreSQL 10+): input
+ * row i gives max(counts) rows, shorter functions padded with NULL. */
+typedef int (*SrfCountFn)(FuncCtx *ctx, Vector **args, uint32_t n_args, uint32_t n_rows, int64_t *counts,
+                          TarnError *err);
+typedef int (*SrfFillFn)(FuncCtx *ctx, Vector **args, uint32_t n_args, const uint32_t *rows, const int64_t *idx,
+                         uint32_t n, Vector *out, TarnError *err);
+
 /* Bind-time information about one call, for FuncDef.bind. */
 typedef struct FuncBindInfo {
     const FuncDef *def;
@@ -204,6 +222,9 @@ struct FuncDef {
     AggDestroyFn agg_destroy;       /* optional */
     AggUpdate1Fn agg_update1;       /* optional (ungrouped fast path) */
     const char *doc;                /* one line for \df and docs; optional */
+    /* FUNC_SRF: */
+    SrfCountFn srf_count;
+    SrfFillFn srf_fill;
 };
 
 /* ---- Session settings visible to kernels --------------------------------- */
@@ -217,6 +238,8 @@ struct SqlSettings {
                                      * its transaction), µs since 1970 UTC:
                                      * now(), current_date, current_timestamp */
     const char *current_schema;     /* first existing schema of search_path */
+    struct tarn_db *session;        /* current_setting() / set_config()
+                                     * (sql/sql_settings.c); NULL = none */
 };
 
 /* ---- Registry ------------------------------------------------------------- */

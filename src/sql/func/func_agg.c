@@ -754,7 +754,7 @@ static int bind_array_of_arg(FuncBindInfo *b, TarnError *err)
     f->name = name;
     f->type = *at;
     f->nullable = true;
-    LogicalType t = {TYPE_LIST, 0, 0, 1, f};
+    LogicalType t = {TYPE_LIST, 0, 0, 1, f, 0, 0};
     b->ret = t;
     return 0;
 }

@@ -54,12 +54,40 @@ uint32_t sqltype_oid(const LogicalType *t)
     case TYPE_TIMESTAMP: return PG_OID_TIMESTAMP;
     case TYPE_TIMESTAMPTZ: return PG_OID_TIMESTAMPTZ;
     case TYPE_INTERVAL: return PG_OID_INTERVAL;
-    case TYPE_STRING: return PG_OID_TEXT;
+    case TYPE_STRING:
+        return t->char_kind == TYPE_CHAR_VARCHAR ? PG_OID_VARCHAR : t->char_kind == TYPE_CHAR_BPCHAR ? PG_OID_BPCHAR : PG_OID_TEXT;
     case TYPE_BLOB: return PG_OID_BYTEA;
     case TYPE_JSON: return PG_OID_JSON;
     case TYPE_UUID: return PG_OID_UUID;
     case TYPE_NULL: return PG_OID_TEXT; /* an untyped NULL result is text in PG output */
-    default: return PG_OID_TEXT;        /* nested values travel as text (JSON) */
+    case TYPE_LIST: {
+        /* the array type of the element (pg_type.typarray); arrays of other
+         * element types and MAP / STRUCT travel as text */
+        if (t->n_fields != 1 || !t->fields)
+            return PG_OID_TEXT;
+        switch (sqltype_oid(&t->fields[0].type)) {
+        case PG_OID_BOOL: return 1000;
+        case PG_OID_BYTEA: return 1001;
+        case PG_OID_INT2: return 1005;
+        case PG_OID_INT4: return 1007;
+        case PG_OID_TEXT: return 1009;
+        case PG_OID_BPCHAR: return 1014;
+        case PG_OID_VARCHAR: return 1015;
+        case PG_OID_INT8: return 1016;
+        case PG_OID_FLOAT4: return 1021;
+        case PG_OID_FLOAT8: return 1022;
+        case PG_OID_TIMESTAMP: return 1115;
+        case PG_OID_DATE: return 1182;
+        case PG_OID_TIME: return 1183;
+        case PG_OID_TIMESTAMPTZ: return 1185;
+        case PG_OID_INTERVAL: return 1187;
+        case PG_OID_NUMERIC: return 1231;
+        case PG_OID_JSON: return 199;
+        case PG_OID_UUID: return 2951;
+        default: return PG_OID_TEXT;
+        }
+    }
+    default: return PG_OID_TEXT;        /* MAP / STRUCT values travel as text */
     }
 }
 
@@ -84,6 +112,14 @@ const char *sqltype_name(const LogicalType *t, char *buf, size_t cap)
     case TYPE_TIMESTAMP: s = "timestamp without time zone"; break;
     case TYPE_TIMESTAMPTZ: s = "timestamp with time zone"; break;
     case TYPE_INT8: s = "smallint"; break;
+    case TYPE_STRING:
+        if (!t->char_kind)
+            return type_name(t, buf, cap);
+        if (t->char_len)
+            snprintf(buf, cap, "%s(%u)", t->char_kind == TYPE_CHAR_BPCHAR ? "character" : "character varying", t->char_len);
+        else
+            snprintf(buf, cap, "%s", t->char_kind == TYPE_CHAR_BPCHAR ? "character" : "character varying");
+        return buf;
     case TYPE_DECIMAL:
         if (t->precision == 0) {
             s = "numeric";

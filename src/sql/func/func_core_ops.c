@@ -464,7 +464,7 @@ static int dec_addsub(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, bool
         int ovf = 0;
         FUNC_LOOP2(args[0], args[1], n, {
             int64_t a, b, c;
-            ovf |= __builtin_mul_overflow(x[ia], ma64, &a) | __builtin_mul_overflow(y[ib], mb64, &b);
+            ovf |= (int)__builtin_mul_overflow(x[ia], ma64, &a) | (int)__builtin_mul_overflow(y[ib], mb64, &b);
             ovf |= sub ? __builtin_sub_overflow(a, b, &c) : __builtin_add_overflow(a, b, &c);
             ovf |= (c >= lim64) | (c <= -lim64);
             r[i] = c;
@@ -659,7 +659,7 @@ KERNEL(date_mi_date)
 
 /* timestamp + interval, PostgreSQL's timestamp_pl_interval: months first
  * (clamping the day to the month's length), then days, then micros. */
-static bool ts_add_interval(int64_t ts, Interval iv, int sign, int64_t *out)
+bool ts_add_interval(int64_t ts, Interval iv, int sign, int64_t *out)
 {
     if (iv.months) {
         int64_t days = ts >= 0 ? ts / DT_USECS_PER_DAY : -((-ts + DT_USECS_PER_DAY - 1) / DT_USECS_PER_DAY);
@@ -726,7 +726,7 @@ KERNEL(ts_mi_iv)
 /* timestamptz +/- interval, PostgreSQL's timestamptz_pl_interval: months,
  * then days, each added to the local time in the session zone (so a day
  * across a DST change is 23 or 25 hours), then the micros to the instant. */
-static bool tstz_add_interval(const FlTz *tz, int64_t ts, Interval iv, int sign, int64_t *out)
+bool tstz_add_interval(const FlTz *tz, int64_t ts, Interval iv, int sign, int64_t *out)
 {
     if (iv.months) {
         Interval m = iv;
@@ -991,7 +991,7 @@ KERNEL(textcat)
  * text output function (a cast), then textcat. */
 static int anycat(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, int any_pos, TarnError *err)
 {
-    static const LogicalType text_t = {TYPE_STRING, 0, 0, 0, NULL};
+    static const LogicalType text_t = {TYPE_STRING, 0, 0, 0, NULL, 0, 0};
     Vector tmp;
     if (vec_init(&tmp, &text_t))
         return ERR_NOMEM(err, 64);

@@ -173,6 +173,12 @@ bool fl_isalnum(uint32_t cp);
  * returns the bytes written.  ILIKE and regex case folding use it. */
 size_t fl_lower_utf8(const char *s, size_t n, char *dst);
 
+/* ---- Arrays (func_array.c) ------------------------------------------------- */
+
+/* Bind hook: the result type is text[] (element "element", nullable), in
+ * the bind arena. */
+int fl_bind_text_array(FuncBindInfo *b, TarnError *err);
+
 /* ---- Dates and time zones (func_datetime.c) ---------------------------------- */
 
 /* A time zone: IANA (from /usr/share/zoneinfo), UTC, or a fixed offset.
@@ -181,6 +187,11 @@ typedef struct FlTz FlTz;
 
 /* The session's zone (settings->timezone, else its fixed offset). */
 const FlTz *fl_tz_session(const SqlSettings *settings);
+/* timestamp +/- interval (sign 1 / -1) and timestamptz +/- interval in a
+ * zone, PostgreSQL's rules (func_core_ops.c; also generate_series,
+ * func_srf.c); false when out of range. */
+bool ts_add_interval(int64_t ts, Interval iv, int sign, int64_t *out);
+bool tstz_add_interval(const FlTz *tz, int64_t ts, Interval iv, int sign, int64_t *out);
 /* A zone by name as AT TIME ZONE reads it ("Europe/Berlin", "UTC",
  * POSIX-style "+05" = 5 hours west); NULL when unknown. */
 const FlTz *fl_tz_lookup(const char *name, size_t n);

@@ -17,6 +17,7 @@
 
 #include "sql/func/cast.h"
 #include "tarn.h"
+#include "util/sha256.h"
 
 #define KERNEL(name)                                                                           \
     static int name(FuncCtx *ctx, Vector **args, uint32_t n_args, uint32_t n_rows, Vector *out, \
@@ -104,89 +105,16 @@ static void md5(const uint8_t *data, size_t n, uint8_t out[16])
 
 /* ---- SHA-256 / SHA-224 (FIPS 180-4) ---------------------------------------------------------------- */
 
-static inline uint32_t ror32(uint32_t x, int k)
-{
-    return (x >> k) | (x << (32 - k));
-}
-
-static inline uint32_t load_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void store_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void sha256_block(uint32_t h[8], const uint8_t *p)
-{
-    static const uint32_t K[64] = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-    uint32_t w[64];
-    for (int i = 0; i < 16; i++)
-        w[i] = load_be32(p + 4 * i);
-    for (int i = 16; i < 64; i++) {
-        uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (int i = 0; i < 64; i++) {
-        uint32_t S1 = ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25);
-        uint32_t ch = (e & f) ^ (~e & g);
-        uint32_t t1 = hh + S1 + ch + K[i] + w[i];
-        uint32_t S0 = ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22);
-        uint32_t mj = (a & b) ^ (a & c) ^ (b & c);
-        uint32_t t2 = S0 + mj;
-        hh = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
-}
-
 /* bits: 256 or 224 */
 static void sha2(const uint8_t *data, size_t n, int bits, uint8_t *out)
 {
-    uint32_t h256[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    uint32_t h224[8] = {0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939,
-                        0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4};
-    uint32_t h[8];
-    memcpy(h, bits == 224 ? h224 : h256, sizeof h);
-    size_t full = n / 64 * 64;
-    for (size_t i = 0; i < full; i += 64)
-        sha256_block(h, data + i);
-    uint8_t tail[128];
-    size_t rest = n - full;
-    memcpy(tail, data + full, rest);
-    tail[rest] = 0x80;
-    size_t tl = rest + 1 <= 56 ? 64 : 128;
-    memset(tail + rest + 1, 0, tl - rest - 1);
-    uint64_t bitlen = (uint64_t)n * 8;
-    store_be32(tail + tl - 8, (uint32_t)(bitlen >> 32));
-    store_be32(tail + tl - 4, (uint32_t)bitlen);
-    sha256_block(h, tail);
-    if (tl == 128)
-        sha256_block(h, tail + 64);
-    for (int i = 0; i < bits / 32; i++)
-        store_be32(out + 4 * i, h[i]);
+    Sha256 s;
+    if (bits == 224)
+        sha224_init(&s);
+    else
+        sha256_init(&s);
+    sha256_update(&s, data, n);
+    sha256_final(&s, out);
 }
 
 static const char hexd[] = "0123456789abcdef";
@@ -494,6 +422,8 @@ KERNEL(k_pg_typeof)
         name = "unknown";
     else if (args[0]->type->id == TYPE_DECIMAL)
         name = "numeric"; /* regtype output has no type modifier */
+    else if (args[0]->type->id == TYPE_STRING && ctx->arg_types[0]->char_kind)
+        name = ctx->arg_types[0]->char_kind == TYPE_CHAR_BPCHAR ? "character" : "character varying";
     StrView sv;
     if (vec_str_copy(out, name, strlen(name), &sv))
         return ERR_NOMEM(err, strlen(name));

@@ -680,21 +680,6 @@ KERNEL(k_regexp_replace_n) { return replace_kernel(args, n_args, n_rows, out, er
 
 /* ---- LIST results --------------------------------------------------------------------------------- */
 
-/* text[] result type (element "element", nullable) in the bind arena. */
-static int bind_text_array(FuncBindInfo *b, TarnError *err)
-{
-    Field *f = arena_calloc(b->arena, sizeof *f);
-    char *name = arena_strdup(b->arena, "element");
-    if (!f || !name)
-        return ERR_NOMEM(err, sizeof *f);
-    f->name = name;
-    f->type = type_simple(TYPE_STRING);
-    f->nullable = true;
-    LogicalType t = {TYPE_LIST, 0, 0, 1, f};
-    b->ret = t;
-    return 0;
-}
-
 /* Appends one element (NULL when p is NULL) to the list being built. */
 static int list_push(Vector *out, const char *p, size_t n, TarnError *err)
 {
@@ -1186,13 +1171,13 @@ const FuncDef func_defs_regex[] = {
     {.name = "regexp_replace", .kind = FUNC_SCALAR, .n_args = 6, .args = {S, S, S, I4, I4, S},
      .ret = S, .flags = SC, .scalar = k_regexp_replace_n},
     {.name = "regexp_match", .kind = FUNC_SCALAR, .n_args = 2, .args = {S, S}, .ret = TYPE_LIST,
-     .flags = SC, .bind = bind_text_array, .scalar = k_regexp_match},
+     .flags = SC, .bind = fl_bind_text_array, .scalar = k_regexp_match},
     {.name = "regexp_match", .kind = FUNC_SCALAR, .n_args = 3, .args = {S, S, S}, .ret = TYPE_LIST,
-     .flags = SC, .bind = bind_text_array, .scalar = k_regexp_match},
+     .flags = SC, .bind = fl_bind_text_array, .scalar = k_regexp_match},
     {.name = "regexp_split_to_array", .kind = FUNC_SCALAR, .n_args = 2, .args = {S, S},
-     .ret = TYPE_LIST, .flags = SC, .bind = bind_text_array, .scalar = k_regexp_split_to_array},
+     .ret = TYPE_LIST, .flags = SC, .bind = fl_bind_text_array, .scalar = k_regexp_split_to_array},
     {.name = "regexp_split_to_array", .kind = FUNC_SCALAR, .n_args = 3, .args = {S, S, S},
-     .ret = TYPE_LIST, .flags = SC, .bind = bind_text_array, .scalar = k_regexp_split_to_array},
+     .ret = TYPE_LIST, .flags = SC, .bind = fl_bind_text_array, .scalar = k_regexp_split_to_array},
     {.name = "regexp_count", .kind = FUNC_SCALAR, .n_args = 2, .args = {S, S}, .ret = I4,
      .flags = SC, .scalar = k_regexp_count},
     {.name = "regexp_count", .kind = FUNC_SCALAR, .n_args = 3, .args = {S, S, I4}, .ret = I4,

@@ -70,6 +70,8 @@ typedef enum AstKind {
     AST_GROUPING_SET,   /* GROUP BY item: (), (a, b), ROLLUP(...), CUBE(...), GROUPING SETS(...) */
     AST_WINDOW_DEF,     /* OVER (...) / WINDOW w AS (...): u.windef */
     AST_GROUPING_FUNC,  /* GROUPING(a, b, ...): u.list.args */
+    AST_SUBSCRIPT,      /* arr[i], arr[lo:hi], (rec).field: u.subscript */
+    AST_ANY_ARRAY,      /* x op ANY/ALL (array expression): u.anyarr */
 } AstKind;
 
 typedef enum AstGroupingKind { GSET_EMPTY, GSET_SIMPLE, GSET_ROLLUP, GSET_CUBE, GSET_SETS } AstGroupingKind;
@@ -135,6 +137,8 @@ struct AstNode {
             int32_t frame_options;                                         /* PostgreSQL's FRAMEOPTION_* bits */
             AstNode *start_off, *end_off;
         } windef;
+        struct { AstNode *arg; AstNode *lo, *hi; bool slice; const char *field; } subscript; /* field: (x).field */
+        struct { const char *name; AstNode *left, *right; bool all; } anyarr;
     } u;
 };
 

@@ -355,8 +355,14 @@ static AstNode *a_expr(Tx *t, const PgQuery__AExpr *e)
                 return NULL;
             return n;
         }
-        unsupported(t, loc, "ANY/ALL with an array");
-        return NULL;
+        {
+            AstNode *n = node(t, AST_ANY_ARRAY, loc);
+            if (!n || !name || !(n->u.anyarr.left = expr(t, e->lexpr)) || !(n->u.anyarr.right = expr(t, e->rexpr)))
+                return NULL;
+            n->u.anyarr.name = name;
+            n->u.anyarr.all = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL;
+            return n;
+        }
     }
     default:
         unsupported(t, loc, "this operator form");
@@ -659,9 +665,42 @@ static AstNode *expr(Tx *t, const PNode *n)
     case PG_QUERY__NODE__NODE_ROW_EXPR:
         unsupported_pl(t, n->row_expr->location, "row constructors");
         break;
-    case PG_QUERY__NODE__NODE_A_INDIRECTION:
-        unsupported_pl(t, -1, "subscripts and field selection");
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+        /* arr[i], arr[lo:hi], (rec).field: one AST_SUBSCRIPT per step */
+        const PgQuery__AIndirection *ind = n->a_indirection;
+        AstNode *cur = expr(t, ind->arg);
+        for (size_t k = 0; cur && k < ind->n_indirection; k++) {
+            const PNode *step = ind->indirection[k];
+            AstNode *s = node(t, AST_SUBSCRIPT, cur->loc);
+            if (!s) {
+                cur = NULL;
+                break;
+            }
+            s->u.subscript.arg = cur;
+            if (step->node_case == PG_QUERY__NODE__NODE_A_INDICES) {
+                const PgQuery__AIndices *ai = step->a_indices;
+                s->u.subscript.slice = ai->is_slice;
+                if ((ai->lidx && !(s->u.subscript.lo = expr(t, ai->lidx))) ||
+                    (ai->uidx && !(s->u.subscript.hi = expr(t, ai->uidx)))) {
+                    cur = NULL;
+                    break;
+                }
+            } else if (step->node_case == PG_QUERY__NODE__NODE_STRING) {
+                s->u.subscript.field = dup(t, step->string->sval);
+                if (!s->u.subscript.field) {
+                    cur = NULL;
+                    break;
+                }
+            } else {
+                unsupported_pl(t, cur->loc, "this kind of field selection");
+                cur = NULL;
+                break;
+            }
+            cur = s;
+        }
+        r = cur;
         break;
+    }
     case PG_QUERY__NODE__NODE_GROUPING_FUNC:
         r = node(t, AST_GROUPING_FUNC, n->grouping_func->location);
         if (r && list_of(t, n->grouping_func->args, n->grouping_func->n_args, &r->u.list.args, expr))
@@ -1549,7 +1588,11 @@ static int parse_impl(const char *sql, Arena *a, AstStmtList *out, TarnError *er
     int rc = 0;
     PgQuery__ParseResult *tree = NULL;
     if (pr.error) {
-        err_set_state(err, TARN_ERR_SYNTAX, "42601", "%s", pr.error->message);
+        /* the grammar's window frame checks are 42P20 (windowing_error) in PostgreSQL */
+        const char *m = pr.error->message;
+        bool frame = !strncmp(m, "frame start cannot", 18) || !strncmp(m, "frame end cannot", 16) ||
+                     !strncmp(m, "frame starting from", 19);
+        err_set_state(err, TARN_ERR_SYNTAX, frame ? "42P20" : "42601", "%s", m);
         if (err && !err->position)
             err->position = pr.error->cursorpos > 0 ? pr.error->cursorpos : 0;
         rc = TARN_ERR_SYNTAX;

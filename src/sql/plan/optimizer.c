@@ -206,6 +206,7 @@ static bool plan_within(LogicalOp *op, const BSetO *s)
             if (!within(op->u.sort.items[i].expr, s))
                 return false;
         break;
+    case LOP_PROJECT_SET: if (!exprs_within(op->u.pset.calls, op->u.pset.n_calls, s)) return false; break;
     case LOP_WINDOW:
         if (!exprs_within(op->u.win.part, op->u.win.n_part, s))
             return false;
@@ -244,6 +245,15 @@ static int pull_correlated(Opt *o, LogicalOp **sub, ExprVec *corr, LogicalOp **a
     for (;;) {
         LogicalOp *op = *p;
         if (op->kind == LOP_PROJECT || op->kind == LOP_SORT || op->kind == LOP_LIMIT) {
+            /* LIMIT 0 / OFFSET count rows per outer row: not a join */
+            if ((op->kind == LOP_LIMIT && (op->u.limit.limit == 0 || op->u.limit.offset != 0)) ||
+                (op->kind == LOP_SORT && (op->u.sort.limit == 0 || op->u.sort.offset != 0)))
+                return 1;
+            /* with an aggregate: a LIMIT below it (a derived table's) limits
+             * the rows per outer row, one above it would limit the groups
+             * of the join: a dependent join */
+            if (agg_out && (op->kind == LOP_LIMIT || (op->kind == LOP_SORT && op->u.sort.limit >= 0)))
+                return 1;
             if (op->kind == LOP_PROJECT && proj_out && !*proj_out)
                 *proj_out = op;
             p = &op->children[0];
@@ -286,7 +296,26 @@ static int pull_correlated(Opt *o, LogicalOp **sub, ExprVec *corr, LogicalOp **a
     } else {
         *p = f->children[0];
     }
-    if (!plan_within(*sub, &inner)) {
+    /* the inner columns the correlation uses must reach the point it is
+     * pulled up to (not when it sits below a derived table's projection
+     * that does not pass them through) */
+    LogicalOp *top = agg_out ? (*agg_out)->children[0] : *p;
+    bool reach = !lop_resolve(o->a, top, false);
+    for (uint32_t i = 0; i < corr->n && reach; i++) {
+        ColBinding *refs = NULL;
+        uint32_t nr = 0, cap = 0;
+        if (expr_collect_refs(o->a, corr->v[i], &refs, &nr, &cap))
+            return ERR_NOMEM(o->err, 0);
+        for (uint32_t k = 0; k < nr && reach; k++) {
+            bool in = false, out = false;
+            for (uint32_t m = 0; m < inner.n && !in; m++)
+                in = binding_eq(inner.b[m], refs[k]);
+            for (uint32_t m = 0; m < top->n_out && in && !out; m++)
+                out = binding_eq(top->out[m], refs[k]);
+            reach = !in || out;
+        }
+    }
+    if (!reach || !plan_within(*sub, &inner)) {
         /* outer references elsewhere: undo */
         if (!keep.n)
             *p = saved_f;
@@ -362,11 +391,19 @@ static int decorrelate_exists(Opt *o, LogicalOp **child, Expr *sq, bool neg)
 {
     ExprVec corr = {0};
     LogicalOp *sub = sq->u.subq.plan;
+    /* the operators above the subquery's WHERE (its select list, ORDER BY,
+     * LIMIT; pull_correlated refuses LIMIT 0 / OFFSET): only existence
+     * matters, so they go */
+    uint32_t above = 0;
+    for (LogicalOp *s = sub; s->kind == LOP_PROJECT || s->kind == LOP_SORT || s->kind == LOP_LIMIT;
+         s = s->children[0], above++)
+        ;
     int rc = pull_correlated(o, &sub, &corr, NULL, NULL);
     if (rc)
         return rc;
-    /* drop the select list and ordering: only existence matters */
-    while (sub->kind == LOP_PROJECT || sub->kind == LOP_SORT || (sub->kind == LOP_LIMIT && sub->u.limit.limit != 0))
+    /* only those above the WHERE: projections below it are derived tables
+     * whose columns the correlation uses */
+    for (uint32_t i = 0; i < above; i++)
         sub = sub->children[0];
     if ((rc = rewrite_subqueries(o, &sub)))
         return rc;
@@ -527,13 +564,15 @@ static int rewrite_subqueries(Opt *o, LogicalOp **pop)
     for (uint32_t i = 0; i < op->n_children; i++)
         if (rewrite_subqueries(o, &op->children[i]))
             return o->err->kind;
-    if (op->kind == LOP_PROJECT || op->kind == LOP_FILTER) {
+    if (op->kind == LOP_PROJECT || op->kind == LOP_FILTER || op->kind == LOP_PROJECT_SET) {
         /* above GROUP BY, subqueries see the grouped columns */
         LogicalOp *below = op->children[0];
-        while (below->kind == LOP_FILTER)
+        while (below->kind == LOP_FILTER || below->kind == LOP_PROJECT_SET)
             below = below->children[0];
-        Expr **v = op->kind == LOP_PROJECT ? op->u.project.exprs : op->u.filter.conds;
-        uint32_t nv = op->kind == LOP_PROJECT ? op->u.project.n_exprs : op->u.filter.n_conds;
+        Expr **v = op->kind == LOP_PROJECT ? op->u.project.exprs
+                   : op->kind == LOP_PROJECT_SET ? op->u.pset.calls : op->u.filter.conds;
+        uint32_t nv = op->kind == LOP_PROJECT ? op->u.project.n_exprs
+                      : op->kind == LOP_PROJECT_SET ? op->u.pset.n_calls : op->u.filter.n_conds;
         if (below->kind == LOP_AGGREGATE)
             for (uint32_t i = 0; i < nv; i++)
                 if (has_subquery(v[i]))
@@ -776,6 +815,7 @@ static void remap_plan_refs(LogicalOp *op, const LogicalOp *agg)
     case LOP_GET: remap_exprs(op->u.get.filters, op->u.get.n_filters, agg); break;
     case LOP_FILTER: remap_exprs(op->u.filter.conds, op->u.filter.n_conds, agg); break;
     case LOP_PROJECT: remap_exprs(op->u.project.exprs, op->u.project.n_exprs, agg); break;
+    case LOP_PROJECT_SET: remap_exprs(op->u.pset.calls, op->u.pset.n_calls, agg); break;
     case LOP_JOIN: case LOP_APPLY: remap_exprs(op->u.join.conds, op->u.join.n_conds, agg); break;
     case LOP_AGGREGATE:
         remap_exprs(op->u.agg.groups, op->u.agg.n_groups, agg);
@@ -809,6 +849,9 @@ static int apply_subqueries(Opt *o, LogicalOp *op)
     } else if (op->kind == LOP_PROJECT) {
         v = op->u.project.exprs;
         n = op->u.project.n_exprs;
+    } else if (op->kind == LOP_PROJECT_SET) {
+        v = op->u.pset.calls; /* set-returning calls' arguments */
+        n = op->u.pset.n_calls;
     } else {
         return 0;
     }
@@ -1161,6 +1204,7 @@ static double estimate(LogicalOp *op)
         double s = 1;
         for (uint32_t i = 0; i < op->u.get.n_filters; i++)
             s *= selectivity(op->u.get.filters[i]);
+        op->u.get.est_filtered = b * s;
         return b * s;
     }
     case LOP_FILTER: {
@@ -1172,6 +1216,9 @@ static double estimate(LogicalOp *op)
     }
     case LOP_PROJECT: case LOP_SORT: case LOP_WINDOW:
         e = estimate(op->children[0]);
+        break;
+    case LOP_PROJECT_SET:
+        e = estimate(op->children[0]) * 10;
         break;
     case LOP_LIMIT: {
         double c = estimate(op->children[0]);
@@ -1482,6 +1529,10 @@ static int optimize_nested(Opt *o, LogicalOp *op)
     case LOP_PROJECT:
         for (uint32_t i = 0; i < op->u.project.n_exprs && !rc; i++)
             rc = optimize_expr_subqueries(o, op->u.project.exprs[i]);
+        break;
+    case LOP_PROJECT_SET:
+        for (uint32_t i = 0; i < op->u.pset.n_calls && !rc; i++)
+            rc = optimize_expr_subqueries(o, op->u.pset.calls[i]);
         break;
     case LOP_JOIN:
         for (uint32_t i = 0; i < op->u.join.n_conds && !rc; i++)

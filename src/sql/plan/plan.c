@@ -343,6 +343,18 @@ int lop_resolve(Arena *a, LogicalOp *op, bool deep)
         }
         return 0;
     }
+    case LOP_PROJECT_SET: {
+        const LogicalOp *c = op->children[0];
+        if (set_outputs(a, op, c->n_out + op->u.pset.n_calls))
+            return TARN_ERR_NOMEM;
+        copy_outputs(a, op, c, 0);
+        for (uint32_t k = 0; k < op->u.pset.n_calls; k++) {
+            op->out[c->n_out + k] = (ColBinding){op->u.pset.table_index[k], 0};
+            op->out_types[c->n_out + k] = op->u.pset.calls[k]->type;
+            op->out_names[c->n_out + k] = op->u.pset.calls[k]->u.func.def->name;
+        }
+        return 0;
+    }
     case LOP_APPLY: {
         const LogicalOp *l = op->children[0], *r = op->children[1];
         bool join = op->u.join.apply == APPLY_JOIN;

@@ -154,6 +154,8 @@ typedef enum LopKind {
     LOP_APPLY,      /* dependent join: children[1] refers to columns of children[0] (LATERAL, correlated
                      * subqueries); evaluated once per distinct outer key set (op_apply.c); u.join */
     LOP_WINDOW,     /* window functions sharing PARTITION BY / ORDER BY: child columns + one per call */
+    LOP_PROJECT_SET, /* set-returning functions of the select list, in lockstep: child columns + one
+                     * per call, column (table_index[k], 0); u.pset (op_project_set.c) */
 } LopKind;
 
 /* What LOP_APPLY computes per outer row from the rows R of its inner side. */
@@ -203,6 +205,8 @@ struct LogicalOp {
             uint32_t *col_ids;
             Expr **filters;              /* pushed-down conjuncts (evaluated in the scan) */
             uint32_t n_filters;
+            double est_filtered;         /* est_rows after the filters (optimizer;
+                                          * 0 = not estimated); EXPLAIN shows it */
             Expr **series_args;          /* SCAN_SERIES: start, stop, step (constants) */
             int64_t *ndv;                /* per schema column: distinct-value estimate
                                           * (-1 unknown), lazily filled (plan_column_ndv) */
@@ -251,6 +255,11 @@ struct LogicalOp {
             SortItem *order; uint32_t n_order;
             WinCall *calls; uint32_t n_calls;
         } win;                  /* LOP_WINDOW */
+        struct {
+            Expr **calls;       /* EX_FUNC whose def is FUNC_SRF */
+            uint32_t *table_index;
+            uint32_t n_calls;
+        } pset;                 /* LOP_PROJECT_SET */
     } u;
 };
 

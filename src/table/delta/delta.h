@@ -234,6 +234,7 @@ typedef struct DeltaScanStats {
     int64_t row_groups_total, row_groups_skipped;
     int64_t rows_deleted;       /* rows dropped by deletion vectors */
     int64_t bytes_read;
+    PqReadStats pq;             /* the Parquet readers' counters, summed */
 } DeltaScanStats;
 void delta_scan_stats(const DeltaScan *sc, DeltaScanStats *out);
 void delta_scan_close(DeltaScan *sc);
@@ -465,6 +466,10 @@ int delta_drop_column(DeltaTable *t, const char *column, DeltaResult *res, TarnE
  * rows (23502 "column ... contains null values").  No commit (res->version
  * = -1) when nothing changes. */
 int delta_set_nullable(DeltaTable *t, const char *column, bool nullable, DeltaResult *res, TarnError *err);
+/* Changes a string column's declared varchar(n) / char(n) (the field
+ * metadata __CHAR_VARCHAR_TYPE_STRING; to->char_len 0: plain string).
+ * Metadata only: the caller checks that existing values fit. */
+int delta_set_char_type(DeltaTable *t, const char *column, const LogicalType *to, DeltaResult *res, TarnError *err);
 /* Sets (value != NULL) or unsets (value == NULL) table properties. */
 int delta_set_properties(DeltaTable *t, const char *const *keys, const char *const *values, int n,
                          DeltaResult *res, TarnError *err);

@@ -1404,21 +1404,31 @@ int delta_add_columns(DeltaTable *t, const Schema *columns, DeltaResult *res, Ta
     return delta_txn_commit(x, res, err);
 }
 
-int delta_widen_column(DeltaTable *t, const char *column, const LogicalType *to, DeltaResult *res, TarnError *err)
+/* The start of a change to one column: a transaction on t (NULL: err set),
+ * *c the column's index and *rc 0, or *rc the error 42703 when there is no
+ * such column (the transaction stays open for the caller to abort). */
+static DeltaTransaction *column_txn_begin(DeltaTable *t, const char *column, int *c, int *rc, TarnError *err)
 {
     DeltaTransaction *x = delta_txn_begin(t, err);
+    if (!x)
+        return NULL;
+    *c = delta_schema_find(&delta_txn_snapshot(x)->schema, column);
+    *rc = *c < 0 ? err_set_state(err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" does not exist", column) : 0;
+    return x;
+}
+
+int delta_widen_column(DeltaTable *t, const char *column, const LogicalType *to, DeltaResult *res, TarnError *err)
+{
+    int c, rc;
+    DeltaTransaction *x = column_txn_begin(t, column, &c, &rc, err);
     if (!x)
         return err->kind;
     DeltaSnapshot *snap = delta_txn_snapshot(x);
     const DeltaSchema *s = &snap->schema;
-    int c = delta_schema_find(s, column);
-    int rc = 0;
-    if (c < 0)
-        rc = err_set_state(err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" does not exist", column);
-    else if (!cfg_true(&snap->metadata, "delta.enableTypeWidening") ||
-             !(has_feature(&snap->protocol, "typeWidening") || has_feature(&snap->protocol, "typeWidening-preview")))
+    if (rc == 0 && (!cfg_true(&snap->metadata, "delta.enableTypeWidening") ||
+                    !(has_feature(&snap->protocol, "typeWidening") || has_feature(&snap->protocol, "typeWidening-preview"))))
         rc = err_set(err, TARN_ERR_INVALID, "type widening is not enabled on this table (delta.enableTypeWidening)");
-    else if (!delta_type_can_widen(&s->schema.fields[c].type, to) || type_is_nested(to->id))
+    else if (rc == 0 && (!delta_type_can_widen(&s->schema.fields[c].type, to) || type_is_nested(to->id)))
         rc = err_set(err, TARN_ERR_INVALID, "cannot change column \"%s\" to this type: not a widening the Delta protocol allows", column);
     Schema ns;
     schema_init(&ns);
@@ -1670,20 +1680,17 @@ static int refuse_if_referenced(const DeltaSnapshot *snap, const char *column, c
 
 int delta_rename_column(DeltaTable *t, const char *column, const char *new_name, DeltaResult *res, TarnError *err)
 {
-    DeltaTransaction *x = delta_txn_begin(t, err);
+    int c, rc;
+    DeltaTransaction *x = column_txn_begin(t, column, &c, &rc, err);
     if (!x)
         return err->kind;
     DeltaSnapshot *snap = delta_txn_snapshot(x);
     Arena *a = delta_txn_arena(x);
-    int c = delta_schema_find(&snap->schema, column);
-    int rc = 0;
-    if (c < 0)
-        rc = err_set_state(err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" does not exist", column);
-    else if (schema_find(&snap->schema.schema, new_name) >= 0)
+    if (rc == 0 && schema_find(&snap->schema.schema, new_name) >= 0)
         rc = err_set_state(err, TARN_ERR_INVALID, "42701", "column \"%s\" already exists", new_name);
-    else if (!*new_name)
+    else if (rc == 0 && !*new_name)
         rc = err_set(err, TARN_ERR_INVALID, "a column name must not be empty");
-    else
+    else if (rc == 0)
         rc = refuse_if_referenced(snap, snap->schema.schema.fields[c].name, "rename", err);
     Schema ns;
     schema_init(&ns);
@@ -1728,19 +1735,16 @@ int delta_rename_column(DeltaTable *t, const char *column, const char *new_name,
 
 int delta_drop_column(DeltaTable *t, const char *column, DeltaResult *res, TarnError *err)
 {
-    DeltaTransaction *x = delta_txn_begin(t, err);
+    int c, rc;
+    DeltaTransaction *x = column_txn_begin(t, column, &c, &rc, err);
     if (!x)
         return err->kind;
     DeltaSnapshot *snap = delta_txn_snapshot(x);
-    int c = delta_schema_find(&snap->schema, column);
-    int rc = 0;
-    if (c < 0)
-        rc = err_set_state(err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" does not exist", column);
-    else if (is_partition_column(&snap->metadata, snap->schema.schema.fields[c].name))
+    if (rc == 0 && is_partition_column(&snap->metadata, snap->schema.schema.fields[c].name))
         rc = err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "cannot drop partition column \"%s\"", column);
-    else if (snap->schema.schema.n_fields == 1)
+    else if (rc == 0 && snap->schema.schema.n_fields == 1)
         rc = err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "cannot drop the only column of a Delta table");
-    else
+    else if (rc == 0)
         rc = refuse_if_referenced(snap, snap->schema.schema.fields[c].name, "drop", err);
     Schema ns;
     schema_init(&ns);
@@ -1773,17 +1777,44 @@ int delta_drop_column(DeltaTable *t, const char *column, DeltaResult *res, TarnE
     return rc;
 }
 
+/* Ends a CHANGE COLUMN of column c that alters only its nullability
+ * (nullable 0/1; -1: unchanged) or its char/varchar length (char_to; NULL:
+ * unchanged): commits the schema with that change, or aborts x when rc
+ * is an error already set. */
+static int commit_column_attrs(DeltaTransaction *x, int c, int rc, int nullable, const LogicalType *char_to,
+                               DeltaResult *res, TarnError *err)
+{
+    DeltaSnapshot *snap = delta_txn_snapshot(x);
+    const DeltaSchema *s = &snap->schema;
+    Schema ns;
+    schema_init(&ns);
+    DeltaMetadata m = snap->metadata;
+    if (rc == 0 && schema_copy(&ns, &s->schema))
+        rc = ERR_NOMEM(err, 64);
+    if (rc) {
+        schema_destroy(&ns);
+        delta_txn_abort(x);
+        return rc;
+    }
+    if (nullable >= 0)
+        ns.fields[c].nullable = nullable;
+    if (char_to) {
+        ns.fields[c].type.char_len = char_to->char_kind ? char_to->char_len : 0;
+        ns.fields[c].type.char_kind = char_to->char_len ? char_to->char_kind : 0;
+    }
+    rc = mapping_commit(x, snap, &m, &ns, s->columns, "CHANGE COLUMN", NULL, res, err);
+    schema_destroy(&ns);
+    return rc;
+}
+
 int delta_set_nullable(DeltaTable *t, const char *column, bool nullable, DeltaResult *res, TarnError *err)
 {
-    DeltaTransaction *x = delta_txn_begin(t, err);
+    int c, rc;
+    DeltaTransaction *x = column_txn_begin(t, column, &c, &rc, err);
     if (!x)
         return err->kind;
     DeltaSnapshot *snap = delta_txn_snapshot(x);
     const DeltaSchema *s = &snap->schema;
-    int c = delta_schema_find(s, column);
-    int rc = 0;
-    if (c < 0)
-        rc = err_set_state(err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" does not exist", column);
     if (rc == 0 && s->schema.fields[c].nullable == nullable) {
         delta_txn_abort(x);
         if (res)
@@ -1830,20 +1861,20 @@ int delta_set_nullable(DeltaTable *t, const char *column, bool nullable, DeltaRe
         if (sc)
             delta_scan_close(sc);
     }
-    Schema ns;
-    schema_init(&ns);
-    DeltaMetadata m = snap->metadata;
-    if (rc == 0 && schema_copy(&ns, &s->schema))
-        rc = ERR_NOMEM(err, 64);
-    if (rc) {
-        schema_destroy(&ns);
-        delta_txn_abort(x);
-        return rc;
-    }
-    ns.fields[c].nullable = nullable;
-    rc = mapping_commit(x, snap, &m, &ns, s->columns, "CHANGE COLUMN", NULL, res, err);
-    schema_destroy(&ns);
-    return rc;
+    return commit_column_attrs(x, c, rc, nullable, NULL, res, err);
+}
+
+int delta_set_char_type(DeltaTable *t, const char *column, const LogicalType *to, DeltaResult *res, TarnError *err)
+{
+    int c, rc;
+    DeltaTransaction *x = column_txn_begin(t, column, &c, &rc, err);
+    if (!x)
+        return err->kind;
+    DeltaSnapshot *snap = delta_txn_snapshot(x);
+    const DeltaSchema *s = &snap->schema;
+    if (rc == 0 && (s->schema.fields[c].type.id != TYPE_STRING || to->id != TYPE_STRING))
+        rc = err_set(err, TARN_ERR_INVALID, "delta_set_char_type: column \"%s\" is not a string", column);
+    return commit_column_attrs(x, c, rc, -1, to, res, err);
 }
 
 int delta_set_properties(DeltaTable *t, const char *const *keys, const char *const *values, int n,

@@ -831,6 +831,13 @@ int delta_scan_next(DeltaScan *sc, Batch *b, TarnError *err)
             sc->stats.row_groups_total += rs.row_groups_total;
             sc->stats.row_groups_skipped += rs.row_groups_skipped;
             sc->stats.bytes_read += rs.bytes_read;
+            sc->stats.pq.row_groups_total += rs.row_groups_total;
+            sc->stats.pq.row_groups_skipped += rs.row_groups_skipped;
+            sc->stats.pq.row_groups_read += rs.row_groups_read;
+            sc->stats.pq.row_groups_skipped_bloom += rs.row_groups_skipped_bloom;
+            sc->stats.pq.pages_total += rs.pages_total;
+            sc->stats.pq.pages_skipped += rs.pages_skipped;
+            sc->stats.pq.bytes_read += rs.bytes_read;
         }
         sc->stats.rows_deleted += sc->cursor.rows_deleted;
         sc->cursor.rows_deleted = 0;

@@ -15,6 +15,9 @@
 
 #define MAX_DEPTH 64
 
+/* varchar(n) / char(n) of a string field, as Spark writes it */
+#define CHAR_VARCHAR_KEY "__CHAR_VARCHAR_TYPE_STRING"
+
 static const JsonNode *get(const JsonNode *o, const char *key)
 {
     if (!o || o->type != JSON_OBJECT)
@@ -55,6 +58,27 @@ static int parse_primitive(const char *s, LogicalType *out, TarnError *err)
         return 0;
     }
     return err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: Delta type \"%s\"", s);
+}
+
+/* Spark's __CHAR_VARCHAR_TYPE_STRING ("varchar(10)", "char(3)") on a string
+ * field: the declared length (vector/types.h char_len). */
+static void parse_char_varchar(const JsonNode *md, LogicalType *t)
+{
+    const JsonNode *n = md && md->type == JSON_OBJECT ? get(md, CHAR_VARCHAR_KEY) : NULL;
+    if (!n || n->type != JSON_STRING || n->len >= 32)
+        return;
+    char s[32];
+    memcpy(s, n->u.str, n->len);
+    s[n->len] = 0;
+    unsigned len = 0;
+    char close = 0;
+    if (sscanf(s, "varchar(%u%c", &len, &close) == 2 && close == ')' && len > 0) {
+        t->char_kind = TYPE_CHAR_VARCHAR;
+        t->char_len = len;
+    } else if (sscanf(s, "char(%u%c", &len, &close) == 2 && close == ')' && len > 0) {
+        t->char_kind = TYPE_CHAR_BPCHAR;
+        t->char_len = len;
+    }
 }
 
 static int parse_metadata(Arena *a, const JsonNode *md, DeltaColumn *col, TarnError *err)
@@ -143,6 +167,8 @@ static int parse_struct(Arena *a, const JsonNode *t, int depth, LogicalType *out
             return err_set(err, TARN_ERR_CORRUPT, "Delta schema field \"%s\" without \"type\"", c->name);
         if ((rc = parse_type(a, ty, depth + 1, &ft, c, err)))
             return err_context(err, "column \"%s\"", c->name);
+        if (ft.id == TYPE_STRING)
+            parse_char_varchar(get(f, "metadata"), &ft);
         if (type_struct_add(out, c->name, ft, is_null))
             return ERR_NOMEM(err, 64);
     }
@@ -291,6 +317,42 @@ int delta_type_name(const LogicalType *t, Buf *out, TarnError *err)
 
 static int ser_type(const LogicalType *t, const DeltaColumn *col, Buf *o, TarnError *err);
 
+/* md (compact JSON object text, as parse_metadata stores it) without its
+ * "__CHAR_VARCHAR_TYPE_STRING": "..." member; malloc'ed, NULL when out of
+ * memory. */
+static char *strip_char_key(const char *md)
+{
+    size_t n = strlen(md);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    const char *k = strstr(md, "\"" CHAR_VARCHAR_KEY "\"");
+    const char *v = k ? strchr(k + sizeof CHAR_VARCHAR_KEY + 1, ':') : NULL;
+    const char *q = v ? strchr(v, '"') : NULL;
+    const char *e = q ? strchr(q + 1, '"') : NULL; /* the value never holds quotes or escapes */
+    if (!e) {
+        memcpy(out, md, n + 1);
+        return out;
+    }
+    e++;
+    while (*e == ' ')
+        e++;
+    if (*e == ',') {
+        e++; /* "key":"v", next... */
+    } else {
+        /* last member: drop the comma before it */
+        const char *b = k;
+        while (b > md && (b[-1] == ' ' || b[-1] == ','))
+            if (*--b == ',')
+                break;
+        k = b;
+    }
+    size_t w = (size_t)(k - md);
+    memcpy(out, md, w);
+    strcpy(out + w, e);
+    return out;
+}
+
 static int ser_field(const Field *f, const DeltaColumn *col, Buf *o, TarnError *err)
 {
     if (buf_printf(o, "{\"name\":") || value_append_json_string(o, f->name, strlen(f->name)) ||
@@ -300,9 +362,27 @@ static int ser_field(const Field *f, const DeltaColumn *col, Buf *o, TarnError *
     if (rc)
         return err_context(err, "column \"%s\"", f->name);
     const char *md = col && col->metadata_json ? col->metadata_json : "{}";
-    if (buf_printf(o, ",\"nullable\":%s,\"metadata\":%s}", f->nullable ? "true" : "false", md))
-        return ERR_NOMEM(err, 64);
-    return 0;
+    char *stripped = NULL;
+    if (strstr(md, "\"" CHAR_VARCHAR_KEY "\"")) {
+        /* the declared type comes from f->type: drop the stored member */
+        if (!(stripped = strip_char_key(md)))
+            return ERR_NOMEM(err, strlen(md));
+        md = stripped;
+    }
+    if (f->type.id == TYPE_STRING && f->type.char_kind && f->type.char_len) {
+        /* varchar(n) / char(n): Spark's field metadata key, merged into the object */
+        const char *body = strchr(md, '{');
+        body = body ? body + 1 : "}";
+        while (*body == ' ')
+            body++;
+        rc = buf_printf(o, ",\"nullable\":%s,\"metadata\":{\"" CHAR_VARCHAR_KEY "\":\"%s(%u)\"%s%s}",
+                        f->nullable ? "true" : "false", f->type.char_kind == TYPE_CHAR_BPCHAR ? "char" : "varchar",
+                        f->type.char_len, *body == '}' ? "" : ",", body);
+    } else {
+        rc = buf_printf(o, ",\"nullable\":%s,\"metadata\":%s}", f->nullable ? "true" : "false", md);
+    }
+    free(stripped);
+    return rc ? ERR_NOMEM(err, 64) : 0;
 }
 
 static int ser_type(const LogicalType *t, const DeltaColumn *col, Buf *o, TarnError *err)

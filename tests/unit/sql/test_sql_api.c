@@ -5,27 +5,8 @@
  */
 #include "../test.h"
 
+#include "sql_test_util.h"
 #include "tarn.h"
-
-static tarn_db *open_lake(void)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/lake", test_tmp_dir());
-    tarn_db *db;
-    tarn_error err = {0};
-    ASSERT_OK(tarn_open(path, &db, &err), &err);
-    return db;
-}
-
-static tarn_result *run(tarn_db *db, const char *sql)
-{
-    tarn_result *r = NULL;
-    tarn_error err = {0};
-    int rc = tarn_exec(db, sql, &r, &err);
-    if (rc)
-        TFAIL("%s: %s [%s]", sql, err.message, err.sqlstate);
-    return r;
-}
 
 TEST(sql_api_result_accessors)
 {

@@ -9,17 +9,8 @@
 
 #include <string.h>
 
+#include "sql_test_util.h"
 #include "tarn.h"
-
-static tarn_db *open_lake(void)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/lake", test_tmp_dir());
-    tarn_db *db;
-    tarn_error err = {0};
-    ASSERT_OK(tarn_open(path, &db, &err), &err);
-    return db;
-}
 
 static void exec_ok(tarn_db *db, const char *sql)
 {

@@ -1,0 +1,63 @@
+-- LATERAL subqueries and functions: top-k per group, aggregates per outer
+-- row, LEFT JOIN LATERAL with empty inner sides, nesting, errors.
+SELECT t3.k, x.id, x.a FROM t3, LATERAL (SELECT id, a FROM t1 WHERE t1.g = t3.k ORDER BY a DESC NULLS LAST, id LIMIT 3) x;
+SELECT t3.k, x.id FROM t3 CROSS JOIN LATERAL (SELECT id FROM t1 WHERE t1.a = t3.k * 100 ORDER BY id LIMIT 2) x;
+SELECT t3.k, t3.label, x.id, x.s FROM t3 LEFT JOIN LATERAL (SELECT id, s FROM t1 WHERE t1.g = t3.k AND t1.id < 40 ORDER BY id DESC LIMIT 2) x ON true;
+SELECT t3.k, x.n, x.sa, x.mx FROM t3, LATERAL (SELECT count(*) AS n, sum(a) AS sa, max(s) AS mx FROM t1 WHERE t1.g = t3.k) x;
+SELECT t3.k, x.n FROM t3 LEFT JOIN LATERAL (SELECT count(*) AS n FROM t1 WHERE t1.g = t3.k AND t1.a > 995) x ON true;
+SELECT t3.k, x.* FROM t3 LEFT JOIN LATERAL (SELECT grp, sum(amount) AS total FROM t2 WHERE t2.k = t3.k * 2 GROUP BY grp) x ON true;
+SELECT t3.k, x.* FROM t3 LEFT JOIN LATERAL (SELECT grp, sum(amount) AS total FROM t2 WHERE t2.k = t3.k * 2 GROUP BY grp) x ON x.total > 200;
+SELECT g.grp, x.name, x.amount FROM (SELECT DISTINCT grp FROM t2) g, LATERAL (SELECT name, amount FROM t2 WHERE t2.grp = g.grp ORDER BY amount DESC, name LIMIT 4) x;
+SELECT g.grp, x.name FROM (SELECT DISTINCT grp FROM t2) g, LATERAL (SELECT name FROM t2 WHERE t2.grp = g.grp ORDER BY amount, name OFFSET 3 LIMIT 2) x;
+SELECT g.v, x.k FROM (VALUES (1), (2), (NULL::int)) g(v) LEFT JOIN LATERAL (SELECT k FROM t3 WHERE t3.k > g.v ORDER BY k LIMIT 2) x ON true;
+SELECT t1.id, x.c FROM t1, LATERAL (SELECT t1.a * 2 AS c) x WHERE t1.id <= 20;
+SELECT t1.id, x.c, y.d FROM t1, LATERAL (SELECT t1.a + 1 AS c) x, LATERAL (SELECT x.c * 10 AS d) y WHERE t1.id <= 20;
+SELECT t1.id, x.v FROM t1, LATERAL (VALUES (t1.a), (t1.g), (NULL)) x(v) WHERE t1.id <= 10;
+SELECT t1.id, gs FROM t1, LATERAL generate_series(1, t1.g) gs WHERE t1.id <= 15;
+SELECT t1.id, gs FROM t1 LEFT JOIN LATERAL generate_series(1, t1.g) gs ON true WHERE t1.id <= 12;
+SELECT t1.id, gs FROM t1, generate_series(t1.g, 3) gs WHERE t1.id <= 15;
+SELECT t3.k, x.id FROM t3, LATERAL (SELECT id FROM t1 WHERE t1.id = t3.k UNION ALL SELECT id FROM t1 WHERE t1.id = t3.k + 100) x;
+SELECT t3.k, x.g, x.n FROM t3, LATERAL (SELECT g, count(*) AS n FROM t1 WHERE t1.a = t3.k GROUP BY g) x;
+SELECT t3.k, x.rn, x.id FROM t3, LATERAL (SELECT id, row_number() OVER (ORDER BY id DESC) AS rn FROM t1 WHERE t1.g = t3.k AND t1.id < 60) x WHERE x.rn <= 2;
+SELECT t3.k, (SELECT max(y.id) FROM LATERAL (SELECT id FROM t1 WHERE t1.g = t3.k LIMIT 5) y) FROM t3;
+SELECT a.k, b.k, x.n FROM t3 a JOIN t3 b ON a.k < b.k, LATERAL (SELECT count(*) AS n FROM t1 WHERE t1.g BETWEEN a.k AND b.k AND t1.id < 100) x;
+SELECT t3.k, x.* FROM t3 JOIN LATERAL (SELECT min(id) AS lo, max(id) AS hi FROM t1 WHERE g = t3.k) x ON x.lo < 5;
+SELECT t3.k, x.s FROM t3, LATERAL (SELECT DISTINCT s FROM t1 WHERE t1.g = t3.k AND t1.id < 50) x;
+SELECT t3.k, x.s FROM t3, LATERAL (SELECT DISTINCT ON (g) g, s FROM t1 WHERE t1.a = t3.k * 3 ORDER BY g, id) x;
+SELECT w.id, x.part FROM words w, LATERAL (SELECT upper(w.w) AS part WHERE w.w IS NOT NULL) x;
+SELECT w.id, x.l FROM words w LEFT JOIN LATERAL (SELECT length(w.w) AS l WHERE length(w.w) > 5) x ON true;
+SELECT n.id, x.cnt FROM nums n, LATERAL (SELECT count(*) AS cnt FROM t1 WHERE t1.a < n.i2) x;
+SELECT t3.k, x.v FROM t3, LATERAL (SELECT k2.label AS v FROM t3 k2 WHERE k2.k = t3.k + 1) x;
+SELECT count(*), sum(x.a) FROM t3, LATERAL (SELECT a FROM t1 WHERE t1.g = t3.k ORDER BY id LIMIT 100) x;
+SELECT t3.k, x.id FROM t3, LATERAL (SELECT id FROM t1 WHERE t1.g = t3.k ORDER BY id LIMIT 0) x;
+SELECT t3.k, x.* FROM t3, LATERAL (SELECT * FROM t2 WHERE t2.k = t3.k AND t2.grp = 0) x;
+SELECT t3.k, x.e FROM t3, LATERAL (SELECT EXISTS (SELECT 1 FROM t1 WHERE t1.a = t3.k) AS e) x;
+SELECT x.* FROM t3, LATERAL (SELECT t3.k, t3.label) x;
+SELECT t3.k, x.n FROM t3 RIGHT JOIN LATERAL (SELECT count(*) AS n FROM t1 WHERE t1.g = t3.k) x ON true;
+SELECT t3.k, x.n FROM t3 FULL JOIN LATERAL (SELECT 1 AS n FROM t1 WHERE t1.g = t3.k) x ON true;
+SELECT * FROM t3, (SELECT id FROM t1 WHERE t1.g = t3.k) x;
+SELECT * FROM LATERAL (SELECT 1 AS one) x, t3 WHERE t3.k = 1;
+-- unsupported: LIMIT / OFFSET reading an outer column (docs/sql.md)
+SELECT t3.k, x.id FROM t3, LATERAL (SELECT id FROM t1 WHERE t1.g = t3.k ORDER BY id LIMIT t3.k) x;
+SELECT t.id, x.d FROM t1 t, LATERAL (SELECT t.d + 1 AS d) x WHERE t.id < 8;
+SELECT t.id, x.ts FROM t1 t, LATERAL (SELECT date_trunc('day', t.ts) AS ts) x WHERE t.id < 8;
+SELECT g, x.top FROM (SELECT DISTINCT g FROM t1) q, LATERAL (SELECT max(a) AS top FROM t1 WHERE t1.g = q.g AND t1.flag) x;
+SELECT q.g, x.a, x.id FROM (SELECT DISTINCT g FROM t1) q CROSS JOIN LATERAL (SELECT a, id FROM t1 WHERE t1.g = q.g AND a IS NOT NULL ORDER BY a, id LIMIT 2) x;
+SELECT q.g, x.id FROM (SELECT DISTINCT g FROM t1 WHERE g < 3) q CROSS JOIN LATERAL (SELECT id FROM t1 WHERE t1.g = q.g ORDER BY id DESC LIMIT 1) x ORDER BY q.g;
+
+-- Generated (fixed seed): top-k and aggregates per outer row.
+SELECT t3.k, t3.label, x.id, x.v FROM t3 , LATERAL (SELECT id, s AS v FROM t1 WHERE t1.g = t3.k ORDER BY s DESC NULLS LAST, id LIMIT 4);
+SELECT t3.k, t3.label, x.id, x.v FROM t3 LEFT JOIN LATERAL (SELECT id, s AS v FROM t1 WHERE t1.g = t3.k ORDER BY s DESC NULLS FIRST, id LIMIT 4) ON true;
+SELECT t3.k, t3.label, x.id, x.v FROM t3 , LATERAL (SELECT id, d AS v FROM t1 WHERE t1.g = t3.k ORDER BY d ASC NULLS FIRST, id LIMIT 3);
+SELECT t3.k, t3.label, x.id, x.v FROM t3 LEFT JOIN LATERAL (SELECT id, d AS v FROM t1 WHERE t1.g = t3.k ORDER BY d ASC NULLS LAST, id LIMIT 1) ON true;
+SELECT t3.k, t3.label, x.id, x.v FROM t3 CROSS JOIN LATERAL (SELECT id, s AS v FROM t1 WHERE t1.a % 10 = t3.k ORDER BY s ASC NULLS LAST, id LIMIT 3);
+SELECT t3.k, t3.label, x.id, x.v FROM t3 CROSS JOIN LATERAL (SELECT id, d AS v FROM t1 WHERE t1.a % 10 = t3.k ORDER BY d DESC NULLS FIRST, id LIMIT 2);
+SELECT t3.k, t3.label, x.id, x.v FROM t3 LEFT JOIN LATERAL (SELECT id, f AS v FROM t1 WHERE t1.a % 10 = t3.k ORDER BY f DESC NULLS LAST, id LIMIT 4) ON true;
+SELECT t3.k, t3.label, x.id, x.v FROM t3 CROSS JOIN LATERAL (SELECT id, c AS v FROM t1 WHERE t1.g = t3.k AND t1.flag ORDER BY c ASC NULLS FIRST, id LIMIT 2);
+SELECT t3.k, t3.label, x.id, x.v FROM t3 CROSS JOIN LATERAL (SELECT id, s AS v FROM t1 WHERE t1.a % 10 = t3.k ORDER BY s DESC NULLS LAST, id LIMIT 2);
+SELECT t3.k, t3.label, x.id, x.v FROM t3 CROSS JOIN LATERAL (SELECT id, f AS v FROM t1 WHERE t1.g = t3.k AND t1.flag ORDER BY f ASC NULLS LAST, id LIMIT 4);
+SELECT t3.k, t3.label, x.id, x.v FROM t3 LEFT JOIN LATERAL (SELECT id, s AS v FROM t1 WHERE t1.g = t3.k ORDER BY s DESC NULLS LAST, id LIMIT 4) ON true;
+SELECT t3.k, t3.label, x.id, x.v FROM t3 LEFT JOIN LATERAL (SELECT id, f AS v FROM t1 WHERE t1.a % 10 = t3.k ORDER BY f DESC NULLS LAST, id LIMIT 2) ON true;
+SELECT t3.k, t3.label, x.id, x.v FROM t3 LEFT JOIN LATERAL (SELECT id, c AS v FROM t1 WHERE t1.g = t3.k AND t1.flag ORDER BY c ASC NULLS FIRST, id LIMIT 3) ON true;
+SELECT t3.k, t3.label, x.id, x.v FROM t3 LEFT JOIN LATERAL (SELECT id, f AS v FROM t1 WHERE t1.a % 10 = t3.k ORDER BY f ASC NULLS FIRST, id LIMIT 3) ON true;
+SELECT t3.k, t3.label, x.id, x.v FROM t3 LEFT JOIN LATERAL (SELECT id, d AS v FROM t1 WHERE t1.g = t3.k ORDER BY d DESC NULLS FIRST, id LIMIT 3) ON true;
