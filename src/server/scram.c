@@ -1,7 +1,7 @@
 /*
- * scram.c - SHA-256, HMAC, PBKDF2, base64 and the SCRAM-SHA-256 server
- * exchange (scram.h), written from FIPS 180-4 and RFCs 2104, 5802, 7677,
- * 8018.  No external crypto library.
+ * scram.c - HMAC, PBKDF2, base64 and the SCRAM-SHA-256 server exchange
+ * (scram.h) over util/sha256.c, written from RFCs 2104, 5802, 7677, 8018.
+ * No external crypto library.
  */
 #include <stdio.h>
 #include <stdlib.h>

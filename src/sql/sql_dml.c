@@ -893,6 +893,14 @@ static int merge_apply(void *ctx, const Batch *target, uint8_t *action_out, Batc
     return merge_emit(m, &old, k, MERGE_DO_UPDATE, updated_out, err);
 }
 
+/* MERGE's command tag: the rows inserted, updated and deleted. */
+static int merge_tag(const DeltaResult *dr, tarn_result **out, TarnError *err)
+{
+    char tag[64];
+    snprintf(tag, sizeof tag, "MERGE %lld", (long long)(dr->rows_inserted + dr->rows_updated + dr->rows_deleted));
+    return (*out = sql_result_tag(tag, err)) ? 0 : err->kind;
+}
+
 static int merge_join_run(Stmt *s, const BoundMerge *bm, MergeRun *m, tarn_result **out, TarnError *err)
 {
     MergeJoin j;
@@ -982,10 +990,7 @@ static int merge_join_run(Stmt *s, const BoundMerge *bm, MergeRun *m, tarn_resul
     memset(&dr, 0, sizeof dr);
     if ((rc = delta_apply(bm->rel->table, prune, n_prune, merge_apply, &j, insp, n_ins, "MERGE", &dr, err)))
         goto done;
-    char tag[64];
-    snprintf(tag, sizeof tag, "MERGE %lld", (long long)(dr.rows_inserted + dr.rows_updated + dr.rows_deleted));
-    if (!(*out = sql_result_tag(tag, err)))
-        rc = err->kind;
+    rc = merge_tag(&dr, out, err);
 done:
     for (uint32_t i = 0; ins && i < n_ins; i++)
         batch_destroy(&ins[i]);
@@ -1142,10 +1147,7 @@ int sql_run_merge(tarn_db *db, const char *sql, const AstStmt *st, tarn_result *
             sql_err_at(err, sql, st->loc);
         goto done;
     }
-    char tag[64];
-    snprintf(tag, sizeof tag, "MERGE %lld", (long long)(dr.rows_inserted + dr.rows_updated + dr.rows_deleted));
-    if (!(*out = sql_result_tag(tag, err)))
-        rc = err->kind;
+    rc = merge_tag(&dr, out, err);
 done:
     for (uint32_t ci = 0; bp && ci < n_batches; ci++)
         if (bp[ci])

@@ -185,17 +185,27 @@ static bool parse_fraction(Cursor *c, int64_t *micros)
     return true;
 }
 
-static bool parse_time_part(Cursor *c, int64_t *micros)
+/* The fields of hh:mm[:ss[.f]] (ss and frac 0 when absent; frac in
+ * microseconds), not range-checked. */
+static bool read_time_fields(Cursor *c, int64_t *hh, int64_t *mi, int64_t *ss, int64_t *frac)
 {
-    int64_t hh, mi, ss = 0, frac = 0;
-    if (!read_digits(c, 1, 2, &hh) || !eat(c, ':') || !read_digits(c, 2, 2, &mi))
+    *ss = *frac = 0;
+    if (!read_digits(c, 1, 2, hh) || !eat(c, ':') || !read_digits(c, 2, 2, mi))
         return false;
     if (eat(c, ':')) {
-        if (!read_digits(c, 2, 2, &ss))
+        if (!read_digits(c, 2, 2, ss))
             return false;
-        if (eat(c, '.') && !parse_fraction(c, &frac))
+        if (eat(c, '.') && !parse_fraction(c, frac))
             return false;
     }
+    return true;
+}
+
+static bool parse_time_part(Cursor *c, int64_t *micros)
+{
+    int64_t hh, mi, ss, frac;
+    if (!read_time_fields(c, &hh, &mi, &ss, &frac))
+        return false;
     if (hh > 24 || mi > 59 || ss > 60) /* PG takes :60 (a leap second) and carries it */
         return false;
     int64_t t = hh * DT_USECS_PER_HOUR + mi * DT_USECS_PER_MIN + ss * DT_USECS_PER_SEC + frac;
@@ -346,15 +356,9 @@ int dt_parse_special(const char *s, size_t n)
 /* hh:mm[:ss[.f]] with any field too large (24:00:00 itself is valid). */
 static bool time_shape_out_of_range(Cursor *c)
 {
-    int64_t hh, mi, ss = 0, frac = 0;
-    if (!read_digits(c, 1, 2, &hh) || !eat(c, ':') || !read_digits(c, 2, 2, &mi))
+    int64_t hh, mi, ss, frac;
+    if (!read_time_fields(c, &hh, &mi, &ss, &frac))
         return false;
-    if (eat(c, ':')) {
-        if (!read_digits(c, 2, 2, &ss))
-            return false;
-        if (eat(c, '.') && !parse_fraction(c, &frac))
-            return false;
-    }
     return hh > 24 || mi > 59 || ss > 60 || (hh == 24 && (mi > 0 || ss > 0 || frac > 0));
 }
 

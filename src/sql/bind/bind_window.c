@@ -183,6 +183,21 @@ static bool value_negative(const Value *v, const LogicalType *t)
     }
 }
 
+/* A frame offset cast to type t and folded to a constant, which must not
+ * be NULL (22004). */
+static int fold_frame_offset(BindCtx *ctx, Expr **e, const LogicalType *t, int loc, bool is_start)
+{
+    int rc;
+    if ((rc = bind_coerce(ctx, *e, t, CAST_IMPLICIT, e)) || (rc = bind_fold(ctx, *e, e)))
+        return rc;
+    if ((*e)->kind != EX_CONST)
+        return ERR_INTERNAL(ctx->err, "frame offset did not fold");
+    if ((*e)->u.cnst.is_null)
+        return fail_at(ctx, loc, "22004", is_start ? "frame starting offset must not be null"
+                                                    : "frame ending offset must not be null", NULL, NULL);
+    return 0;
+}
+
 static int bind_frame_offset(BindCtx *ctx, ExprEnv *env, WinPending *w, const AstNode *n, bool is_start,
                              bool preceding, int loc)
 {
@@ -194,13 +209,8 @@ static int bind_frame_offset(BindCtx *ctx, ExprEnv *env, WinPending *w, const As
         return rc;
     if (!(c->frame & WFRAME_RANGE)) {
         LogicalType i8 = type_simple(TYPE_INT64);
-        if ((rc = bind_coerce(ctx, e, &i8, CAST_IMPLICIT, &e)) || (rc = bind_fold(ctx, e, &e)))
+        if ((rc = fold_frame_offset(ctx, &e, &i8, loc, is_start)))
             return rc;
-        if (e->kind != EX_CONST)
-            return ERR_INTERNAL(ctx->err, "frame offset did not fold");
-        if (e->u.cnst.is_null)
-            return fail_at(ctx, loc, "22004", is_start ? "frame starting offset must not be null"
-                                                        : "frame ending offset must not be null", NULL, NULL);
         if (e->u.cnst.v.i < 0)
             return fail_at(ctx, loc, "22013", is_start ? "frame starting offset must not be negative"
                                                         : "frame ending offset must not be negative", NULL, NULL);
@@ -248,13 +258,8 @@ static int bind_frame_offset(BindCtx *ctx, ExprEnv *env, WinPending *w, const As
         return fail_at(ctx, loc, "0A000", "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s",
                        type_name(&key->type, kb, sizeof kb), NULL);
     }
-    if ((rc = bind_coerce(ctx, e, &ot, CAST_IMPLICIT, &e)) || (rc = bind_fold(ctx, e, &e)))
+    if ((rc = fold_frame_offset(ctx, &e, &ot, loc, is_start)))
         return rc;
-    if (e->kind != EX_CONST)
-        return ERR_INTERNAL(ctx->err, "frame offset did not fold");
-    if (e->u.cnst.is_null)
-        return fail_at(ctx, loc, "22004", is_start ? "frame starting offset must not be null"
-                                                    : "frame ending offset must not be null", NULL, NULL);
     if (value_negative(&e->u.cnst, &e->type))
         return fail_at(ctx, loc, "22013", "invalid preceding or following size in window function", NULL, NULL);
     Expr *kc;

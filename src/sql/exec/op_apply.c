@@ -244,12 +244,6 @@ static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
     return coll_move(&((Apply *)op)->outer, local, err);
 }
 
-static void sink_local_free(PhysOp *op, void *local)
-{
-    (void)op;
-    coll_delete(local);
-}
-
 static bool key_equal(const Apply *ap, const Vector *const *ca, uint32_t ia, const Vector *const *cb, uint32_t ib)
 {
     for (uint32_t k = 0; k < ap->n_keys; k++)
@@ -589,7 +583,7 @@ static const PhysOpVT vt = {
     .sink = sink,
     .sink_combine = sink_combine,
     .sink_finalize = sink_finalize,
-    .sink_local_free = sink_local_free,
+    .sink_local_free = op_coll_local_free,
     .destroy = destroy,
     .explain = explain,
 };

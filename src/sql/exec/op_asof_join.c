@@ -123,12 +123,6 @@ static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
     return coll_move(&((AsofJoin *)op)->build, local, err);
 }
 
-static void sink_local_free(PhysOp *op, void *local)
-{
-    (void)op;
-    coll_delete(local);
-}
-
 typedef struct TsRow {
     int64_t ts;
     uint32_t row;
@@ -442,7 +436,7 @@ static const PhysOpVT vt = {
     .sink = sink,
     .sink_combine = sink_combine,
     .sink_finalize = sink_finalize,
-    .sink_local_free = sink_local_free,
+    .sink_local_free = op_coll_local_free,
     .op_local_init = op_local_init,
     .op_exec = op_exec,
     .op_local_free = plocal_free,

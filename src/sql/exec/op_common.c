@@ -18,3 +18,9 @@ void op_local_free(PhysOp *op, void *local)
     (void)op;
     tarn_free(local);
 }
+
+void op_coll_local_free(PhysOp *op, void *local)
+{
+    (void)op;
+    coll_delete(local);
+}

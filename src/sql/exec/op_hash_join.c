@@ -705,13 +705,12 @@ done:
     return rc;
 }
 
-static void unload_partition(HashJoin *j, ExecCtx *x)
+/* Frees the build side's rows and hash table. */
+static void free_build(HashJoin *j)
 {
     if (j->coll_ok)
         coll_free(&j->build);
     j->coll_ok = false;
-    exec_mem_release(x, j->part_charged);
-    j->part_charged = 0;
     tarn_free(j->hashes);
     tarn_free(j->next);
     tarn_free(j->heads);
@@ -719,6 +718,13 @@ static void unload_partition(HashJoin *j, ExecCtx *x)
     j->hashes = NULL;
     j->next = j->heads = NULL;
     j->matched = NULL;
+}
+
+static void unload_partition(HashJoin *j, ExecCtx *x)
+{
+    free_build(j);
+    exec_mem_release(x, j->part_charged);
+    j->part_charged = 0;
 }
 
 /* Probe side of a spilled join: rows go to the partition files. */
@@ -947,16 +953,7 @@ static void destroy(PhysOp *op)
         spill_close(j->pparts[p]);
         j->pparts[p] = NULL;
     }
-    if (j->coll_ok)
-        coll_free(&j->build);
-    j->coll_ok = false;
-    tarn_free(j->hashes);
-    tarn_free(j->next);
-    tarn_free(j->heads);
-    tarn_free(j->matched);
-    j->hashes = NULL;
-    j->next = j->heads = NULL;
-    j->matched = NULL;
+    free_build(j);
 }
 
 static const char *kind_name(JoinKind k)

@@ -66,12 +66,6 @@ static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
     return coll_move(&((Result *)op)->rows, local, err);
 }
 
-static void sink_local_free(PhysOp *op, void *local)
-{
-    (void)op;
-    coll_delete(local);
-}
-
 static void destroy(PhysOp *op)
 {
     Result *r = (Result *)op;
@@ -86,7 +80,7 @@ static const PhysOpVT vt = {
     .sink_local_init = sink_local_init,
     .sink = sink,
     .sink_combine = sink_combine,
-    .sink_local_free = sink_local_free,
+    .sink_local_free = op_coll_local_free,
     .destroy = destroy,
 };
 

@@ -198,5 +198,7 @@ void op_insert_keep_rows(PhysOp *op, Collection *rows);
 int op_ptrs_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err);
 /* *_local_free of a thread-local state that is one plain allocation. */
 void op_local_free(PhysOp *op, void *local);
+/* sink_local_free of a thread-local Collection made by coll_new. */
+void op_coll_local_free(PhysOp *op, void *local);
 
 #endif

@@ -41,6 +41,19 @@ static void ord_init(FuncCtx *ctx, uint8_t *const *rows, uint32_t off, uint32_t 
         memset(rows[i] + off, 0, sizeof(OrdState));
 }
 
+/* Points s at a copy of its bytes in arena a (kept states outlive the input). */
+static int keep_str(Arena *a, StrView *s, TarnError *err)
+{
+    if (s->len) {
+        char *p = arena_alloc(a, s->len);
+        if (!p)
+            return ERR_NOMEM(err, s->len);
+        memcpy(p, s->ptr, s->len);
+        s->ptr = p;
+    }
+    return 0;
+}
+
 static int ord_reserve(FuncCtx *ctx, const OrdDesc *d, OrdState *st, uint32_t more, TarnError *err)
 {
     if (st->n + more <= st->cap)
@@ -80,13 +93,8 @@ static int ord_update(FuncCtx *ctx, Vector **args, uint32_t n_args, uint32_t n_r
             }
             if (type_is_string_like(d->types[c].id)) {
                 StrView s = ((const StrView *)v->data)[k];
-                if (s.len) {
-                    char *p = arena_alloc(ctx->arena, s.len);
-                    if (!p)
-                        return ERR_NOMEM(err, s.len);
-                    memcpy(p, s.ptr, s.len);
-                    s.ptr = p;
-                }
+                if (keep_str(ctx->arena, &s, err))
+                    return TARN_ERR_NOMEM;
                 memcpy(rec + d->off[c], &s, sizeof s);
             } else {
                 size_t w = type_width(&d->types[c]);
@@ -421,13 +429,8 @@ static int first_update(FuncCtx *ctx, Vector **args, uint32_t n_args, uint32_t n
         }
         if (str) {
             StrView s = ((const StrView *)v->data)[k];
-            if (s.len) {
-                char *p = arena_alloc(ctx->arena, s.len);
-                if (!p)
-                    return ERR_NOMEM(err, s.len);
-                memcpy(p, s.ptr, s.len);
-                s.ptr = p;
-            }
+            if (keep_str(ctx->arena, &s, err))
+                return TARN_ERR_NOMEM;
             memcpy(st->val, &s, sizeof s);
         } else {
             memcpy(st->val, v->data + w * k, w);

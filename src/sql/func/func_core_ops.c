@@ -478,8 +478,8 @@ static int dec_addsub(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, bool
     int128_t lim = func_pow10_i128(tr->precision);
     FUNC_LOOP2(args[0], args[1], n, {
         int128_t a, b, c;
-        bool o = __builtin_mul_overflow(dec_get(args[0], ia), ma, &a) |
-                 __builtin_mul_overflow(dec_get(args[1], ib), mb, &b);
+        bool o = (int)__builtin_mul_overflow(dec_get(args[0], ia), ma, &a) |
+                 (int)__builtin_mul_overflow(dec_get(args[1], ib), mb, &b);
         o |= sub ? __builtin_sub_overflow(a, b, &c) : __builtin_add_overflow(a, b, &c);
         if ((o || c >= lim || c <= -lim) && FUNC_ROW_VALID(out, i))
             return dec_overflow(err);
@@ -846,8 +846,8 @@ KERNEL(iv_pl_iv)
     Interval *r = (Interval *)out->data;
     FUNC_LOOP2(args[0], args[1], n, {
         Interval x = a[ia], y = b[ib], z;
-        if ((__builtin_add_overflow(x.months, y.months, &z.months) | __builtin_add_overflow(x.days, y.days, &z.days) |
-             __builtin_add_overflow(x.micros, y.micros, &z.micros)) && FUNC_ROW_VALID(out, i))
+        if (((int)__builtin_add_overflow(x.months, y.months, &z.months) | (int)__builtin_add_overflow(x.days, y.days, &z.days) |
+             (int)__builtin_add_overflow(x.micros, y.micros, &z.micros)) && FUNC_ROW_VALID(out, i))
             return err_set_state(err, TARN_ERR_INVALID, "22008", "interval out of range");
         r[i] = z;
     });
@@ -861,8 +861,8 @@ KERNEL(iv_mi_iv)
     Interval *r = (Interval *)out->data;
     FUNC_LOOP2(args[0], args[1], n, {
         Interval x = a[ia], y = b[ib], z;
-        if ((__builtin_sub_overflow(x.months, y.months, &z.months) | __builtin_sub_overflow(x.days, y.days, &z.days) |
-             __builtin_sub_overflow(x.micros, y.micros, &z.micros)) && FUNC_ROW_VALID(out, i))
+        if (((int)__builtin_sub_overflow(x.months, y.months, &z.months) | (int)__builtin_sub_overflow(x.days, y.days, &z.days) |
+             (int)__builtin_sub_overflow(x.micros, y.micros, &z.micros)) && FUNC_ROW_VALID(out, i))
             return err_set_state(err, TARN_ERR_INVALID, "22008", "interval out of range");
         r[i] = z;
     });

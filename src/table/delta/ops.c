@@ -152,13 +152,11 @@ static int choose_protocol(Arena *a, const DeltaMetadata *md, const Schema *s, c
     bool dv = cfg_true(md, "delta.enableDeletionVectors");
     const char *cmm = delta_map_get(&md->configuration, "delta.columnMapping.mode", NULL);
     bool cm = cmm && strcasecmp(cmm, "none") != 0;
-    bool ntz = false, checks = false, inv = false, gen = false;
+    bool ntz = false, checks = false, gen = false;
     for (uint32_t i = 0; i < s->n_fields; i++) {
         ntz |= type_has(&s->fields[i].type, TYPE_TIMESTAMP);
-        if (cols) {
-            inv |= cols[i].invariant_expr != NULL;
+        if (cols)
             gen |= cols[i].generation_expr != NULL;
-        }
     }
     for (uint32_t i = 0; i < md->configuration.n; i++)
         checks |= strncmp(md->configuration.keys[i], "delta.constraints.", 18) == 0;
@@ -1646,6 +1644,20 @@ static int mapping_commit(DeltaTransaction *x, DeltaSnapshot *snap, DeltaMetadat
     return delta_txn_commit(x, res, err);
 }
 
+/* The end of a schema change: mapping_commit when rc is 0, else the
+ * transaction is aborted (rc an error already set); ns is destroyed
+ * either way. */
+static int mapping_end(DeltaTransaction *x, DeltaSnapshot *snap, DeltaMetadata *m, Schema *ns, const DeltaColumn *cols,
+                       const char *op, int rc, DeltaResult *res, TarnError *err)
+{
+    if (rc == 0)
+        rc = mapping_commit(x, snap, m, ns, cols, op, NULL, res, err);
+    else
+        delta_txn_abort(x);
+    schema_destroy(ns);
+    return rc;
+}
+
 static bool is_partition_column(const DeltaMetadata *m, const char *name)
 {
     for (uint32_t i = 0; i < m->n_partition_columns; i++)
@@ -1723,14 +1735,7 @@ int delta_rename_column(DeltaTable *t, const char *column, const char *new_name,
             cols[c].name = nn;
         }
     }
-    if (rc) {
-        schema_destroy(&ns);
-        delta_txn_abort(x);
-        return rc;
-    }
-    rc = mapping_commit(x, snap, &m, &ns, cols, "RENAME COLUMN", NULL, res, err);
-    schema_destroy(&ns);
-    return rc;
+    return mapping_end(x, snap, &m, &ns, cols, "RENAME COLUMN", rc, res, err);
 }
 
 int delta_drop_column(DeltaTable *t, const char *column, DeltaResult *res, TarnError *err)
@@ -1767,14 +1772,7 @@ int delta_drop_column(DeltaTable *t, const char *column, DeltaResult *res, TarnE
         schema_destroy(&ns);
         ns = rest;
     }
-    if (rc) {
-        schema_destroy(&ns);
-        delta_txn_abort(x);
-        return rc;
-    }
-    rc = mapping_commit(x, snap, &m, &ns, cols, "DROP COLUMNS", NULL, res, err);
-    schema_destroy(&ns);
-    return rc;
+    return mapping_end(x, snap, &m, &ns, cols, "DROP COLUMNS", rc, res, err);
 }
 
 /* Ends a CHANGE COLUMN of column c that alters only its nullability
@@ -1791,20 +1789,13 @@ static int commit_column_attrs(DeltaTransaction *x, int c, int rc, int nullable,
     DeltaMetadata m = snap->metadata;
     if (rc == 0 && schema_copy(&ns, &s->schema))
         rc = ERR_NOMEM(err, 64);
-    if (rc) {
-        schema_destroy(&ns);
-        delta_txn_abort(x);
-        return rc;
-    }
-    if (nullable >= 0)
+    if (rc == 0 && nullable >= 0)
         ns.fields[c].nullable = nullable;
-    if (char_to) {
+    if (rc == 0 && char_to) {
         ns.fields[c].type.char_len = char_to->char_kind ? char_to->char_len : 0;
         ns.fields[c].type.char_kind = char_to->char_len ? char_to->char_kind : 0;
     }
-    rc = mapping_commit(x, snap, &m, &ns, s->columns, "CHANGE COLUMN", NULL, res, err);
-    schema_destroy(&ns);
-    return rc;
+    return mapping_end(x, snap, &m, &ns, s->columns, "CHANGE COLUMN", rc, res, err);
 }
 
 int delta_set_nullable(DeltaTable *t, const char *column, bool nullable, DeltaResult *res, TarnError *err)

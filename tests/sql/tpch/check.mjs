@@ -32,7 +32,7 @@ for (let i = 1; i <= 22; i++) {
   const sql = readFileSync(join(here, '..', '..', '..', '..', 'shared', 'bench', 'tpch-queries', `${name}.sql`), 'utf8')
   const want = (await conn.runAndReadAll(sql)).getRowsJson()
   const r = spawnSync(tarn, ['sql', '--lake', lake, '--csv', '-c', 'SET search_path TO tpch; ' + sql], { encoding: 'utf8' })
-  if (r.status !== 0) { console.log(`FAIL tpch ${name}: ${r.stderr.split('\n')[0]}`); failed++; continue }
+  if (r.status !== 0) { console.log(`FAIL tpch ${name}: ${(r.stderr || String(r.error || 'no output')).split('\n')[0]}`); failed++; continue }
   const why = compareRows(parseCsv(r.stdout), want)
   if (why) { console.log(`FAIL tpch ${name}: ${why}`); failed++ } else { console.log(`ok   tpch ${name}`); passed++ }
 }

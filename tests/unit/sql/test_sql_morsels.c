@@ -105,12 +105,19 @@ static void make_table(const char *lake, tarn_db *db)
     free(tag);
 }
 
+/* A fresh lake <tmp>/name (its path in lake[1024]) holding table m. */
+static tarn_db *open_morsel_lake(char *lake, const char *name)
+{
+    snprintf(lake, 1024, "%s/%s", test_tmp_dir(), name);
+    tarn_db *db = open_db(lake);
+    make_table(lake, db);
+    return db;
+}
+
 TEST(sql_morsels_delta_threads_agree)
 {
     char lake[1024];
-    snprintf(lake, sizeof lake, "%s/morsel_lake", test_tmp_dir());
-    tarn_db *db = open_db(lake);
-    make_table(lake, db);
+    tarn_db *db = open_morsel_lake(lake, "morsel_lake");
 
     /* expected answers, computed here */
     int64_t cnt = 0, sum = 0, cnt_r = 0, sum_r = 0, gcnt[10] = {0}, gsum[10] = {0}, s5 = 0, nullg = 0;
@@ -194,9 +201,7 @@ TEST(sql_morsels_delta_threads_agree)
 TEST(sql_morsels_delta_api_ranges)
 {
     char lake[1024];
-    snprintf(lake, sizeof lake, "%s/morsel_lake2", test_tmp_dir());
-    tarn_db *db = open_db(lake);
-    make_table(lake, db);
+    tarn_db *db = open_morsel_lake(lake, "morsel_lake2");
     tarn_close(db);
     char dir[1200];
     snprintf(dir, sizeof dir, "%s/public/m", lake);
