@@ -377,8 +377,14 @@ done:
     return rc;
 }
 
-/* Top-N: keeps the first offset + limit rows of c. */
-static int prune(Sort *s, Collection *c, TarnError *err)
+static void encode_row(const Sort *s, const Vector *cols, uint32_t r, uint8_t *p);
+
+/* Top-N: keeps the first offset + limit rows of c.  When bound is given
+ * and c then holds exactly offset + limit rows, the encoded key of the
+ * last one goes there (only when the keys are fully encoded: no
+ * tie-break on long strings), so later rows can be tested against it
+ * before they are kept; *has_bound says whether it was set. */
+static int prune(Sort *s, Collection *c, uint8_t *bound, bool *has_bound, TarnError *err)
 {
     uint32_t *order;
     uint64_t n;
@@ -398,6 +404,16 @@ static int prune(Sort *s, Collection *c, TarnError *err)
     }
     coll_free(c);
     *c = nc;
+    if (bound && has_bound) {
+        *has_bound = false;
+        if (!s->tiebreak && keep > 0 && c->n_rows == keep && c->n_chunks) {
+            const CollChunk *k = &c->chunks[c->n_chunks - 1];
+            if (k->n_rows) {
+                encode_row(s, k->cols, k->n_rows - 1, bound);
+                *has_bound = true;
+            }
+        }
+    }
     return 0;
 }
 
@@ -407,31 +423,41 @@ typedef struct SLocal {
     Collection c;
     ExprState **keys;
     Vector **cols;
+    /* top-N: the key of the worst row kept (a row must sort before it
+     * to be kept), and the selection / key scratch of the test */
+    uint8_t *bound, *key;
+    bool has_bound;
+    uint32_t *sel, sel_cap;
     int64_t charged;
     SpillFile **runs;
     uint32_t n_runs, cap_runs;
 } SLocal;
 /* ---- external merge sort (spill.h) ------------------------------------------------------------------ */
 
+/* Encodes sort key q of row r of v into p (1 + key_w[q] bytes). */
+static void encode_item(const Sort *s, uint32_t q, const Vector *v, uint32_t r, uint8_t *p)
+{
+    const SortItem *it = &s->items[q];
+    uint32_t w = s->key_w[q];
+    if (!vec_is_valid(v, r)) {
+        p[0] = it->nulls_first ? 0 : 2;
+        memset(p + 1, 0, w);
+    } else {
+        p[0] = 1;
+        encode(v, r, p + 1);
+        if (it->desc)
+            for (uint32_t b = 0; b < w; b++)
+                p[1 + b] = (uint8_t)~p[1 + b];
+    }
+}
+
 /* Encodes the sort keys of row r (key columns at cols[n_child..]) into p. */
 static void encode_row(const Sort *s, const Vector *cols, uint32_t r, uint8_t *p)
 {
     uint32_t off = 0;
     for (uint32_t q = 0; q < s->n_items; q++) {
-        const Vector *v = &cols[s->n_child + q];
-        const SortItem *it = &s->items[q];
-        uint32_t w = s->key_w[q];
-        if (!vec_is_valid(v, r)) {
-            p[off] = it->nulls_first ? 0 : 2;
-            memset(p + off + 1, 0, w);
-        } else {
-            p[off] = 1;
-            encode(v, r, p + off + 1);
-            if (it->desc)
-                for (uint32_t b = 0; b < w; b++)
-                    p[off + 1 + b] = (uint8_t)~p[off + 1 + b];
-        }
-        off += 1 + w;
+        encode_item(s, q, &cols[s->n_child + q], r, p + off);
+        off += 1 + s->key_w[q];
     }
 }
 
@@ -521,7 +547,7 @@ static int sort_mem_check(Sort *s, ExecCtx *x, SLocal *l, TarnError *err)
     }
     if (s->limit >= 0 && l->c.n_rows > (uint64_t)(s->limit + s->offset)) {
         /* top-N: dropping rows beyond offset + limit may be enough */
-        int rc = prune(s, &l->c, err);
+        int rc = prune(s, &l->c, l->bound, &l->has_bound, err);
         if (rc)
             return rc;
         return sort_mem_check(s, x, l, err);
@@ -770,6 +796,9 @@ static void slocal_free(PhysOp *op, void *local)
             expr_state_free(l->keys[k]);
     tarn_free(l->keys);
     tarn_free(l->cols);
+    tarn_free(l->bound);
+    tarn_free(l->key);
+    tarn_free(l->sel);
     tarn_free(l);
 }
 
@@ -810,13 +839,45 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
         l->cols[s->n_child + k] = v;
     }
     Chunk c = {in->n_rows, s->n_child + s->n_items, l->cols};
-    int rc = coll_append(&l->c, &c, NULL, in->n_rows, err);
+    const uint32_t *sel = NULL;
+    uint32_t n = in->n_rows;
+    if (l->has_bound) {
+        /* top-N: only rows that sort before the worst one kept can enter */
+        if (in->n_rows > l->sel_cap) {
+            uint32_t *ns = tarn_realloc(l->sel, (size_t)in->n_rows * sizeof(uint32_t));
+            if (!ns)
+                return ERR_NOMEM(err, (size_t)in->n_rows * sizeof(uint32_t));
+            l->sel = ns;
+            l->sel_cap = in->n_rows;
+        }
+        uint32_t m = 0;
+        for (uint32_t r = 0; r < in->n_rows; r++) {
+            uint32_t off = 0;
+            for (uint32_t q = 0; q < s->n_items; q++) {
+                encode_item(s, q, l->cols[s->n_child + q], r, l->key + off);
+                off += 1 + s->key_w[q];
+            }
+            if (memcmp(l->key, l->bound, s->key_len) < 0)
+                l->sel[m++] = r;
+        }
+        if (!m)
+            return 0;
+        sel = l->sel;
+        n = m;
+    }
+    int rc = coll_append(&l->c, &c, sel, n, err);
     if (rc)
         return rc;
     if (s->limit >= 0) {
         uint64_t keep = (uint64_t)(s->limit + s->offset);
         uint64_t thr = keep * 4 > 65536 ? keep * 4 : 65536;
-        if (l->c.n_rows > thr && (rc = prune(s, &l->c, err)))
+        if (!l->bound && keep > 0 && !s->tiebreak) {
+            l->bound = tarn_malloc(s->key_len + 1);
+            l->key = tarn_malloc(s->key_len + 1);
+            if (!l->bound || !l->key)
+                return ERR_NOMEM(err, s->key_len);
+        }
+        if (l->c.n_rows > thr && (rc = prune(s, &l->c, l->bound, &l->has_bound, err)))
             return rc;
     }
     return sort_mem_check(s, x, l, err);
