@@ -8,6 +8,8 @@
 #   make bench           run the benchmarks side by side with DuckDB (+ Delta figures)
 #   make bench-delta     only the Delta figures (bench/delta.sh)
 #   make bench-tpch      only the TPC-H query figures (bench/tpch_queries.sh)
+#   make bench-ingest    only tarn ingest kafka vs a plain librdkafka consumer, latency (bench/ingest.sh)
+#   make bench-server    only tarn serve vs PostgreSQL 15: pgbench point reads, COPY TO STDOUT (bench/server.sh)
 #   make demo            the main job: generate lineitem-like rows, write Parquet, read back
 #
 # Sources are discovered: every .c under src/ goes into libtarn.a except
@@ -34,6 +36,10 @@ LDSAN   :=
 endif
 
 PKGS     := libzstd liblz4 zlib libxxhash
+# librdkafka (tarn ingest kafka) and OpenSSL (TLS in tarn serve).  libavro-c is
+# not linked: tarn decodes Avro itself (src/format/avro); tests use it as an
+# independent writer (tests/ingest_files/avro_gen.c).
+NET_PKGS := rdkafka openssl
 # -Wno-format-truncation: snprintf into fixed buffers truncates on purpose.
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wvla -Wformat=2 -Wno-format-truncation \
             -Wno-format-nonliteral
@@ -44,6 +50,8 @@ LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -llz4 -
 # libedit: line editing and history for the interactive `tarn sql` shell.
 CPPFLAGS += $(shell pkg-config --cflags libedit 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
+CPPFLAGS += $(shell pkg-config --cflags $(NET_PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(NET_PKGS) 2>/dev/null || echo -lrdkafka -lssl -lcrypto)
 
 LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -57,11 +65,11 @@ LIB      := $(BUILD)/libtarn.a
 TARN     := $(BUILD)/tarn
 UNIT     := $(BUILD)/unit_tests
 
-.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench bench-delta bench-tpch demo clean unit quick sqltest
+.PHONY: all deps deps-quiet test sanitize fuzz fuzz-build bench bench-delta bench-tpch bench-server bench-ingest demo clean unit quick sqltest
 
 # Goals a newcomer runs on a fresh machine install what they need first:
 # every compile waits for the (quiet, usually no-op) bootstrap.
-ifneq ($(filter test sanitize demo bench bench-delta bench-tpch fuzz fuzz-build,$(MAKECMDGOALS)),)
+ifneq ($(filter test sanitize demo bench bench-delta bench-tpch bench-server bench-ingest fuzz fuzz-build,$(MAKECMDGOALS)),)
 DEPS_FIRST := deps-quiet
 endif
 
@@ -103,6 +111,20 @@ DELTA_HELPER := $(BUILD)/delta_crash_writer
 $(DELTA_HELPER): tests/delta/crash_writer.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
 
+# tests/ingest/kafka_test.c hosts a librdkafka mock cluster and drives
+# `tarn ingest kafka` against it (tests/ingest/run.sh).
+KAFKA_TEST := $(BUILD)/kafka_test
+
+$(KAFKA_TEST): tests/ingest/kafka_test.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+
+# bench/kafka_ceiling.c: the mock cluster, the events, a plain consumer (the
+# ceiling) and the latency probe for bench/ingest.sh.
+KAFKA_BENCH := $(BUILD)/kafka_bench
+
+$(KAFKA_BENCH): bench/kafka_ceiling.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 # tests/sql/runner.c runs the sqllogictest files (tests/sql/run.sh).
 SQL_RUNNER := $(BUILD)/sql_runner
 
@@ -121,7 +143,7 @@ sqltest: $(SQL_RUNNER)
 
 # Every suite prints its own "N passed, N failed"; tests/run.sh adds them up
 # and prints the total as its last line.
-test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER)
+test: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER) $(KAFKA_TEST)
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
 # Quick tier: unit tests only.
@@ -129,10 +151,10 @@ quick: $(UNIT)
 	@$(UNIT)
 
 ifeq ($(filter test,$(MAKECMDGOALS)),)
-sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER) $(KAFKA_TEST)
 	@BUILD=$(BUILD) SAN=1 tests/run.sh
 else
-sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER)
+sanitize: $(DEPS_FIRST) $(TARN) $(UNIT) $(INTEROP_BIN) $(DELTA_HELPER) $(SQL_RUNNER) $(PGDIFF_DRIVER) $(KAFKA_TEST)
 	@true
 endif
 
@@ -192,12 +214,20 @@ SQL_BENCH_BIN := $(BUILD)/sql_bench
 $(SQL_BENCH_BIN): bench/sql_bench.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-bench: $(DEPS_FIRST) $(TARN) $(BENCH_BIN) $(BENCH_DELTA_BIN) $(SQL_BENCH_BIN)
+bench: $(DEPS_FIRST) $(TARN) $(BENCH_BIN) $(BENCH_DELTA_BIN) $(SQL_BENCH_BIN) $(KAFKA_BENCH)
 	@BUILD=$(BUILD) bench/run.sh
 
 # Only the TPC-H query figures (bench/tpch_queries.sh; TPCH_SF=1 by default).
 bench-tpch: $(DEPS_FIRST) $(TARN) $(SQL_BENCH_BIN)
 	@BUILD=$(BUILD) bench/tpch_queries.sh
+
+# Only tarn serve against a throwaway PostgreSQL 15 (bench/server.sh).
+bench-server: $(DEPS_FIRST) $(TARN)
+	@BUILD=$(BUILD) bench/server.sh
+
+# Only the Kafka ingest figures (bench/ingest.sh).
+bench-ingest: $(DEPS_FIRST) $(TARN) $(KAFKA_BENCH)
+	@BUILD=$(BUILD) bench/ingest.sh
 
 # Only the Delta figures (a few minutes less than the whole of make bench).
 bench-delta: $(DEPS_FIRST) $(BENCH_DELTA_BIN)
@@ -207,4 +237,5 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
+-include $(KAFKA_TEST).d $(KAFKA_BENCH).d
 -include $(INTEROP_BIN).d $(BENCH_BIN).d $(DELTA_HELPER).d $(BENCH_DELTA_BIN).d $(SQL_RUNNER).d $(SQL_BENCH_BIN).d

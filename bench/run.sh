@@ -29,7 +29,13 @@
 #    unless BENCH_DELTA=0, then bench/tpch_queries.sh (the 22 TPC-H queries
 #    against DuckDB at TPCH_SF, default 1; its own section) unless BENCH_TPCH=0,
 #    then bench/micro.sh (hash aggregation, join, sort, top-N, CSV ingest
-#    against DuckDB; its own section) unless BENCH_MICRO=0.
+#    against DuckDB; its own section) unless BENCH_MICRO=0, then
+#    bench/server.sh (tarn serve vs PostgreSQL 15: pgbench point reads and
+#    COPY TO STDOUT; its own section) unless BENCH_SERVER=0, then
+#    bench/ingest.sh (tarn ingest kafka vs a plain librdkafka consumer,
+#    latency; its own section) unless BENCH_INGEST=0, then
+#    bench/ingest_files.sh (tarn ingest files vs DuckDB COPY from CSV and
+#    NDJSON to Parquet; its own section) unless BENCH_INGEST_FILES=0.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -162,12 +168,36 @@ run_micro() {
     BUILD=$BUILD bench/micro.sh
 }
 
+# And tarn serve against PostgreSQL 15 (bench/server.sh; BENCH_SERVER=0 skips it).
+run_server() {
+    [ "${BENCH_SERVER:-1}" = 0 ] && return 0
+    echo
+    BUILD=$BUILD bench/server.sh
+}
+
+# And Kafka ingest (bench/ingest.sh; BENCH_INGEST=0 skips it).
+run_ingest() {
+    [ "${BENCH_INGEST:-1}" = 0 ] && return 0
+    echo
+    BUILD=$BUILD bench/ingest.sh
+}
+
+# And file ingestion (bench/ingest_files.sh; BENCH_INGEST_FILES=0 skips it).
+run_ingest_files() {
+    [ "${BENCH_INGEST_FILES:-1}" = 0 ] && return 0
+    echo
+    BUILD=$BUILD bench/ingest_files.sh
+}
+
 # Regenerate the section of BENCHMARKS.md between the markers
 # (BENCH_RECORD=0: a trial run that leaves BENCHMARKS.md alone).
 if [ "${BENCH_RECORD:-1}" = 0 ]; then
     run_delta || mins_ok=no
     run_tpch || mins_ok=no
     run_micro || mins_ok=no
+    run_server || mins_ok=no
+    run_ingest || mins_ok=no
+    run_ingest_files || mins_ok=no
     [ "$mins_ok" = yes ]
     exit
 fi
@@ -177,4 +207,7 @@ echo "bench: figures written to BENCHMARKS.md"
 run_delta || mins_ok=no
 run_tpch || mins_ok=no
 run_micro || mins_ok=no
+run_server || mins_ok=no
+run_ingest || mins_ok=no
+run_ingest_files || mins_ok=no
 [ "$mins_ok" = yes ]

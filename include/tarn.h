@@ -93,6 +93,21 @@ int tarn_exec(tarn_db *db, const char *sql, tarn_result **result_out, tarn_error
 /* Requests cancellation of the statement running on db (any thread). */
 void tarn_cancel(tarn_db *db);
 
+/* The session's identity as a server knows it: the user name (current_user,
+ * session_user, pg_roles; default "tarn") and the database name the client
+ * asked for (current_database(), pg_database; default the lake directory's
+ * name).  NULL keeps a value.  Names are cut at 63 bytes. */
+void tarn_set_session_identity(tarn_db *db, const char *user, const char *database);
+
+/* NOTICE and WARNING messages (PostgreSQL's: "table \"x\" does not exist,
+ * skipping", "there is no transaction in progress") of the last
+ * tarn_exec, tarn_stmt_execute or tarn_cursor_open on db, in order; each
+ * of these calls clears the list first.  tarn_notice_get returns the
+ * severity ("NOTICE", "WARNING") and fills out (may be NULL) with the
+ * SQLSTATE and message; NULL when i is out of range. */
+int tarn_notice_count(const tarn_db *db);
+const char *tarn_notice_get(const tarn_db *db, int i, tarn_error *out);
+
 /* Result access.  Values are in PostgreSQL's text output format; NULL is
  * returned for SQL NULL.  Strings are owned by the result. */
 int tarn_result_ncols(const tarn_result *r);

@@ -29,6 +29,10 @@ say() { [ "$QUIET" = 1 ] || echo "bootstrap: $*"; }
 #   (script(1): tests/shell drives the shell through a pseudo-terminal),
 #   PostgreSQL 15 server + libpq (tests/pgdiff compares answers with it),
 #   tzdata (named time zones: TZif files under /usr/share/zoneinfo).
+# Ingest and TLS: librdkafka (Kafka client + its mock cluster for tests),
+#   libavro-c (tests only: an independent Avro writer), OpenSSL (+ the
+#   openssl CLI for test certificates).  Client tests of tarn serve: psycopg2 and the
+#   PostgreSQL JDBC driver (with a JDK to compile the Java test).
 PKGS=(
     gcc make pkg-config git ca-certificates
     libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev
@@ -37,6 +41,10 @@ PKGS=(
     valgrind python3 procps xxd bsdutils
     postgresql-15 postgresql-client-15 libpq-dev
     tzdata
+    librdkafka-dev libavro-dev libssl-dev
+    openssl  # the CLI: tests/server/tls_test.sh makes its certificates with it
+    curl     # tests/ingest_files posts to the HTTP ingest endpoint with it
+    python3-psycopg2 libpostgresql-jdbc-java openjdk-17-jdk-headless
 )
 
 missing=()

@@ -453,14 +453,16 @@ int catalog_create_table(Catalog *c, const char *schema, const char *name, const
     DeltaTable *t = delta_table_open(c->storage, root, NULL, err);
     if (!t)
         return err ? err->kind : TARN_ERR_INTERNAL;
-    DeltaCreateOptions o = *opts;
-    o.if_not_exists = false;
-    rc = delta_create(t, &o, NULL, err);
+    /* With IF NOT EXISTS, a table another session or process created
+     * between the check above and our commit counts as existing (when its
+     * schema is ours; Delta's create reports a different one). */
+    DeltaResult r;
+    rc = delta_create(t, opts, &r, err);
     delta_table_close(t);
     if (rc)
         return rc;
     if (created_out)
-        *created_out = true;
+        *created_out = r.version >= 0;
     bool found;
     if ((rc = load_rel(c, schema, name, out, &found, err)))
         return rc;

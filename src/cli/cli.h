@@ -19,6 +19,14 @@ int cmd_table(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_tpch(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_stream(int argc, char **argv);
+
+/* `tarn ingest SOURCE ...`: one entry point per source, each in its own
+ * file (cmd_ingest_<source>.c); argv[0] is the source name. */
+int cmd_ingest_kafka(int argc, char **argv);
+int cmd_ingest_files(int argc, char **argv);
+int cmd_ingest_http(int argc, char **argv);
 
 /* Prints err the way psql does (ERROR/DETAIL/HINT/CONTEXT) to stderr and
  * returns 1. */

@@ -1,10 +1,12 @@
 /*
  * cmd_serve.c - `tarn serve`: serve a lake over PostgreSQL's wire protocol.
  *
- *   tarn serve --lake DIR [--listen HOST:PORT] [--config FILE]
+ *   tarn serve --lake DIR [--listen HOST:PORT] [--config FILE] [--http HOST:PORT]
  *
  * --lake defaults to $TARN_LAKE, else ./lake; --listen to 127.0.0.1:5432
  * (a --listen given on the command line wins over the config file's).
+ * --http also starts the HTTP ingestion endpoint (src/ingest/http.h,
+ * docs/ingest.md) on its own threads.
  * Runs until SIGINT or SIGTERM; logs to stderr.  See docs/server.md.
  */
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "ingest/http.h"
 #include "server/server.h"
 #include "tarn.h"
 
@@ -28,7 +31,7 @@ static void on_signal(int sig)
 int cmd_serve(int argc, char **argv)
 {
     const char *lake = getenv("TARN_LAKE");
-    const char *listen_at = NULL, *config = NULL, *v;
+    const char *listen_at = NULL, *config = NULL, *http_at = NULL, *v;
     for (int i = 1; i < argc; i++) {
         if (cli_opt(argc, argv, &i, "--lake", &v))
             lake = v;
@@ -36,6 +39,8 @@ int cmd_serve(int argc, char **argv)
             listen_at = v;
         else if (cli_opt(argc, argv, &i, "--config", &v))
             config = v;
+        else if (cli_opt(argc, argv, &i, "--http", &v))
+            http_at = v;
         else
             return cli_usage("serve", "unknown argument \"%s\"", argv[i]);
     }
@@ -59,7 +64,19 @@ int cmd_serve(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (server_run(&cfg, &stop_flag, &err))
+    HttpIngestServer *http = NULL;
+    if (http_at) {
+        HttpIngestOptions ho;
+        memset(&ho, 0, sizeof ho);
+        ho.lake = cfg.lake_dir;
+        ho.listen = http_at;
+        if (!(http = http_ingest_start(&ho, &err)))
+            return cli_report(&err);
+        fprintf(stderr, "tarn serve: HTTP ingestion on %s\n", http_at);
+    }
+    int rc = server_run(&cfg, &stop_flag, &err);
+    http_ingest_stop(http);
+    if (rc)
         return cli_report(&err);
     return 0;
 }

@@ -234,6 +234,16 @@ static void print_json(tarn_result *r)
     }
 }
 
+void sql_print_notices(const tarn_db *db)
+{
+    for (int i = 0; i < tarn_notice_count(db); i++) {
+        tarn_error n;
+        const char *sev = tarn_notice_get(db, i, &n);
+        if (sev)
+            fprintf(stderr, "%s:  %s\n", sev, n.message);
+    }
+}
+
 /* psql's LINE n: ... with a caret under the error position. */
 void sql_print_error(const tarn_error *err, const char *sql)
 {
@@ -357,6 +367,7 @@ int cmd_sql(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = tarn_exec(db, text, &r, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    sql_print_notices(db);
     if (timing)
         fprintf(stderr, "Time: %.3f ms\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     if (rc) {

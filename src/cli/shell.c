@@ -186,6 +186,8 @@ static void run_statement(Shell *sh, const char *sql)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = tarn_exec(sh->db, sql, &r, &err);
     double ms = ms_since(&t0);
+    fflush(stdout);
+    sql_print_notices(sh->db);
     sigaction(SIGINT, &old, NULL);
     running_db = NULL;
     if (rc) {

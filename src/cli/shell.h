@@ -34,6 +34,8 @@ void sql_print_result(tarn_result *r, bool expanded);
 /* psql's ERROR / LINE / caret / DETAIL / HINT / CONTEXT lines on stderr;
  * sql (may be NULL) is the text err->position points into. */
 void sql_print_error(const tarn_error *err, const char *sql);
+/* The NOTICE / WARNING lines of db's last call, as psql prints them, on stderr. */
+void sql_print_notices(const tarn_db *db);
 
 /* Runs the interactive shell on db until \q or end of input; lake is shown
  * by \? only.  Returns the process exit status (0). */

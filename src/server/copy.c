@@ -269,7 +269,7 @@ static int out_text(const CopySpec *c, const char *s, size_t n, Buf *b)
         case '\f': esc = "\\f"; break;
         case '\n': esc = "\\n"; break;
         case '\r': esc = "\\r"; break;
-        case '\t': esc = c->delim == '\t' ? "\\t" : NULL; break;
+        case '\t': esc = "\\t"; break; /* whatever the delimiter, as PostgreSQL's CopyAttributeOutText */
         case '\v': esc = "\\v"; break;
         case '\\': esc = "\\\\"; break;
         default: break;

@@ -16,7 +16,8 @@ enum {
     OID_BOOL = 16, OID_BYTEA = 17, OID_NAME = 19, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
     OID_OID = 26, OID_JSON = 114, OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_BPCHAR = 1042, OID_VARCHAR = 1043,
     OID_DATE = 1082, OID_TIME = 1083, OID_TIMESTAMP = 1114, OID_TIMESTAMPTZ = 1184, OID_INTERVAL = 1186,
-    OID_NUMERIC = 1700, OID_UUID = 2950, OID_JSONB = 3802, OID_UNKNOWN = 705
+    OID_NUMERIC = 1700, OID_UUID = 2950, OID_JSONB = 3802, OID_UNKNOWN = 705,
+    OID_QCHAR = 18 /* "char": one byte, catalog columns (sql/syscat/) */
 };
 
 int16_t pgt_typlen(uint32_t oid)
@@ -28,6 +29,7 @@ int16_t pgt_typlen(uint32_t oid)
     case OID_INT8: case OID_FLOAT8: case OID_TIME: case OID_TIMESTAMP: case OID_TIMESTAMPTZ: return 8;
     case OID_INTERVAL: case OID_UUID: return 16;
     case OID_NAME: return 64;
+    case OID_QCHAR: return 1;
     default: return -1;
     }
 }
@@ -38,6 +40,7 @@ const char *pgt_type_name(uint32_t oid)
     case OID_BOOL: return "boolean";
     case OID_BYTEA: return "bytea";
     case OID_NAME: return "name";
+    case OID_QCHAR: return "\"char\"";
     case OID_INT8: return "bigint";
     case OID_INT2: return "smallint";
     case OID_INT4: return "integer";
@@ -66,7 +69,7 @@ bool pgt_has_binary(uint32_t oid)
     switch (oid) {
     case OID_BOOL: case OID_BYTEA: case OID_NAME: case OID_INT8: case OID_INT2: case OID_INT4: case OID_TEXT:
     case OID_OID: case OID_JSON: case OID_FLOAT4: case OID_FLOAT8: case OID_BPCHAR: case OID_VARCHAR:
-    case OID_DATE: case OID_TIME: case OID_TIMESTAMP: case OID_TIMESTAMPTZ: case OID_NUMERIC: case OID_UUID:
+    case OID_QCHAR: case OID_DATE: case OID_TIME: case OID_TIMESTAMP: case OID_TIMESTAMPTZ: case OID_NUMERIC: case OID_UUID:
     case OID_JSONB:
         return true;
     default:
@@ -330,7 +333,7 @@ int pgt_binary_to_text(uint32_t oid, const uint8_t *p, uint32_t len, int param_n
         p++;
         len--;
         /* fall through */
-    case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_JSON: case OID_UNKNOWN:
+    case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_QCHAR: case OID_JSON: case OID_UNKNOWN:
         if (memchr(p, 0, len))
             return err_set_state(err, TARN_ERR_TYPE, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
         rc = buf_append(out, p, len);
@@ -444,7 +447,7 @@ int pgt_write_binary(PgWriteBuf *w, const tarn_batch *b, int64_t row, int col, u
         pgw_i64(w, (int64_t)u);
         return 0;
     }
-    case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_JSON: case OID_BYTEA: {
+    case OID_TEXT: case OID_VARCHAR: case OID_BPCHAR: case OID_NAME: case OID_QCHAR: case OID_JSON: case OID_BYTEA: {
         size_t n = 0;
         const void *p = tarn_batch_bytes(b, row, col, &n);
         pgw_i32(w, (int32_t)n);

@@ -232,18 +232,57 @@ static bool printable_nonce(const char *p, size_t n)
     return true;
 }
 
+void scram_channel_binding(ScramState *s, bool offered, bool in_use, const uint8_t *data, size_t len)
+{
+    s->cb_offered = offered;
+    s->cb_in_use = in_use;
+    s->cb_len = len <= sizeof s->cb_data ? len : 0;
+    if (s->cb_len)
+        memcpy(s->cb_data, data, s->cb_len);
+}
+
+static const char CB_HEADER[] = "p=tls-server-end-point,,";
+
 int scram_server_first(ScramState *s, const char *msg, size_t n, char *out, size_t cap, TarnError *err)
 {
     if (memchr(msg, 0, n))
         return malformed(err, "The message contains a NUL byte.");
     if (n < 3)
         return malformed(err, "The message is too short.");
-    if (msg[0] == 'p')
-        return err_set_state(err, TARN_ERR_UNSUPPORTED, "08P01",
-                             "channel binding is not supported: tarn serves without SSL"), -1;
-    if ((msg[0] != 'n' && msg[0] != 'y') || msg[1] != ',')
+    /* the gs2 header: PostgreSQL's checks and wording (auth-scram.c) */
+    size_t i;
+    s->cb_flag = msg[0];
+    if (msg[0] == 'n' || msg[0] == 'y') {
+        if (s->cb_in_use)
+            return malformed(err, "The client selected SCRAM-SHA-256-PLUS, but the SCRAM message does not include "
+                                  "channel binding data.");
+        if (msg[0] == 'y' && s->cb_offered) {
+            err_set_state(err, TARN_ERR_INVALID, "28000", "SCRAM channel binding negotiation error");
+            err_detail(err, "The client supports SCRAM channel binding but thinks the server does not.  However, this "
+                            "server does support channel binding.");
+            return -1;
+        }
+        if (msg[1] != ',')
+            return malformed(err, "Comma expected after the channel-binding flag.");
+        i = 2;
+    } else if (msg[0] == 'p') {
+        if (!s->cb_in_use)
+            return malformed(err, "The client selected SCRAM-SHA-256 without channel binding, but the SCRAM message "
+                                  "includes channel binding data.");
+        const char *type = msg + 2, *comma = memchr(msg, ',', n);
+        if (msg[1] != '=' || !comma)
+            return malformed(err, "Expected attribute \"p\".");
+        if ((size_t)(comma - type) != strlen("tls-server-end-point") || strncmp(type, "tls-server-end-point", (size_t)(comma - type))) {
+            err_set_state(err, TARN_ERR_CORRUPT, "08P01", "unsupported SCRAM channel-binding type \"%.*s\"",
+                          (int)(comma - type > 64 ? 64 : comma - type), type);
+            return -1;
+        }
+        i = (size_t)(comma - msg) + 1;
+        if (i >= n)
+            return malformed(err, "The message is too short.");
+    } else {
         return malformed(err, "Unexpected channel-binding flag.");
-    size_t i = 2;
+    }
     if (msg[i] == 'a')
         return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000",
                              "client uses authorization identity, but it is not supported"), -1;
@@ -288,10 +327,31 @@ int scram_server_final(ScramState *s, const char *msg, size_t n, char *out, size
     char m[1025];
     memcpy(m, msg, n);
     m[n] = 0;
-    /* c=biws (base64 of "n,,") or "eSws" ("y,,") */
-    if (strncmp(m, "c=biws,", 7) && strncmp(m, "c=eSws,", 7))
-        return malformed(err, "Unexpected channel-binding data.");
-    char *r = m + 7;
+    if (strncmp(m, "c=", 2))
+        return malformed(err, "Expected attribute \"c\".");
+    char *cend = strchr(m, ',');
+    if (!cend)
+        return malformed(err, "Expected attribute \"r\".");
+    *cend = 0;
+    const char *cb = m + 2;
+    if (s->cb_in_use) {
+        /* base64 of the gs2 header and the certificate hash */
+        uint8_t raw[sizeof CB_HEADER + sizeof s->cb_data];
+        char want[2 * sizeof raw];
+        memcpy(raw, CB_HEADER, sizeof CB_HEADER - 1);
+        memcpy(raw + sizeof CB_HEADER - 1, s->cb_data, s->cb_len);
+        scram_b64_encode(raw, sizeof CB_HEADER - 1 + s->cb_len, want);
+        if (!s->cb_len || strcmp(cb, want)) {
+            err_set_state(err, TARN_ERR_INVALID, "28000", "SCRAM channel binding check failed");
+            return -1;
+        }
+    } else if (!((!strcmp(cb, "biws") && s->cb_flag == 'n') || (!strcmp(cb, "eSws") && s->cb_flag == 'y'))) {
+        /* c=biws (base64 of "n,,") or "eSws" ("y,,"), as the first message said */
+        err_set_state(err, TARN_ERR_CORRUPT, "08P01", "unexpected SCRAM channel-binding attribute in client-final-message");
+        return -1;
+    }
+    *cend = ',';
+    char *r = cend + 1;
     if (strncmp(r, "r=", 2))
         return malformed(err, "Expected attribute \"r\".");
     char *proof = strstr(m, ",p=");

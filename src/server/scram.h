@@ -3,8 +3,9 @@
  * SHA-256 (FIPS 180-4), HMAC (RFC 2104), PBKDF2 / Hi() (RFC 8018),
  * base64, verifiers in PostgreSQL's text form
  *   SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
- * and the server side of the exchange (no channel binding: tarn serves
- * without TLS for now).  Pure: no sockets, so tests and fuzzing can drive it.
+ * and the server side of the exchange, with SCRAM-SHA-256-PLUS channel
+ * binding of type tls-server-end-point (RFC 5929) when the session runs
+ * over TLS.  Pure: no sockets, so tests and fuzzing can drive it.
  */
 #ifndef TARN_SERVER_SCRAM_H
 #define TARN_SERVER_SCRAM_H
@@ -50,11 +51,22 @@ typedef struct ScramState {
     char client_first_bare[512];
     char server_first[512];
     char nonce[256];             /* client nonce + server nonce */
+    /* channel binding (scram_channel_binding) */
+    bool cb_offered;             /* over TLS: SCRAM-SHA-256-PLUS was offered */
+    bool cb_in_use;              /* ... and the client chose it */
+    char cb_flag;                /* the client's gs2 flag: 'n', 'y' or 'p' */
+    uint8_t cb_data[64];         /* tls-server-end-point: the server certificate's hash */
+    size_t cb_len;
 } ScramState;
 
 /* Sets up the state; v NULL = unknown user (a mock verifier derived from
  * the name, so the exchange looks the same). */
 void scram_begin(ScramState *s, const ScramVerifier *v, const char *user);
+/* After scram_begin, over TLS: offered = SCRAM-SHA-256-PLUS was in the
+ * mechanism list, in_use = the client chose it; data = the
+ * tls-server-end-point hash (at most 64 bytes).  Without this call the
+ * exchange is plain SCRAM-SHA-256 and a client asking for binding fails. */
+void scram_channel_binding(ScramState *s, bool offered, bool in_use, const uint8_t *data, size_t len);
 /* client-first-message (SASLInitialResponse data) -> server-first-message.
  * 08P01 / 28000 errors on malformed input or channel binding requests. */
 int scram_server_first(ScramState *s, const char *client_first, size_t n, char *out, size_t cap, TarnError *err);

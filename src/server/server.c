@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "server/server_int.h"
+#include "table/delta/col_cache.h"
 #include "util/mem.h"
 
 /* ---- configuration ---------------------------------------------------------------------------- */
@@ -35,8 +36,35 @@ void server_config_default(ServerConfig *c)
     c->max_message_bytes = 64u << 20;
     c->startup_timeout_ms = 60000;
     c->log_connections = true;
+    c->column_cache_bytes = (int64_t)256 << 20;
     c->auth_loopback = SERVER_AUTH_TRUST;
     c->auth_remote = SERVER_AUTH_SCRAM;
+    c->ssl_min_protocol = 0x0303; /* TLSv1.2, PostgreSQL 15's default */
+}
+
+/* ssl_min_protocol_version: PostgreSQL's names -> OpenSSL's numbers. */
+static int parse_tls_version(const char *v, int *out)
+{
+    static const struct { const char *name; int num; } names[] = {
+        {"TLSv1", 0x0301}, {"TLSv1.1", 0x0302}, {"TLSv1.2", 0x0303}, {"TLSv1.3", 0x0304}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcasecmp(v, names[i].name)) {
+            *out = names[i].num;
+            return 0;
+        }
+    return -1;
+}
+
+/* A file named in the config file: relative to the config file's folder. */
+static int config_path(const char *conf, const char *v, char *out, size_t cap)
+{
+    const char *slash = strrchr(conf, '/');
+    int n;
+    if (v[0] == '/' || !slash)
+        n = snprintf(out, cap, "%s", v);
+    else
+        n = snprintf(out, cap, "%.*s/%s", (int)(slash - conf), conf, v);
+    return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
 static int parse_auth(const char *v, int *out)
@@ -117,6 +145,29 @@ static int parse_bool(const char *v, bool *out)
     return 0;
 }
 
+/* column_cache: a size with kB, MB or GB (a plain number is MB); 0 = off. */
+static int parse_mem(const char *v, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || n < 0)
+        return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    int64_t unit = (int64_t)1 << 20;
+    if (!strcasecmp(end, "kB"))
+        unit = 1024;
+    else if (!strcasecmp(end, "GB"))
+        unit = (int64_t)1 << 30;
+    else if (*end && strcasecmp(end, "MB"))
+        return -1;
+    if (n > ((int64_t)1 << 46) / unit)
+        return -1;
+    *out = (int64_t)n * unit;
+    return 0;
+}
+
 int server_config_load(ServerConfig *c, const char *path, TarnError *err)
 {
     FILE *f = fopen(path, "r");
@@ -165,12 +216,28 @@ int server_config_load(ServerConfig *c, const char *path, TarnError *err)
             ok = parse_auth(v, &c->auth_remote) == 0;
         else if (!strcmp(k, "log_connections"))
             ok = parse_bool(v, &c->log_connections) == 0;
+        else if (!strcmp(k, "column_cache"))
+            ok = parse_mem(v, &c->column_cache_bytes) == 0;
         else if (!strcmp(k, "statement_timeout"))
             ok = server_parse_ms(v, &c->statement_timeout_ms) == 0;
         else if (!strcmp(k, "idle_session_timeout"))
             ok = server_parse_ms(v, &c->idle_session_timeout_ms) == 0;
+        else if (!strcmp(k, "idle_in_transaction_session_timeout"))
+            ok = server_parse_ms(v, &c->idle_in_txn_timeout_ms) == 0;
         else if (!strcmp(k, "authentication_timeout"))
             ok = server_parse_ms(v, &c->startup_timeout_ms) == 0 && c->startup_timeout_ms > 0;
+        else if (!strcmp(k, "ssl"))
+            ok = parse_bool(v, &c->ssl) == 0;
+        else if (!strcmp(k, "ssl_required"))
+            ok = parse_bool(v, &c->ssl_required) == 0;
+        else if (!strcmp(k, "ssl_min_protocol_version"))
+            ok = parse_tls_version(v, &c->ssl_min_protocol) == 0;
+        else if (!strcmp(k, "ssl_cert_file"))
+            ok = *v && config_path(path, v, c->ssl_cert_file, sizeof c->ssl_cert_file) == 0;
+        else if (!strcmp(k, "ssl_key_file"))
+            ok = *v && config_path(path, v, c->ssl_key_file, sizeof c->ssl_key_file) == 0;
+        else if (!strcmp(k, "ssl_ca_file"))
+            ok = *v ? config_path(path, v, c->ssl_ca_file, sizeof c->ssl_ca_file) == 0 : (c->ssl_ca_file[0] = 0, true);
         else
             rc = err_set(err, TARN_ERR_INVALID, "unrecognized configuration parameter \"%s\" in \"%s\" line %d", k, path,
                          lineno);
@@ -179,6 +246,12 @@ int server_config_load(ServerConfig *c, const char *path, TarnError *err)
                          lineno);
     }
     fclose(f);
+    if (!rc && c->ssl && !c->ssl_cert_file[0])
+        config_path(path, "server.crt", c->ssl_cert_file, sizeof c->ssl_cert_file);
+    if (!rc && c->ssl && !c->ssl_key_file[0])
+        config_path(path, "server.key", c->ssl_key_file, sizeof c->ssl_key_file);
+    if (!rc && c->ssl_required && !c->ssl)
+        rc = err_set(err, TARN_ERR_INVALID, "ssl_required = on needs ssl = on (\"%s\")", path);
     return rc;
 }
 
@@ -377,12 +450,19 @@ static void refuse_too_many(int fd)
 
 int server_run(const ServerConfig *c, atomic_int *stop, TarnError *err)
 {
-    int lfd = open_listener(c, err);
-    if (lfd < 0)
+    TlsServer *tls = NULL; /* bad certificate or key files stop the server here */
+    if (c->ssl && tls_server_new(c, &tls, err))
         return err->kind;
+    int lfd = open_listener(c, err);
+    if (lfd < 0) {
+        tls_server_free(tls);
+        return err->kind;
+    }
+    delta_column_cache_set_budget((size_t)c->column_cache_bytes);
     Server srv;
     memset(&srv, 0, sizeof srv);
     srv.cfg = c;
+    srv.tls = tls;
     srv.stop = stop;
     pthread_mutex_init(&srv.mu, NULL);
     pthread_cond_init(&srv.cv, NULL);
@@ -394,6 +474,9 @@ int server_run(const ServerConfig *c, atomic_int *stop, TarnError *err)
     bool wd_started = pthread_create(&wd, NULL, watchdog, &srv) == 0;
     server_log(0, "tarn serve: listening on %s:%d, lake \"%s\", max_connections %d", c->host, c->port, c->lake_dir,
                c->max_connections);
+    if (tls)
+        server_log(0, "TLS on: certificate \"%s\"%s%s%s", c->ssl_cert_file, c->ssl_required ? ", required" : "",
+                   c->ssl_ca_file[0] ? ", client certificates checked against " : "", c->ssl_ca_file);
     while (!atomic_load(stop)) {
         struct pollfd p = {lfd, POLLIN, 0};
         int pr = poll(&p, 1, 200);
@@ -489,6 +572,7 @@ int server_run(const ServerConfig *c, atomic_int *stop, TarnError *err)
         pthread_join(wd, NULL);
     pthread_cond_destroy(&srv.cv);
     pthread_mutex_destroy(&srv.mu);
+    tls_server_free(tls);
     server_log(0, "tarn serve: shut down");
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "server/conn_io.h"
 #include "server/pgproto.h"
 #include "server/server.h"
 #include "tarn.h"
@@ -30,6 +31,7 @@ typedef struct PStmt {
     char *name;
     tarn_stmt *st;               /* NULL for an empty query or a role statement */
     char *role_sql;              /* CREATE/ALTER/DROP ROLE (roles.c), else NULL */
+    char *cursor_sql;            /* DECLARE / FETCH / MOVE / CLOSE (sqlcursor.h), else NULL */
     struct PStmt *next;
 } PStmt;
 
@@ -47,12 +49,19 @@ typedef struct Portal {
     tarn_stmt *copy_st;          /* ... and its source query */
     bool copy_checked;
     bool done;
+    /* a cursor of DECLARE (sqlcursor.h): runs through portal_run too */
+    bool declared, hold;         /* DECLARE ... [WITH HOLD] */
+    PStmt *own_ps;               /* its statement, freed with the portal */
+    const char *fetch_verb;      /* during FETCH / MOVE: "FETCH" or "MOVE" (else NULL) */
+    bool quiet;                  /* ... skipping rows: no rows, no tag */
+    int64_t pos;                 /* rows delivered so far */
     struct Portal *next;
 } Portal;
 
 struct Session {
     Server *srv;
     int fd;
+    ConnIO io;                   /* fd, plain or TLS (conn_io.h): the session thread's own */
     int32_t pid, key;
     char peer[80];
     bool loopback;
@@ -70,6 +79,7 @@ struct Session {
     bool dead;                   /* the connection broke: stop */
     bool skip_till_sync;         /* extended-protocol error recovery */
     bool txn_failed;             /* an error inside BEGIN: 'E' */
+    bool at_ready;               /* ReadyForQuery was the last message sent: idle timeouts apply */
     PStmt *stmts;
     Portal *portals;
     char user[64], database[64];
@@ -84,6 +94,7 @@ struct Server {
     pthread_mutex_t mu;
     pthread_cond_t cv;           /* signalled when a session ends */
     Session *sessions;
+    TlsServer *tls;              /* NULL = SSLRequest answered 'N' */
     int n_sessions;
     int32_t next_pid;
 };

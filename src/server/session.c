@@ -2,7 +2,8 @@
  * session.c - one client connection of `tarn serve`: startup, the simple
  * and extended query protocols, error recovery, ParameterStatus, timeouts.
  *
- * Flow: startup packet(s) (SSLRequest / GSSENCRequest answered 'N',
+ * Flow: startup packet(s) (SSLRequest answered 'S' and a TLS handshake
+ * when the server has a certificate, else 'N'; GSSENCRequest 'N';
  * CancelRequest handed to server_cancel) -> trust check -> tarn_open ->
  * AuthenticationOk, ParameterStatus, BackendKeyData, ReadyForQuery -> the
  * message loop.  Every statement, simple or extended, runs through a
@@ -11,7 +12,8 @@
  *
  * Output is buffered in s->wb and flushed when it passes FLUSH_AT bytes,
  * before the session blocks reading, and on Flush.  A send failure marks
- * the session dead: the statement stops and the connection closes.
+ * the session dead: the statement stops and the connection closes.  All
+ * bytes go through s->io (conn_io.h: plain socket or TLS).
  */
 #include <errno.h>
 #include <pg_query.h>
@@ -30,6 +32,7 @@
 #include "server/roles.h"
 #include "server/scram.h"
 #include "server/server_int.h"
+#include "server/sqlcursor.h"
 #include "sql/prepare.h"
 #include "sql/session.h"
 #include "util/mem.h"
@@ -45,17 +48,8 @@ static int flush_out(Session *s)
         server_log(s->pid, "out of memory building a message; closing the connection");
         s->dead = true;
     }
-    size_t off = 0;
-    while (off < s->wb.len && !s->dead) {
-        ssize_t n = send(s->fd, s->wb.data + off, s->wb.len - off, MSG_NOSIGNAL);
-        if (n > 0) {
-            off += (size_t)n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else {
-            s->dead = true;
-        }
-    }
+    if (s->wb.len && !s->dead && cio_write_all(&s->io, s->wb.data, s->wb.len))
+        s->dead = true;
     s->wb.len = 0;
     if (s->wb.cap > (4u << 20)) { /* give back a buffer a huge row grew */
         pgw_free(&s->wb);
@@ -98,13 +92,12 @@ static int read_msg(Session *s, bool startup, int64_t timeout_ms, PgMsg *m)
             if (left < wait)
                 wait = (int)left;
         }
-        struct pollfd p = {s->fd, POLLIN, 0};
-        int pr = poll(&p, 1, wait);
+        int pr = cio_wait(&s->io, wait);
         if (atomic_load(s->srv->stop))
             return 0;
-        if (pr < 0 && errno != EINTR)
+        if (pr < 0)
             return 0;
-        if (pr <= 0)
+        if (pr == 0)
             continue;
         size_t room;
         uint8_t *dst = pgp_rbuf_space(&s->rb, 16384, &room);
@@ -112,14 +105,11 @@ static int read_msg(Session *s, bool startup, int64_t timeout_ms, PgMsg *m)
             err_set_state(&s->err, TARN_ERR_NOMEM, "53200", "out of memory");
             return -1;
         }
-        ssize_t n = recv(s->fd, dst, room, 0);
-        if (n == 0)
+        ssize_t n = cio_read(&s->io, dst, room);
+        if (n == -2)
+            continue;
+        if (n <= 0)
             return 0;
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue;
-            return 0;
-        }
         s->rb.len += (size_t)n;
     }
 }
@@ -194,6 +184,7 @@ static char txn_status(Session *s) { return s->txn_failed ? 'E' : s->db->in_txn 
 static void ready(Session *s)
 {
     pgw_ready(&s->wb, txn_status(s));
+    s->at_ready = true;
 }
 
 /* SET "name" TO 'value' through the SQL layer. */
@@ -227,6 +218,24 @@ static int64_t statement_timeout(Session *s)
     if (v && !server_parse_ms(v, &ms))
         return ms;
     return s->srv->cfg->statement_timeout_ms;
+}
+
+/* The idle timeout that applies while waiting for the next message: only
+ * right after ReadyForQuery, as in PostgreSQL (not between Parse and Sync);
+ * idle_in_transaction_session_timeout inside a transaction block (also a
+ * failed one), idle_session_timeout outside.  The session's SET value,
+ * else the server's. */
+static int64_t idle_timeout(Session *s, bool *in_txn_out)
+{
+    *in_txn_out = txn_status(s) != 'I';
+    if (!s->at_ready)
+        return 0;
+    const char *name = *in_txn_out ? "idle_in_transaction_session_timeout" : "idle_session_timeout";
+    const char *v = other_setting(s->db, name);
+    int64_t ms;
+    if (v && !server_parse_ms(v, &ms))
+        return ms;
+    return *in_txn_out ? s->srv->cfg->idle_in_txn_timeout_ms : s->srv->cfg->idle_session_timeout_ms;
 }
 
 /* ---- statements and portals --------------------------------------------------------------------- */
@@ -333,8 +342,29 @@ static void portal_free(Portal *p)
     if (!p)
         return;
     portal_release(p);
+    if (p->own_ps) {
+        tarn_stmt_free(p->own_ps->st);
+        tarn_free(p->own_ps->name);
+        tarn_free(p->own_ps);
+    }
     tarn_free(p->name);
     tarn_free(p);
+}
+
+/* Drops the portals that end with the transaction: all but WITH HOLD
+ * cursors (Sync outside a block), or only the DECLAREd ones (a statement
+ * ended the block). */
+static void drop_txn_portals(Session *s, bool declared_only)
+{
+    for (Portal **pp = &s->portals; *pp;) {
+        Portal *p = *pp;
+        if (!p->hold && (p->declared || !declared_only)) {
+            *pp = p->next;
+            portal_free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
 }
 
 static void drop_portal(Session *s, const char *name)
@@ -375,6 +405,7 @@ static void drop_stmt(Session *s, const char *name)
             }
             tarn_stmt_free(ps->st);
             tarn_free(ps->role_sql);
+            tarn_free(ps->cursor_sql);
             tarn_free(ps->name);
             tarn_free(ps);
             return;
@@ -493,6 +524,24 @@ static int run_role(Session *s, const char *sql)
     return 0;
 }
 
+/* NoticeResponse for each NOTICE / WARNING of the last library call that
+ * client_min_messages lets through. */
+static void send_notices(Session *s)
+{
+    int n = tarn_notice_count(s->db);
+    if (!n)
+        return;
+    const char *min = other_setting(s->db, "client_min_messages");
+    bool no_notice = min && (!strcasecmp(min, "warning") || !strcasecmp(min, "error"));
+    bool no_warning = min && !strcasecmp(min, "error");
+    for (int i = 0; i < n; i++) {
+        TarnError e;
+        const char *sev = tarn_notice_get(s->db, i, &e);
+        if (sev && !(strcmp(sev, "WARNING") ? no_notice : no_warning))
+            pgw_error(&s->wb, 'N', sev, &e);
+    }
+}
+
 static bool is_copy_stdio(const tarn_stmt *st)
 {
     return st && st->st->kind == STMT_COPY && !(st->st->u.copy.file && st->st->u.copy.file[0]);
@@ -508,6 +557,7 @@ static int guarded_exec(Session *s, const char *sql, tarn_result **res)
     s->deadline_ms = timeout > 0 ? server_now_ms() + timeout : 0;
     pthread_mutex_unlock(&s->mu);
     int rc = tarn_exec(s->db, sql, res, &s->err);
+    send_notices(s);
     pthread_mutex_lock(&s->mu);
     s->running = false;
     s->deadline_ms = 0;
@@ -558,9 +608,18 @@ static int copy_in(Session *s, const CopySpec *cs)
     }
     int ncols = tarn_stmt_ncols(probe);
     tarn_stmt_free(probe);
-    char dir[64] = "/tmp/tarn-copy-XXXXXX", path[96];
+    /* staged in the session's temp_directory (spill files' place, by
+     * default LAKE/.tarn_tmp), removed on every way out below */
+    char tdir[512], dir[600], path[640];
+    if (sql_setting_get(s->db, "temp_directory", tdir, sizeof tdir, NULL, &s->err))
+        return -1;
+    if (mkdir(tdir, 0700) && errno != EEXIST)
+        return err_set_state(&s->err, TARN_ERR_IO, "58030", "could not create temporary directory \"%s\": %s", tdir,
+                             strerror(errno)), -1;
+    snprintf(dir, sizeof dir, "%s/copy-stdin-XXXXXX", tdir);
     if (!mkdtemp(dir))
-        return err_set(&s->err, TARN_ERR_IO, "could not create a temporary directory: %s", strerror(errno)), -1;
+        return err_set_state(&s->err, TARN_ERR_IO, "58030", "could not create a temporary directory in \"%s\": %s", tdir,
+                             strerror(errno)), -1;
     snprintf(path, sizeof path, "%s/data.csv", dir);
     FILE *f = fopen(path, "w+");
     if (!f) {
@@ -623,8 +682,10 @@ static int copy_in(Session *s, const CopySpec *cs)
     if (!rc) {
         Buf q;
         buf_init(&q);
-        int brc = buf_printf(&q, "COPY %s FROM '%s' WITH (%s)", cs->target, path,
-                             cs->format == COPY_CSV ? cs->csv_options : "FORMAT csv");
+        int brc = buf_printf(&q, "COPY %s FROM '", cs->target);
+        for (const char *c = path; !brc && *c; c++) /* temp_directory may hold a quote */
+            brc = *c == '\'' ? buf_printf(&q, "''") : buf_append_byte(&q, (uint8_t)*c);
+        brc = brc ? brc : buf_printf(&q, "' WITH (%s)", cs->format == COPY_CSV ? cs->csv_options : "FORMAT csv");
         brc = brc ? brc : buf_terminate(&q);
         tarn_result *res = NULL;
         if (brc)
@@ -641,6 +702,8 @@ static int copy_in(Session *s, const CopySpec *cs)
     return rc ? -1 : 0;
 }
 
+static int run_cursor_stmt(Session *s, const char *sql, bool send_desc);
+
 /* Runs (or continues) a portal: up to max_rows rows (0 = all), then
  * CommandComplete or PortalSuspended.  With send_desc a RowDescription
  * goes first (simple query).  Errors: rc with s->err; nothing of the
@@ -653,8 +716,24 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
         p->done = true;
         return run_role(s, p->ps->role_sql);
     }
+    if (p->ps->cursor_sql) {
+        if (p->done)
+            return err_set_state(&s->err, TARN_ERR_INVALID, "55000", "portal \"%s\" cannot be run", p->name), -1;
+        p->done = true;
+        return run_cursor_stmt(s, p->ps->cursor_sql, send_desc);
+    }
     if (!p->ps->st) {
         pgw_simple(&s->wb, 'I'); /* EmptyQueryResponse */
+        return 0;
+    }
+    if (p->done && p->fetch_verb) { /* a DECLAREd cursor at its end */
+        if (!p->quiet) {
+            if (!strcmp(p->fetch_verb, "FETCH") && tarn_stmt_ncols(p->ps->st) > 0)
+                send_rowdesc(s, p->ps->st, NULL, p);
+            char t[32];
+            snprintf(t, sizeof t, "%s 0", p->fetch_verb);
+            pgw_command_complete(&s->wb, t);
+        }
         return 0;
     }
     if (p->done) {
@@ -707,6 +786,7 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
     if (!p->cur) {
         tarn_cursor *cur = NULL;
         rc = tarn_cursor_open(run_st, n_values, (const char *const *)p->values, &cur, &s->err);
+        send_notices(s);
         if (!rc) {
             p->cur = cur;
             int n = tarn_cursor_ncols(cur);
@@ -766,9 +846,11 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
         rc = tarn_cursor_fetch(p->cur, want, &b, &s->err);
         if (rc || !b)
             break;
-        rc = emit_rows(s, p, b, ncols);
+        if (!p->fetch_verb || !strcmp(p->fetch_verb, "FETCH")) /* MOVE and skipping: no rows */
+            rc = emit_rows(s, p, b, ncols);
         sent += tarn_batch_nrows(b);
     }
+    p->pos += sent;
     pthread_mutex_lock(&s->mu);
     s->cur = NULL;
     s->running = false;
@@ -789,12 +871,23 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
         p->done = true;
         return rc;
     }
+    char buf[64];
+    if (p->fetch_verb) { /* FETCH / MOVE n: the cursor stays open (at its end: done) */
+        if (!suspended) {
+            close_cursor(s, p);
+            p->done = true;
+        }
+        if (!p->quiet) {
+            snprintf(buf, sizeof buf, "%s %lld", p->fetch_verb, (long long)sent);
+            pgw_command_complete(&s->wb, buf);
+        }
+        return 0;
+    }
     if (suspended) {
         pgw_simple(&s->wb, 's');
         return 0;
     }
     const char *tag = tarn_cursor_tag(p->cur);
-    char buf[64];
     if (p->copy) {
         pgw_simple(&s->wb, 'c'); /* CopyDone */
         snprintf(buf, sizeof buf, "COPY %lld", (long long)sent);
@@ -811,6 +904,130 @@ static int portal_run(Session *s, Portal *p, int64_t max_rows, bool send_desc)
     pgw_command_complete(&s->wb, tag);
     report_changes(s);
     return 0;
+}
+
+/* ---- DECLARE / FETCH / MOVE / CLOSE (sqlcursor.h) ----------------------------------------------- */
+
+static int declare_cursor(Session *s, const SqlCurStmt *cs)
+{
+    if (!cs->hold && !s->db->in_txn)
+        return err_set_state(&s->err, TARN_ERR_INVALID, "25P01", "DECLARE CURSOR can only be used in transaction blocks");
+    if (find_portal(s, cs->name))
+        return err_set_state(&s->err, TARN_ERR_INVALID, "42P03", "cursor \"%s\" already exists", cs->name);
+    tarn_stmt *st = NULL;
+    if (tarn_prepare(s->db, cs->query, 0, NULL, &st, &s->err)) {
+        if (s->err.position > 0)
+            s->err.position += cs->query_chars;
+        return -1;
+    }
+    int rc = 0;
+    if (tarn_stmt_nparams(st) > 0)
+        rc = err_set_state(&s->err, TARN_ERR_INVALID, "42P02", "there is no parameter $1");
+    else if (st->st->kind != STMT_SELECT)
+        rc = err_set_state(&s->err, TARN_ERR_SYNTAX, "42601", "DECLARE CURSOR must be given a query");
+    for (int i = 0; !rc && cs->binary && i < tarn_stmt_ncols(st); i++)
+        if (!pgt_has_binary(tarn_stmt_coloid(st, i)))
+            rc = err_set_state(&s->err, TARN_ERR_UNSUPPORTED, "42883", "no binary output function available for type %s",
+                               pgt_type_name(tarn_stmt_coloid(st, i)));
+    if (rc) {
+        tarn_stmt_free(st);
+        return rc;
+    }
+    Portal *p = tarn_calloc(1, sizeof *p);
+    PStmt *ps = tarn_calloc(1, sizeof *ps);
+    if (!p || !ps || !(p->name = tarn_strdup(cs->name)) || !(ps->name = tarn_strdup("")) ||
+        (cs->binary && !(p->rfmt = tarn_calloc(1, sizeof *p->rfmt)))) {
+        if (p)
+            tarn_free(p->name);
+        tarn_free(p);
+        if (ps)
+            tarn_free(ps->name);
+        tarn_free(ps);
+        tarn_stmt_free(st);
+        return ERR_NOMEM(&s->err, sizeof *p);
+    }
+    ps->st = st;
+    p->ps = p->own_ps = ps;
+    p->declared = true;
+    p->hold = cs->hold;
+    p->copy_checked = true;
+    if (cs->binary) {
+        p->rfmt[0] = 1;
+        p->n_rfmt = 1;
+    }
+    /* the query starts now, on the data as of DECLARE */
+    int n = tarn_stmt_ncols(st);
+    if (tarn_cursor_open(st, 0, NULL, &p->cur, &s->err) ||
+        !(p->oids = tarn_calloc((size_t)(n ? n : 1), sizeof *p->oids))) {
+        if (p->cur && !p->oids)
+            ERR_NOMEM(&s->err, n);
+        portal_free(p);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        p->oids[i] = tarn_cursor_coloid(p->cur, i);
+    p->next = s->portals;
+    s->portals = p;
+    pgw_command_complete(&s->wb, "DECLARE CURSOR");
+    return 0;
+}
+
+static int fetch_cursor(Session *s, const SqlCurStmt *cs, bool send_desc)
+{
+    Portal *p = find_portal(s, cs->name);
+    if (!p)
+        return err_set_state(&s->err, TARN_ERR_NOT_FOUND, "34000", "cursor \"%s\" does not exist", cs->name);
+    if (!p->declared)
+        return err_set_state(&s->err, TARN_ERR_INVALID, "55000", "portal \"%s\" cannot be run with FETCH", cs->name);
+    int64_t skip, take;
+    if (sqlcur_plan(cs, p->pos, &skip, &take, &s->err))
+        return -1;
+    int rc = 0;
+    if (skip > 0) {
+        p->fetch_verb = "MOVE";
+        p->quiet = true;
+        rc = portal_run(s, p, skip, false);
+    }
+    if (!rc) {
+        p->fetch_verb = cs->is_move ? "MOVE" : "FETCH";
+        p->quiet = false;
+        rc = portal_run(s, p, take, send_desc && !cs->is_move);
+    }
+    p->fetch_verb = NULL;
+    p->quiet = false;
+    return rc;
+}
+
+/* With send_desc (simple query) FETCH sends a RowDescription first. */
+static int run_cursor_stmt(Session *s, const char *sql, bool send_desc)
+{
+    SqlCurStmt cs;
+    if (sqlcur_parse(sql, &cs, &s->err))
+        return -1;
+    int rc = 0;
+    if (cs.kind == SQLCUR_DECLARE) {
+        rc = declare_cursor(s, &cs);
+    } else if (cs.kind == SQLCUR_FETCH) {
+        rc = fetch_cursor(s, &cs, send_desc);
+    } else if (!cs.name[0]) { /* CLOSE ALL */
+        for (Portal **pp = &s->portals; *pp;) {
+            Portal *p = *pp;
+            if (p->declared) {
+                *pp = p->next;
+                portal_free(p);
+            } else {
+                pp = &p->next;
+            }
+        }
+        pgw_command_complete(&s->wb, "CLOSE CURSOR ALL");
+    } else if (!find_portal(s, cs.name)) {
+        rc = err_set_state(&s->err, TARN_ERR_NOT_FOUND, "34000", "cursor \"%s\" does not exist", cs.name);
+    } else {
+        drop_portal(s, cs.name);
+        pgw_command_complete(&s->wb, "CLOSE CURSOR");
+    }
+    sqlcur_free(&cs);
+    return rc ? -1 : 0;
 }
 
 /* After an error: inside BEGIN the block is now failed. */
@@ -865,6 +1082,15 @@ static int simple_one(Session *s, const char *text, int char_offset)
         send_error(s, &s->err);
         return -1;
     }
+    if (sqlcur_is_stmt(text)) {
+        if (!run_cursor_stmt(s, text, true))
+            return 1;
+        if (s->err.position > 0)
+            s->err.position += char_offset;
+        send_error(s, &s->err);
+        after_error(s);
+        return -1;
+    }
     if (roles_is_ddl(text)) {
         if (!run_role(s, text))
             return 1;
@@ -897,32 +1123,42 @@ static int simple_one(Session *s, const char *text, int char_offset)
     return 1;
 }
 
+/* simple_one on sql[loc, loc + len). */
+static int simple_piece(Session *s, const char *sql, size_t loc, size_t len)
+{
+    char *text = tarn_strndup(sql + loc, len);
+    if (!text) {
+        ERR_NOMEM(&s->err, len);
+        send_error(s, &s->err);
+        return -1;
+    }
+    int r = simple_one(s, text, utf8_chars(sql, loc));
+    tarn_free(text);
+    return r;
+}
+
 static void simple_query(Session *s, const char *sql)
 {
     drop_portal(s, "");
     drop_stmt(s, "");
-    PgQuerySplitResult sp = pg_query_split_with_scanner(sql);
+    /* The whole message is parsed first, as PostgreSQL does: a syntax error
+     * anywhere runs nothing.  (The scanner split would also drop statements
+     * without a keyword, such as "selec 1", silently.) */
+    PgQuerySplitResult sp = pg_query_split_with_parser(sql);
     int ran = 0, r = 0;
     if (sp.error) {
-        r = simple_one(s, sql, 0);
+        r = simple_one(s, sql, 0); /* fails with the same parser error and position */
         ran += r != 0;
     } else {
+        size_t total = strlen(sql);
         for (int i = 0; i < sp.n_stmts && !s->dead; i++) {
-            int loc = sp.stmts[i]->stmt_location, len = sp.stmts[i]->stmt_len;
-            size_t total = strlen(sql);
-            if (loc < 0 || (size_t)loc > total)
+            int l = sp.stmts[i]->stmt_location, n = sp.stmts[i]->stmt_len;
+            if (l < 0 || (size_t)l > total)
                 continue;
-            if (len <= 0 || (size_t)loc + (size_t)len > total)
-                len = (int)(total - (size_t)loc);
-            char *text = tarn_strndup(sql + loc, (size_t)len);
-            if (!text) {
-                ERR_NOMEM(&s->err, len);
-                send_error(s, &s->err);
-                r = -1;
-            } else {
-                r = simple_one(s, text, utf8_chars(sql, (size_t)loc));
-                tarn_free(text);
-            }
+            size_t loc = (size_t)l, len = n <= 0 || (size_t)l + (size_t)n > total ? total - loc : (size_t)n;
+            r = simple_piece(s, sql, loc, len);
+            if (!s->db->in_txn) /* the block ended: its cursors go */
+                drop_txn_portals(s, true);
             ran += r != 0;
             if (r < 0)
                 break;
@@ -947,9 +1183,17 @@ static int ext_parse(Session *s, const PgMsg *m)
         return err_set_state(&s->err, TARN_ERR_INVALID, "42P05", "prepared statement \"%s\" already exists", pp.name), -1;
     if (!pp.name[0])
         drop_stmt(s, "");
-    if (roles_is_ddl(pp.query)) {
+    bool is_cursor = sqlcur_is_stmt(pp.query);
+    if (is_cursor) { /* syntax errors at Parse, as PostgreSQL */
+        SqlCurStmt cs;
+        if (sqlcur_parse(pp.query, &cs, &s->err))
+            return -1;
+        sqlcur_free(&cs);
+    }
+    if (is_cursor || roles_is_ddl(pp.query)) {
         PStmt *ps = tarn_calloc(1, sizeof *ps);
-        if (!ps || !(ps->name = tarn_strdup(pp.name)) || !(ps->role_sql = tarn_strdup(pp.query))) {
+        char **text = ps ? is_cursor ? &ps->cursor_sql : &ps->role_sql : NULL;
+        if (!ps || !(ps->name = tarn_strdup(pp.name)) || !(*text = tarn_strdup(pp.query))) {
             if (ps)
                 tarn_free(ps->name);
             tarn_free(ps);
@@ -1061,6 +1305,23 @@ static int ext_bind(Session *s, const PgMsg *m)
     return 0;
 }
 
+/* Describe of a FETCH: the cursor's RowDescription (true) if it exists
+ * and returns rows; else nothing is sent (NoData is the caller's). */
+static bool describe_fetch(Session *s, const char *sql)
+{
+    SqlCurStmt cs;
+    TarnError e;
+    err_clear(&e);
+    if (sqlcur_parse(sql, &cs, &e))
+        return false;
+    Portal *p = cs.kind == SQLCUR_FETCH && !cs.is_move ? find_portal(s, cs.name) : NULL;
+    sqlcur_free(&cs);
+    if (!p || !p->declared || !p->ps->st || tarn_stmt_ncols(p->ps->st) == 0)
+        return false;
+    send_rowdesc(s, p->ps->st, NULL, p);
+    return true;
+}
+
 static int ext_describe(Session *s, const PgMsg *m)
 {
     PgTarget t;
@@ -1078,13 +1339,15 @@ static int ext_describe(Session *s, const PgMsg *m)
         pgw_end(&s->wb);
         if (ps->st && tarn_stmt_ncols(ps->st) > 0)
             send_rowdesc(s, ps->st, NULL, NULL);
-        else
+        else if (!ps->cursor_sql || !describe_fetch(s, ps->cursor_sql))
             pgw_simple(&s->wb, 'n');
         return 0;
     }
     Portal *p = need_portal(s, t.name);
     if (!p)
         return -1;
+    if (p->ps->cursor_sql && describe_fetch(s, p->ps->cursor_sql))
+        return 0;
     if (p->ps->st && tarn_stmt_ncols(p->ps->st) > 0)
         send_rowdesc(s, p->ps->st, NULL, p);
     else
@@ -1109,7 +1372,10 @@ static int ext_execute(Session *s, const PgMsg *m)
         p->done = true;
         return 0;
     }
-    return portal_run(s, p, e.max_rows, false) ? -1 : 0;
+    int rc = portal_run(s, p, e.max_rows, false) ? -1 : 0;
+    if (!s->db->in_txn)
+        drop_txn_portals(s, true);
+    return rc;
 }
 
 static int ext_close(Session *s, const PgMsg *m)
@@ -1249,8 +1515,15 @@ static int authenticate_scram(Session *s, int64_t deadline)
         return -1;
     }
     scram_begin(st, why ? NULL : &v, s->user);
-    static const char mech[] = "SCRAM-SHA-256\0";
-    pgw_auth(&s->wb, 10, mech, sizeof mech); /* AuthenticationSASL: the list ends with an empty name */
+    /* AuthenticationSASL: the list ends with an empty name; over TLS the
+     * channel-binding variant comes first, as in PostgreSQL */
+    const TlsServer *tls = s->srv->tls;
+    bool plus = s->io.ssl && tls && tls->cb_len;
+    static const char mech[] = "SCRAM-SHA-256\0", mech_plus[] = "SCRAM-SHA-256-PLUS\0SCRAM-SHA-256\0";
+    if (plus)
+        pgw_auth(&s->wb, 10, mech_plus, sizeof mech_plus);
+    else
+        pgw_auth(&s->wb, 10, mech, sizeof mech);
     int rc = -1;
     PgMsg m;
     char out[512];
@@ -1264,10 +1537,13 @@ static int authenticate_scram(Session *s, int64_t deadline)
         fatal(s, "08P01", "malformed SASLInitialResponse message");
         goto done;
     }
-    if (strcmp(name, "SCRAM-SHA-256")) {
+    bool chose_plus = plus && !strcmp(name, "SCRAM-SHA-256-PLUS");
+    if (strcmp(name, "SCRAM-SHA-256") && !chose_plus) {
         fatal(s, "08P01", "client selected an invalid SASL authentication mechanism");
         goto done;
     }
+    if (plus)
+        scram_channel_binding(st, true, chose_plus, tls->cb_hash, tls->cb_len);
     if (scram_server_first(st, (const char *)data, (size_t)len, out, sizeof out, &s->err)) {
         fatal_err(s, &s->err);
         goto done;
@@ -1329,6 +1605,8 @@ static int startup(Session *s)
             server_cancel(s->srv, su.cancel_pid, su.cancel_key);
             return -1;
         }
+        if ((su.code == PGP_SSL_REQUEST || su.code == PGP_GSSENC_REQUEST) && s->io.ssl)
+            break; /* inside TLS: not a negotiation any more; refused as an unknown protocol version, as PostgreSQL does */
         if (su.code == PGP_SSL_REQUEST || su.code == PGP_GSSENC_REQUEST) {
             if (round >= 2) {
                 fatal(s, "08P01", "unsupported frontend protocol: too many encryption requests");
@@ -1337,6 +1615,17 @@ static int startup(Session *s)
             if (s->rb.len > s->rb.off) {
                 fatal(s, "08P01", "received unencrypted data after SSL request");
                 return -1;
+            }
+            if (su.code == PGP_SSL_REQUEST && s->srv->tls) {
+                pgw_bytes(&s->wb, "S", 1);
+                if (flush_out(s))
+                    return -1;
+                if (cio_tls_accept(&s->io, s->srv->tls, deadline, &s->err)) {
+                    server_log(s->pid, "%s (%s)", s->err.message, s->peer);
+                    s->dead = true;
+                    return -1;
+                }
+                continue;
             }
             pgw_bytes(&s->wb, "N", 1);
             continue;
@@ -1398,9 +1687,9 @@ static int startup_rest(Session *s, PgStartup *sup, int64_t deadline)
         return -1;
     }
     int method = s->loopback ? cfg->auth_loopback : cfg->auth_remote;
-    if (method == SERVER_AUTH_REJECT) {
-        fatal(s, "28000", "no pg_hba.conf entry for host \"%.60s\", user \"%s\", database \"%s\", no encryption", s->peer,
-              s->user, s->database);
+    if (method == SERVER_AUTH_REJECT || (cfg->ssl_required && !s->io.ssl)) {
+        fatal(s, "28000", "no pg_hba.conf entry for host \"%.*s\", user \"%s\", database \"%s\", %s",
+              (int)strcspn(s->peer, "("), s->peer, s->user, s->database, s->io.ssl ? "SSL encryption" : "no encryption");
         return -1;
     }
     if (method == SERVER_AUTH_SCRAM && authenticate_scram(s, deadline))
@@ -1419,6 +1708,8 @@ static int startup_rest(Session *s, PgStartup *sup, int64_t deadline)
     pthread_mutex_lock(&s->mu);
     s->db = db;
     pthread_mutex_unlock(&s->mu);
+    /* current_user / current_database() and the catalog emulation (sql/syscat/) */
+    tarn_set_session_identity(db, s->user, s->database);
     if (apply_setting(s, "client_encoding", enc_canon)) {
         fatal_err(s, &s->err);
         return -1;
@@ -1440,8 +1731,13 @@ static int startup_rest(Session *s, PgStartup *sup, int64_t deadline)
     }
     if (cfg->log_connections) {
         const char *app = other_setting(s->db, "application_name");
-        server_log(s->pid, "connection authorized: host=%s user=%s database=%s application_name=%s", s->peer, s->user,
-                   s->database, app ? app : "");
+        char tls[160] = "";
+        if (s->io.ssl) {
+            tls[0] = ' ';
+            cio_describe(&s->io, tls + 1, sizeof tls - 1);
+        }
+        server_log(s->pid, "connection authorized: host=%s user=%s database=%s application_name=%s%s", s->peer,
+                   s->user, s->database, app ? app : "", tls);
     }
     pgw_auth(&s->wb, 0, NULL, 0);
     static const char *const fixed[][2] = {
@@ -1461,17 +1757,21 @@ static int startup_rest(Session *s, PgStartup *sup, int64_t deadline)
 
 static void serve(Session *s)
 {
-    const ServerConfig *cfg = s->srv->cfg;
     while (!s->dead) {
         PgMsg m;
-        int64_t idle = s->db->in_txn ? 0 : cfg->idle_session_timeout_ms;
+        bool in_txn;
+        int64_t idle = idle_timeout(s, &in_txn);
         int r = read_msg(s, false, idle, &m);
         if (r == 0)
             return;
         if (r == -2) {
-            fatal(s, "57P05", "terminating connection due to idle-session timeout");
+            if (in_txn)
+                fatal(s, "25P03", "terminating connection due to idle-in-transaction timeout");
+            else
+                fatal(s, "57P05", "terminating connection due to idle-session timeout");
             return;
         }
+        s->at_ready = false;
         if (r < 0) {
             log_sample(s, "protocol violation");
             fatal_err(s, &s->err);
@@ -1501,7 +1801,7 @@ static void serve(Session *s)
         case 'S':
             s->skip_till_sync = false;
             if (!s->db->in_txn)
-                drop_all_portals(s);
+                drop_txn_portals(s, false); /* WITH HOLD cursors stay */
             ready(s);
             break;
         case 'X':
@@ -1535,6 +1835,7 @@ void session_main(Session *s)
     pgp_rbuf_init(&s->rb);
     pgw_init(&s->wb);
     buf_init(&s->tmp);
+    s->io.fd = s->fd;
     int64_t t0 = server_now_ms();
     if (startup(s) == 0) {
         serve(s);
@@ -1553,6 +1854,7 @@ void session_main(Session *s)
     pthread_mutex_unlock(&s->mu);
     if (db)
         tarn_close(db);
+    cio_close(&s->io);
     buf_free(&s->tmp);
     pgp_rbuf_free(&s->rb);
     pgw_free(&s->wb);

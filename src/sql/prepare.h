@@ -21,10 +21,14 @@ struct tarn_stmt {
     const AstStmt *st;          /* the statement to run */
     uint32_t n_params;
     LogicalType *param_types;   /* n_params; TYPE_NULL = infer (before describe) */
+    uint32_t *param_oids;       /* OIDs the client declared (0 = inferred), or NULL:
+                                 * ParameterDescription echoes them (varchar stays 1043) */
+    uint32_t n_param_oids;
     uint32_t ncols;             /* result columns (0: no rows) */
     char **colnames;
     LogicalType *coltypes;
     char **coltypenames;
+    uint32_t *coloids;          /* PostgreSQL type OIDs (arrays: of the element type) */
     struct tarn_stmt *next;     /* the session's list (named ones) */
 };
 

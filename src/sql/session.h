@@ -55,6 +55,11 @@ struct tarn_db {
                                      * set_config(.., true), put back when the
                                      * transaction ends (sql_settings.c) */
     uint32_t n_local, cap_local;
+    struct SqlNotice *notices;      /* NOTICE / WARNING messages of the
+                                     * current call (notice.h) */
+    uint32_t n_notices, cap_notices;
+    char session_user[64];          /* tarn_set_session_identity ('' = "tarn") */
+    char database[64];              /* ('' = the lake directory's name) */
 };
 
 /* A statement's result: rows (a collection) or nothing, plus the tag. */

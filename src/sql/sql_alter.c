@@ -18,6 +18,7 @@
 
 #include "sql/func/cast.h"
 #include "sql/parse/parse.h"
+#include "sql/notice.h"
 #include "sql/stmt.h"
 #include "table/delta/delta.h"
 #include "table/delta/schema.h"
@@ -54,8 +55,11 @@ static int add_columns(Stmt *s, CatalogRel *rel, const Schema *cur, bool if_not_
             break;
         }
         if (schema_find(cur, c->u.coldef.name) >= 0 || schema_find(&add, c->u.coldef.name) >= 0) {
-            if ((if_not_exists || cmds[i].missing_ok) && schema_find(cur, c->u.coldef.name) >= 0)
+            if ((if_not_exists || cmds[i].missing_ok) && schema_find(cur, c->u.coldef.name) >= 0) {
+                sql_notice(s->db, "NOTICE", "42701", "column \"%s\" of relation \"%s\" already exists, skipping",
+                           c->u.coldef.name, rel->name);
                 continue;
+            }
             rc = err_set_state(err, TARN_ERR_INVALID, "42701", "column \"%s\" of relation \"%s\" already exists",
                                c->u.coldef.name, rel->name);
             bind_error_at(&s->bc, c->loc);
@@ -150,6 +154,7 @@ int sql_run_alter_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_re
     if (rc) {
         if (st->u.alter.if_exists && !strcmp(err->sqlstate, "42P01")) {
             err_clear(err);
+            sql_notice(db, "NOTICE", "00000", "relation \"%s\" does not exist, skipping", rv->u.rangevar.name);
             return tag_result("ALTER TABLE", out, err);
         }
         sql_err_at(err, sql, rv->loc);
@@ -192,7 +197,10 @@ int sql_run_alter_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_re
         case ALTER_DROP_COLUMN:
             if (k < 0 && !c->missing_ok)
                 rc = no_column(rel, c->name, err);
-            else if (k >= 0)
+            else if (k < 0)
+                sql_notice(db, "NOTICE", "00000", "column \"%s\" of relation \"%s\" does not exist, skipping", c->name,
+                           rel->name);
+            else
                 rc = delta_drop_column(rel->table, cur->fields[k].name, &res, err);
             break;
         case ALTER_RENAME_COLUMN:

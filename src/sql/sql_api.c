@@ -11,6 +11,7 @@
 #include "sql/func/cast.h"
 #include "sql/func/func_lib.h"
 #include "sql/parse/parse.h"
+#include "sql/notice.h"
 #include "sql/session.h"
 #include "util/datetime.h"
 #include "vector/format.h"
@@ -23,6 +24,16 @@ static void scopy(char *d, size_t cap, const char *s)
         n = cap - 1;
     memcpy(d, s, n);
     d[n] = 0;
+}
+
+void tarn_set_session_identity(tarn_db *db, const char *user, const char *database)
+{
+    if (!db)
+        return;
+    if (user)
+        snprintf(db->session_user, sizeof db->session_user, "%s", user);
+    if (database)
+        snprintf(db->database, sizeof db->database, "%s", database);
 }
 
 int tarn_open(const char *lake_dir, tarn_db **db_out, tarn_error *err)
@@ -61,6 +72,7 @@ void tarn_close(tarn_db *db)
     if (!db)
         return;
     sql_prepared_free_all(db);
+    sql_notices_free(db);
     catalog_close(db->cat);
     tarn_free(db->other);
     sql_settings_free(db);
@@ -80,6 +92,7 @@ int tarn_exec(tarn_db *db, const char *sql, tarn_result **result_out, tarn_error
     if (!db || !sql)
         return err_set(err, TARN_ERR_INVALID, "tarn_exec: no database or no SQL text");
     atomic_store(&db->cancel, 0);
+    sql_notices_clear(db);
     Arena a;
     arena_init(&a, 0);
     AstStmtList sl;

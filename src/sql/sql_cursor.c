@@ -23,11 +23,21 @@
 #include "sql/func/cast.h"
 #include "sql/func/func_lib.h"
 #include "sql/prepare.h"
+#include "sql/notice.h"
 #include "sql/stmt.h"
+#include "util/bgthread.h"
 #include "util/datetime.h"
 #include "vector/format.h"
 
 #define STREAM_QUEUE_CHUNKS 4
+/* Queries the optimizer expects to return at most CURSOR_INLINE_EST_ROWS
+ * rows run on the fetching thread at the first fetch (no thread handoff,
+ * which costs more than a point read itself), into a queue of up to
+ * CURSOR_INLINE_ITEMS chunks; a result that outgrows it (a wrong
+ * estimate) is dropped and the query runs again on a background thread,
+ * streaming as usual.  Nothing has reached the caller by then. */
+#define CURSOR_INLINE_EST_ROWS 10000
+#define CURSOR_INLINE_ITEMS 32
 
 struct tarn_batch {
     const CollChunk *chunk;     /* rows [off, off + n) of it */
@@ -45,12 +55,16 @@ struct tarn_cursor {
     uint32_t ncols;
     const char **names;
     LogicalType *types;
+    uint32_t *oids;             /* PostgreSQL type OIDs (arrays: of the element type) */
     /* streaming query */
     bool streaming, thread_started, joined, failed, done;
     Stmt s;
     BindParams bp;
     PhysOp *sink;
-    pthread_t thread;
+    BgTask thread;              /* util/bgthread.h: a reused thread */
+    bool inline_run;            /* run on the first fetch's thread */
+    tarn_stmt *ps;              /* for running again after an inline overflow */
+    const Value *vals;
     int rc;                     /* the query's outcome (set before finish) */
     TarnError err;
     Collection item;            /* current queue item */
@@ -77,10 +91,12 @@ static int copy_desc(tarn_cursor *c, uint32_t n, const char *const *names, const
     c->ncols = n;
     c->names = arena_calloc(&c->a, (n ? n : 1) * sizeof(char *));
     c->types = arena_calloc(&c->a, (n ? n : 1) * sizeof(LogicalType));
-    if (!c->names || !c->types)
+    c->oids = arena_calloc(&c->a, (n ? n : 1) * sizeof(uint32_t));
+    if (!c->names || !c->types || !c->oids)
         return ERR_NOMEM(err, n);
     for (uint32_t i = 0; i < n; i++) {
         c->names[i] = arena_strdup(&c->a, names[i] ? names[i] : "?column?");
+        c->oids[i] = sqltype_oid(&types[i]); /* before the element type is dropped */
         c->types[i] = types[i];
         c->types[i].n_fields = 0; /* only the id, precision and scale are used */
         c->types[i].fields = NULL;
@@ -90,10 +106,13 @@ static int copy_desc(tarn_cursor *c, uint32_t n, const char *const *names, const
     return 0;
 }
 
-static int open_query(tarn_cursor *c, tarn_stmt *ps, const Value *v, TarnError *err)
+static int open_query(tarn_cursor *c, tarn_stmt *ps, const Value *v, bool allow_inline, TarnError *err)
 {
     tarn_db *db = c->db;
     Stmt *s = &c->s;
+    bool again = c->ps != NULL; /* after an inline overflow: descriptions kept */
+    c->ps = ps;
+    c->vals = v;
     stmt_begin(s, db, ps->sql, err);
     c->streaming = true;
     c->settings = db->settings;
@@ -111,14 +130,21 @@ static int open_query(tarn_cursor *c, tarn_stmt *ps, const Value *v, TarnError *
     int rc = bind_query(&s->bc, ps->st->u.select, &q);
     if (!rc)
         rc = stmt_plan(s, q.plan, err);
-    if (!rc)
+    if (!rc && !again)
         rc = copy_desc(c, q.n_cols, q.names, q.types, err);
-    if (!rc && !(c->sink = op_stream_new(&s->a, s->pp.root, STREAM_QUEUE_CHUNKS, err)))
+    bool inl = !rc && allow_inline && s->pp.root->est_rows >= 0 &&
+               s->pp.root->est_rows <= CURSOR_INLINE_EST_ROWS;
+    if (!rc && !(c->sink = op_stream_new(&s->a, s->pp.root, inl ? CURSOR_INLINE_ITEMS : STREAM_QUEUE_CHUNKS, err)))
         rc = err->kind;
     if (rc)
         return rc;
     s->top = c->sink;
-    if (pthread_create(&c->thread, NULL, producer, c))
+    if (inl) {
+        op_stream_set_no_wait(c->sink);
+        c->inline_run = true;
+        return 0;
+    }
+    if (bg_start(&c->thread, producer, c))
         return err_set(err, TARN_ERR_NOMEM, "could not start the query thread");
     c->thread_started = true;
     return 0;
@@ -138,10 +164,11 @@ int tarn_cursor_open(tarn_stmt *st, int n_params, const char *const *values, tar
     arena_init(&c->batch.text, 0);
     atomic_init(&c->cancel, 0);
     atomic_store(&st->db->cancel, 0);
+    sql_notices_clear(st->db);
     Value *v = NULL;
     int rc = sql_params_from_text(st->db, st, n_params, values, &c->a, &v, err);
     if (!rc && st->st->kind == STMT_SELECT) {
-        rc = open_query(c, st, v, err);
+        rc = open_query(c, st, v, true, err);
     } else if (!rc) {
         rc = sql_stmt_run_values(st, v, &c->a, &c->res, err);
         if (!rc && !c->res && !(c->res = sql_result_tag("", err)))
@@ -167,14 +194,14 @@ const char *tarn_cursor_colname(const tarn_cursor *c, int col)
 }
 uint32_t tarn_cursor_coloid(const tarn_cursor *c, int col)
 {
-    return c && col >= 0 && (uint32_t)col < c->ncols ? sqltype_oid(&c->types[col]) : 0;
+    return c && col >= 0 && (uint32_t)col < c->ncols ? c->oids[col] : 0;
 }
 const char *tarn_cursor_tag(const tarn_cursor *c) { return c ? c->tag : ""; }
 
 static void join_producer(tarn_cursor *c)
 {
     if (c->thread_started && !c->joined) {
-        pthread_join(c->thread, NULL);
+        bg_join(&c->thread);
         c->joined = true;
     }
 }
@@ -222,6 +249,24 @@ int tarn_cursor_fetch(tarn_cursor *c, int64_t max_rows, const tarn_batch **batch
         if (c->res->has_rows && !strncmp(c->res->tag, "SELECT", 6))
             snprintf(c->tag, sizeof c->tag, "SELECT %llu", (unsigned long long)c->n_fetched);
         return 0;
+    }
+    if (c->inline_run) {
+        c->inline_run = false;
+        producer(c);
+        c->thread_started = false;
+        if (op_stream_overflowed(c->sink)) { /* too many rows for the queue: again, streaming */
+            stmt_end(&c->s);
+            memset(&c->s, 0, sizeof c->s);
+            c->sink = NULL;
+            c->rc = 0;
+            memset(&c->err, 0, sizeof c->err);
+            int rc = open_query(c, c->ps, c->vals, false, err);
+            if (rc) {
+                c->failed = true;
+                c->err = *err;
+                return rc;
+            }
+        }
     }
     for (;;) {
         if (c->have_item && take(c, c->item.chunks, c->item.n_chunks, &c->item_chunk, &c->item_off, max_rows)) {

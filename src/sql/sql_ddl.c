@@ -26,6 +26,7 @@
 #include "sql/func/cast.h"
 #include "sql/func/func_lib.h"
 #include "sql/parse/parse.h"
+#include "sql/notice.h"
 #include "sql/stmt.h"
 #include "table/delta/delta.h"
 #include "vector/format.h"
@@ -138,6 +139,8 @@ int sql_run_create_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_r
         bool created;
         if ((rc = catalog_create_table(db->cat, sch, rv->u.rangevar.name, &co, &rel, &created, err)))
             bind_error_at(&s.bc, rv->loc);
+        else if (!created)
+            sql_notice(db, "NOTICE", "42P07", "relation \"%s\" already exists, skipping", rv->u.rangevar.name);
     }
     schema_destroy(&schema);
     stmt_end(&s);
@@ -146,7 +149,10 @@ int sql_run_create_table(tarn_db *db, const char *sql, const AstStmt *st, tarn_r
 
 int sql_run_create_schema(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err)
 {
+    bool existed = st->u.create_schema.if_not_exists && catalog_schema_exists(db->cat, st->u.create_schema.name);
     int rc = catalog_create_schema(db->cat, st->u.create_schema.name, st->u.create_schema.if_not_exists, err);
+    if (!rc && existed)
+        sql_notice(db, "NOTICE", "42P06", "schema \"%s\" already exists, skipping", st->u.create_schema.name);
     return rc ? rc : tag_result("CREATE SCHEMA", out, err);
 }
 
@@ -186,7 +192,10 @@ int sql_run_drop(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **
                 rc = err_set_state(err, TARN_ERR_SYNTAX, "42601", "improper qualified name (too many dotted names)");
                 break;
             }
+            bool missing = st->u.drop.if_exists && !catalog_schema_exists(db->cat, rv->u.rangevar.name);
             rc = catalog_drop_schema(db->cat, rv->u.rangevar.name, st->u.drop.if_exists, st->u.drop.cascade, err);
+            if (!rc && missing)
+                sql_notice(db, "NOTICE", "00000", "schema \"%s\" does not exist, skipping", rv->u.rangevar.name);
             continue;
         }
         CatalogRel *rel;
@@ -198,8 +207,13 @@ int sql_run_drop(tarn_db *db, const char *sql, const AstStmt *st, tarn_result **
                 rc = e2.kind;
                 break;
             }
-            if (st->u.drop.if_exists)
+            if (st->u.drop.if_exists) {
+                bool no_schema = !strcmp(e2.sqlstate, "3F000");
+                sql_notice(db, "NOTICE", "00000", "%s \"%s\" does not exist, skipping",
+                           no_schema ? "schema" : st->u.drop.kind == DROP_TABLE ? "table" : "view",
+                           no_schema ? rv->u.rangevar.schema : rv->u.rangevar.name);
                 continue;
+            }
             rc = err_set_state(err, TARN_ERR_NOT_FOUND, !strcmp(e2.sqlstate, "3F000") ? "3F000" : "42P01",
                                "%s \"%s\" does not exist", !strcmp(e2.sqlstate, "3F000") ? "schema" :
                                st->u.drop.kind == DROP_TABLE ? "table" : "view",

@@ -290,48 +290,20 @@ static int update_rows(void *ctx, const Batch *matched, Batch *out, TarnError *e
 /* column op constant (the constant already of the column's type) */
 static void prune_term(const Schema *schema, const Expr *e, PqPredicate *out, int *n)
 {
-    if (e->kind == EX_IS_NULL || e->kind == EX_IS_NOT_NULL) {
-        if (e->args[0]->kind != EX_COLREF)
-            return;
-        PqPredicate *p = &out[(*n)++];
-        memset(p, 0, sizeof *p);
-        p->column = schema->fields[e->args[0]->u.col.idx].name;
-        p->op = e->kind == EX_IS_NULL ? PQ_CMP_IS_NULL : PQ_CMP_NOT_NULL;
-        return;
-    }
-    if (e->kind != EX_FUNC || e->n_args != 2 || e->u.func.def->kind != FUNC_OPERATOR)
-        return;
-    const Expr *a = e->args[0], *b = e->args[1];
-    bool flip = false;
-    if (a->kind == EX_CONST && b->kind == EX_COLREF) {
-        const Expr *t = a;
-        a = b;
-        b = t;
-        flip = true;
-    }
-    if (a->kind != EX_COLREF || b->kind != EX_CONST || b->u.cnst.is_null)
-        return;
-    if (!type_equal(&schema->fields[a->u.col.idx].type, &b->type))
-        return;
-    const char *nm = e->u.func.def->name;
+    const Expr *k;
     PqCmp op;
-    if (!strcmp(nm, "="))
-        op = PQ_CMP_EQ;
-    else if (!strcmp(nm, "<"))
-        op = flip ? PQ_CMP_GT : PQ_CMP_LT;
-    else if (!strcmp(nm, "<="))
-        op = flip ? PQ_CMP_GE : PQ_CMP_LE;
-    else if (!strcmp(nm, ">"))
-        op = flip ? PQ_CMP_LT : PQ_CMP_GT;
-    else if (!strcmp(nm, ">="))
-        op = flip ? PQ_CMP_LE : PQ_CMP_GE;
-    else
+    const Expr *c = expr_prune_term(e, &k, &op);
+    if (!c)
+        return;
+    const Field *f = &schema->fields[c->u.col.idx];
+    if (k && !type_equal(&f->type, &k->type))
         return;
     PqPredicate *p = &out[(*n)++];
     memset(p, 0, sizeof *p);
-    p->column = schema->fields[a->u.col.idx].name;
+    p->column = f->name;
     p->op = op;
-    p->value = b->u.cnst;
+    if (k)
+        p->value = k->u.cnst;
 }
 
 /* Join mode: runs the query and indexes its rows by the target columns. */

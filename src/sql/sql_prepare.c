@@ -21,6 +21,7 @@
 #include "sql/func/cast.h"
 #include "sql/parse/parse.h"
 #include "sql/prepare.h"
+#include "sql/notice.h"
 #include "sql/stmt.h"
 #include "table/delta/delta.h"
 
@@ -40,7 +41,11 @@ int sql_type_from_oid(uint32_t oid, LogicalType *out)
     case 20: *out = type_simple(TYPE_INT64); return 0;
     case 21: *out = type_simple(TYPE_INT16); return 0;
     case 23: *out = type_simple(TYPE_INT32); return 0;
-    case 25: case 1043: case 1042: case 19: *out = type_simple(TYPE_STRING); return 0;
+    case 25: case 1042: case 19: *out = type_simple(TYPE_STRING); return 0;
+    case 1043: /* varchar without a length (JDBC's setString): "character varying" in messages */
+        *out = type_simple(TYPE_STRING);
+        out->char_kind = TYPE_CHAR_VARCHAR;
+        return 0;
     case 700: *out = type_simple(TYPE_FLOAT); return 0;
     case 701: *out = type_simple(TYPE_DOUBLE); return 0;
     case 1700: *out = type_decimal(38, 10); return 0;
@@ -60,6 +65,8 @@ int32_t sql_type_typmod(const LogicalType *t)
 {
     if (t->id == TYPE_DECIMAL && t->precision && t->precision < 38)
         return (int32_t)(((uint32_t)t->precision << 16) | t->scale) + 4;
+    if (t->id == TYPE_STRING && t->char_kind != TYPE_CHAR_NONE && t->char_len) /* varchar(n), char(n) */
+        return (int32_t)t->char_len + 4;
     return -1;
 }
 
@@ -71,12 +78,14 @@ static int copy_cols(tarn_stmt *ps, uint32_t n, const char *const *names, const 
     ps->colnames = arena_calloc(&ps->a, (n ? n : 1) * sizeof(char *));
     ps->coltypes = arena_calloc(&ps->a, (n ? n : 1) * sizeof(LogicalType));
     ps->coltypenames = arena_calloc(&ps->a, (n ? n : 1) * sizeof(char *));
-    if (!ps->colnames || !ps->coltypes || !ps->coltypenames)
+    ps->coloids = arena_calloc(&ps->a, (n ? n : 1) * sizeof(uint32_t));
+    if (!ps->colnames || !ps->coltypes || !ps->coltypenames || !ps->coloids)
         return ERR_NOMEM(err, n);
     for (uint32_t i = 0; i < n; i++) {
         LogicalType t = types[i];
         if (t.id == TYPE_NULL)
             t = type_simple(TYPE_STRING); /* unknown output: text */
+        ps->coloids[i] = sqltype_oid(&t); /* before the element type is dropped */
         if (t.n_fields)
             t.n_fields = 0, t.fields = NULL; /* nested types: described by OID only */
         char tn[128];
@@ -207,6 +216,8 @@ static int describe(tarn_stmt *ps, TarnError *err)
         for (tarn_stmt *n = db->prepared; n; n = n->next)
             if (!strcmp(n->name, st->u.execute.name)) {
                 rc = copy_cols(ps, n->ncols, (const char *const *)n->colnames, n->coltypes, err);
+                for (uint32_t i = 0; !rc && i < n->ncols; i++)
+                    ps->coloids[i] = n->coloids[i];
                 break;
             }
     }
@@ -307,7 +318,8 @@ int tarn_prepare(tarn_db *db, const char *sql, int n_param_types, const uint32_t
         return rc;
     if (n_param_types) {
         ps->param_types = arena_calloc(&ps->a, (size_t)n_param_types * sizeof(LogicalType));
-        if (!ps->param_types) {
+        ps->param_oids = arena_calloc(&ps->a, (size_t)n_param_types * sizeof(uint32_t));
+        if (!ps->param_types || !ps->param_oids) {
             sql_stmt_free(ps);
             return ERR_NOMEM(err, 0);
         }
@@ -319,9 +331,11 @@ int tarn_prepare(tarn_db *db, const char *sql, int n_param_types, const uint32_t
                 sql_stmt_free(ps);
                 return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "parameter $%d has type OID %u, which tarn does not support",
                                      i + 1, oid);
+            } else {
+                ps->param_oids[i] = oid;
             }
         }
-        ps->n_params = (uint32_t)n_param_types;
+        ps->n_params = ps->n_param_oids = (uint32_t)n_param_types;
     }
     set_stmt_ts(db);
     if ((rc = describe(ps, err))) {
@@ -337,7 +351,11 @@ void tarn_stmt_free(tarn_stmt *st) { sql_stmt_free(st); }
 int tarn_stmt_nparams(const tarn_stmt *st) { return st ? (int)st->n_params : 0; }
 uint32_t tarn_stmt_param_oid(const tarn_stmt *st, int i)
 {
-    return st && i >= 0 && (uint32_t)i < st->n_params ? sqltype_oid(&st->param_types[i]) : 0;
+    if (!st || i < 0 || (uint32_t)i >= st->n_params)
+        return 0;
+    if ((uint32_t)i < st->n_param_oids && st->param_oids[i]) /* declared by the client: as given (varchar, bpchar, name) */
+        return st->param_oids[i];
+    return sqltype_oid(&st->param_types[i]);
 }
 int tarn_stmt_ncols(const tarn_stmt *st) { return st ? (int)st->ncols : 0; }
 const char *tarn_stmt_colname(const tarn_stmt *st, int col)
@@ -350,7 +368,7 @@ const char *tarn_stmt_coltype(const tarn_stmt *st, int col)
 }
 uint32_t tarn_stmt_coloid(const tarn_stmt *st, int col)
 {
-    return st && col >= 0 && (uint32_t)col < st->ncols ? sqltype_oid(&st->coltypes[col]) : 0;
+    return st && col >= 0 && (uint32_t)col < st->ncols ? st->coloids[col] : 0;
 }
 int32_t tarn_stmt_coltypmod(const tarn_stmt *st, int col)
 {
@@ -444,6 +462,7 @@ int tarn_stmt_execute(tarn_stmt *st, int n_params, const char *const *values, ta
     if (!st || (n_params && !values))
         return err_set(err, TARN_ERR_INVALID, "tarn_stmt_execute: bad arguments");
     atomic_store(&st->db->cancel, 0);
+    sql_notices_clear(st->db);
     Arena a;
     arena_init(&a, 0);
     Value *v = NULL;

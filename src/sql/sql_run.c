@@ -11,6 +11,7 @@
 #include "sql/func/cast.h"
 #include "sql/parse/parse.h"
 #include "sql/session.h"
+#include "sql/notice.h"
 #include "sql/stmt.h"
 
 void stmt_begin(Stmt *s, tarn_db *db, const char *sql, TarnError *err)
@@ -332,6 +333,8 @@ static int run_ctas(tarn_db *db, const char *sql, const AstStmt *st, tarn_result
         rc = catalog_create_table(db->cat, sch, rv->u.rangevar.name, &co, &rel, &created, err);
         if (rc)
             bind_error_at(&s.bc, rv->loc);
+        else if (!created)
+            sql_notice(db, "NOTICE", "42P07", "relation \"%s\" already exists, skipping", rv->u.rangevar.name);
     }
     int64_t n = 0;
     if (!rc && created && !st->u.ctas.with_no_data) {
@@ -367,6 +370,8 @@ static int run_ctas(tarn_db *db, const char *sql, const AstStmt *st, tarn_result
     if (!rc) {
         char tag[64];
         snprintf(tag, sizeof tag, "SELECT %lld", (long long)n);
+        if (!created) /* IF NOT EXISTS and there: PostgreSQL's tag for a skipped CTAS */
+            snprintf(tag, sizeof tag, "CREATE TABLE AS");
         if (!(*out = sql_result_tag(tag, err)))
             rc = err->kind;
     }
@@ -379,9 +384,17 @@ static int run_txn(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError 
 {
     const char *tag = "BEGIN";
     switch (st->u.txn.kind) {
-    case TXN_BEGIN: db->in_txn = true; tag = "BEGIN"; break;
-    case TXN_COMMIT: db->in_txn = false; tag = "COMMIT"; break;
-    case TXN_ROLLBACK: db->in_txn = false; tag = "ROLLBACK"; break;
+    case TXN_BEGIN:
+        if (db->in_txn)
+            sql_notice(db, "WARNING", "25001", "there is already a transaction in progress");
+        db->in_txn = true; tag = "BEGIN"; break;
+    case TXN_COMMIT:
+    case TXN_ROLLBACK:
+        if (!db->in_txn)
+            sql_notice(db, "WARNING", "25P01", "there is no transaction in progress");
+        db->in_txn = false;
+        tag = st->u.txn.kind == TXN_COMMIT ? "COMMIT" : "ROLLBACK";
+        break;
     }
     *out = sql_result_tag(tag, err);
     return *out ? 0 : err->kind;

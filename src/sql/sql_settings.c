@@ -21,6 +21,8 @@
  * kernels' reads and writes of db->other.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,7 @@ typedef struct SettingDef {
 
 static const SettingDef defs[] = {
     {"application_name", "application_name", "", "Sets the application name to be reported in statistics and logs.", 0},
+    {"block_size", "block_size", "8192", "Shows the size of a disk block.", S_READONLY},
     {"bytea_output", "bytea_output", "hex", "Sets the output format for bytea.", 0},
     {"check_function_bodies", "check_function_bodies", "on", "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE.", 0},
     {"client_encoding", "client_encoding", "UTF8", "Sets the client's character set encoding.", 0},
@@ -55,15 +58,20 @@ static const SettingDef defs[] = {
     {"escape_string_warning", "escape_string_warning", "on", "Warn about backslash escapes in ordinary string literals.", 0},
     {"extra_float_digits", "extra_float_digits", NULL, "Sets the number of digits displayed for floating-point values.", 0},
     {"idle_in_transaction_session_timeout", "idle_in_transaction_session_timeout", "0", "Sets the maximum allowed idle time between queries, when in a transaction.", 0},
+    {"idle_session_timeout", "idle_session_timeout", "0", "Sets the maximum allowed idle time between queries, when not in a transaction.", 0},
     {"integer_datetimes", "integer_datetimes", "on", "Shows whether datetimes are integer based.", S_READONLY},
     {"intervalstyle", "IntervalStyle", "postgres", "Sets the display format for interval values.", 0},
     {"jit", "jit", "off", "Allow JIT compilation.", 0},
+    {"lc_collate", "lc_collate", "C", "Shows the collation order locale.", S_READONLY},
+    {"lc_ctype", "lc_ctype", "C", "Shows the character classification and case conversion locale.", S_READONLY},
     {"lc_messages", "lc_messages", "C", "Sets the language in which messages are displayed.", 0},
     {"lc_monetary", "lc_monetary", "C", "Sets the locale for formatting monetary amounts.", 0},
     {"lc_numeric", "lc_numeric", "C", "Sets the locale for formatting numbers.", 0},
     {"lc_time", "lc_time", "C", "Sets the locale for formatting date and time values.", 0},
     {"lock_timeout", "lock_timeout", "0", "Sets the maximum allowed duration of any wait for a lock.", 0},
+    {"max_function_args", "max_function_args", "100", "Shows the maximum number of function arguments.", S_READONLY},
     {"max_identifier_length", "max_identifier_length", "63", "Shows the maximum identifier length.", S_READONLY},
+    {"max_index_keys", "max_index_keys", "32", "Shows the maximum number of index keys.", S_READONLY},
     {"max_parallel_workers_per_gather", "max_parallel_workers_per_gather", "2", "Sets the maximum number of parallel processes per executor node.", 0},
     {"memory_limit", "memory_limit", NULL, "Sets the memory a query may use before operators spill to disk (tarn).", 0},
     {"row_security", "row_security", "on", "Enable row security.", 0},
@@ -71,6 +79,7 @@ static const SettingDef defs[] = {
     {"server_encoding", "server_encoding", "UTF8", "Shows the server (database) character set encoding.", S_READONLY},
     {"server_version", "server_version", NULL, "Shows the server version.", S_READONLY},
     {"server_version_num", "server_version_num", "150000", "Shows the server version as an integer.", S_READONLY},
+    {"session_authorization", "session_authorization", NULL, "Sets the session user name.", S_READONLY},
     {"standard_conforming_strings", "standard_conforming_strings", "on", "Causes '...' strings to treat backslashes literally.", 0},
     {"statement_timeout", "statement_timeout", "0", "Sets the maximum allowed duration of any statement.", 0},
     {"synchronous_commit", "synchronous_commit", "on", "Sets the current transaction's synchronization level.", 0},
@@ -181,6 +190,8 @@ static int get_locked(tarn_db *db, const char *lname, char *value, size_t n, Tar
         snprintf(value, n, "15.0 (tarn %s)", TARN_VERSION);
     else if (!strcmp(lname, "tarn.threads") || !strcmp(lname, "threads"))
         snprintf(value, n, "%u", db->threads ? db->threads : pool_size());
+    else if (!strcmp(lname, "session_authorization")) /* tarn_set_session_identity */
+        scopy(value, n, db->session_user[0] ? db->session_user : "tarn");
     else if (!strcmp(lname, "extra_float_digits"))
         snprintf(value, n, "%d", db->settings.extra_float_digits);
     else if (!strcmp(lname, "memory_limit")) {
@@ -215,6 +226,77 @@ int sql_setting_get(tarn_db *db, const char *name, char *value, size_t n, const 
     if (rc == TARN_ERR_NOT_FOUND) /* the name as written */
         err_set_state(err, TARN_ERR_NOT_FOUND, "42704", "unrecognized configuration parameter \"%s\"", name);
     return rc;
+}
+
+/* The millisecond timeouts (statement_timeout, lock_timeout, the idle
+ * timeouts): PostgreSQL's integer-with-unit syntax ("5000", "5s", "1.5 min",
+ * units us ms s min h d, case-sensitive), 0 .. INT_MAX ms, shown in the
+ * largest unit that divides the value ("5s", "1500ms"), as SHOW does. */
+static bool is_ms_setting(const char *lname)
+{
+    return !strcmp(lname, "statement_timeout") || !strcmp(lname, "lock_timeout") ||
+           !strcmp(lname, "idle_session_timeout") || !strcmp(lname, "idle_in_transaction_session_timeout");
+}
+
+static int parse_ms_setting(const char *display, const char *value, char *out, size_t cap, TarnError *err)
+{
+    const char *p = value;
+    while (isspace((unsigned char)*p))
+        p++;
+    char *end;
+    errno = 0;
+    double v = (double)strtol(p, &end, 0);
+    bool range = errno == ERANGE;
+    if (end != p && (*end == '.' || *end == 'e' || *end == 'E')) {
+        errno = 0;
+        v = strtod(p, &end);
+        range = errno == ERANGE;
+    }
+    if (end == p) {
+        return err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"%s\": \"%s\"", display,
+                             value);
+    }
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end) {
+        static const struct { const char *unit; double ms; } units[] = {
+            {"us", 0.001}, {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
+        size_t ulen = 0;
+        while (end[ulen] && !isspace((unsigned char)end[ulen]))
+            ulen++;
+        double mul = -1;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (strlen(units[i].unit) == ulen && !strncmp(end, units[i].unit, ulen))
+                mul = units[i].ms;
+        const char *after = end + ulen;
+        while (isspace((unsigned char)*after))
+            after++;
+        if (mul < 0 || *after) {
+            err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"%s\": \"%s\"", display, value);
+            err_hint(err, "Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".");
+            return err->kind;
+        }
+        v *= mul;
+    }
+    v = rint(v);
+    if (range || v > 2147483647.0 || v < -2147483648.0 || v != v) {
+        err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"%s\": \"%s\"", display, value);
+        err_hint(err, "Value exceeds integer range.");
+        return err->kind;
+    }
+    long ms = (long)v;
+    if (ms < 0)
+        return err_set_state(err, TARN_ERR_INVALID, "22023",
+                             "%ld ms is outside the valid range for parameter \"%s\" (0 .. 2147483647)", ms, display);
+    static const struct { const char *unit; long ms; } show[] = {
+        {"d", 86400000}, {"h", 3600000}, {"min", 60000}, {"s", 1000}};
+    for (size_t i = 0; ms > 0 && i < sizeof show / sizeof show[0]; i++)
+        if (ms % show[i].ms == 0) {
+            snprintf(out, cap, "%ld%s", ms / show[i].ms, show[i].unit);
+            return 0;
+        }
+    snprintf(out, cap, ms ? "%ldms" : "%ld", ms);
+    return 0;
 }
 
 /* Sets lname (lower case) to value, NULL = its default. */
@@ -259,6 +341,12 @@ static int set_locked(tarn_db *db, const char *name, const char *lname, const ch
                                  "%ld is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)", v);
         db->settings.extra_float_digits = (int)v;
         return 0;
+    }
+    if (value && is_ms_setting(lname)) {
+        char shown[32];
+        if (parse_ms_setting(d->display, value, shown, sizeof shown, err))
+            return err->kind;
+        return store_other(db, lname, shown, err);
     }
     if (!strcmp(lname, "datestyle") && value && !strstr(value, "ISO") && !strstr(value, "iso"))
         return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "only DateStyle ISO is supported");

@@ -84,7 +84,11 @@ typedef struct LogicalType {
     uint8_t char_kind; /* TYPE_CHAR_* */
 } LogicalType;
 
-enum { TYPE_CHAR_NONE = 0, TYPE_CHAR_VARCHAR = 1, TYPE_CHAR_BPCHAR = 2 };
+enum { TYPE_CHAR_NONE = 0, TYPE_CHAR_VARCHAR = 1, TYPE_CHAR_BPCHAR = 2,
+       /* PostgreSQL types tarn stores as another type, for type OIDs and names
+        * only (catalog emulation, sql/syscat/): STRING as name / "char",
+        * INT64 as oid.  type_equal ignores them; char_len stays 0. */
+       TYPE_CHAR_NAME = 3, TYPE_CHAR_QCHAR = 4, TYPE_CHAR_OID = 5 };
 
 struct Field {
     char *name;        /* owned */

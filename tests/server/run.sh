@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # tests/server/run.sh - the `tarn serve` suite: starts $BUILD/tarn serve on a
 # free loopback port with a temporary lake and drives it with real clients:
-#   psql          simple queries, several statements, errors (VERBOSITY verbose)
+#   psql          simple queries, several statements, errors (VERBOSITY verbose);
+#                 tests/server/psql_meta.sh: \d, \dt, \dn, \du, \l ... print what
+#                 they print against a throwaway PostgreSQL 15 (pg_catalog emulation)
 #   libpq         tests/server/libpq_test.c: extended protocol, text and
 #                 binary formats, pipelines, cancel, timeouts, transactions
 #   raw protocol  tests/server/proto_test.py: row limits, skip-till-Sync,
 #                 SSL/GSS refusal, hostile clients (garbage, truncated and
-#                 oversized messages, wrong order, vanishing, floods)
+#                 oversized messages, wrong order, vanishing, floods);
+#                 tests/server/session_test.py: COPY FROM STDIN staging in
+#                 temp_directory, SET idle_session_timeout and
+#                 idle_in_transaction_session_timeout
 #   node-postgres tests/server/node_pg_test.mjs (pg from tools/node)
+#   psycopg2      tests/server/psycopg2_test.py: parameters, typed results,
+#                 named cursors (DECLARE/FETCH/MOVE/CLOSE), COPY, notices
+#   Grafana       tests/server/grafana_test.py: the data source's expanded
+#                 macros; responses equal grafana_expected.txt (from PG 15)
+#   JDBC          tests/server/JdbcTest.java (Debian's postgresql.jar):
+#                 PreparedStatement, getObject types, batches, fetch size,
+#                 errors, DatabaseMetaData
 #   pgbench       a read-only custom script, simple/extended/prepared
+#   TLS           tests/server/tls_test.sh (sourced): certificates made with
+#                 openssl, sslmode require/verify-ca/verify-full/disable,
+#                 SCRAM-SHA-256-PLUS, client certificates, hostile handshakes
 # Then stops the server with SIGTERM and checks its log for sanitizer
 # reports.  Environment: BUILD (default build), SAN=1.
 # Last line: "N passed, N failed" (one per check).
@@ -120,6 +135,16 @@ expect "psql: COPY BINARY is refused" "ERROR:  COPY BINARY is not supported by t
 expect "psql: version() names tarn" "1" "${PSQL[@]}" -At -c "select (version() like 'PostgreSQL 15%tarn%')::int"
 expect "psql: SHOW after SET" "Asia/Tokyo" "${PSQL[@]}" -At -c "set timezone = 'Asia/Tokyo'" -c "show timezone"
 expect "psql: empty query" "" "${PSQL[@]}" -At -c ""
+expect "psql: FETCH_COUNT (DECLARE / FETCH FORWARD 3 / CLOSE in a block)" "$(printf '1|x1\n2|x2\n3|x3\n4|x4\n5|x5\n6|x6\n7|x7')" \
+    "${PSQL[@]}" -At -v FETCH_COUNT=3 -c "select g, 'x' || g from generate_series(1, 7) g"
+expect "psql: NOTICE and WARNING" \
+    "$(printf 'NOTICE:  00000: table "nosuch" does not exist, skipping\nDROP TABLE\nWARNING:  25P01: there is no transaction in progress\nCOMMIT')" \
+    psql -X -c '\set VERBOSITY verbose' -c "drop table if exists nosuch" -c "commit"
+expect "psql: a syntax error anywhere in a Query runs nothing (42601)" \
+    "$(printf 'ERROR:  syntax error at or near "selec"\nLINE 1: select 1; selec 2\n                  ^')" psql -X -At -c "select 1; selec 2"
+
+# ---- psql meta-commands against PostgreSQL's (catalog emulation) ----------------------------------
+. tests/server/psql_meta.sh
 
 # ---- libpq ---------------------------------------------------------------------------------------
 LIBPQ_BIN=$BUILD/libpq_test
@@ -141,6 +166,13 @@ else
     bad "raw protocol" "$(echo "$out" | grep -v '^ok')"
 fi
 
+# ---- COPY staging and idle timeouts set with SQL ----------------------------------------------------
+if out=$(timeout 120 python3 tests/server/session_test.py "$PORT" "$TMP/lake" "$TMP" 2>&1); then
+    ok "sessions (COPY staging, SET idle timeouts): $(echo "$out" | tail -1)"
+else
+    bad "sessions (COPY staging, SET idle timeouts)" "$(echo "$out" | grep -v '^ok')"
+fi
+
 # ---- node-postgres -------------------------------------------------------------------------------
 if [ -d tools/node/node_modules/pg ]; then
     if out=$(timeout 120 node tests/server/node_pg_test.mjs "$PORT" 2>&1); then
@@ -150,6 +182,56 @@ if [ -d tools/node/node_modules/pg ]; then
     fi
 else
     bad "node-postgres" "tools/node/node_modules/pg is missing: run make deps"
+fi
+
+# ---- psycopg2 (Debian's python3-psycopg2: the system python, not a pyenv one) ----------------------
+PY3=/usr/bin/python3
+[ -x "$PY3" ] || PY3=python3
+if "$PY3" -c 'import psycopg2' 2>/dev/null; then
+    if out=$(timeout 120 "$PY3" tests/server/psycopg2_test.py "host=127.0.0.1 port=$PORT user=tester dbname=lake" 2>&1); then
+        ok "psycopg2: $(echo "$out" | tail -1)"
+    else
+        bad "psycopg2" "$(echo "$out" | grep -v '^ok')"
+    fi
+    # Grafana's PostgreSQL data source: its expanded macros, compared with PostgreSQL 15's answers
+    if out=$(timeout 60 "$PY3" tests/server/grafana_test.py "host=127.0.0.1 port=$PORT user=grafana dbname=lake" 2>&1); then
+        ok "Grafana-style queries: $(echo "$out" | tail -1)"
+    else
+        bad "Grafana-style queries" "$(echo "$out" | grep -v '^ok')"
+    fi
+else
+    bad "psycopg2" "python3-psycopg2 is missing: run tools/bootstrap.sh"
+fi
+
+# ---- PostgreSQL JDBC driver (compiled once per source and driver version, cached under $BUILD) ----
+JDBC_JAR=/usr/share/java/postgresql.jar
+if [ -f "$JDBC_JAR" ] && command -v javac >/dev/null && command -v java >/dev/null; then
+    JDBC_DIR=$BUILD/jdbc_test/$(cat tests/server/JdbcTest.java "$JDBC_JAR" | sha256sum | cut -c1-16)
+    if [ ! -f "$JDBC_DIR/JdbcTest.class" ]; then
+        rm -rf "$BUILD/jdbc_test"
+        mkdir -p "$BUILD/jdbc_test"
+        JDBC_TMP=$(mktemp -d "$BUILD/jdbc_test/tmp.XXXXXX")
+        javac -cp "$JDBC_JAR" -d "$JDBC_TMP" tests/server/JdbcTest.java >"$TMP/javac.log" 2>&1 && mv -T "$JDBC_TMP" "$JDBC_DIR"
+        rm -rf "$JDBC_TMP"
+    fi
+    if [ -f "$JDBC_DIR/JdbcTest.class" ]; then
+        out=$(timeout 120 java -cp "$JDBC_DIR:$JDBC_JAR" JdbcTest "jdbc:postgresql://127.0.0.1:$PORT/lake" tester 2>&1)
+        # DatabaseMetaData runs the driver's pg_catalog / information_schema queries: a check of its own
+        if echo "$out" | grep -q '^jdbc_test:' && ! echo "$out" | grep '^not ok' | grep -vq ' - metadata: '; then
+            ok "JDBC: $(echo "$out" | grep '^ok' | grep -vc ' - metadata: ') checks besides metadata"
+        else
+            bad "JDBC" "$(echo "$out" | grep -v '^ok' | grep -v ' - metadata: ')"
+        fi
+        if echo "$out" | grep -q ' - metadata: ' && ! echo "$out" | grep -q '^not ok .* - metadata: '; then
+            ok "JDBC DatabaseMetaData: $(echo "$out" | grep -c '^ok .* - metadata: ') checks"
+        else
+            bad "JDBC DatabaseMetaData (pg_catalog emulation)" "$(echo "$out" | grep '^not ok .* - metadata: ')"
+        fi
+    else
+        bad "JDBC: compile tests/server/JdbcTest.java" "$(cat "$TMP/javac.log")"
+    fi
+else
+    bad "JDBC" "$JDBC_JAR, javac or java is missing: run tools/bootstrap.sh"
 fi
 
 # ---- pgbench -------------------------------------------------------------------------------------
@@ -263,6 +345,12 @@ print(data[:1].decode(), f.get("C"), f.get("M")) if 0.8 < time.time() - t0 < 5 e
 PY
 kill -TERM "$SERVER3_PID"
 wait "$SERVER3_PID"
+
+# ---- column cache, parse cache, inline runs; commits by another process ---------------------------
+. tests/server/cache_test.sh
+
+# ---- TLS ------------------------------------------------------------------------------------------
+. tests/server/tls_test.sh
 
 # ---- shutdown ------------------------------------------------------------------------------------
 kill -TERM "$SERVER_PID"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/avro/avro.h"
 #include "format/csv/csv.h"
 #include "format/json/json.h"
 #include "format/parquet/reader.h"
@@ -121,6 +122,10 @@ int bind_type_name(BindCtx *ctx, const AstNode *tn, LogicalType *out)
         {"float8", TYPE_DOUBLE},
         {"text", TYPE_STRING}, {"varchar", TYPE_STRING}, {"bpchar", TYPE_STRING}, {"char", TYPE_STRING},
         {"name", TYPE_STRING}, {"character varying", TYPE_STRING},
+        /* catalog types (bind_syscat.c): OIDs are bigint, "char" and pg_node_tree text */
+        {"oid", TYPE_INT64}, {"xid", TYPE_INT64}, {"cid", TYPE_INT64}, {"regclass", TYPE_INT64},
+        {"regtype", TYPE_INT64}, {"regproc", TYPE_INT64}, {"regprocedure", TYPE_INT64}, {"regnamespace", TYPE_INT64},
+        {"regrole", TYPE_INT64}, {"regoper", TYPE_INT64}, {"regoperator", TYPE_INT64}, {"pg_node_tree", TYPE_STRING},
         {"bytea", TYPE_BLOB},
         {"date", TYPE_DATE},
         {"time", TYPE_TIME},
@@ -150,6 +155,9 @@ int bind_type_name(BindCtx *ctx, const AstNode *tn, LogicalType *out)
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
         if (!strcmp(n, simple[i].name)) {
             *out = type_simple(simple[i].id);
+            /* name, "char", oid: their own type OIDs in results (sql/syscat/) */
+            out->char_kind = !strcmp(n, "name") ? TYPE_CHAR_NAME : !strcmp(n, "char") ? TYPE_CHAR_QCHAR
+                             : !strcmp(n, "oid") ? TYPE_CHAR_OID : TYPE_CHAR_NONE;
             return 0;
         }
     if (!strcmp(n, "numeric") || !strcmp(n, "decimal")) {
@@ -372,6 +380,20 @@ static int add_snapshot_scan(BindCtx *ctx, Scope *scope, CatalogRel *rel, DeltaS
 
 static int bind_rec_cte_ref(BindCtx *ctx, Scope *scope, CteDef *c, const AstNode *n, LogicalOp **out);
 
+/* True when e reads no column, parameter or subquery (volatile functions
+ * allowed: current_setting('search_path') is evaluated at planning). */
+static bool reads_no_input(const Expr *e)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_COLREF || e->kind == EX_PARAM || e->kind == EX_AGGREF || e->kind == EX_SUBQUERY)
+        return false;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (!reads_no_input(e->args[i]))
+            return false;
+    return true;
+}
+
 static int bind_table(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
 {
     const char *schema = n->u.rangevar.schema, *name = n->u.rangevar.name;
@@ -399,6 +421,11 @@ static int bind_table(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **
             return add_query_item(ctx, scope, &q, alias, &n->u.rangevar.col_aliases, out);
         }
     }
+    const struct SysRelDef *sys = bind_syscat_lookup(ctx, schema, name, n->loc, &rc);
+    if (rc)
+        return rc;
+    if (sys)
+        return bind_syscat_table(ctx, scope, n, sys, out);
     CatalogRel *rel;
     if ((rc = catalog_lookup(ctx->cat, schema, name, ctx->search_path, ctx->n_path, &rel, ctx->err)))
         return bind_error_at(ctx, n->loc);
@@ -641,6 +668,7 @@ static int bind_delta_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
         if ((rc = add_snapshot_scan(ctx, scope, rel, snap, alias, NULL, &n->u.rangefunc.col_aliases, n->loc, out)))
             return rc;
         (*out)->u.get.version = delta_snapshot_version(snap);
+        bind_window_tvf_restrict(*out); /* a stream's files only (window_tvf.h) */
         return 0;
     }
     LogicalType i64 = type_simple(TYPE_INT64), txt = type_simple(TYPE_STRING), tstz = type_simple(TYPE_TIMESTAMPTZ);
@@ -842,6 +870,45 @@ static int bind_unnest_item(BindCtx *ctx, Scope *scope, const AstNode *n, Logica
     return lateral ? lateral_wrap(ctx, op, out) : 0;
 }
 
+/* A scalar function in FROM (PostgreSQL: one row, one column named by the
+ * alias): string_to_array(current_setting('search_path'), ',') s. */
+static int bind_scalar_fn_item(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
+{
+    const AstNode *f = n->u.rangefunc.func;
+    const char *fn = f->u.func.names[f->u.func.n_names - 1];
+    if (n->u.rangefunc.ordinality) {
+        err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "WITH ORDINALITY is not supported yet");
+        return bind_error_at(ctx, n->loc);
+    }
+    bool lateral = false;
+    Expr *e;
+    int rc = bind_from_func_arg(ctx, scope, f, &e, &lateral);
+    if (rc)
+        return rc;
+    LogicalOp *d = lop_new(ctx->a, LOP_DUMMY, 0), *p = lop_new(ctx->a, LOP_PROJECT, 1);
+    Expr **ex = arena_alloc(ctx->a, sizeof(Expr *));
+    if (!d || !p || !ex || lop_resolve(ctx->a, d, false))
+        return nomem(ctx);
+    d->est_rows = 1;
+    ex[0] = e;
+    p->children[0] = d;
+    p->u.project.table_index = ctx->next_table++;
+    p->u.project.exprs = ex;
+    p->u.project.n_exprs = 1;
+    p->est_rows = 1;
+    if (lop_resolve(ctx->a, p, false))
+        return nomem(ctx);
+    const char *alias = n->u.rangefunc.alias ? n->u.rangefunc.alias : fn;
+    const char *names[1] = {alias};
+    p->out_names[0] = alias;
+    ScopeItem it;
+    if ((rc = item_from_op(ctx, p, alias, NULL, &n->u.rangefunc.col_aliases, names, &it)) ||
+        (rc = scope_add_item(ctx, scope, &it)))
+        return bind_error_at(ctx, n->loc);
+    *out = p;
+    return lateral ? lateral_wrap(ctx, p, out) : 0;
+}
+
 /* A lateral unnest item (APPLY over a PROJECT_SET over one row). */
 static bool is_unnest_lateral(const LogicalOp *op)
 {
@@ -859,8 +926,16 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
     int rc;
     if (!strncmp(fn, "delta_", 6))
         return bind_delta_function(ctx, scope, n, out);
+    bool sys_fn;
+    if ((rc = bind_syscat_function(ctx, scope, n, out, &sys_fn)) || sys_fn)
+        return rc; /* pg_get_keywords() (bind_syscat.c) */
     if (!strcmp(fn, "unnest") && f->u.func.n_names == 1)
         return bind_unnest_item(ctx, scope, n, out);
+    if ((!strcmp(fn, "tumble") || !strcmp(fn, "hop")) && f->u.func.n_names == 1)
+        return bind_window_tvf(ctx, scope, n, out); /* bind_window_tvf.c */
+    if (f->u.func.n_names == 1 && strcmp(fn, "generate_series") && func_name_exists(fn, FUNC_SCALAR) &&
+        !func_name_exists(fn, FUNC_SRF))
+        return bind_scalar_fn_item(ctx, scope, n, out);
     LogicalOp *op = lop_new(ctx->a, LOP_GET, 0);
     if (!op)
         return nomem(ctx);
@@ -879,8 +954,10 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
         if (!names->n || !names->items[i])
             n_pos++;
     if (!strcmp(fn, "read_parquet") || !strcmp(fn, "parquet_scan") || !strcmp(fn, "read_csv") ||
-        !strcmp(fn, "read_csv_auto") || !strcmp(fn, "read_json") || !strcmp(fn, "read_ndjson")) {
+        !strcmp(fn, "read_csv_auto") || !strcmp(fn, "read_json") || !strcmp(fn, "read_ndjson") ||
+        !strcmp(fn, "read_avro")) {
         bool is_csv = !strncmp(fn, "read_csv", 8), is_json = !strncmp(fn, "read_json", 9) || !strcmp(fn, "read_ndjson");
+        bool is_avro = !strcmp(fn, "read_avro");
         if (n_pos != 1) {
             err_set_state(ctx->err, TARN_ERR_INVALID, "42883", "%s() takes one file name or pattern", fn);
             return bind_error_at(ctx, f->loc);
@@ -890,7 +967,7 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
             return rc;
         if ((rc = expand_glob(ctx, path, op, args->items[0]->loc)))
             return rc;
-        op->u.get.source = is_csv ? SCAN_CSV : is_json ? SCAN_JSON : SCAN_PARQUET;
+        op->u.get.source = is_csv ? SCAN_CSV : is_json ? SCAN_JSON : is_avro ? SCAN_AVRO : SCAN_PARQUET;
         op->u.get.csv.delimiter = ',';
         op->u.get.csv.quote = '"';
         op->u.get.csv.header = true;
@@ -940,6 +1017,13 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
                 return bind_error_at(ctx, args->items[0]->loc);
             sch = schema_copy_arena(ctx->a, csv_reader_schema(r));
             csv_reader_close(r);
+            op->est_rows = 10000;
+        } else if (is_avro) {
+            AvroFileReader *r = avro_file_open(first, ctx->err);
+            if (!r)
+                return bind_error_at(ctx, args->items[0]->loc);
+            sch = schema_copy_arena(ctx->a, avro_file_schema(r));
+            avro_file_close(r);
             op->est_rows = 10000;
         } else {
             JsonReader *r = json_reader_open(first, NULL, ctx->err);
@@ -998,7 +1082,7 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
                 return rc;
         }
         for (int i = 0; i < (int)n_pos && !series_lateral; i++)
-            if (a[i]->kind != EX_CONST) {
+            if (a[i]->kind != EX_CONST && !reads_no_input(a[i])) {
                 err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "generate_series() needs constant arguments");
                 return bind_error_at(ctx, args->items[i]->loc);
             }
@@ -1018,7 +1102,7 @@ static int bind_table_function(BindCtx *ctx, Scope *scope, const AstNode *n, Log
             op->est_rows = (double)(a[1]->u.cnst.v.i - a[0]->u.cnst.v.i + 1);
     } else {
         err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "table function %s does not exist", fn);
-        err_hint(ctx->err, "Table functions: read_parquet, read_csv, read_json, generate_series, delta_version, "
+        err_hint(ctx->err, "Table functions: read_parquet, read_csv, read_json, read_avro, generate_series, delta_version, "
                            "delta_timestamp, delta_history, delta_optimize, delta_vacuum, delta_restore.");
         return bind_error_at(ctx, f->loc);
     }
@@ -1361,6 +1445,11 @@ static int bind_from_item(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalO
     }
 }
 
+int bind_from_item_ext(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out)
+{
+    return bind_from_item(ctx, scope, n, out);
+}
+
 /* ---- SELECT --------------------------------------------------------------------------------------- */
 
 /* PostgreSQL's FigureColname. */
@@ -1388,6 +1477,8 @@ static const char *figure_colname(const AstNode *n)
     case AST_SUBLINK:
         if (n->u.sublink.kind == SUBLINK_EXISTS)
             return "exists";
+        if (n->u.sublink.kind == SUBLINK_ARRAY)
+            return "array";
         if (n->u.sublink.kind == SUBLINK_SCALAR && n->u.sublink.select->targets.n == 1) {
             const AstNode *t = n->u.sublink.select->targets.items[0];
             if (t->u.target.name)
@@ -1407,9 +1498,7 @@ static const char *figure_colname(const AstNode *n)
         case SQLV_CURRENT_CATALOG: return "current_catalog";
         default: return "current_user";
         }
-    case AST_CONST:
-        if (n->u.cnst.kind == CONST_BOOL)
-            return "bool";
+    case AST_CONST: /* TRUE / FALSE too: PostgreSQL 15 parses them as A_Const, no longer 't'::bool */
         return "?column?";
     default:
         return "?column?";

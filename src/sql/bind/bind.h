@@ -89,6 +89,7 @@ typedef struct BindCtx {
     const struct SrfCollector *srf_rw; /* while rewriting over the aggregate: their result columns */
     uint32_t n_local_refs, n_outer_refs; /* column references bound in the current scope / an
                                      * enclosing one (an aggregate over outer columns only) */
+    struct SysModel *syscat;        /* catalog model of this statement (bind_syscat.c), lazily */
 } BindCtx;
 
 /* A bound query: its plan and the names of its output columns. */

@@ -1164,12 +1164,15 @@ static int bind_type_from_func_name(BindCtx *ctx, const char *name, LogicalType 
 
 static int bind_func_call(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
 {
-    if (n->u.func.n_names > 1) {
+    /* information_schema._pg_expandarray and friends (func_syscat.c) */
+    bool info_fn = n->u.func.n_names == 2 && !strcmp(n->u.func.names[0], "information_schema") &&
+                   !strncmp(n->u.func.names[1], "_pg_", 4);
+    if (n->u.func.n_names > 1 && !info_fn) {
         err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42883", "function %s.%s does not exist", n->u.func.names[0],
                       n->u.func.names[n->u.func.n_names - 1]);
         return bind_error_at(ctx, n->loc);
     }
-    const char *name = n->u.func.names[0];
+    const char *name = n->u.func.names[n->u.func.n_names - 1];
     if (n->u.func.arg_names.n) {
         err_set_state(ctx->err, TARN_ERR_UNSUPPORTED, "0A000", "named arguments are not supported for %s()", name);
         return bind_error_at(ctx, n->loc);
@@ -1207,11 +1210,18 @@ static int bind_func_call(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **o
         if (!bind_type_from_func_name(ctx, name, &t))
             return bind_coerce(ctx, args[0], &t, CAST_EXPLICIT, out);
     }
-    return bind_function(ctx, name, FUNC_SCALAR, args, n->u.func.args.n, n->loc, out, NULL, NULL);
+    const void *syscat_saved; /* catalog functions see the catalog model (bind_syscat.c) */
+    if ((rc = bind_syscat_enter(ctx, name, &syscat_saved)))
+        return bind_error_at(ctx, n->loc);
+    rc = bind_function(ctx, name, FUNC_SCALAR, args, n->u.func.args.n, n->loc, out, NULL, NULL);
+    bind_syscat_leave(syscat_saved);
+    return rc;
 }
 
 static int bind_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
 {
+    if (n->u.sublink.kind == SUBLINK_ARRAY)
+        return bind_array_sublink(ctx, env, n, out); /* ARRAY(SELECT ...) (bind_array_sublink.c) */
     BoundQuery q;
     uint32_t my_level = 0;
     for (Scope *p = env->scope ? env->scope->parent : NULL; p; p = p->parent)
@@ -1252,7 +1262,8 @@ static int bind_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out
         return nomem(ctx);
     e->u.subq.kind = kind;
     e->u.subq.plan = q.plan;
-    e->u.subq.correlated = correlated;
+    /* init plans pass scalar Values only: an array-valued subquery runs as a dependent join */
+    e->u.subq.correlated = correlated || (kind == SUBQ_SCALAR && type_is_nested(t.id));
     if (kind == SUBQ_ANY || kind == SUBQ_ALL) {
         /* x op ANY / ALL (subquery): the comparison of x with the subquery's
          * column, resolved like any operator; evaluated per subquery row
@@ -1359,6 +1370,9 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
     case AST_CAST: {
         Expr *a;
         LogicalType t;
+        bool reg_handled;
+        if ((rc = bind_syscat_cast(ctx, env, n, out, &reg_handled)) || reg_handled)
+            return rc; /* regclass, regtype, ... (bind_syscat.c) */
         if (n->u.cast.arg->kind == AST_ARRAY && n->u.cast.type->u.typname.array_dims) {
             /* ARRAY[...]::t[]: elements cast to t (ARRAY[]::int[] has a type) */
             if ((rc = bind_type_name(ctx, n->u.cast.type, &t)))
@@ -1380,7 +1394,18 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
         }
         if (a->loc < 0)
             a->loc = n->loc;
-        return bind_coerce(ctx, a, &t, CAST_EXPLICIT, out);
+        if ((rc = bind_coerce(ctx, a, &t, CAST_EXPLICIT, out)))
+            return rc;
+        if ((*out)->type.id == t.id && (*out)->type.char_kind != t.char_kind && !t.char_len && !(*out)->type.char_len) {
+            /* text <-> name, bigint <-> oid: same values, the target's type OID (sql/syscat/) */
+            Expr *c = arena_alloc(ctx->a, sizeof *c);
+            if (!c)
+                return nomem(ctx);
+            *c = **out;
+            c->type.char_kind = t.char_kind;
+            *out = c;
+        }
+        return 0;
     }
     case AST_CASE: {
         const char *sb = ctx->srf_block;
@@ -1609,11 +1634,17 @@ int bind_expr(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
             v = value_str(s, (uint32_t)strlen(s));
             break;
         }
-        default:
-            v = value_str("tarn", 4);
+        case SQLV_CURRENT_CATALOG:
+            return bind_function(ctx, "current_database", FUNC_SCALAR, NULL, 0, n->loc, out, NULL, NULL);
+        default: { /* current_user, session_user, user, current_role: the session's role (bind_syscat.c) */
+            const char *u = bind_syscat_user(ctx);
+            v = value_str(u, (uint32_t)strlen(u));
             break;
         }
-        *out = expr_const(ctx->a, &v, type_simple(TYPE_STRING), n->loc);
+        }
+        LogicalType nt = type_simple(TYPE_STRING);
+        nt.char_kind = TYPE_CHAR_NAME; /* PostgreSQL's type name */
+        *out = expr_const(ctx->a, &v, nt, n->loc);
         return *out ? 0 : nomem(ctx);
     }
     case AST_ARRAY:

@@ -174,7 +174,38 @@ bool bind_srf_refs(const SrfCollector *sc, const Expr *e);
  * rw (may be NULL) rewrites the calls over the aggregation. */
 int bind_srf_plan(BindCtx *ctx, SrfCollector *sc, LogicalOp **plan, WinRewriteFn rw, void *arg);
 
+/* ---- Window table functions TUMBLE / HOP (bind_window_tvf.c, window_tvf.h) ---- */
+/* FROM tumble(...) / hop(...) (n: AST_RANGE_FUNCTION). */
+int bind_window_tvf(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out);
+/* Restricts a delta_version(...) scan to the files of the thread's stream
+ * scope when it lists that table and version; otherwise does nothing. */
+void bind_window_tvf_restrict(LogicalOp *get);
+/* bind.c's FROM item binder (tables, subqueries, functions, joins). */
+int bind_from_item_ext(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out);
+
 /* Binds a nested query (subquery) with `parent` as enclosing scope. */
 int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out);
+
+/* ARRAY(SELECT ...) as an ordered array_agg scalar subquery (bind_array_sublink.c). */
+int bind_array_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out);
+
+/* bind_syscat.c: pg_catalog / information_schema (sql/syscat/syscat.h). */
+struct SysModel;
+struct SysRelDef;
+int bind_syscat_model(BindCtx *ctx, bool with_columns, const struct SysModel **out);
+/* The system relation schema.name refers to (NULL: none; *rc set when a
+ * pg_catalog / information_schema name does not exist: 42P01). */
+const struct SysRelDef *bind_syscat_lookup(BindCtx *ctx, const char *schema, const char *name, int loc, int *rc);
+int bind_syscat_table(BindCtx *ctx, Scope *scope, const AstNode *n, const struct SysRelDef *def, LogicalOp **out);
+/* pg_get_keywords() in FROM (*handled false: another function). */
+int bind_syscat_function(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out, bool *handled);
+/* Casts to / through regclass, regtype, regnamespace, regproc, regrole
+ * (*handled false: not such a cast). */
+int bind_syscat_cast(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out, bool *handled);
+/* Around binding a function call: catalog functions get the model. */
+int bind_syscat_enter(BindCtx *ctx, const char *name, const void **saved);
+void bind_syscat_leave(const void *saved);
+/* current_user / session_user: the session's role name. */
+const char *bind_syscat_user(BindCtx *ctx);
 
 #endif

@@ -111,16 +111,35 @@ static int append_col(Vector *dst, uint32_t off, const Vector *src, const uint32
     }
     size_t w = type_width(dst->type);
     uint8_t *d = dst->data + w * off;
-    for (uint32_t t = 0; t < m; t++) {
-        uint32_t i = src->is_const ? 0 : sel ? sel[from + t] : from + t;
-        memcpy(d + w * t, src->data + w * i, w);
-        if (!vec_is_valid(src, i)) {
-            if (vec_set_null(dst, off + t))
-                return TARN_ERR_NOMEM;
-        } else {
-            vec_set_valid_bit(dst, off + t);
+    if (!src->is_const && sel && (w == 4 || w == 8 || w == 16)) {
+        const uint32_t *sl = sel + from;
+        if (w == 4)
+            for (uint32_t t = 0; t < m; t++)
+                ((uint32_t *)d)[t] = ((const uint32_t *)src->data)[sl[t]];
+        else if (w == 8)
+            for (uint32_t t = 0; t < m; t++)
+                ((uint64_t *)d)[t] = ((const uint64_t *)src->data)[sl[t]];
+        else
+            for (uint32_t t = 0; t < m; t++)
+                memcpy(d + 16 * (size_t)t, src->data + 16 * (size_t)sl[t], 16);
+    } else if (!src->is_const && !sel) {
+        memcpy(d, src->data + w * from, w * m);
+    } else {
+        for (uint32_t t = 0; t < m; t++) {
+            uint32_t i = src->is_const ? 0 : sel ? sel[from + t] : from + t;
+            memcpy(d + w * t, src->data + w * i, w);
         }
     }
+    if (src->validity || dst->validity)
+        for (uint32_t t = 0; t < m; t++) {
+            uint32_t i = src->is_const ? 0 : sel ? sel[from + t] : from + t;
+            if (!vec_is_valid(src, i)) {
+                if (vec_set_null(dst, off + t))
+                    return TARN_ERR_NOMEM;
+            } else {
+                vec_set_valid_bit(dst, off + t);
+            }
+        }
     if (type_is_string_like(dst->type->id)) {
         StrView *s = (StrView *)d;
         size_t total = 0;
@@ -213,11 +232,34 @@ int coll_gather(const Collection *c, uint32_t col, const uint32_t *rows, uint32_
         return 0;
     }
     size_t w = type_width(t);
+    const CollChunk *ch = c->chunks;
+    /* values: one loop per width (a memcpy of a variable width is a call per value) */
+#define COLL_GATHER(T)                                                                                     \
+    for (uint32_t k = 0; k < n; k++)                                                                       \
+        ((T *)out->data)[k] = ((const T *)ch[coll_chunk_of(rows[k])].cols[col].data)[coll_off_of(rows[k])]; \
+    break;
+    switch (w) {
+    case 1: COLL_GATHER(uint8_t)
+    case 2: COLL_GATHER(uint16_t)
+    case 4: COLL_GATHER(uint32_t)
+    case 8: COLL_GATHER(uint64_t)
+    case 16:
+        for (uint32_t k = 0; k < n; k++)
+            memcpy(out->data + 16 * (size_t)k,
+                   ch[coll_chunk_of(rows[k])].cols[col].data + 16 * (size_t)coll_off_of(rows[k]), 16);
+        break;
+    default:
+        for (uint32_t k = 0; k < n; k++)
+            memcpy(out->data + w * k, ch[coll_chunk_of(rows[k])].cols[col].data + w * coll_off_of(rows[k]), w);
+    }
+#undef COLL_GATHER
+    bool nullable = false;
+    for (uint32_t i = 0; i < c->n_chunks && !nullable; i++)
+        nullable = ch[i].cols[col].validity != NULL;
     bool any_null = false;
-    for (uint32_t k = 0; k < n; k++) {
-        const Vector *v = &c->chunks[coll_chunk_of(rows[k])].cols[col];
+    for (uint32_t k = 0; k < n && nullable; k++) {
+        const Vector *v = &ch[coll_chunk_of(rows[k])].cols[col];
         uint32_t o = coll_off_of(rows[k]);
-        memcpy(out->data + w * k, v->data + w * o, w);
         if (v->validity && !vec_is_valid(v, o)) {
             if (!any_null) {
                 if (vec_ensure_validity(out))

@@ -49,6 +49,7 @@
 #include "util/mem.h"
 
 typedef struct PhysOp PhysOp;
+struct JoinFilter;           /* join_filter.h */
 typedef struct ExecCtx ExecCtx;
 
 typedef struct PhysOpVT {
@@ -78,6 +79,9 @@ typedef struct PhysOpVT {
     void (*destroy)(PhysOp *op);
     /* EXPLAIN: extra detail after the name (may be NULL) */
     void (*explain)(PhysOp *op, Buf *out);
+    /* optional, dynamic join filters (join_filter.h): hand filter f on
+     * output column col down to the scan producing it; true if taken */
+    bool (*push_join_filter)(PhysOp *op, uint32_t col, struct JoinFilter *f, Arena *a);
 } PhysOpVT;
 
 /* How pipelines are cut at an operator. */

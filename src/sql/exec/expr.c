@@ -563,3 +563,39 @@ int expr_eval_const(const Expr *e, const SqlSettings *settings, Arena *a, Value 
     expr_state_free(st);
     return rc;
 }
+
+const Expr *expr_prune_term(const Expr *e, const Expr **cnst, PqCmp *op)
+{
+    *cnst = NULL;
+    if (e->kind == EX_IS_NULL || e->kind == EX_IS_NOT_NULL) {
+        *op = e->kind == EX_IS_NULL ? PQ_CMP_IS_NULL : PQ_CMP_NOT_NULL;
+        return e->args[0]->kind == EX_COLREF ? e->args[0] : NULL;
+    }
+    if (e->kind != EX_FUNC || e->n_args != 2 || e->u.func.def->kind != FUNC_OPERATOR)
+        return NULL;
+    const Expr *a = e->args[0], *b = e->args[1];
+    bool flip = false;
+    if (a->kind == EX_CONST && b->kind == EX_COLREF) {
+        const Expr *t = a;
+        a = b;
+        b = t;
+        flip = true;
+    }
+    if (a->kind != EX_COLREF || b->kind != EX_CONST || b->u.cnst.is_null)
+        return NULL;
+    const char *nm = e->u.func.def->name;
+    if (!strcmp(nm, "="))
+        *op = PQ_CMP_EQ;
+    else if (!strcmp(nm, "<"))
+        *op = flip ? PQ_CMP_GT : PQ_CMP_LT;
+    else if (!strcmp(nm, "<="))
+        *op = flip ? PQ_CMP_GE : PQ_CMP_LE;
+    else if (!strcmp(nm, ">"))
+        *op = flip ? PQ_CMP_LT : PQ_CMP_GT;
+    else if (!strcmp(nm, ">="))
+        *op = flip ? PQ_CMP_LE : PQ_CMP_GE;
+    else
+        return NULL;
+    *cnst = b;
+    return a;
+}

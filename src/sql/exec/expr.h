@@ -24,6 +24,7 @@
 #ifndef TARN_SQL_EXEC_EXPR_H
 #define TARN_SQL_EXEC_EXPR_H
 
+#include "format/parquet/reader.h"
 #include "sql/exec/chunk.h"
 #include "sql/func/func.h"
 #include "sql/plan/plan.h"
@@ -48,5 +49,13 @@ int expr_select(ExprState *st, const Chunk *in, const uint32_t *sel, uint32_t n,
 /* Evaluates an expression without column references once (constant
  * folding); strings of the result are copied into a. */
 int expr_eval_const(const Expr *e, const SqlSettings *settings, Arena *a, Value *out, TarnError *err);
+
+/* Recognises a filter term a Parquet scan can prune with: `column OP
+ * constant` in either order (OP one of = < <= > >=; a NULL constant does
+ * not count) or `column IS [NOT] NULL`.  Returns the column reference and
+ * sets *op as seen from the column and *cnst to the constant (NULL for IS
+ * [NOT] NULL), or returns NULL.  The caller checks that the constant has
+ * the column's type. */
+const Expr *expr_prune_term(const Expr *e, const Expr **cnst, PqCmp *op);
 
 #endif

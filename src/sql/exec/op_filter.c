@@ -3,6 +3,7 @@
  * TRUE.  Conjunctions narrow the selection conjunct by conjunct
  * (expr_select); a chunk that passes whole is forwarded without copying.
  */
+#include "sql/exec/join_filter.h"
 #include "sql/exec/ops.h"
 
 typedef struct Filter {
@@ -94,8 +95,15 @@ static void explain(PhysOp *op, Buf *out)
     expr_to_text(((Filter *)op)->pred, out);
 }
 
+/* Columns pass through: a join filter goes on to the child. */
+static bool push_join_filter(PhysOp *op, uint32_t col, JoinFilter *f, Arena *a)
+{
+    return join_filter_push(op->children[0], col, f, a);
+}
+
 static const PhysOpVT vt = {
     .name = "Filter",
+    .push_join_filter = push_join_filter,
     .op_local_init = local_init,
     .op_exec = exec,
     .op_local_free = local_free,

@@ -46,6 +46,7 @@
 
 #include "sql/exec/agg_eval.h"
 #include "sql/exec/bigmem.h"
+#include "sql/exec/join_filter.h"
 #include "sql/exec/spill.h"
 #include "sql/func/cast.h"
 
@@ -604,8 +605,17 @@ static int sink_keys(HashAgg *g, Local *l, const Chunk *in, TarnError *err)
                 uint32_t len = sv[i].len;
                 memcpy(dst, &len, 4);
                 if (len <= 8) {
-                    if (len)
-                        memcpy(dst + 8, sv[i].ptr, len);
+                    /* fixed-size overlapping copies (the area is zeroed): a
+                     * memcpy of a variable length is a libc call per row */
+                    const uint8_t *sp = (const uint8_t *)sv[i].ptr;
+                    if (len >= 4) {
+                        memcpy(dst + 8, sp, 4);
+                        memcpy(dst + 8 + len - 4, sp + len - 4, 4);
+                    } else if (len) {
+                        dst[8] = sp[0];
+                        dst[8 + (len >> 1)] = sp[len >> 1];
+                        dst[8 + len - 1] = sp[len - 1];
+                    }
                 } else {
                     uint32_t ext = 1;
                     memcpy(dst + 4, &ext, 4);
@@ -633,9 +643,13 @@ static int sink_keys(HashAgg *g, Local *l, const Chunk *in, TarnError *err)
     }
     if (l->full)
         return probe_full(g, l, in, err);
-    /* probe / insert */
+    /* probe / insert (the table does not grow during the loop: prefetch
+     * every row's first slot first) */
     uint32_t n_new = 0;
     uint64_t mask = t->mask;
+    if (t->count > 4096)
+        for (uint32_t i = 0; i < n; i++)
+            __builtin_prefetch(&t->slots[l->hash[i] & 0xFFFFFFFFULL & mask]);
     for (uint32_t i = 0; i < n; i++) {
         uint64_t h = l->hash[i];
         uint64_t tag = h & 0xFFFFFFFFULL;
@@ -1395,7 +1409,19 @@ void op_hash_agg_set_grouping_sets(PhysOp *op, const uint64_t *set_masks, uint32
     g->n_sets = n_sets;
 }
 
+/* A join above that rejects a key value drops that whole group: a join
+ * filter on a plain-column group key goes on to the child (not with
+ * grouping sets, whose keys are NULL in some sets). */
+static bool push_join_filter(PhysOp *op, uint32_t col, JoinFilter *f, Arena *a)
+{
+    HashAgg *g = (HashAgg *)op;
+    if (g->n_sets || col >= g->ng || g->groups[col]->kind != EX_COLREF)
+        return false;
+    return join_filter_push(op->children[0], g->groups[col]->u.col.idx, f, a);
+}
+
 static const PhysOpVT vt = {
+    .push_join_filter = push_join_filter,
     .name = "Hash Aggregate",
     .sink_local_init = sink_local_init,
     .sink = sink,

@@ -3,13 +3,16 @@
  *
  * Build (sink of the build child's pipeline): each thread appends its
  * rows plus the evaluated key values to its own collection; combine moves
- * them into the global collection; finalize hashes every row and links
- * rows into chains (heads[hash & mask] -> next[row]).  Rows whose key has
- * a NULL are never linked (NULL never equals anything).
+ * them into the global collection; finalize hashes every row and lays
+ * the rows out bucket by bucket (a counting sort by slot: the entries of
+ * slot s are ents[heads[s] .. heads[s + 1]), each a 32-bit hash tag and a
+ * row id).  Rows whose key has a NULL are left out (NULL never equals
+ * anything).
  *
  * Probe (operator in the probe child's pipeline): per chunk, keys are
- * evaluated and hashed; then chains are walked row by row, comparing the
- * stored hash and then the keys, and matching (probe row, build row)
+ * evaluated and hashed and the chunk's slot starts prefetched; then each
+ * row scans its slot's run of entries, comparing the tag and then the
+ * keys, and matching (probe row, build row)
  * pairs are collected into buffers of up to 2048 pairs, from which output
  * chunks are gathered column by column.  A residual condition (the
  * non-equality part of ON) is evaluated on those joined chunks.
@@ -20,6 +23,15 @@
  * probe on one thread, so the matched flags are complete); SEMI and ANTI
  * emit probe rows with / without a match; null_aware ANTI implements NOT
  * IN (a NULL on either side makes the predicate unknown).
+ *
+ * Dynamic join filters (join_filter.h): INNER / SEMI joins (and mark
+ * joins) hand a filter for each plain-column probe key down the probe side
+ * at construction; sink_finalize fills it from the build keys.
+ *
+ * Mark joins (op_hash_join_mark_new): SEMI / ANTI with a small outer side
+ * build on the outer side; probe rows set matched[] flags (relaxed atomic
+ * stores, any number of threads) and the MarkOut breaker above emits the
+ * marked / unmarked build rows once every probe thread is done.
  *
  * Grace hash join (spill.h): build threads charge their rows to the
  * query's memory counter.  When that would pass the spill share of
@@ -38,6 +50,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/exec/join_filter.h"
 #include "sql/exec/ops.h"
 #include "sql/exec/spill.h"
 #include "sql/func/cast.h"
@@ -66,9 +79,9 @@ typedef struct HashJoin {
     bool *key_str;
     Collection build;
     bool coll_ok;
-    uint64_t *hashes;           /* by row id */
-    uint32_t *next;
-    uint32_t *heads;
+    uint64_t *hashes;           /* by row id, while building (freed after the filters) */
+    uint32_t *heads;            /* cap + 1: slot s's entries are ents[heads[s] .. heads[s + 1]) */
+    uint64_t *ents;             /* hash bits 32.. << 32 | row id, bucket by bucket */
     uint64_t mask;
     uint8_t *matched;           /* RIGHT/FULL: per build row */
     bool has_null_key;
@@ -82,6 +95,9 @@ typedef struct HashJoin {
     _Atomic uint64_t sp_rows, sp_bytes;
     atomic_bool sp_null;
     int64_t part_charged;
+    JoinFilter **jf;            /* per key: dynamic filter pushed into the probe side, or NULL */
+    bool mark;                  /* SEMI / ANTI built on the preserved side: the probe marks build
+                                 * rows, op_hash_join_mark_new's output operator emits them */
 } HashJoin;
 
 /* ---- build ------------------------------------------------------------------------------------- */
@@ -104,6 +120,9 @@ static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
     HashJoin *j = (HashJoin *)op;
     coll_init(&j->build, j->n_build + j->nk, j->coll_types);
     j->coll_ok = true;
+    for (uint32_t k = 0; k < j->nk; k++)
+        if (j->jf[k])
+            join_filter_reset(j->jf[k]);
     return 0;
 }
 
@@ -181,6 +200,38 @@ static int sink_combine(PhysOp *op, ExecCtx *x, void *local, TarnError *err)
 
 static int build_table(HashJoin *j, TarnError *err);
 
+/* Fills and publishes the dynamic join filters from the build keys (the
+ * hash of key 0 is the row hash when it is the only key). */
+static int build_filters(HashJoin *j, TarnError *err)
+{
+    Collection *c = &j->build;
+    uint64_t *tmp = NULL;
+    for (uint32_t kk = 0; kk < j->nk; kk++) {
+        JoinFilter *f = j->jf[kk];
+        if (!f)
+            continue;
+        if (join_filter_begin(f, c->n_rows)) {
+            tarn_free(tmp);
+            return ERR_NOMEM(err, c->n_rows * 2);
+        }
+        if (j->nk > 1 && !tmp && !(tmp = tarn_malloc(COLL_CHUNK_ROWS * sizeof(uint64_t))))
+            return ERR_NOMEM(err, COLL_CHUNK_ROWS * sizeof(uint64_t));
+        for (uint32_t ci = 0; ci < c->n_chunks; ci++) {
+            const CollChunk *k = &c->chunks[ci];
+            const Vector *v = &k->cols[j->n_build + kk];
+            const uint64_t *h = j->hashes + ((uint64_t)ci << COLL_SHIFT);
+            if (j->nk > 1) {
+                vec_hash(v, k->n_rows, tmp, true);
+                h = tmp;
+            }
+            join_filter_add(f, v, h, k->n_rows);
+        }
+        join_filter_publish(f);
+    }
+    tarn_free(tmp);
+    return 0;
+}
+
 static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
 {
     HashJoin *j = (HashJoin *)op;
@@ -201,10 +252,28 @@ static int sink_finalize(PhysOp *op, ExecCtx *x, TarnError *err)
         j->has_null_key = atomic_load(&j->sp_null);
         return rc;
     }
-    return build_table(j, err);
+    int rc = build_table(j, err);
+    if (!rc)
+        rc = build_filters(j, err);
+    tarn_free(j->hashes);
+    j->hashes = NULL;
+    return rc;
 }
 
-/* Hashes the rows of j->build and chains them. */
+/* Hashes the rows of j->build and lays them out bucket by bucket: the
+ * entries (hash bits 32.. as a tag | row id) of slot s are ents[start[s]
+ * .. start[s + 1]), so a probe reads one run of adjacent entries instead
+ * of following a chain through the rows (a cache miss per step; keys with
+ * many build rows, such as Q13's customer keys of orders, walked ten).
+ * Within a slot the rows are in descending id order, as the chains were. */
+static inline bool build_row_null(const HashJoin *j, const CollChunk *k, uint32_t r)
+{
+    for (uint32_t kk = 0; kk < j->nk; kk++)
+        if (!vec_is_valid(&k->cols[j->n_build + kk], r))
+            return true;
+    return false;
+}
+
 static int build_table(HashJoin *j, TarnError *err)
 {
     Collection *c = &j->build;
@@ -214,34 +283,46 @@ static int build_table(HashJoin *j, TarnError *err)
     while (cap < c->n_rows * 2)
         cap *= 2;
     j->mask = cap - 1;
-    j->heads = tarn_malloc(cap * sizeof(uint32_t));
-    j->next = tarn_malloc((n_ids ? n_ids : 1) * sizeof(uint32_t));
+    j->heads = tarn_calloc(cap + 1, sizeof(uint32_t));
+    j->ents = tarn_malloc((c->n_rows ? c->n_rows : 1) * sizeof(uint64_t));
     j->hashes = tarn_malloc((n_ids ? n_ids : 1) * sizeof(uint64_t));
-    if (j->kind == JOIN_RIGHT || j->kind == JOIN_FULL)
+    bool need_matched = j->kind == JOIN_RIGHT || j->kind == JOIN_FULL || j->mark;
+    if (need_matched)
         j->matched = tarn_calloc(n_ids ? n_ids : 1, 1);
-    if (!j->heads || !j->next || !j->hashes || ((j->kind == JOIN_RIGHT || j->kind == JOIN_FULL) && !j->matched))
+    if (!j->heads || !j->ents || !j->hashes || (need_matched && !j->matched))
         return ERR_NOMEM(err, n_ids * 16);
-    memset(j->heads, 0xFF, cap * sizeof(uint32_t));
+    bool may_null = false;
     for (uint32_t ci = 0; ci < c->n_chunks; ci++) {
         CollChunk *k = &c->chunks[ci];
         uint64_t *h = j->hashes + ((uint64_t)ci << COLL_SHIFT);
         for (uint32_t kk = 0; kk < j->nk; kk++) {
             k->cols[j->n_build + kk].len = k->n_rows;
             vec_hash(&k->cols[j->n_build + kk], k->n_rows, h, kk == 0);
+            may_null |= k->cols[j->n_build + kk].validity != NULL;
         }
         for (uint32_t r = 0; r < k->n_rows; r++) {
-            bool null = false;
-            for (uint32_t kk = 0; kk < j->nk && !null; kk++)
-                null = !vec_is_valid(&k->cols[j->n_build + kk], r);
-            uint32_t id = (ci << COLL_SHIFT) | r;
-            if (null && !j->null_safe) {
+            if (may_null && !j->null_safe && build_row_null(j, k, r)) {
                 j->has_null_key = true;
-                j->next[id] = END;
                 continue;
             }
-            uint64_t s = h[r] & j->mask;
-            j->next[id] = j->heads[s];
-            j->heads[s] = id;
+            j->heads[h[r] & j->mask]++;
+        }
+    }
+    /* heads[s] = end of slot s; placing rows at --heads[s] leaves the start */
+    uint32_t acc = 0;
+    for (uint64_t s = 0; s < cap; s++) {
+        acc += j->heads[s];
+        j->heads[s] = acc;
+    }
+    j->heads[cap] = acc;
+    for (uint32_t ci = 0; ci < c->n_chunks; ci++) {
+        const CollChunk *k = &c->chunks[ci];
+        const uint64_t *h = j->hashes + ((uint64_t)ci << COLL_SHIFT);
+        for (uint32_t r = 0; r < k->n_rows; r++) {
+            if (may_null && !j->null_safe && build_row_null(j, k, r))
+                continue;
+            uint32_t id = (ci << COLL_SHIFT) | r;
+            j->ents[--j->heads[h[r] & j->mask]] = (h[r] >> 32) << 32 | id;
         }
     }
     return 0;
@@ -261,6 +342,7 @@ typedef struct PLocal {
     uint32_t next_row, chain;
     uint32_t *pi, *br, np;
     uint32_t *sel;
+    uint32_t *first;            /* per probe row: head of its chain (start_chunk, prefetched) */
     /* grace hash join: partition pairs after the input ends */
     bool sp_flushing, sp_has_in;
     int sp_stage;
@@ -308,6 +390,7 @@ static void plocal_free(PhysOp *op, void *local)
     tarn_free(l->pi);
     tarn_free(l->br);
     tarn_free(l->sel);
+    tarn_free(l->first);
     tarn_free(l->outv);
     tarn_free(l->outp);
     tarn_free(l->tmpv);
@@ -380,7 +463,10 @@ static int ensure_rows(PLocal *l, uint32_t n)
     uint32_t *s = tarn_realloc(l->sel, c * sizeof(uint32_t));
     if (s)
         l->sel = s;
-    if (!h || !a || !b || !s)
+    uint32_t *f = tarn_realloc(l->first, c * sizeof(uint32_t));
+    if (f)
+        l->first = f;
+    if (!h || !a || !b || !s || !f)
         return TARN_ERR_NOMEM;
     l->cap = c;
     return 0;
@@ -404,6 +490,12 @@ static inline bool keys_eq(HashJoin *j, PLocal *l, uint32_t i, uint32_t r)
         if (j->key_str[kk]) {
             const StrView *a = &((const StrView *)pv->data)[i], *b = &((const StrView *)bv->data)[o];
             if (a->len != b->len || (a->len && memcmp(a->ptr, b->ptr, a->len)))
+                return false;
+        } else if (w == 8) {
+            if (((const uint64_t *)pv->data)[i] != ((const uint64_t *)bv->data)[o])
+                return false;
+        } else if (w == 4) {
+            if (((const uint32_t *)pv->data)[i] != ((const uint32_t *)bv->data)[o])
                 return false;
         } else if (memcmp(pv->data + (size_t)w * i, bv->data + (size_t)w * o, w)) {
             return false;
@@ -429,7 +521,11 @@ static int set_all_null(Vector *v, uint32_t n)
     if (vec_prepare(v, n) || vec_ensure_validity(v))
         return TARN_ERR_NOMEM;
     memset(v->validity, 0, (n + 7) / 8);
-    memset(v->data, 0, type_width(v->type) * n);
+    if (v->data) /* nested types (LIST) have no fixed-width data */
+        memset(v->data, 0, type_width(v->type) * n);
+    if (v->offsets) /* LIST: every row an empty list over the child's current length */
+        for (uint32_t i = 0; i <= n; i++)
+            v->offsets[i] = v->offsets[0];
     return 0;
 }
 
@@ -458,9 +554,9 @@ static int process_pairs(HashJoin *j, PLocal *l, const Chunk *in, Chunk *out, Ta
     }
     for (uint32_t q = 0; q < n; q++)
         l->pmatched[l->pi[q]] = 1;
-    if (j->matched)
+    if (j->matched) /* relaxed atomic stores: probe threads of a mark join share the flags */
         for (uint32_t q = 0; q < n; q++)
-            j->matched[l->br[q]] = 1;
+            __atomic_store_n(&j->matched[l->br[q]], 1, __ATOMIC_RELAXED);
     if (!emit_pairs || n == 0)
         return 0;
     int rc = gather_pairs(j, l, in, l->outp, n, err);
@@ -494,6 +590,19 @@ static int start_chunk(HashJoin *j, PLocal *l, const Chunk *in, TarnError *err)
         if (v->validity)
             for (uint32_t i = 0; i < n; i++)
                 l->pnull[i] |= !vec_is_valid(v, i);
+    }
+    /* chain heads for the whole chunk: prefetch the head slots, then read
+     * them and prefetch the first rows' hashes (the probe loop then walks
+     * chains whose first steps are in cache) */
+    if (j->heads) {
+        const uint64_t *h = l->hash;
+        for (uint32_t i = 0; i < n; i++)
+            __builtin_prefetch(&j->heads[h[i] & j->mask]);
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t q = j->heads[h[i] & j->mask];
+            l->first[i] = q;
+            __builtin_prefetch(&j->ents[q]);
+        }
     }
     l->busy = true;
     l->phase = 0;
@@ -638,6 +747,14 @@ static int build_mem_check(HashJoin *j, ExecCtx *x, BLocal *l, bool force, TarnE
                 l->charged += d;
             return 0;
         }
+        if (j->mark) { /* the marks need the whole preserved side in memory */
+            if (exec_mem_try(x, d, x->mem_budget)) {
+                l->charged += d;
+                return 0;
+            }
+            return exec_mem_error(x, "Hash semi-join built on its preserved side (which cannot be spilled to disk)",
+                                  err);
+        }
         if (j->nospill_type) {
             if (exec_mem_try(x, d, x->mem_budget)) { /* cannot spill: it may use all of memory_limit */
                 l->charged += d;
@@ -693,6 +810,8 @@ static int load_partition(HashJoin *j, ExecCtx *x, uint32_t p, TarnError *err)
         j->part_charged = (int64_t)j->build.mem_bytes;
     if (!rc)
         rc = build_table(j, err);
+    tarn_free(j->hashes); /* only build_table needs them */
+    j->hashes = NULL;
     /* the semantics that depend on the whole build side */
     j->n_rows = atomic_load(&j->sp_rows);
     j->has_null_key = atomic_load(&j->sp_null);
@@ -712,11 +831,12 @@ static void free_build(HashJoin *j)
         coll_free(&j->build);
     j->coll_ok = false;
     tarn_free(j->hashes);
-    tarn_free(j->next);
+    tarn_free(j->ents);
     tarn_free(j->heads);
     tarn_free(j->matched);
     j->hashes = NULL;
-    j->next = j->heads = NULL;
+    j->heads = NULL;
+    j->ents = NULL;
     j->matched = NULL;
 }
 
@@ -839,7 +959,8 @@ static int op_exec(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, Chunk *
         *more = false;
         return rc;
     }
-    bool first_only = (j->kind == JOIN_SEMI || j->kind == JOIN_ANTI) && !j->residual;
+    bool first_only = (j->kind == JOIN_SEMI || j->kind == JOIN_ANTI) && !j->residual && !j->mark;
+    bool mark_now = j->mark && !j->residual; /* mark matches in the loop, no pairs */
     uint32_t n = in->n_rows;
     if (j->n_rows == 0)
         l->next_row = n; /* empty build side: nothing matches */
@@ -850,24 +971,31 @@ static int op_exec(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, Chunk *
             continue;
         }
         uint64_t h = l->hash[i];
-        uint32_t r = l->chain == END ? j->heads[h & j->mask] : l->chain;
+        uint32_t q = l->chain == END ? l->first[i] : l->chain, qe = j->heads[(h & j->mask) + 1];
+        uint64_t tag = h >> 32;
         l->chain = END;
         bool full = false;
-        while (r != END) {
-            if (j->hashes[r] == h && keys_eq(j, l, i, r)) {
-                if (first_only) {
-                    l->pmatched[i] = 1;
-                    break;
-                }
-                l->pi[l->np] = i;
-                l->br[l->np] = r;
-                if (++l->np == VEC_BATCH_ROWS) {
-                    l->chain = j->next[r];
-                    full = true;
-                    break;
-                }
+        for (; q < qe; q++) {
+            uint64_t e = j->ents[q];
+            uint32_t r = (uint32_t)e;
+            if ((e >> 32) != tag || !keys_eq(j, l, i, r))
+                continue;
+            if (mark_now) {
+                if (!__atomic_load_n(&j->matched[r], __ATOMIC_RELAXED))
+                    __atomic_store_n(&j->matched[r], 1, __ATOMIC_RELAXED);
+                continue;
             }
-            r = j->next[r];
+            if (first_only) {
+                l->pmatched[i] = 1;
+                break;
+            }
+            l->pi[l->np] = i;
+            l->br[l->np] = r;
+            if (++l->np == VEC_BATCH_ROWS) {
+                l->chain = q + 1 < qe ? q + 1 : END;
+                full = true;
+                break;
+            }
         }
         if (full) {
             if (l->chain == END)
@@ -881,7 +1009,7 @@ static int op_exec(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, Chunk *
     rc = process_pairs(j, l, in, out, err);
     if (rc)
         return rc;
-    if (j->kind == JOIN_LEFT || j->kind == JOIN_FULL || j->kind == JOIN_SEMI || j->kind == JOIN_ANTI) {
+    if (!j->mark && (j->kind == JOIN_LEFT || j->kind == JOIN_FULL || j->kind == JOIN_SEMI || j->kind == JOIN_ANTI)) {
         l->phase = 1;
         *more = true;
         return 0;
@@ -929,6 +1057,11 @@ static int op_flush(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more,
 {
     HashJoin *j = (HashJoin *)op;
     PLocal *l = local;
+    if (j->mark) { /* the output operator emits the marked rows */
+        out->n_rows = 0;
+        *more = false;
+        return 0;
+    }
     if (!j->spilled)
         return flush_unmatched(op, x, local, out, more, err);
     if (!l->sp_vecs) {
@@ -948,6 +1081,9 @@ static int op_flush(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more,
 static void destroy(PhysOp *op)
 {
     HashJoin *j = (HashJoin *)op;
+    for (uint32_t k = 0; k < j->nk; k++)
+        if (j->jf[k])
+            join_filter_reset(j->jf[k]);
     for (uint32_t p = 0; p < JSPILL_PARTS; p++) {
         list_free(&j->bparts[p]);
         spill_close(j->pparts[p]);
@@ -971,8 +1107,8 @@ static const char *kind_name(JoinKind k)
 static void explain(PhysOp *op, Buf *out)
 {
     HashJoin *j = (HashJoin *)op;
-    buf_printf(out, " (%s%s%s): ", kind_name(j->kind), j->null_aware ? ", null-aware" : "",
-               j->null_safe ? ", NULLs equal" : "");
+    buf_printf(out, " (%s%s%s%s): ", kind_name(j->kind), j->null_aware ? ", null-aware" : "",
+               j->null_safe ? ", NULLs equal" : "", j->mark ? ", marking build rows" : "");
     for (uint32_t k = 0; k < j->nk; k++) {
         if (k)
             buf_printf(out, " AND ");
@@ -989,8 +1125,36 @@ static void explain(PhysOp *op, Buf *out)
                    (unsigned long long)((atomic_load(&j->sp_bytes) + 1023) / 1024));
 }
 
+/* Probe columns pass through every kind (a probe row removed below only
+ * removes output rows carrying its value, or turns build rows of
+ * RIGHT / FULL unmatched, with NULL there); build columns of INNER joins
+ * likewise.  The filter's own join runs its build first (pipeline.c), so
+ * the filter is ready before this join's pipelines run. */
+static bool push_join_filter(PhysOp *op, uint32_t col, JoinFilter *f, Arena *a)
+{
+    HashJoin *j = (HashJoin *)op;
+    if (col < j->n_probe)
+        return join_filter_push(op->children[0], col, f, a);
+    if (j->kind == JOIN_INNER && col - j->n_probe < j->n_build)
+        return join_filter_push(op->children[1], col - j->n_probe, f, a);
+    return false;
+}
+
+/* Hands a filter for every plain-column probe key down the probe side. */
+static void make_filters(HashJoin *j, Arena *a)
+{
+    for (uint32_t k = 0; k < j->nk; k++) {
+        JoinFilter *f;
+        if (j->jf[k] || j->pk[k]->kind != EX_COLREF || !(f = arena_calloc(a, sizeof *f)))
+            continue;
+        if (join_filter_push(j->op.children[0], j->pk[k]->u.col.idx, f, a))
+            j->jf[k] = f;
+    }
+}
+
 static const PhysOpVT vt = {
     .name = "Hash Join",
+    .push_join_filter = push_join_filter,
     .sink_init = sink_init,
     .sink_local_init = sink_local_init,
     .sink = sink,
@@ -1054,9 +1218,165 @@ PhysOp *op_hash_join_new(Arena *a, PhysOp *probe, PhysOp *build, JoinKind kind, 
     j->op.n_children = 2;
     j->op.children[0] = probe;
     j->op.children[1] = build;
+    /* dynamic join filters: kinds that drop probe rows without a match */
+    if (!(j->jf = arena_calloc(a, (n_keys + 1) * sizeof(JoinFilter *)))) {
+        ERR_NOMEM(err, n_keys);
+        return NULL;
+    }
+    if ((kind == JOIN_INNER || kind == JOIN_SEMI) && !null_safe)
+        make_filters(j, a);
     if (kind == JOIN_RIGHT || kind == JOIN_FULL)
         j->op.max_threads = 1;
     double pe = probe->est_rows, be = build->est_rows;
     j->op.est_rows = pe < 0 || be < 0 ? -1 : (left_only ? pe * 0.5 : (pe > be ? pe : be));
     return &j->op;
+}
+
+/* ---- SEMI / ANTI built on the preserved side --------------------------------------------------------- */
+
+/* The output operator of a mark join: a breaker over the HashJoin (whose
+ * probe pipeline only marks build rows and emits nothing); once every
+ * probe thread is done (its finalize), it hands out the build chunks and
+ * emits the rows that were marked (SEMI) or not (ANTI). */
+typedef struct MarkOut {
+    PhysOp op;
+    HashJoin *j;
+    atomic_uint next_chunk;
+} MarkOut;
+
+typedef struct MLocal {
+    uint32_t *sel;
+    Vector *outv;
+    Vector **outp;
+} MLocal;
+
+static int mark_sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done, TarnError *err)
+{
+    (void)op; (void)x; (void)local; (void)in; (void)done;
+    return ERR_INTERNAL(err, "rows reached the output of a mark join");
+}
+
+static int mark_src_init(PhysOp *op, ExecCtx *x, TarnError *err)
+{
+    (void)x; (void)err;
+    atomic_store(&((MarkOut *)op)->next_chunk, 0);
+    return 0;
+}
+
+static uint32_t mark_parallelism(PhysOp *op)
+{
+    MarkOut *m = (MarkOut *)op;
+    return m->j->coll_ok && m->j->build.n_chunks ? m->j->build.n_chunks : 1;
+}
+
+static void mark_local_free(PhysOp *op, void *local)
+{
+    MLocal *l = local;
+    if (l->outv)
+        for (uint32_t c = 0; c < op->n_out; c++)
+            vec_destroy(&l->outv[c]);
+    tarn_free(l->outv);
+    tarn_free(l->outp);
+    tarn_free(l->sel);
+    tarn_free(l);
+}
+
+static int mark_local_init(PhysOp *op, ExecCtx *x, void **local, TarnError *err)
+{
+    (void)x;
+    MLocal *l = tarn_calloc(1, sizeof *l);
+    if (!l)
+        return ERR_NOMEM(err, sizeof *l);
+    l->sel = tarn_malloc(COLL_CHUNK_ROWS * sizeof(uint32_t));
+    l->outv = tarn_calloc(op->n_out + 1, sizeof(Vector));
+    l->outp = tarn_calloc(op->n_out + 1, sizeof(Vector *));
+    if (!l->sel || !l->outv || !l->outp) {
+        mark_local_free(op, l);
+        return ERR_NOMEM(err, 0);
+    }
+    for (uint32_t c = 0; c < op->n_out; c++) {
+        vec_init(&l->outv[c], &op->out_types[c]);
+        l->outp[c] = &l->outv[c];
+    }
+    *local = l;
+    return 0;
+}
+
+static int mark_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *err)
+{
+    (void)x;
+    MarkOut *m = (MarkOut *)op;
+    HashJoin *j = m->j;
+    MLocal *l = local;
+    uint8_t want = j->kind == JOIN_SEMI;
+    out->n_rows = 0;
+    if (!j->coll_ok || !j->matched)
+        return 0;
+    for (;;) {
+        uint32_t ci = atomic_fetch_add(&m->next_chunk, 1);
+        if (ci >= j->build.n_chunks)
+            return 0;
+        const CollChunk *k = &j->build.chunks[ci];
+        const uint8_t *mk = j->matched + ((uint64_t)ci << COLL_SHIFT);
+        uint32_t n = 0;
+        for (uint32_t r = 0; r < k->n_rows; r++) {
+            l->sel[n] = r;
+            n += mk[r] == want;
+        }
+        if (!n)
+            continue;
+        for (uint32_t c = 0; c < op->n_out; c++) {
+            Vector src = k->cols[c];
+            src.len = k->n_rows;
+            if (vec_gather(&l->outv[c], &src, l->sel, n))
+                return ERR_NOMEM(err, n);
+        }
+        out->n_rows = n;
+        out->n_cols = op->n_out;
+        out->cols = l->outp;
+        return 0;
+    }
+}
+
+static void mark_explain(PhysOp *op, Buf *out)
+{
+    MarkOut *m = (MarkOut *)op;
+    buf_printf(out, " (%s): build rows %s a match", kind_name(m->j->kind),
+               m->j->kind == JOIN_SEMI ? "with" : "without");
+}
+
+static const PhysOpVT mark_vt = {
+    .name = "Hash Join Result",
+    .sink = mark_sink,
+    .src_init = mark_src_init,
+    .src_parallelism = mark_parallelism,
+    .src_local_init = mark_local_init,
+    .src_next = mark_next,
+    .src_local_free = mark_local_free,
+    .explain = mark_explain,
+};
+
+PhysOp *op_hash_join_mark_new(Arena *a, PhysOp *stream, PhysOp *preserved, JoinKind kind, Expr **stream_keys,
+                              Expr **preserved_keys, uint32_t n_keys, Expr *residual, TarnError *err)
+{
+    if (kind != JOIN_SEMI && kind != JOIN_ANTI)
+        return ERR_INTERNAL(err, "mark join of another kind than SEMI / ANTI"), NULL;
+    PhysOp *jo = op_hash_join_new(a, stream, preserved, kind, stream_keys, preserved_keys, n_keys, residual, false,
+                                  false, err);
+    MarkOut *m = jo ? arena_calloc(a, sizeof *m) : NULL;
+    if (!m) {
+        if (jo)
+            ERR_NOMEM(err, sizeof *m);
+        return NULL;
+    }
+    HashJoin *j = (HashJoin *)jo;
+    j->mark = true;
+    make_filters(j, a); /* a stream row without a match marks nothing, ANTI included */
+    m->j = j;
+    physop_init(&m->op, &mark_vt, ROLE_BREAKER, preserved->n_out, preserved->out_types);
+    m->op.out_names = preserved->out_names;
+    m->op.n_children = 1;
+    m->op.children[0] = jo;
+    m->op.est_rows = preserved->est_rows >= 0 ? preserved->est_rows * 0.5 : -1;
+    return &m->op;
 }

@@ -3,6 +3,7 @@
  * references pass the input vector through untouched; constants are
  * expanded to flat vectors (chunks between operators are flat).
  */
+#include "sql/exec/join_filter.h"
 #include "sql/exec/ops.h"
 
 typedef struct Project {
@@ -96,8 +97,18 @@ static void explain(PhysOp *op, Buf *out)
     }
 }
 
+/* A column reference passes its input through: a join filter on it goes
+ * on to the child. */
+static bool push_join_filter(PhysOp *op, uint32_t col, JoinFilter *f, Arena *a)
+{
+    Project *p = (Project *)op;
+    const Expr *e = p->exprs[col];
+    return e->kind == EX_COLREF && join_filter_push(op->children[0], e->u.col.idx, f, a);
+}
+
 static const PhysOpVT vt = {
     .name = "Projection",
+    .push_join_filter = push_join_filter,
     .op_local_init = local_init,
     .op_exec = exec,
     .op_local_free = local_free,

@@ -14,8 +14,10 @@
  */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sql/exec/join_filter.h"
 #include "sql/exec/ops.h"
 #include "sql/exec/scan_skips.h"
 #include "table/delta/delta.h"
@@ -37,6 +39,14 @@ typedef struct Local {
     bool batch_ok;
     ScanOut so;
 } Local;
+
+static int cmp_path(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* Is path in the scan's file restriction (sorted; incremental streams)? */
+static bool only_file(const LogicalOp *g, const char *path)
+{
+    return bsearch(&path, g->u.get.only_files, g->u.get.n_only_files, sizeof(char *), cmp_path) != NULL;
+}
 
 static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
 {
@@ -60,6 +70,8 @@ static int src_init(PhysOp *op, ExecCtx *x, TarnError *err)
     for (uint32_t f = 0; f < n_files && rc == 0; f++) {
         int64_t *ranges = NULL, whole[2] = {0, 0};
         size_t n = 1;
+        if (g->u.get.n_only_files && !only_file(g, delta_scan_file(s->scan, f)->path))
+            continue;
         if (threads > 1 && (rc = delta_scan_split_file(s->scan, f, target, &ranges, &n, err)))
             break;
         rc = scan_morsels_add(&s->morsels, f, ranges ? ranges : whole, n, err);
@@ -182,10 +194,18 @@ static void explain(PhysOp *op, Buf *out)
         buf_printf(out, " filter: ");
         expr_to_text(s->spec.filter, out);
     }
+    join_filter_explain(s->spec.jf, s->col_names, out);
+}
+
+static bool push_join_filter(PhysOp *op, uint32_t col, JoinFilter *f, Arena *a)
+{
+    ScanDelta *s = (ScanDelta *)op;
+    return join_filter_use_add(&s->spec.jf, s->spec.out_pos[col], f, a);
 }
 
 static const PhysOpVT vt = {
     .name = "Delta Scan",
+    .push_join_filter = push_join_filter,
     .src_init = src_init,
     .src_parallelism = src_parallelism,
     .src_local_init = src_local_init,

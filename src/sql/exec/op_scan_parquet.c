@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "sql/exec/join_filter.h"
 #include "sql/exec/ops.h"
 #include "sql/exec/scan_skips.h"
 
@@ -187,6 +188,13 @@ static void explain(PhysOp *op, Buf *out)
         buf_printf(out, " filter: ");
         expr_to_text(s->spec.filter, out);
     }
+    join_filter_explain(s->spec.jf, s->col_names, out);
+}
+
+static bool push_join_filter(PhysOp *op, uint32_t col, JoinFilter *f, Arena *a)
+{
+    ScanPq *s = (ScanPq *)op;
+    return join_filter_use_add(&s->spec.jf, s->spec.out_pos[col], f, a);
 }
 
 static void destroy(PhysOp *op)
@@ -196,6 +204,7 @@ static void destroy(PhysOp *op)
 
 static const PhysOpVT vt = {
     .name = "Parquet Scan",
+    .push_join_filter = push_join_filter,
     .destroy = destroy,
     .src_init = src_init,
     .src_parallelism = src_parallelism,

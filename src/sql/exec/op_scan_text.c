@@ -1,10 +1,12 @@
 /*
- * op_scan_text.c - read_csv('file') and read_json('file'): text files as
- * a table, read on one thread, files in order.  CSV columns get the types
- * the binder inferred from the first file (so every file parses alike).
+ * op_scan_text.c - read_csv('file'), read_json('file') and
+ * read_avro('file'): text files (and Avro container files) as a table,
+ * read on one thread, files in order.  CSV columns get the types the binder
+ * inferred from the first file (so every file parses alike).
  */
 #include <string.h>
 
+#include "format/avro/avro.h"
 #include "format/csv/csv.h"
 #include "format/json/json.h"
 #include "sql/exec/ops.h"
@@ -18,6 +20,7 @@ typedef struct Local {
     uint32_t next_file;
     CsvReader *csv;
     JsonReader *json;
+    AvroFileReader *avro;
     Batch batch;
     bool batch_ok;
     ScanOut so;
@@ -44,8 +47,10 @@ static void close_file(Local *l)
         csv_reader_close(l->csv);
     if (l->json)
         json_reader_close(l->json);
+    avro_file_close(l->avro);
     l->csv = NULL;
     l->json = NULL;
+    l->avro = NULL;
 }
 
 static int open_next(ScanText *s, Local *l, ExecCtx *x, TarnError *err)
@@ -74,6 +79,11 @@ static int open_next(ScanText *s, Local *l, ExecCtx *x, TarnError *err)
         if (!l->csv)
             return err->kind ? err->kind : TARN_ERR_IO;
         have = csv_reader_schema(l->csv);
+    } else if (g->u.get.source == SCAN_AVRO) {
+        l->avro = avro_file_open(path, err);
+        if (!l->avro)
+            return err->kind ? err->kind : TARN_ERR_IO;
+        have = avro_file_schema(l->avro);
     } else {
         l->json = json_reader_open(path, NULL, err);
         if (!l->json)
@@ -112,7 +122,7 @@ static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *
             return ERR_NOMEM(err, 0);
     }
     for (;;) {
-        if (!l->csv && !l->json) {
+        if (!l->csv && !l->json && !l->avro) {
             if (l->next_file >= g->u.get.n_files) {
                 out->n_rows = 0;
                 return 0;
@@ -122,7 +132,9 @@ static int src_next(PhysOp *op, ExecCtx *x, void *local, Chunk *out, TarnError *
                 return rc;
         }
         batch_reset(&l->batch);
-        int rc = l->csv ? csv_reader_next(l->csv, &l->batch, err) : json_reader_next(l->json, &l->batch, err);
+        int rc = l->csv    ? csv_reader_next(l->csv, &l->batch, err)
+                 : l->avro ? avro_file_next(l->avro, &l->batch, err)
+                           : json_reader_next(l->json, &l->batch, err);
         if (rc)
             return rc;
         if (l->batch.n_rows == 0) {
@@ -171,6 +183,13 @@ static const PhysOpVT vt_json = {
     .src_local_free = src_local_free,
     .explain = explain,
 };
+static const PhysOpVT vt_avro = {
+    .name = "Avro Scan",
+    .src_local_init = src_local_init,
+    .src_next = src_next,
+    .src_local_free = src_local_free,
+    .explain = explain,
+};
 
 PhysOp *op_scan_text_new(Arena *a, const ScanSpec *spec, TarnError *err)
 {
@@ -184,7 +203,9 @@ PhysOp *op_scan_text_new(Arena *a, const ScanSpec *spec, TarnError *err)
     const Schema *sch = spec->get->u.get.schema;
     for (uint32_t i = 0; i < spec->n_out; i++)
         types[i] = sch->fields[spec->read_cols[spec->out_pos[i]]].type;
-    physop_init(&s->op, spec->get->u.get.source == SCAN_CSV ? &vt_csv : &vt_json, ROLE_SOURCE, spec->n_out, types);
+    ScanSourceKind src = spec->get->u.get.source;
+    physop_init(&s->op, src == SCAN_CSV ? &vt_csv : src == SCAN_AVRO ? &vt_avro : &vt_json, ROLE_SOURCE, spec->n_out,
+                types);
     s->op.est_rows = spec->get->est_rows;
     return &s->op;
 }

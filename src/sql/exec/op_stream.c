@@ -16,6 +16,7 @@ typedef struct Stream {
     Collection *ring;           /* max items */
     uint32_t max, head, count;
     bool finished, stopped, inited;
+    bool no_wait, overflow;     /* op_stream_set_no_wait */
 } Stream;
 
 static int sink_init(PhysOp *op, ExecCtx *x, TarnError *err)
@@ -38,8 +39,14 @@ static int sink(PhysOp *op, ExecCtx *x, void *local, const Chunk *in, bool *done
         return rc;
     }
     pthread_mutex_lock(&s->mu);
-    while (s->count == s->max && !s->stopped)
+    while (s->count == s->max && !s->stopped) {
+        if (s->no_wait) {
+            s->overflow = true;
+            s->stopped = true;
+            break;
+        }
         pthread_cond_wait(&s->space, &s->mu);
+    }
     if (s->stopped) {
         pthread_mutex_unlock(&s->mu);
         coll_free(&c);
@@ -127,6 +134,20 @@ void op_stream_finish(PhysOp *op)
     s->finished = true;
     pthread_cond_broadcast(&s->ready);
     pthread_mutex_unlock(&s->mu);
+}
+
+void op_stream_set_no_wait(PhysOp *op)
+{
+    ((Stream *)op)->no_wait = true;
+}
+
+bool op_stream_overflowed(PhysOp *op)
+{
+    Stream *s = (Stream *)op;
+    pthread_mutex_lock(&s->mu);
+    bool o = s->overflow;
+    pthread_mutex_unlock(&s->mu);
+    return o;
 }
 
 void op_stream_stop(PhysOp *op)

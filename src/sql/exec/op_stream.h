@@ -23,5 +23,11 @@ void op_stream_finish(PhysOp *op);
 /* Consumer side: stop early; blocked and later sink calls drop their rows
  * and report done. */
 void op_stream_stop(PhysOp *op);
+/* For a query run on the consumer's own thread (sql_cursor.c, small
+ * results): the sink never waits; when the queue is full it stops the
+ * query instead and op_stream_overflowed turns true (the caller then runs
+ * the query again on another thread). */
+void op_stream_set_no_wait(PhysOp *op);
+bool op_stream_overflowed(PhysOp *op);
 
 #endif

@@ -28,6 +28,7 @@ typedef struct ScanSpec {
     uint32_t *out_pos;
     PqPredicate *preds;         /* file / row-group skipping (conjunction) */
     uint32_t n_preds;
+    struct JoinFilterUse *jf;   /* dynamic join filters on read columns (join_filter.h) */
 } ScanSpec;
 
 PhysOp *op_scan_delta_new(Arena *a, const ScanSpec *spec, TarnError *err);
@@ -45,6 +46,7 @@ typedef struct ScanOut {
     uint32_t *sel;
     Chunk in;                   /* view over the batch columns */
     Vector **inp;
+    struct JoinFilterLocal *jfl; /* spec->jf's per-thread state */
 } ScanOut;
 int scan_out_init(ScanOut *so, const ScanSpec *spec, ExecCtx *x, const uint32_t *batch_col, TarnError *err);
 /* Filters and projects batch b (read column i is batch column
@@ -116,6 +118,13 @@ PhysOp *op_window_new(Arena *a, PhysOp *child, Expr **part, uint32_t n_part, con
 PhysOp *op_hash_join_new(Arena *a, PhysOp *probe, PhysOp *build, JoinKind kind, Expr **probe_keys,
                          Expr **build_keys, uint32_t n_keys, Expr *residual, bool null_aware, bool null_safe,
                          TarnError *err);
+/* SEMI / ANTI join built on the preserved side (a small outer side, a
+ * large inner one): the hash table holds `preserved`'s rows, `stream`'s
+ * rows mark the ones they match (residual over stream columns then
+ * preserved columns), and the returned operator emits the preserved rows
+ * marked (SEMI) or not (ANTI).  Not for null-aware or null-safe joins. */
+PhysOp *op_hash_join_mark_new(Arena *a, PhysOp *stream, PhysOp *preserved, JoinKind kind, Expr **stream_keys,
+                              Expr **preserved_keys, uint32_t n_keys, Expr *residual, TarnError *err);
 /* Nested-loop join for conditions without equalities (and CROSS): output
  * left columns then right columns; kinds INNER, CROSS, LEFT, SEMI, ANTI. */
 PhysOp *op_nl_join_new(Arena *a, PhysOp *left, PhysOp *right, JoinKind kind, Expr *cond, TarnError *err);

@@ -218,50 +218,21 @@ static int ensure_order(PCtx *p, PhysOp **op, Bind *b, const ColBinding *want, c
 /* column op constant, with the constant of the column's type */
 static void pred_from_expr(const Expr *e, const Bind *read, const LogicalOp *g, PqPredicate *out, uint32_t *n)
 {
-    if (e->kind == EX_IS_NULL || e->kind == EX_IS_NOT_NULL) {
-        const Expr *c = e->args[0];
-        if (c->kind != EX_COLREF)
-            return;
-        PqPredicate *pr = &out[(*n)++];
-        memset(pr, 0, sizeof *pr);
-        pr->column = g->u.get.schema->fields[c->u.col.b.col].name;
-        pr->op = e->kind == EX_IS_NULL ? PQ_CMP_IS_NULL : PQ_CMP_NOT_NULL;
-        return;
-    }
-    if (e->kind != EX_FUNC || e->n_args != 2 || e->u.func.def->kind != FUNC_OPERATOR)
-        return;
-    const char *nm = e->u.func.def->name;
-    const Expr *a = e->args[0], *b = e->args[1];
-    bool flip = false;
-    if (a->kind == EX_CONST && b->kind == EX_COLREF) {
-        const Expr *t = a;
-        a = b;
-        b = t;
-        flip = true;
-    }
-    if (a->kind != EX_COLREF || b->kind != EX_CONST || b->u.cnst.is_null)
-        return;
-    const LogicalType *ct = &g->u.get.schema->fields[a->u.col.b.col].type;
-    if (!type_equal(ct, &b->type))
-        return;
-    PqCmp op;
-    if (!strcmp(nm, "="))
-        op = PQ_CMP_EQ;
-    else if (!strcmp(nm, "<"))
-        op = flip ? PQ_CMP_GT : PQ_CMP_LT;
-    else if (!strcmp(nm, "<="))
-        op = flip ? PQ_CMP_GE : PQ_CMP_LE;
-    else if (!strcmp(nm, ">"))
-        op = flip ? PQ_CMP_LT : PQ_CMP_GT;
-    else if (!strcmp(nm, ">="))
-        op = flip ? PQ_CMP_LE : PQ_CMP_GE;
-    else
-        return;
     (void)read;
+    const Expr *k;
+    PqCmp op;
+    const Expr *c = expr_prune_term(e, &k, &op);
+    if (!c)
+        return;
+    const Field *f = &g->u.get.schema->fields[c->u.col.b.col];
+    if (k && !type_equal(&f->type, &k->type))
+        return;
     PqPredicate *pr = &out[(*n)++];
-    pr->column = g->u.get.schema->fields[a->u.col.b.col].name;
+    memset(pr, 0, sizeof *pr);
+    pr->column = f->name;
     pr->op = op;
-    pr->value = b->u.cnst;
+    if (k)
+        pr->value = k->u.cnst;
 }
 
 static int plan_get(PCtx *p, LogicalOp *g, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
@@ -357,7 +328,7 @@ static int plan_get(PCtx *p, LogicalOp *g, const ColBinding *req, uint32_t n_req
     switch (g->u.get.source) {
     case SCAN_DELTA: op = op_scan_delta_new(p->a, &sp, p->err); break;
     case SCAN_PARQUET: op = op_scan_parquet_new(p->a, &sp, p->err); break;
-    case SCAN_CSV: case SCAN_JSON: op = op_scan_text_new(p->a, &sp, p->err); break;
+    case SCAN_CSV: case SCAN_JSON: case SCAN_AVRO: op = op_scan_text_new(p->a, &sp, p->err); break;
     default: op = op_scan_series_new(p->a, &sp, p->err); break;
     }
     if (!op)
@@ -450,6 +421,18 @@ static int plan_join(PCtx *p, LogicalOp *j, const ColBinding *req, uint32_t n_re
     Bind pb = swap ? rb : lb, bb = swap ? lb : rb;
     Expr **pk = swap ? rk : lk, **bk = swap ? lk : rk;
     bool left_only = kind == JOIN_SEMI || kind == JOIN_ANTI;
+    /* SEMI / ANTI with a much smaller outer side: build on the outer side,
+     * the inner side's rows mark it (op_hash_join_mark_new) */
+    bool mark = left_only && nk > 0 && !j->u.join.null_aware && !j->u.join.null_safe && !swap &&
+                lp->est_rows >= 0 && rp->est_rows >= 0 && lp->est_rows * 4 < rp->est_rows && lp->est_rows <= 1e6;
+    if (mark) { /* the operator's probe side is the inner side */
+        pp = rp;
+        bp = lp;
+        pb = rb;
+        bb = lb;
+        pk = rk;
+        bk = lk;
+    }
     Bind all;
     all.n = pb.n + bb.n;
     all.b = arena_alloc(p->a, (all.n ? all.n : 1) * sizeof(ColBinding));
@@ -477,8 +460,9 @@ static int plan_join(PCtx *p, LogicalOp *j, const ColBinding *req, uint32_t n_re
         for (uint32_t k = 0; k < nk; k++)
             if ((rc = resolve(p, pk[k], &pb, &rpk[k])) || (rc = resolve(p, bk[k], &bb, &rbk[k])))
                 return rc;
-        op = op_hash_join_new(p->a, pp, bp, kind == JOIN_CROSS ? JOIN_INNER : kind, rpk, rbk, nk, resid,
-                              j->u.join.null_aware, j->u.join.null_safe, p->err);
+        op = mark ? op_hash_join_mark_new(p->a, pp, bp, kind, rpk, rbk, nk, resid, p->err)
+                  : op_hash_join_new(p->a, pp, bp, kind == JOIN_CROSS ? JOIN_INNER : kind, rpk, rbk, nk, resid,
+                                     j->u.join.null_aware, j->u.join.null_safe, p->err);
     } else {
         if (j->u.join.null_aware) {
             /* NOT IN without an equality cannot happen (the rewrite makes one) */
@@ -489,8 +473,8 @@ static int plan_join(PCtx *p, LogicalOp *j, const ColBinding *req, uint32_t n_re
     if (!op)
         return p->err->kind;
     *out = op;
-    ob->b = all.b;
-    ob->n = left_only ? pb.n : all.n;
+    ob->b = mark ? lb.b : all.b;
+    ob->n = mark ? lb.n : left_only ? pb.n : all.n;
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sql/exec/expr.h"
+#include "sql/exec/join_filter.h"
 #include "sql/exec/ops.h"
 
 int scan_out_init(ScanOut *so, const ScanSpec *spec, ExecCtx *x, const uint32_t *batch_col, TarnError *err)
@@ -34,6 +35,8 @@ int scan_out_init(ScanOut *so, const ScanSpec *spec, ExecCtx *x, const uint32_t 
             return err->kind;
         }
     }
+    if (spec->jf && !(so->jfl = join_filter_local_new(spec->jf)))
+        goto nomem;
     return 0;
 nomem:
     scan_out_free(so);
@@ -50,6 +53,7 @@ void scan_out_free(ScanOut *so)
     tarn_free(so->inp);
     tarn_free(so->sel);
     expr_state_free(so->filter);
+    join_filter_local_free(so->jfl);
     memset(so, 0, sizeof *so);
 }
 
@@ -64,7 +68,7 @@ int scan_out_emit(ScanOut *so, const Batch *b, Chunk *out, TarnError *err)
     so->in.cols = so->inp;
     out->n_cols = sp->n_out;
     out->cols = so->outp;
-    if (!so->filter) {
+    if (!so->filter && !so->jfl) {
         for (uint32_t i = 0; i < sp->n_out; i++)
             so->outp[i] = so->inp[sp->out_pos[i]];
         out->n_rows = n;
@@ -76,10 +80,17 @@ int scan_out_emit(ScanOut *so, const Batch *b, Chunk *out, TarnError *err)
             return ERR_NOMEM(err, n);
         so->sel = s;
     }
-    uint32_t k;
-    int rc = expr_select(so->filter, &so->in, NULL, n, so->sel, &k, err);
-    if (rc)
+    uint32_t k = n;
+    int rc;
+    if (so->filter && (rc = expr_select(so->filter, &so->in, NULL, n, so->sel, &k, err)))
         return rc;
+    if (so->jfl) {
+        bool all = k == n;
+        if ((rc = join_filter_select(so->jfl, sp->jf, &so->in, n, so->sel, &k, &all)))
+            return ERR_NOMEM(err, n);
+        if (all)
+            k = n;
+    }
     if (k == n) {
         for (uint32_t i = 0; i < sp->n_out; i++)
             so->outp[i] = so->inp[sp->out_pos[i]];

@@ -662,11 +662,10 @@ static int k_array_position(FuncCtx *c, Vector **a, uint32_t na, uint32_t n, Vec
     return 0;
 }
 
-/* array_positions(a, x): every such index. */
-static int k_array_positions(FuncCtx *c, Vector **a, uint32_t na, uint32_t n, Vector *out, TarnError *err)
+/* array_positions(a, x) (every index holding x) and array_remove(a, x)
+ * (the elements other than x) walk the arrays the same way. */
+static int scan_equal(Vector **a, uint32_t n, bool positions, Vector *out, TarnError *err)
 {
-    (void)c;
-    (void)na;
     const Vector *arr = a[0], *x = a[1];
     const Vector *ch = &arr->children[0];
     vec_reset(out);
@@ -677,14 +676,25 @@ static int k_array_positions(FuncCtx *c, Vector **a, uint32_t na, uint32_t n, Ve
                 return nomem(err);
             continue;
         }
-        uint32_t len = llen(arr, i), b = lbeg(arr, i);
-        for (uint32_t k = 0; k < len; k++)
-            if (elem_cmp(x, i, ch, b + k) == 0 && vec_append_i64(oc, (int64_t)k + 1))
+        uint32_t b = lbeg(arr, i);
+        for (uint32_t k = b; k < arr->offsets[i + 1]; k++) {
+            bool eq = elem_cmp(x, i, ch, k) == 0;
+            int rc = positions ? (eq ? vec_append_i64(oc, (int64_t)(k - b) + 1) : 0)
+                               : (eq ? 0 : vec_append_from(oc, ch, k));
+            if (rc)
                 return nomem(err);
+        }
         if (vec_append_list_end(out))
             return nomem(err);
     }
     return 0;
+}
+
+static int k_array_positions(FuncCtx *c, Vector **a, uint32_t na, uint32_t n, Vector *out, TarnError *err)
+{
+    (void)c;
+    (void)na;
+    return scan_equal(a, n, true, out, err);
 }
 
 static int bind_int_array(FuncBindInfo *b, TarnError *err)
@@ -751,23 +761,7 @@ static int k_array_remove(FuncCtx *c, Vector **a, uint32_t na, uint32_t n, Vecto
 {
     (void)c;
     (void)na;
-    const Vector *arr = a[0], *x = a[1];
-    const Vector *ch = &arr->children[0];
-    vec_reset(out);
-    Vector *oc = &out->children[0];
-    for (uint32_t i = 0; i < n; i++) {
-        if (!vec_is_valid(arr, i)) {
-            if (vec_append_null(out))
-                return nomem(err);
-            continue;
-        }
-        for (uint32_t k = lbeg(arr, i); k < arr->offsets[i + 1]; k++)
-            if (elem_cmp(x, i, ch, k) != 0 && vec_append_from(oc, ch, k))
-                return nomem(err);
-        if (vec_append_list_end(out))
-            return nomem(err);
-    }
-    return 0;
+    return scan_equal(a, n, false, out, err);
 }
 
 /* array_to_string(a, sep [, null_str]) */

@@ -45,7 +45,8 @@ uint32_t sqltype_oid(const LogicalType *t)
     case TYPE_BOOL: return PG_OID_BOOL;
     case TYPE_INT8: case TYPE_INT16: case TYPE_UINT8: return PG_OID_INT2;
     case TYPE_INT32: case TYPE_UINT16: return PG_OID_INT4;
-    case TYPE_INT64: case TYPE_UINT32: return PG_OID_INT8;
+    case TYPE_INT64: return t->char_kind == TYPE_CHAR_OID ? 26 : PG_OID_INT8; /* oid (sql/syscat/) */
+    case TYPE_UINT32: return PG_OID_INT8;
     case TYPE_UINT64: case TYPE_DECIMAL: return PG_OID_NUMERIC;
     case TYPE_FLOAT: return PG_OID_FLOAT4;
     case TYPE_DOUBLE: return PG_OID_FLOAT8;
@@ -55,7 +56,13 @@ uint32_t sqltype_oid(const LogicalType *t)
     case TYPE_TIMESTAMPTZ: return PG_OID_TIMESTAMPTZ;
     case TYPE_INTERVAL: return PG_OID_INTERVAL;
     case TYPE_STRING:
-        return t->char_kind == TYPE_CHAR_VARCHAR ? PG_OID_VARCHAR : t->char_kind == TYPE_CHAR_BPCHAR ? PG_OID_BPCHAR : PG_OID_TEXT;
+        switch (t->char_kind) {
+        case TYPE_CHAR_VARCHAR: return PG_OID_VARCHAR;
+        case TYPE_CHAR_BPCHAR: return PG_OID_BPCHAR;
+        case TYPE_CHAR_NAME: return 19;  /* name (sql/syscat/) */
+        case TYPE_CHAR_QCHAR: return 18; /* "char" */
+        default: return PG_OID_TEXT;
+        }
     case TYPE_BLOB: return PG_OID_BYTEA;
     case TYPE_JSON: return PG_OID_JSON;
     case TYPE_UUID: return PG_OID_UUID;
@@ -84,6 +91,9 @@ uint32_t sqltype_oid(const LogicalType *t)
         case PG_OID_NUMERIC: return 1231;
         case PG_OID_JSON: return 199;
         case PG_OID_UUID: return 2951;
+        case 19: return 1003; /* name[] */
+        case 18: return 1002; /* "char"[] */
+        case 26: return 1028; /* oid[] */
         default: return PG_OID_TEXT;
         }
     }
@@ -112,7 +122,17 @@ const char *sqltype_name(const LogicalType *t, char *buf, size_t cap)
     case TYPE_TIMESTAMP: s = "timestamp without time zone"; break;
     case TYPE_TIMESTAMPTZ: s = "timestamp with time zone"; break;
     case TYPE_INT8: s = "smallint"; break;
+    case TYPE_INT64:
+        if (t->char_kind == TYPE_CHAR_OID)
+            s = "oid";
+        else
+            return type_name(t, buf, cap);
+        break;
     case TYPE_STRING:
+        if (t->char_kind == TYPE_CHAR_NAME || t->char_kind == TYPE_CHAR_QCHAR) {
+            s = t->char_kind == TYPE_CHAR_NAME ? "name" : "\"char\"";
+            break;
+        }
         if (!t->char_kind)
             return type_name(t, buf, cap);
         if (t->char_len)

@@ -422,7 +422,8 @@ KERNEL(k_pg_typeof)
         name = "unknown";
     else if (args[0]->type->id == TYPE_DECIMAL)
         name = "numeric"; /* regtype output has no type modifier */
-    else if (args[0]->type->id == TYPE_STRING && ctx->arg_types[0]->char_kind)
+    else if (args[0]->type->id == TYPE_STRING && (ctx->arg_types[0]->char_kind == TYPE_CHAR_BPCHAR ||
+                                                  ctx->arg_types[0]->char_kind == TYPE_CHAR_VARCHAR))
         name = ctx->arg_types[0]->char_kind == TYPE_CHAR_BPCHAR ? "character" : "character varying";
     StrView sv;
     if (vec_str_copy(out, name, strlen(name), &sv))

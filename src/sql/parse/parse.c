@@ -13,6 +13,7 @@
 #include <pg_query.h>
 #include <pthread.h>
 #include <pg_query/pg_query.pb-c.h>
+#include "sql/parse/parse_cache.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1584,7 +1585,7 @@ static int parse_impl(const char *sql, Arena *a, AstStmtList *out, TarnError *er
 {
     out->n = 0;
     out->stmts = NULL;
-    PgQueryProtobufParseResult pr = pg_query_parse_protobuf(sql);
+    PgQueryProtobufParseResult pr = parse_cached(sql); /* parse_cache.h */
     int rc = 0;
     PgQuery__ParseResult *tree = NULL;
     if (pr.error) {
@@ -1627,7 +1628,7 @@ static int parse_impl(const char *sql, Arena *a, AstStmtList *out, TarnError *er
 done:
     if (tree)
         pg_query__parse_result__free_unpacked(tree, NULL);
-    pg_query_free_protobuf_parse_result(pr);
+    parse_cached_free(pr);
     return rc;
 }
 

@@ -176,6 +176,7 @@ typedef enum ScanSourceKind {
     SCAN_PARQUET,   /* read_parquet(glob) */
     SCAN_CSV,       /* read_csv(file) */
     SCAN_JSON,      /* read_json(file) (NDJSON) */
+    SCAN_AVRO,      /* read_avro(file) (Avro Object Container Files) */
     SCAN_SERIES,    /* generate_series(start, stop[, step]) */
 } ScanSourceKind;
 
@@ -211,6 +212,10 @@ struct LogicalOp {
             int64_t *ndv;                /* per schema column: distinct-value estimate
                                           * (-1 unknown), lazily filled (plan_column_ndv) */
             int64_t version;             /* time travel: -1 latest */
+            const char *const *only_files; /* SCAN_DELTA: read just these live files (log
+                                          * paths, sorted by strcmp; n_only_files 0 = all):
+                                          * incremental streams (bind_window_tvf.c) */
+            uint32_t n_only_files;
             struct {
                 char delimiter, quote;
                 bool header;

@@ -1172,6 +1172,21 @@ static int dml_run(Dml *d, const PqPredicate *prune, int n_prune, DeltaBatchFn f
     return rc;
 }
 
+/* The end of every DML operation: commits when rc is 0, otherwise abandons
+ * the transaction (and its change-data files); frees d either way. */
+static int dml_finish(Dml *d, int rc, const char *op, DeltaResult *res, TarnError *err)
+{
+    if (rc == 0) {
+        rc = dml_commit(d, op, "{\"predicate\":\"[]\"}", res, err);
+    } else if (d->x) {
+        if (d->cdc)
+            delta_writer_abort(d->cdc);
+        delta_txn_abort(d->x);
+    }
+    dml_free(d);
+    return rc;
+}
+
 int delta_delete(DeltaTable *t, const DeltaCondition *cond, DeltaResult *res, TarnError *err)
 {
     Dml d;
@@ -1180,15 +1195,7 @@ int delta_delete(DeltaTable *t, const DeltaCondition *cond, DeltaResult *res, Ta
         d.cond = cond;
         rc = dml_run(&d, cond ? cond->prune : NULL, cond ? cond->n_prune : 0, pass1_batch, false, err);
     }
-    if (rc == 0) {
-        rc = dml_commit(&d, "DELETE", "{\"predicate\":\"[]\"}", res, err);
-    } else if (d.x) {
-        if (d.cdc)
-            delta_writer_abort(d.cdc);
-        delta_txn_abort(d.x);
-    }
-    dml_free(&d);
-    return rc;
+    return dml_finish(&d, rc, "DELETE", res, err);
 }
 
 int delta_update(DeltaTable *t, const DeltaCondition *cond, DeltaUpdateFn fn, void *ctx, DeltaResult *res,
@@ -1204,15 +1211,7 @@ int delta_update(DeltaTable *t, const DeltaCondition *cond, DeltaUpdateFn fn, vo
         d.update_ctx = ctx;
         rc = dml_run(&d, cond ? cond->prune : NULL, cond ? cond->n_prune : 0, pass1_batch, false, err);
     }
-    if (rc == 0) {
-        rc = dml_commit(&d, "UPDATE", "{\"predicate\":\"[]\"}", res, err);
-    } else if (d.x) {
-        if (d.cdc)
-            delta_writer_abort(d.cdc);
-        delta_txn_abort(d.x);
-    }
-    dml_free(&d);
-    return rc;
+    return dml_finish(&d, rc, "UPDATE", res, err);
 }
 
 int delta_apply(DeltaTable *t, const PqPredicate *prune, int n_prune, DeltaApplyFn fn, void *ctx,
@@ -1237,15 +1236,7 @@ int delta_apply(DeltaTable *t, const PqPredicate *prune, int n_prune, DeltaApply
             rc = write_cdc_all(&d, inserts[i], "insert", err);
         d.rows_inserted += inserts[i]->n_rows;
     }
-    if (rc == 0) {
-        rc = dml_commit(&d, operation ? operation : "MERGE", "{\"predicate\":\"[]\"}", res, err);
-    } else if (d.x) {
-        if (d.cdc)
-            delta_writer_abort(d.cdc);
-        delta_txn_abort(d.x);
-    }
-    dml_free(&d);
-    return rc;
+    return dml_finish(&d, rc, operation ? operation : "MERGE", res, err);
 }
 
 int delta_merge(DeltaTable *t, const DeltaMergeOptions *mo, DeltaResult *res, TarnError *err)
@@ -1356,18 +1347,8 @@ int delta_merge(DeltaTable *t, const DeltaMergeOptions *mo, DeltaResult *res, Ta
         }
         tarn_free(sel);
     }
-    if (rc == 0) {
-        rc = dml_commit(&d, "MERGE", "{\"predicate\":\"[]\"}", res, err);
-        goto out;
-    }
 out:
-    if (rc && d.x) {
-        if (d.cdc)
-            delta_writer_abort(d.cdc);
-        delta_txn_abort(d.x);
-    }
-    dml_free(&d);
-    return rc;
+    return dml_finish(&d, rc, "MERGE", res, err);
 }
 
 /* ---- Schema and property changes ------------------------------------------------------------ */

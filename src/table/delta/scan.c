@@ -27,6 +27,7 @@
 
 #include "table/delta/delta_int.h"
 #include "table/delta/scan_int.h"
+#include "table/delta/col_cache.h"
 #include "util/datetime.h"
 
 /* ---- Output plan -------------------------------------------------------- */
@@ -203,6 +204,17 @@ void delta_cursor_close(DeltaCursor *c)
         pq_reader_close(c->reader);
     }
     c->reader = NULL;
+    if (c->cfile) {
+        if (c->cvec)
+            batch_destroy(&c->fb);
+        memset(&c->fb, 0, sizeof c->fb);
+        schema_destroy(&c->cschema);
+        schema_init(&c->cschema);
+        dcc_release(c->cfile);
+        tarn_free(c->cvec);
+        c->cfile = NULL;
+        c->cvec = NULL;
+    }
     delta_rowset_free(&c->drop);
     delta_rowset_free(&c->keep);
     tarn_free(c->out_to_file);
@@ -239,6 +251,299 @@ static void top_field_ids(const PqFileMetaData *md, int32_t *ids, uint32_t n)
         ids[k++] = -1;
 }
 
+#define CACHE_MASK_ROWS 8192
+#define CACHE_RUN_GAP 64
+
+/* Whether a skipping predicate can be tested exactly on a cached vector of
+ * type t: integer columns against integer constants, a column against a
+ * constant of its own date/time type, text / varchar equality (bytes), IS
+ * [NOT] NULL.  Other predicates are left to the caller's filter. */
+static bool cache_pred_usable(const LogicalType *t, const PqPredicate *p)
+{
+    if (p->op == PQ_CMP_IS_NULL || p->op == PQ_CMP_NOT_NULL)
+        return true;
+    if (p->value.is_null)
+        return false;
+    TypeId c = t->id, k = p->value.type;
+    bool cint = c == TYPE_INT8 || c == TYPE_INT16 || c == TYPE_INT32 || c == TYPE_INT64;
+    bool kint = k == TYPE_INT8 || k == TYPE_INT16 || k == TYPE_INT32 || k == TYPE_INT64;
+    if (cint)
+        return kint;
+    if (c == TYPE_DATE || c == TYPE_TIME || c == TYPE_TIMESTAMP || c == TYPE_TIMESTAMPTZ)
+        return k == c;
+    if (c == TYPE_STRING) /* char(n) compares without trailing spaces: left to the filter */
+        return p->op == PQ_CMP_EQ && k == TYPE_STRING && t->char_kind != TYPE_CHAR_BPCHAR;
+    return false;
+}
+
+/* Comparisons in the column's own type T: the constant k is clamped into
+ * T's range first (a constant outside it compares the same against every
+ * value, so the clamped bound with the adjusted operator gives the same
+ * answers). */
+#define CMP_LOOP(T, LO, HI)                                                                      \
+    do {                                                                                         \
+        const T *d = (const T *)v->data + from;                                                  \
+        PqCmp op = p->op;                                                                        \
+        if (k < (int64_t)(LO) || k > (int64_t)(HI)) {                                            \
+            bool below = k < (int64_t)(LO); /* every value is > k (below) or < k */              \
+            bool all = op == PQ_CMP_EQ ? false                                                   \
+                       : (op == PQ_CMP_GT || op == PQ_CMP_GE) ? below : !below;                  \
+            if (!all)                                                                            \
+                memset(m, 0, n);                                                                 \
+            break;                                                                               \
+        }                                                                                        \
+        T kk = (T)k;                                                                             \
+        switch (op) {                                                                            \
+        case PQ_CMP_EQ: for (uint32_t i = 0; i < n; i++) m[i] &= d[i] == kk; break;              \
+        case PQ_CMP_LT: for (uint32_t i = 0; i < n; i++) m[i] &= d[i] < kk; break;               \
+        case PQ_CMP_LE: for (uint32_t i = 0; i < n; i++) m[i] &= d[i] <= kk; break;              \
+        case PQ_CMP_GT: for (uint32_t i = 0; i < n; i++) m[i] &= d[i] > kk; break;               \
+        case PQ_CMP_GE: for (uint32_t i = 0; i < n; i++) m[i] &= d[i] >= kk; break;              \
+        default: break;                                                                          \
+        }                                                                                        \
+    } while (0)
+
+/* m[i] &= (row from + i of v satisfies p), for a predicate cache_pred_usable
+ * accepted.  Vectorized (O3) since it runs over whole cached files. */
+__attribute__((optimize("O3"))) static void cache_pred_mask(const Vector *v, const PqPredicate *p, uint32_t from,
+                                                            uint32_t n, uint8_t *m)
+{
+    if (p->op == PQ_CMP_IS_NULL || p->op == PQ_CMP_NOT_NULL) {
+        bool want_null = p->op == PQ_CMP_IS_NULL;
+        for (uint32_t i = 0; i < n; i++)
+            m[i] &= vec_is_valid(v, from + i) != want_null;
+        return;
+    }
+    int64_t k = p->value.v.i;
+    switch (v->type->id) {
+    case TYPE_INT8: CMP_LOOP(int8_t, INT8_MIN, INT8_MAX); break;
+    case TYPE_INT16: CMP_LOOP(int16_t, INT16_MIN, INT16_MAX); break;
+    case TYPE_INT32: case TYPE_DATE: CMP_LOOP(int32_t, INT32_MIN, INT32_MAX); break;
+    case TYPE_INT64: case TYPE_TIME: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+        CMP_LOOP(int64_t, INT64_MIN, INT64_MAX);
+        break;
+    case TYPE_STRING: {
+        const StrView *d = (const StrView *)v->data + from;
+        StrView s = p->value.v.s;
+        for (uint32_t i = 0; i < n; i++)
+            m[i] &= d[i].len == s.len && (s.len == 0 || memcmp(d[i].ptr, s.ptr, s.len) == 0);
+        break;
+    }
+    default:
+        return;
+    }
+    if (v->validity) /* comparisons are never true on NULL */
+        for (uint32_t i = 0; i < n; i++)
+            m[i] &= vec_is_valid(v, from + i);
+}
+
+/* Candidate rows of [pos, pos + CACHE_MASK_ROWS) into c->cmask. */
+static void cache_mask(DeltaCursor *c, int64_t pos)
+{
+    int64_t end = pos + CACHE_MASK_ROWS < c->cend ? pos + CACHE_MASK_ROWS : c->cend;
+    uint32_t n = (uint32_t)(end - pos);
+    memset(c->cmask, 1, n);
+    for (int i = 0; i < c->n_cpreds; i++)
+        cache_pred_mask(c->cvec[c->cpred_col[i]], &c->cpreds[i], (uint32_t)pos, n, c->cmask);
+    c->cmask_begin = pos;
+    c->cmask_end = end;
+}
+
+/* The schema of the cursor's file batch (fb). */
+static const Schema *cursor_schema(const DeltaCursor *c)
+{
+    return c->cvec ? &c->cschema : pq_reader_schema(c->reader);
+}
+
+/* Sets the cursor up to read the projected columns proj from the cached
+ * file c->cfile, decoding (whole file, no skipping) and caching the ones
+ * not cached yet.  When some column cannot be cached, lets go of the entry
+ * (c->cfile NULL) and returns 0: the caller reads the file. */
+static int cache_open(DeltaCursor *c, Storage *st, const char *path, const char **proj, int n_proj,
+                      const PqReadOptions *base, const PqPredicate *preds, int n_preds, TarnError *err)
+{
+    DcFile *cf = c->cfile;
+    const Schema *fs = dcc_file_schema(cf);
+    memset(&c->fb, 0, sizeof c->fb); /* a previous file's batch is already destroyed */
+    for (int k = 0; k < n_proj; k++)
+        if (!dcc_column_cacheable(cf, proj[k])) {
+            dcc_release(cf);
+            c->cfile = NULL;
+            return 0;
+        }
+    c->cvec = tarn_calloc((size_t)n_proj + 1, sizeof *c->cvec);
+    const char **missing = arena_alloc(&c->arena, sizeof(char *) * ((size_t)n_proj + 1));
+    if (!c->cvec || !missing)
+        return ERR_NOMEM(err, 64);
+    schema_init(&c->cschema);
+    int n_missing = 0;
+    for (int k = 0; k < n_proj; k++) {
+        int j = schema_find(fs, proj[k]);
+        if (schema_add(&c->cschema, proj[k], fs->fields[j].type, fs->fields[j].nullable))
+            return ERR_NOMEM(err, 64);
+        if (!(c->cvec[k] = dcc_column(cf, proj[k])))
+            missing[n_missing++] = proj[k];
+    }
+    if (n_missing) {
+        PqReadOptions o = *base;
+        o.columns = missing;
+        o.n_columns = n_missing;
+        o.preds = NULL;
+        o.n_preds = 0;
+        o.row_begin = o.row_end = 0;
+        o.batch_rows = 8192;
+        PqReader *r = delta_open_parquet(st, path, 0, &o, err);
+        if (!r)
+            return err_context(err, "reading data file \"%s\"", path);
+        Vector *whole = tarn_calloc((size_t)n_missing, sizeof(Vector));
+        size_t *heap = tarn_calloc((size_t)n_missing, sizeof(size_t));
+        Batch b;
+        int rc = !whole || !heap || batch_init(&b, pq_reader_schema(r)) ? ERR_NOMEM(err, 64) : 0;
+        int n_init = 0;
+        for (; rc == 0 && n_init < n_missing; n_init++)
+            if (vec_init(&whole[n_init], &fs->fields[schema_find(fs, missing[n_init])].type))
+                rc = ERR_NOMEM(err, 64);
+        bool too_big = false; /* long strings: more than a quarter of the budget */
+        size_t limit = delta_column_cache_budget() / 4;
+        for (bool more = rc == 0; more && !too_big;) {
+            if ((rc = pq_reader_next(r, &b, err))) {
+                rc = err_context(err, "reading data file \"%s\"", path);
+                break;
+            }
+            more = b.n_rows > 0;
+            for (int k = 0; k < n_missing && more && rc == 0; k++) {
+                const Vector *src = &b.cols[k];
+                if (type_is_string_like(src->type->id))
+                    for (uint32_t i = 0; i < b.n_rows; i++)
+                        heap[k] += vec_is_valid(src, i) ? ((const StrView *)src->data)[i].len : 0;
+                if (dcc_append_slice(&whole[k], src, 0, b.n_rows, true))
+                    rc = ERR_NOMEM(err, 64);
+            }
+            if (rc)
+                break;
+            size_t now = 0;
+            for (int k = 0; k < n_missing; k++)
+                now += (size_t)whole[k].len * type_width(whole[k].type) + heap[k];
+            too_big = now > limit;
+        }
+        if (rc == 0 && too_big) { /* not cacheable after all: read the file */
+            for (int k = 0; k < n_init; k++)
+                vec_destroy(&whole[k]);
+            batch_destroy(&b);
+            tarn_free(whole);
+            tarn_free(heap);
+            pq_reader_close(r);
+            schema_destroy(&c->cschema);
+            schema_init(&c->cschema);
+            tarn_free(c->cvec);
+            c->cvec = NULL;
+            dcc_release(cf);
+            c->cfile = NULL;
+            return 0;
+        }
+        if (rc == 0 && whole[0].len != (uint32_t)dcc_num_rows(cf))
+            rc = err_set(err, TARN_ERR_CORRUPT, "data file \"%s\": %u rows read, %lld in the footer", path,
+                         whole[0].len, (long long)dcc_num_rows(cf));
+        if (whole && heap && rc == 0) {
+            for (int k = 0; k < n_missing; k++) {
+                const Vector *v = dcc_add_column(cf, missing[k], &whole[k], heap[k]);
+                if (!v) {
+                    rc = ERR_NOMEM(err, 64);
+                    continue;
+                }
+                for (int q = 0; q < n_proj; q++)
+                    if (!c->cvec[q] && strcmp(proj[q], missing[k]) == 0)
+                        c->cvec[q] = v;
+            }
+            n_init = 0;
+        }
+        for (int k = 0; k < n_init; k++)
+            vec_destroy(&whole[k]);
+        if (whole && heap)
+            batch_destroy(&b);
+        tarn_free(whole);
+        tarn_free(heap);
+        pq_reader_close(r);
+        if (rc)
+            return rc;
+    }
+    if (batch_init(&c->fb, &c->cschema))
+        return ERR_NOMEM(err, 64);
+    /* the predicates this cursor can test on the cached vectors */
+    c->n_cpreds = 0;
+    PqPredicate *cp = arena_alloc(&c->arena, sizeof(PqPredicate) * (size_t)(n_preds + 1));
+    int *cc = arena_alloc(&c->arena, sizeof(int) * (size_t)(n_preds + 1));
+    if (!cp || !cc)
+        return ERR_NOMEM(err, 64);
+    for (int i = 0; i < n_preds; i++) {
+        int k = schema_find(&c->cschema, preds[i].column);
+        if (k >= 0 && cache_pred_usable(&c->cschema.fields[k].type, &preds[i])) {
+            cp[c->n_cpreds] = preds[i];
+            cc[c->n_cpreds++] = k;
+        }
+    }
+    c->cpreds = cp;
+    c->cpred_col = cc;
+    c->cmask_begin = c->cmask_end = 0;
+    if (c->n_cpreds && !(c->cmask = arena_alloc(&c->arena, CACHE_MASK_ROWS)))
+        return ERR_NOMEM(err, CACHE_MASK_ROWS);
+    int64_t rows = dcc_num_rows(cf);
+    c->pos = c->task.row_begin > 0 ? c->task.row_begin : 0;
+    c->cend = c->task.row_end > 0 && c->task.row_end < rows ? c->task.row_end : rows;
+    return 0;
+}
+
+/* The next batch of a cached read into c->fb (n_rows 0 at the end): rows
+ * [c->pos, c->pos + n).  With predicates, c->pos first moves to the next
+ * row that may match, and the batch is a run of rows ending at a
+ * candidate, cut where CACHE_RUN_GAP rows in a row fail (so the rows in
+ * between may not match: callers filter rows anyway). */
+static int cache_next(DeltaCursor *c)
+{
+    batch_reset(&c->fb);
+    c->fb.n_rows = 0;
+    uint32_t want = c->plan->batch_rows ? c->plan->batch_rows : VEC_BATCH_ROWS;
+    if (c->pos >= c->cend)
+        return 0;
+    uint32_t n = c->cend - c->pos < (int64_t)want ? (uint32_t)(c->cend - c->pos) : want;
+    if (c->n_cpreds) {
+        int64_t start = -1, last = -1, end;
+        for (;;) {
+            if (c->pos >= c->cend)
+                return 0;
+            if (c->pos >= c->cmask_end || c->pos < c->cmask_begin)
+                cache_mask(c, c->pos);
+            const uint8_t *m = c->cmask - c->cmask_begin;
+            int64_t p = c->pos;
+            for (uint64_t w; p + 8 <= c->cmask_end; p += 8) { /* 8 rows at a time */
+                memcpy(&w, m + p, 8);
+                if (w)
+                    break;
+            }
+            while (p < c->cmask_end && !m[p])
+                p++;
+            c->pos = p;
+            if (p < c->cmask_end) {
+                start = last = p;
+                break;
+            }
+        }
+        const uint8_t *m = c->cmask - c->cmask_begin;
+        for (end = start + 1; end < c->cmask_end && end - start < (int64_t)want; end++) {
+            if (m[end])
+                last = end;
+            else if (end - last > CACHE_RUN_GAP)
+                break;
+        }
+        n = (uint32_t)(last - start + 1);
+    }
+    for (uint32_t j = 0; j < c->fb.n_cols; j++)
+        if (dcc_append_slice(&c->fb.cols[j], c->cvec[j], (uint32_t)c->pos, n, false))
+            return TARN_ERR_NOMEM;
+    c->fb.n_rows = n;
+    return 0;
+}
+
 int delta_cursor_open(DeltaCursor *c, DeltaSnapshot *snap, const DeltaScanPlan *plan,
                       const DeltaFileTask *task, TarnError *err)
 {
@@ -264,10 +569,17 @@ int delta_cursor_open(DeltaCursor *c, DeltaSnapshot *snap, const DeltaScanPlan *
     PqReadOptions o;
     pq_read_options_default(&o);
     o.batch_rows = plan->batch_rows ? plan->batch_rows : VEC_BATCH_ROWS;
-    PqReader *r = delta_open_parquet(st, path, 0, &o, err);
-    if (!r)
-        return err_context(err, "reading data file \"%s\"", path);
-    const Schema *fs = pq_reader_file_schema(r);
+    /* Decoded-column cache (col_cache.h): plain scans of committed files. */
+    bool cacheable = dcc_enabled() && task->add && task->change_type < 0 && task->add->size > 0;
+    PqReader *r = NULL;
+    if (cacheable)
+        c->cfile = dcc_lookup(st->root, path, task->add->size, task->add->modification_time);
+    if (!c->cfile) {
+        r = delta_open_parquet(st, path, 0, &o, err);
+        if (!r)
+            return err_context(err, "reading data file \"%s\"", path);
+    }
+    const Schema *fs = c->cfile ? dcc_file_schema(c->cfile) : pq_reader_file_schema(r);
     int32_t *ids = tarn_malloc(sizeof(int32_t) * (fs->n_fields + 1));
     c->out_to_file = tarn_malloc(sizeof(int) * (plan->n_cols + 1));
     c->pvals = tarn_calloc(plan->n_cols + 1, sizeof(Value));
@@ -278,7 +590,14 @@ int delta_cursor_open(DeltaCursor *c, DeltaSnapshot *snap, const DeltaScanPlan *
         pq_reader_close(r);
         return ERR_NOMEM(err, 64);
     }
-    top_field_ids(pq_reader_metadata(r), ids, fs->n_fields);
+    if (c->cfile) {
+        memcpy(ids, dcc_field_ids(c->cfile), sizeof(int32_t) * fs->n_fields);
+    } else {
+        top_field_ids(pq_reader_metadata(r), ids, fs->n_fields);
+        if (cacheable)
+            c->cfile = dcc_insert_file(st->root, path, task->add->size, task->add->modification_time, fs, ids,
+                                       pq_reader_num_rows(r));
+    }
     int n_proj = 0;
     int change_type_file = -1;
     for (uint32_t k = 0; k < plan->n_cols; k++) {
@@ -373,20 +692,24 @@ int delta_cursor_open(DeltaCursor *c, DeltaSnapshot *snap, const DeltaScanPlan *
     pq_reader_close(r);
     o.columns = proj;
     o.n_columns = n_proj;
-    o.preds = n_preds ? preds : NULL;
-    o.n_preds = n_preds;
-    o.row_begin = task->row_begin;
-    o.row_end = task->row_end;
-    c->reader = delta_open_parquet(st, path, 0, &o, err);
-    if (!c->reader)
-        return err_context(err, "reading data file \"%s\"", path);
-    if (batch_init(&c->fb, pq_reader_schema(c->reader))) {
-        pq_reader_close(c->reader);
-        c->reader = NULL;
-        return ERR_NOMEM(err, 64);
+    if (c->cfile && (rc = cache_open(c, st, path, proj, n_proj, &o, preds, n_preds, err)))
+        return rc;
+    if (!c->cfile) {
+        o.preds = n_preds ? preds : NULL;
+        o.n_preds = n_preds;
+        o.row_begin = task->row_begin;
+        o.row_end = task->row_end;
+        c->reader = delta_open_parquet(st, path, 0, &o, err);
+        if (!c->reader)
+            return err_context(err, "reading data file \"%s\"", path);
+        if (batch_init(&c->fb, pq_reader_schema(c->reader))) {
+            pq_reader_close(c->reader);
+            c->reader = NULL;
+            return ERR_NOMEM(err, 64);
+        }
     }
     /* Which output columns can take the file vector as is. */
-    const Schema *rs = pq_reader_schema(c->reader);
+    const Schema *rs = cursor_schema(c);
     for (uint32_t k = 0; k < plan->n_cols; k++) {
         c->swap[k] = false;
         int j = c->out_to_file[k];
@@ -430,16 +753,16 @@ int delta_cursor_next(DeltaCursor *c, Batch *out, int64_t *row_idx, TarnError *e
     const DeltaScanPlan *plan = c->plan;
     batch_reset(out);
     out->n_rows = 0;
-    if (!c->reader)
+    if (!c->reader && !c->cvec)
         return 0;
     for (;;) {
-        int rc = pq_reader_next(c->reader, &c->fb, err);
+        int rc = c->cvec ? cache_next(c) : pq_reader_next(c->reader, &c->fb, err);
         if (rc)
-            return err_context(err, "reading data file \"%s\"", c->file_name);
+            return c->cvec ? ERR_NOMEM(err, 0) : err_context(err, "reading data file \"%s\"", c->file_name);
         uint32_t n = c->fb.n_rows;
         if (n == 0)
             return 0;
-        int64_t base = pq_reader_batch_row(c->reader);
+        int64_t base = c->cvec ? c->pos : pq_reader_batch_row(c->reader);
         c->pos = base + n;
         /* Which rows survive the deletion vector (or belong to the keep set). */
         uint8_t *keep = NULL;
@@ -511,7 +834,7 @@ int delta_cursor_next(DeltaCursor *c, Batch *out, int64_t *row_idx, TarnError *e
                     *ov = c->fb.cols[j];
                     c->fb.cols[j] = tmp;
                     retype(ov, &plan->out.fields[k].type);
-                    retype(&c->fb.cols[j], &pq_reader_schema(c->reader)->fields[j].type);
+                    retype(&c->fb.cols[j], &cursor_schema(c)->fields[j].type);
                     /* the swapped-in vector is the only user of column j */
                     rc = 0;
                 } else {

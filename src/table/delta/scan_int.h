@@ -70,6 +70,20 @@ typedef struct DeltaCursor {
     int64_t rows_deleted;
     Arena arena;               /* per task */
     Arena batch_arena;         /* per batch */
+    /* Reading from the decoded-column cache (col_cache.h) instead of the
+     * file: cfile pinned until close, cvec[j] the whole-file vector of fb
+     * column j, rows [pos, cend) left. */
+    struct DcFile *cfile;
+    const Vector **cvec;
+    Schema cschema;            /* fb's schema when cfile is set */
+    int64_t cend;
+    /* skipping predicates evaluated on the cached vectors: only runs of
+     * rows that may match are returned (cpred_col: index in fb) */
+    const PqPredicate *cpreds;
+    const int *cpred_col;
+    int n_cpreds;
+    uint8_t *cmask;            /* candidate rows of [cmask_begin, cmask_end) */
+    int64_t cmask_begin, cmask_end;
 } DeltaCursor;
 
 int delta_plan_init(DeltaScanPlan *p, const DeltaSnapshot *snap, const DeltaSchema *schema,

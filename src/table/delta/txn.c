@@ -891,9 +891,14 @@ static int check_winner(DeltaTransaction *x, const DeltaActionList *w, int64_t v
             rc = err_set(err, TARN_ERR_CONFLICT, "concurrent metadata change (version %" PRId64 ")", v);
             break;
         case DELTA_ACT_TXN:
-            if (x->app_id && strcmp(a->u.txn.app_id, x->app_id) == 0)
-                rc = err_set(err, TARN_ERR_CONFLICT, "concurrent transaction of application \"%s\" (version %" PRId64 ")",
-                             x->app_id, v);
+            /* Every txn action of this transaction counts (an ingester
+             * records one per source partition in a commit). */
+            for (size_t k = 0; k < x->actions.n && rc == 0; k++)
+                if (x->actions.items[k].kind == DELTA_ACT_TXN &&
+                    strcmp(x->actions.items[k].u.txn.app_id, a->u.txn.app_id) == 0)
+                    rc = err_set(err, TARN_ERR_CONFLICT,
+                                 "concurrent transaction of application \"%s\" (version %" PRId64 ")",
+                                 a->u.txn.app_id, v);
             break;
         case DELTA_ACT_DOMAIN_METADATA:
             for (size_t k = 0; k < x->actions.n && rc == 0; k++)

@@ -251,3 +251,74 @@ TEST(scram_rfc7677_exchange)
     const char *cb = "p=tls-server-end-point,,n=,r=abc";
     ASSERT(scram_server_first(&st, cb, strlen(cb), out, sizeof out, &err) != 0);
 }
+
+TEST(scram_plus_channel_binding)
+{
+    ScramVerifier v;
+    scram_verifier_of("pencil", (const uint8_t *)"0123456789abcdef", 16, 4096, &v);
+    uint8_t hash[48];
+    for (int i = 0; i < 48; i++)
+        hash[i] = (uint8_t)(i * 7 + 1);
+    TarnError err;
+    err_clear(&err);
+    char out[512];
+    ScramState st;
+    /* SCRAM-SHA-256-PLUS: the gs2 header must carry the binding type */
+    const char *cf_p = "p=tls-server-end-point,,n=,r=clientnonce";
+    scram_begin(&st, &v, "u");
+    err_clear(&err);
+    scram_channel_binding(&st, true, true, hash, sizeof hash);
+    ASSERT(scram_server_first(&st, cf_p, strlen(cf_p), out, sizeof out, &err) == 0);
+    /* c= is base64("p=tls-server-end-point,," + hash): a right one gets as
+     * far as the proof (1 = wrong proof), a wrong one is 28000 */
+    uint8_t raw[24 + 48];
+    memcpy(raw, "p=tls-server-end-point,,", 24);
+    memcpy(raw + 24, hash, 48);
+    char cb64[128], fin[512];
+    scram_b64_encode(raw, sizeof raw, cb64);
+    snprintf(fin, sizeof fin, "c=%s,r=%s,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", cb64, st.nonce);
+    ASSERT_EQ_INT(scram_server_final(&st, fin, strlen(fin), out, sizeof out, &err), 1);
+    raw[30] ^= 1;
+    err_clear(&err);
+    scram_b64_encode(raw, sizeof raw, cb64);
+    snprintf(fin, sizeof fin, "c=%s,r=%s,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", cb64, st.nonce);
+    ASSERT_EQ_INT(scram_server_final(&st, fin, strlen(fin), out, sizeof out, &err), -1);
+    ASSERT(!strcmp(err.sqlstate, "28000") && strstr(err.message, "channel binding check failed"));
+    snprintf(fin, sizeof fin, "c=biws,r=%s,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", st.nonce);
+    ASSERT_EQ_INT(scram_server_final(&st, fin, strlen(fin), out, sizeof out, &err), -1);
+    /* -PLUS chosen but no binding data in the header: 08P01 */
+    const char *cf_n = "n,,n=,r=clientnonce";
+    scram_begin(&st, &v, "u");
+    err_clear(&err);
+    scram_channel_binding(&st, true, true, hash, sizeof hash);
+    ASSERT(scram_server_first(&st, cf_n, strlen(cf_n), out, sizeof out, &err) != 0);
+    ASSERT(!strcmp(err.sqlstate, "08P01"));
+    /* 'y' (client could bind, thinks the server cannot) while -PLUS was offered: 28000 */
+    const char *cf_y = "y,,n=,r=clientnonce";
+    scram_begin(&st, &v, "u");
+    err_clear(&err);
+    scram_channel_binding(&st, true, false, hash, sizeof hash);
+    ASSERT(scram_server_first(&st, cf_y, strlen(cf_y), out, sizeof out, &err) != 0);
+    ASSERT(!strcmp(err.sqlstate, "28000") && strstr(err.message, "negotiation error"));
+    /* plain SCRAM over TLS: 'n' and c=biws as usual; c=eSws does not match 'n' */
+    scram_begin(&st, &v, "u");
+    err_clear(&err);
+    scram_channel_binding(&st, true, false, hash, sizeof hash);
+    ASSERT(scram_server_first(&st, cf_n, strlen(cf_n), out, sizeof out, &err) == 0);
+    err_clear(&err);
+    snprintf(fin, sizeof fin, "c=eSws,r=%s,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", st.nonce);
+    ASSERT_EQ_INT(scram_server_final(&st, fin, strlen(fin), out, sizeof out, &err), -1);
+    ASSERT(!strcmp(err.sqlstate, "08P01"));
+    snprintf(fin, sizeof fin, "c=biws,r=%s,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", st.nonce);
+    ASSERT_EQ_INT(scram_server_final(&st, fin, strlen(fin), out, sizeof out, &err), 1);
+    /* 'y' without TLS is fine; an unknown binding type is refused */
+    scram_begin(&st, &v, "u");
+    err_clear(&err);
+    ASSERT(scram_server_first(&st, cf_y, strlen(cf_y), out, sizeof out, &err) == 0);
+    const char *cf_u = "p=tls-unique,,n=,r=clientnonce";
+    scram_begin(&st, &v, "u");
+    err_clear(&err);
+    scram_channel_binding(&st, true, true, hash, sizeof hash);
+    ASSERT(scram_server_first(&st, cf_u, strlen(cf_u), out, sizeof out, &err) != 0);
+    ASSERT(strstr(err.message, "unsupported SCRAM channel-binding type \"tls-unique\""));
+}

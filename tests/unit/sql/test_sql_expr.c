@@ -42,31 +42,47 @@ static Expr *bin(Arena *a, const char *name, Expr *l, Expr *r, TypeId ret)
 }
 
 /* A chunk with one int32 column: values 0..n-1, every 5th NULL. */
-static void make_chunk(Vector *v, Vector **p, Chunk *c, uint32_t n, const LogicalType *t)
+/* One int column of n rows, value i, NULL on every 5th row, and an arena
+ * for the expressions built on it. */
+typedef struct Fixture {
+    Arena a;
+    LogicalType t;
+    Vector v, *p[1];
+    Chunk c;
+} Fixture;
+
+static void fixture_init(Fixture *f, uint32_t n)
 {
-    vec_init(v, t);
+    func_registry_init(NULL);
+    arena_init(&f->a, 0);
+    f->t = type_simple(TYPE_INT32);
+    vec_init(&f->v, &f->t);
     for (uint32_t i = 0; i < n; i++) {
         if (i % 5 == 4)
-            vec_append_null(v);
+            vec_append_null(&f->v);
         else
-            vec_append_i64(v, i);
+            vec_append_i64(&f->v, i);
     }
-    p[0] = v;
-    c->n_rows = n;
-    c->n_cols = 1;
-    c->cols = p;
+    f->p[0] = &f->v;
+    f->c.n_rows = n;
+    f->c.n_cols = 1;
+    f->c.cols = f->p;
+}
+
+static void fixture_free(Fixture *f, ExprState *st)
+{
+    expr_state_free(st);
+    vec_destroy(&f->v);
+    arena_free(&f->a);
 }
 
 TEST(sql_expr_arith_and_nulls)
 {
-    ASSERT_OK(func_registry_init(NULL), &(TarnError){0});
-    Arena a;
-    arena_init(&a, 0);
-    LogicalType t = type_simple(TYPE_INT32);
-    Vector v, *p[1];
-    Chunk c;
-    make_chunk(&v, p, &c, 100, &t);
-    Expr *e = bin(&a, "+", col(&a, 0, TYPE_INT32), i32(&a, 10), TYPE_INT32);
+    Fixture f;
+    fixture_init(&f, 100);
+    Arena *a = &f.a;
+    Chunk c = f.c;
+    Expr *e = bin(a, "+", col(a, 0, TYPE_INT32), i32(a, 10), TYPE_INT32);
     TarnError err = {0};
     ExprState *st = expr_state_new(e, NULL, NULL, &err);
     ASSERT_NOT_NULL(st, &err);
@@ -81,25 +97,20 @@ TEST(sql_expr_arith_and_nulls)
     ASSERT_EQ_INT(((int32_t *)out->data)[0], 17);
     ASSERT(!vec_is_valid(out, 1));
     ASSERT_EQ_INT(((int32_t *)out->data)[2], 60);
-    expr_state_free(st);
-    vec_destroy(&v);
-    arena_free(&a);
+    fixture_free(&f, st);
 }
 
 TEST(sql_expr_and_short_circuits_errors)
 {
     /* c <> 0 AND 100 / c > 1: no division by zero for c = 0 */
-    ASSERT_OK(func_registry_init(NULL), &(TarnError){0});
-    Arena a;
-    arena_init(&a, 0);
-    LogicalType t = type_simple(TYPE_INT32);
-    Vector v, *p[1];
-    Chunk c;
-    make_chunk(&v, p, &c, 50, &t);
-    Expr *ne = bin(&a, "<>", col(&a, 0, TYPE_INT32), i32(&a, 0), TYPE_BOOL);
-    Expr *div = bin(&a, "/", i32(&a, 100), col(&a, 0, TYPE_INT32), TYPE_INT32);
-    Expr *gt = bin(&a, ">", div, i32(&a, 1), TYPE_BOOL);
-    Expr *and = expr_new(&a, EX_AND, type_simple(TYPE_BOOL), 2, -1);
+    Fixture f;
+    fixture_init(&f, 50);
+    Arena *a = &f.a;
+    Chunk c = f.c;
+    Expr *ne = bin(a, "<>", col(a, 0, TYPE_INT32), i32(a, 0), TYPE_BOOL);
+    Expr *div = bin(a, "/", i32(a, 100), col(a, 0, TYPE_INT32), TYPE_INT32);
+    Expr *gt = bin(a, ">", div, i32(a, 1), TYPE_BOOL);
+    Expr *and = expr_new(a, EX_AND, type_simple(TYPE_BOOL), 2, -1);
     and->args[0] = ne;
     and->args[1] = gt;
     TarnError err = {0};
@@ -118,25 +129,20 @@ TEST(sql_expr_and_short_circuits_errors)
     ASSERT_OK(expr_eval(st, &c, NULL, 50, &out, &err), &err);
     ASSERT(!vec_is_valid(out, 4));
     ASSERT(vec_is_valid(out, 0) && out->data[0] == 0);
-    expr_state_free(st);
-    vec_destroy(&v);
-    arena_free(&a);
+    fixture_free(&f, st);
 }
 
 TEST(sql_expr_case_evaluates_branches_lazily)
 {
-    ASSERT_OK(func_registry_init(NULL), &(TarnError){0});
-    Arena a;
-    arena_init(&a, 0);
-    LogicalType t = type_simple(TYPE_INT32);
-    Vector v, *p[1];
-    Chunk c;
-    make_chunk(&v, p, &c, 20, &t);
+    Fixture f;
+    fixture_init(&f, 20);
+    Arena *a = &f.a;
+    Chunk c = f.c;
     /* CASE WHEN c = 0 THEN -1 ELSE 100 / c END */
-    Expr *e = expr_new(&a, EX_CASE, type_simple(TYPE_INT32), 3, -1);
-    e->args[0] = bin(&a, "=", col(&a, 0, TYPE_INT32), i32(&a, 0), TYPE_BOOL);
-    e->args[1] = i32(&a, -1);
-    e->args[2] = bin(&a, "/", i32(&a, 100), col(&a, 0, TYPE_INT32), TYPE_INT32);
+    Expr *e = expr_new(a, EX_CASE, type_simple(TYPE_INT32), 3, -1);
+    e->args[0] = bin(a, "=", col(a, 0, TYPE_INT32), i32(a, 0), TYPE_BOOL);
+    e->args[1] = i32(a, -1);
+    e->args[2] = bin(a, "/", i32(a, 100), col(a, 0, TYPE_INT32), TYPE_INT32);
     e->u.kase.has_else = true;
     TarnError err = {0};
     ExprState *st = expr_state_new(e, NULL, NULL, &err);
@@ -145,9 +151,7 @@ TEST(sql_expr_case_evaluates_branches_lazily)
     ASSERT_EQ_INT(((int32_t *)out->data)[0], -1);
     ASSERT_EQ_INT(((int32_t *)out->data)[3], 33);
     ASSERT(!vec_is_valid(out, 4));
-    expr_state_free(st);
-    vec_destroy(&v);
-    arena_free(&a);
+    fixture_free(&f, st);
 }
 
 TEST(sql_expr_constant_folding_value)
