@@ -71,7 +71,7 @@ bench_run_duck() {
         echo "bench: DuckDB $name failed: $(echo "$out" | tail -1)"; fail=1; return
     fi
     [ "$runs" -gt 0 ] && bench_times "$key" duckdb "$r" "$out"
-    if echo "$out" | grep -q '^check FAIL'; then
+    if grep -q '^check FAIL' <<<"$out"; then
         echo "bench: $name answers differ: $(echo "$out" | grep '^check FAIL')"
         echo "$key" >>"$WORK/mismatch"; fail=1
     fi

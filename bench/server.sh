@@ -136,7 +136,7 @@ point() {
     out=$("$PGBIN/pgbench" -n -h 127.0.0.1 -p "$(port_of "$e")" -U postgres -M "$m" -c "$c" -j "$j" -T "$SECS" \
         -f "$WORK/point.sql" "$([ "$e" = pg ] && echo postgres || echo lake)" 2>&1)
     tps=$(echo "$out" | awk '/^tps = / {print $3; exit}')
-    if [ -z "$tps" ] || ! echo "$out" | grep -q '^number of failed transactions: 0 '; then
+    if [ -z "$tps" ] || ! grep -q '^number of failed transactions: 0 ' <<<"$out"; then
         echo "bench: pgbench against $(name_of "$e") (-M $m -c $c) failed:"
         echo "$out" | tail -5
         fail=1

@@ -78,7 +78,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
             # DuckDB first this round; its answer is checked after tarn's run.
             run_duck "$q" "$r"; run_tarn "$q" "$r"
             out=$(node bench/sql_duckdb.mjs "$LAKE" tpch "$QDIR/q$q.sql" 0 "$THREADS" "$WORK/out/q$q.csv" 2>&1)
-            if ! echo "$out" | grep -q '^check ok'; then
+            if ! grep -q '^check ok' <<<"$out"; then
                 echo "bench: q$q answers differ: $(echo "$out" | grep '^check' || echo "$out" | tail -1)"
                 echo "$q" >>"$WORK/mismatch"; fail=1
             fi

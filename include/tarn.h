@@ -99,6 +99,13 @@ void tarn_cancel(tarn_db *db);
  * name).  NULL keeps a value.  Names are cut at 63 bytes. */
 void tarn_set_session_identity(tarn_db *db, const char *user, const char *database);
 
+/* Makes the current value of configuration parameter `name` (already set,
+ * e.g. by "SET name TO ...") its session default: the value RESET name,
+ * SET name TO DEFAULT and RESET ALL return to, as PostgreSQL does for the
+ * parameters of a client's startup packet.  0, or 42704 for an unknown
+ * name. */
+int tarn_setting_keep_as_default(tarn_db *db, const char *name, tarn_error *err);
+
 /* NOTICE and WARNING messages (PostgreSQL's: "table \"x\" does not exist,
  * skipping", "there is no transaction in progress") of the last
  * tarn_exec, tarn_stmt_execute or tarn_cursor_open on db, in order; each
@@ -157,6 +164,10 @@ const char *tarn_stmt_colname(const tarn_stmt *st, int col);
 const char *tarn_stmt_coltype(const tarn_stmt *st, int col);
 uint32_t tarn_stmt_coloid(const tarn_stmt *st, int col);
 int32_t tarn_stmt_coltypmod(const tarn_stmt *st, int col); /* -1 = none; numeric(p,s): (p << 16 | s) + 4 */
+/* Where result column col comes from, as RowDescription tells clients: the
+ * table's OID (pg_class.oid) and the column's number (pg_attribute.attnum)
+ * for a plain table column of a SELECT, else 0 and 0. */
+void tarn_stmt_col_source(const tarn_stmt *st, int col, uint32_t *table_oid, int16_t *attnum);
 /* Runs the statement with n_params text values; the whole result in
  * *result_out (may be NULL).  Use a cursor to stream large results. */
 int tarn_stmt_execute(tarn_stmt *st, int n_params, const char *const *values, tarn_result **result_out,

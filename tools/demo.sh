@@ -10,7 +10,14 @@
 #   5. Analytics SQL: window functions, ROLLUP, a LATERAL "latest row at or
 #      before" lookup (an as-of join), UPDATE ... RETURNING, MERGE.
 #   6. The lake served over PostgreSQL's wire protocol (tarn serve on a
-#      loopback port) and queried with psql, a prepared statement too.
+#      loopback port) and queried with psql: psql's catalog commands (\dt,
+#      \d TABLE), a query, a prepared statement.
+#   7. Ingestion and streaming: NDJSON event files loaded incrementally
+#      (tarn ingest files, run twice: the second run loads only the new
+#      file), events posted over HTTP (tarn serve --http, answered once
+#      committed), and a windowed streaming aggregate (tarn stream: events
+#      per minute by source, exactly once) checked against the same query
+#      in batch SQL.
 # Usage: tools/demo.sh TARN_BIN OUT_DIR ROWS SF
 set -euo pipefail
 TARN=${1:-build/tarn}
@@ -96,6 +103,8 @@ if command -v psql >/dev/null 2>&1; then
         sleep 0.1
     done
     echo "-- psql -h 127.0.0.1 -p $PORT -U demo -d lake"
+    echo "-- psql's catalog commands (pg_catalog and information_schema are emulated):"
+    psql -h 127.0.0.1 -p "$PORT" -U demo -d lake -X -c '\dt tpch.*' -c '\d tpch.nation'
     psql -h 127.0.0.1 -p "$PORT" -U demo -d lake -X -c "SELECT version()" \
         -c "SELECT l_returnflag, l_linestatus, count(*) AS orders, sum(l_extendedprice) AS revenue FROM tpch.lineitem GROUP BY 1, 2 ORDER BY 1, 2"
     echo "-- a prepared statement with a parameter:"
@@ -108,6 +117,67 @@ if command -v psql >/dev/null 2>&1; then
 else
     echo "(psql is not installed: make deps installs it)"
 fi
+
+step "7. Ingestion and streaming: files and HTTP into Delta, exactly once; a windowed aggregate kept up to date"
+EV=$OUT/events
+rm -rf "$EV"
+mkdir -p "$EV"
+# Three files of click events, one event per second from 12:00:00 UTC.
+gen_events() { # FILE FIRST COUNT
+    python3 - "$@" <<'PY'
+import json, sys
+path, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+sources = ["web", "ios", "android"]
+with open(path, "w") as f:
+    for i in range(first, first + count):
+        f.write(json.dumps({"id": i, "source": sources[i % 3], "amount": (i * 7) % 100,
+                            "ts": "2026-11-21T12:%02d:%02dZ" % (i // 60 % 60, i % 60)}) + "\n")
+PY
+}
+gen_events "$EV/part-1.json" 0 300
+gen_events "$EV/part-2.json" 300 300
+echo "-- tarn ingest files --path '$EV/*.json' --table bronze.events"
+"$TARN" ingest files --lake "$LAKE" --path "$EV/*.json" --table bronze.events
+gen_events "$EV/part-3.json" 600 300
+echo "-- a new file arrived; the same command loads only that one (the ingested files are recorded in the table's commits):"
+"$TARN" ingest files --lake "$LAKE" --path "$EV/*.json" --table bronze.events
+echo "-- a streaming aggregate: events and amount per minute and source, with a 30-second watermark"
+"$TARN" sql --lake "$LAKE" -c "CREATE SCHEMA IF NOT EXISTS gold" >/dev/null
+"$TARN" stream create --lake "$LAKE" --name per_min --target gold.events_per_min --watermark '30 seconds' \
+    --sql "SELECT window_start, source, count(*) AS events, sum(amount) AS amount
+           FROM TUMBLE(bronze.events, ts, INTERVAL '1 minute') GROUP BY window_start, source"
+"$TARN" stream run --lake "$LAKE" --name per_min --once
+if command -v curl >/dev/null 2>&1; then
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    HPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$TARN" serve --lake "$LAKE" --listen "127.0.0.1:$PORT" --http "127.0.0.1:$HPORT" >"$OUT/serve-http.log" 2>&1 &
+    SERVE_PID=$!
+    trap 'kill $SERVE_PID 2>/dev/null || true' EXIT
+    for _ in $(seq 50); do
+        curl -sf "http://127.0.0.1:$HPORT/health" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    gen_events "$EV/posted.ndjson" 900 120
+    echo "-- curl -X POST http://127.0.0.1:$HPORT/ingest/bronze.events (120 NDJSON events; the answer comes after the commit):"
+    curl -s -X POST -H 'Content-Type: application/x-ndjson' --data-binary "@$EV/posted.ndjson" \
+        "http://127.0.0.1:$HPORT/ingest/bronze.events"
+    echo
+    kill $SERVE_PID 2>/dev/null || true
+    wait $SERVE_PID 2>/dev/null || true
+    trap - EXIT
+    echo "-- the stream's next run picks up the posted events:"
+    "$TARN" stream run --lake "$LAKE" --name per_min --once
+fi
+"$TARN" sql --lake "$LAKE" -c "SELECT window_start, source, events, amount FROM gold.events_per_min ORDER BY 1, 2 LIMIT 6"
+echo "-- the stream's table equals the same aggregate computed in batch over all of bronze.events:"
+"$TARN" sql --lake "$LAKE" -c "SELECT count(*) AS differing_rows FROM (
+    (SELECT window_start, source, events, amount FROM gold.events_per_min
+     EXCEPT SELECT date_bin(INTERVAL '1 minute', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00'), source, count(*), sum(amount)
+            FROM bronze.events GROUP BY 1, 2)
+    UNION ALL
+    (SELECT date_bin(INTERVAL '1 minute', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00'), source, count(*), sum(amount)
+            FROM bronze.events GROUP BY 1, 2
+     EXCEPT SELECT window_start, source, events, amount FROM gold.events_per_min)) d"
 
 echo
 echo "The lake stays in $LAKE: try  $TARN sql --lake $LAKE  or  $TARN serve --lake $LAKE  (then psql -h 127.0.0.1 -U you)"

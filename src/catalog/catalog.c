@@ -310,6 +310,35 @@ static RelEntry *cached(Catalog *c, const char *schema, const char *name)
     return NULL;
 }
 
+/* Whether a _delta_log folder holds a commit or a checkpoint: a table
+ * another writer is creating right now (or one that died doing so) has the
+ * folder but no version yet, and is not a relation until its first commit
+ * (PostgreSQL shows no uncommitted table either).  One stat for almost any
+ * table (commit 0 or _last_checkpoint); a listing otherwise. */
+static bool log_has_commit(const char *log_dir)
+{
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/00000000000000000000.json", log_dir);
+    if (exists(p))
+        return true;
+    snprintf(p, sizeof p, "%s/_last_checkpoint", log_dir);
+    if (exists(p))
+        return true;
+    DIR *d = opendir(log_dir);
+    if (!d)
+        return false;
+    bool any = false;
+    struct dirent *de;
+    while (!any && (de = readdir(d))) {
+        size_t k = 0;
+        while (de->d_name[k] >= '0' && de->d_name[k] <= '9')
+            k++;
+        any = k == 20 && de->d_name[k] == '.';
+    }
+    closedir(d);
+    return any;
+}
+
 static int load_rel(Catalog *c, const char *schema, const char *name, CatalogRel **out, bool *found, TarnError *err)
 {
     *found = false;
@@ -320,8 +349,9 @@ static int load_rel(Catalog *c, const char *schema, const char *name, CatalogRel
     if (snprintf(q, sizeof q, "%s/_delta_log", p) >= (int)sizeof q)
         return err_set(err, TARN_ERR_INVALID, "path too long");
     RelEntry *e = cached(c, schema, name);
-    if (is_dir(q)) {
-        if (e && e->rel.kind == REL_TABLE) {
+    bool cached_table = e && e->rel.kind == REL_TABLE;
+    if (is_dir(q) && (cached_table || log_has_commit(q))) {
+        if (cached_table) {
             *out = &e->rel;
             *found = true;
             return 0;
@@ -440,19 +470,31 @@ int catalog_create_table(Catalog *c, const char *schema, const char *name, const
         return rc;
     if (created_out)
         *created_out = false;
-    if (rel_exists(c, schema, name)) {
-        if (opts->if_not_exists) {
-            bool found;
-            return load_rel(c, schema, name, out, &found, err);
-        }
-        return err_set_state(err, TARN_ERR_INVALID, "42P07", "relation \"%s\" already exists", name);
-    }
     char root[PATH_MAX];
     if ((rc = path_join(root, sizeof root, schema, name, NULL, err)))
         return rc;
     DeltaTable *t = delta_table_open(c->storage, root, NULL, err);
     if (!t)
         return err ? err->kind : TARN_ERR_INTERNAL;
+    /* A _delta_log without a commit is a table being created right now by
+     * another writer (or left by a crash before its first commit): not a
+     * relation yet; delta_create below settles who creates it. */
+    bool present = rel_exists(c, schema, name);
+    if (present && (rc = delta_table_exists(t, &present, err)) == 0 && !present) {
+        char q[PATH_MAX + 64];
+        snprintf(q, sizeof q, "%s/%s/%s/" VIEW_FILE, c->root, schema, name);
+        present = exists(q);
+    }
+    if (rc || present) {
+        delta_table_close(t);
+        if (rc)
+            return rc;
+        if (opts->if_not_exists) {
+            bool found;
+            return load_rel(c, schema, name, out, &found, err);
+        }
+        return err_set_state(err, TARN_ERR_INVALID, "42P07", "relation \"%s\" already exists", name);
+    }
     /* With IF NOT EXISTS, a table another session or process created
      * between the check above and our commit counts as existing (when its
      * schema is ours; Delta's create reports a different one). */

@@ -100,8 +100,8 @@ int cmd_ingest_files(int argc, char **argv)
     if (rc)
         return cli_report(&err);
     if (o.out)
-        fprintf(o.out, "%lld files loaded in %lld commits (%lld rows); %lld already ingested, %lld failed\n",
-                (long long)st.files, (long long)st.commits, (long long)st.rows, (long long)st.files_skipped,
-                (long long)st.files_failed);
+        fprintf(o.out, "%lld file%s loaded in %lld commit%s (%lld rows); %lld already ingested, %lld failed\n",
+                (long long)st.files, st.files == 1 ? "" : "s", (long long)st.commits, st.commits == 1 ? "" : "s",
+                (long long)st.rows, (long long)st.files_skipped, (long long)st.files_failed);
     return st.files_failed ? 1 : 0;
 }

@@ -37,9 +37,9 @@ static void on_signal(int sig)
 
 static void print_run(const char *name, const StreamRunResult *r)
 {
-    printf("stream %s: source versions %" PRId64 "..%" PRId64 ", %" PRId64 " files, %" PRId64 " rows (%" PRId64
+    printf("stream %s: source versions %" PRId64 "..%" PRId64 ", %" PRId64 " file%s, %" PRId64 " rows (%" PRId64
            " late, %" PRId64 " without time), %" PRId64 " groups written, target version %" PRId64 "\n",
-           name, r->source_from + 1, r->source_to, r->files_read, r->rows_read, r->late_rows, r->null_time_rows,
+           name, r->source_from + 1, r->source_to, r->files_read, r->files_read == 1 ? "" : "s", r->rows_read, r->late_rows, r->null_time_rows,
            r->groups_written, r->target_version);
     fflush(stdout);
 }

@@ -27,6 +27,7 @@ struct IngestDecoder {
     Arena scratch;             /* nested value validation */
     int hint[MAX_HINTS];       /* JSON: column of the i-th key last time */
     uint32_t hint_len[MAX_HINTS]; /* ... and its name's length */
+    bool hint_plain[MAX_HINTS];   /* ... which is its own JSON text (no '"', '\\', control bytes) */
     const IngestSink *hint_sink; /* the sink and epoch the hints are for */
     uint64_t hint_epoch;
     /* CSV: column index of c<i+1>, -1 unknown */
@@ -134,6 +135,25 @@ static int read_hex4(const char *p, const char *end, uint32_t *out)
     return 0;
 }
 
+/* memcmp(a, b, n) == 0 for the short names of fields, without a call */
+static inline bool bytes_eq(const char *a, const char *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+    }
+    while (n--)
+        if (*a++ != *b++)
+            return false;
+    return true;
+}
+
+#define SWAR_ONES 0x0101010101010101ull
+#define SWAR_HIGHS 0x8080808080808080ull
+
 /* Parses the string at *pp (at its opening quote).  Without escapes *out
  * points into the input; else into buf.  Returns 0 or 1 (bad, eb set). */
 static int parse_string(const char **pp, const char *end, const char *base, Buf *buf, const char **out,
@@ -141,7 +161,20 @@ static int parse_string(const char **pp, const char *end, const char *base, Buf 
 {
     const char *p = *pp + 1, *start = p;
     bool high = false;
-    while (p < end && *p != '"' && *p != '\\') {
+    for (;;) {
+        /* 8 bytes at a time while none is '"', '\\', a control byte or
+         * non-ASCII (a false alarm only sends a word to the byte step) */
+        while (end - p >= 8) {
+            uint64_t w, q, b;
+            memcpy(&w, p, 8);
+            q = w ^ (SWAR_ONES * '"');
+            b = w ^ (SWAR_ONES * '\\');
+            if ((((q - SWAR_ONES) & ~q) | ((b - SWAR_ONES) & ~b) | ((w - SWAR_ONES * 0x20) & ~w) | w) & SWAR_HIGHS)
+                break;
+            p += 8;
+        }
+        if (p >= end || *p == '"' || *p == '\\')
+            break;
         if ((unsigned char)*p < 0x20)
             return bad(eb, ecap, "invalid JSON at byte %zu: control character in a string", (size_t)(p - base));
         high |= (unsigned char)*p >= 0x80;
@@ -539,11 +572,26 @@ static int decode_json(IngestDecoder *d, const char *base, size_t n, char *eb, s
             return bad(eb, ecap, "invalid JSON at byte %zu: expected a field name", (size_t)(p - base));
         const char *key;
         size_t klen;
-        if (parse_string(&p, end, base, &d->key_buf, &key, &klen, eb, ecap))
-            return 1;
-        /* a NUL can only come from an escape (then the key is in key_buf) */
-        if (klen == 0 || (key == (const char *)d->key_buf.data && memchr(key, '\0', klen)))
-            return bad(eb, ecap, "field name at byte %zu cannot be a column name", (size_t)(p - base));
+        int c = -1;
+        /* known field order: the key this position had last time, compared
+         * in place (its name is its own JSON text) */
+        if (fi < MAX_HINTS && d->hint[fi] >= 0 && d->hint_plain[fi]) {
+            uint32_t hl = d->hint_len[fi];
+            if ((size_t)(end - p) > (size_t)hl + 1 && p[hl + 1] == '"' &&
+                bytes_eq(p + 1, ingest_sink_field(s, d->hint[fi])->name, hl)) {
+                c = d->hint[fi];
+                key = p + 1;
+                klen = hl;
+                p += hl + 2;
+            }
+        }
+        if (c < 0) {
+            if (parse_string(&p, end, base, &d->key_buf, &key, &klen, eb, ecap))
+                return 1;
+            /* a NUL can only come from an escape (then the key is in key_buf) */
+            if (klen == 0 || (key == (const char *)d->key_buf.data && memchr(key, '\0', klen)))
+                return bad(eb, ecap, "field name at byte %zu cannot be a column name", (size_t)(p - base));
+        }
         p = skip_ws(p, end);
         if (p >= end || *p != ':')
             return bad(eb, ecap, "invalid JSON at byte %zu: expected ':'", (size_t)(p - base));
@@ -585,8 +633,7 @@ static int decode_json(IngestDecoder *d, const char *base, size_t n, char *eb, s
         v.raw = vstart;
         v.raw_len = (size_t)(p - vstart);
         /* find the column: the one this key position had last time, else search */
-        int c = -1;
-        if (fi < MAX_HINTS) {
+        if (c < 0 && fi < MAX_HINTS) {
             int h = d->hint[fi];
             /* the hints hold while the sink's columns only grew */
             if (h >= 0 && d->hint_len[fi] == klen && memcmp(ingest_sink_field(s, h)->name, key, klen) == 0)
@@ -607,8 +654,13 @@ static int decode_json(IngestDecoder *d, const char *base, size_t n, char *eb, s
                 }
             }
             if (fi < MAX_HINTS) {
+                const char *nm = ingest_sink_field(s, c)->name;
                 d->hint[fi] = c;
-                d->hint_len[fi] = (uint32_t)strlen(ingest_sink_field(s, c)->name);
+                d->hint_len[fi] = (uint32_t)strlen(nm);
+                bool plain = true;
+                for (const char *q = nm; *q; q++)
+                    plain &= *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20;
+                d->hint_plain[fi] = plain;
             }
         }
         int rc = put_value(d, c, &v, eb, ecap, err);

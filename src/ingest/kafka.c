@@ -78,7 +78,16 @@ typedef struct Ingest {
     bool assigned_once;
     int meta[M_COUNT];
     int n_meta;             /* raw format: no _key column */
+    /* per-row facts about the sink's columns (the metadata columns'
+     * indexes in meta[], whether any column is NOT NULL), valid while the
+     * sink, its epoch and its column count are these; cleared when the
+     * sinks swap or adopt the table's schema (nullability may change) */
+    IngestSink *ck_sink;
+    uint64_t ck_epoch;
+    int ck_ncols;
+    bool ck_not_null;
     int64_t batch_start_ms; /* first record of the batch, -1 = empty */
+    int64_t starved_ms;     /* --verbose: waited for records since the last commit */
     size_t batch_bytes;     /* input bytes of the batch being built */
     KafkaIngestStats st;
     TarnError *err;
@@ -183,6 +192,7 @@ static int load_markers(Ingest *g, rd_kafka_topic_partition_list_t *list, TarnEr
     }
     /* columns may have been dropped or added: the decoder's format
      * columns again */
+    g->ck_sink = NULL;
     return ingest_decoder_prepare(g->dec, err);
 }
 
@@ -259,11 +269,13 @@ static int commit_wait(Ingest *g, bool in_revoke, TarnError *err)
             rd_kafka_commit(g->rk, l, 1);
             rd_kafka_topic_partition_list_destroy(l);
         }
-        if (g->o->verbose)
+        if (g->o->verbose) {
             logf_(g, "committed version %" PRId64 ": %" PRId64 " rows, %" PRId64 " dead letters, %d partitions%s"
-                  " (%" PRId64 " ms, waited %" PRId64 " ms)",
+                  " (%" PRId64 " ms, waited %" PRId64 " ms; %" PRId64 " ms without records before)",
                   r->version, r->rows, r->dlq_rows, c->n, r->columns_added ? ", new columns" : "", c->commit_ms,
-                  c->wait_ms);
+                  c->wait_ms, g->starved_ms);
+            g->starved_ms = 0;
+        }
         return 0;
     }
     if (c->rc != TARN_ERR_CONFLICT) {
@@ -273,6 +285,7 @@ static int commit_wait(Ingest *g, bool in_revoke, TarnError *err)
     g->st.conflicts++;
     logf_(g, "batch dropped, re-reading from the table: %s", c->err.message);
     ingest_sink_discard(g->sink);
+    g->ck_sink = NULL;
     g->batch_start_ms = -1;
     for (int i = 0; i < g->n_parts; i++)
         g->parts[i].buffered = false;
@@ -314,6 +327,7 @@ static int flush_start(Ingest *g, bool in_revoke, TarnError *err)
     IngestSink *full = g->sink;
     g->sink = g->spare;
     g->spare = full;
+    g->ck_sink = NULL;
     ingest_decoder_set_sink(g->dec, g->sink);
     pthread_mutex_lock(&c->mu);
     c->sink = full;
@@ -431,11 +445,20 @@ static int meta_col(Ingest *g, int m, TarnError *err)
 
 static int append_meta(Ingest *g, const rd_kafka_message_t *msg, int64_t ts_ms, TarnError *err)
 {
-    int c[M_COUNT];
-    for (int m = 0; m < g->n_meta; m++)
-        if ((c[m] = meta_col(g, m, err)) < 0)
-            return err->kind;
     IngestSink *s = g->sink;
+    if (g->ck_sink != s || g->ck_epoch != ingest_sink_epoch(s) || g->ck_ncols != ingest_sink_ncols(s)) {
+        for (int m = 0; m < g->n_meta; m++)
+            if (meta_col(g, m, err) < 0)
+                return err->kind;
+        int n = ingest_sink_ncols(s);
+        g->ck_not_null = false;
+        for (int i = 0; i < n; i++)
+            g->ck_not_null |= !ingest_sink_field(s, i)->nullable;
+        g->ck_sink = s;
+        g->ck_epoch = ingest_sink_epoch(s);
+        g->ck_ncols = n;
+    }
+    const int *c = g->meta;
     const char *topic = g->o->topic;
     int rc = vec_append_str(ingest_sink_vec(s, c[M_TOPIC]), topic, strlen(topic));
     rc |= vec_append_i64(ingest_sink_vec(s, c[M_PARTITION]), msg->partition);
@@ -451,6 +474,8 @@ static int append_meta(Ingest *g, const rd_kafka_message_t *msg, int64_t ts_ms, 
 /* NOT NULL columns of the table that the record left out. */
 static int missing_not_null(Ingest *g, char *eb, size_t ecap)
 {
+    if (!g->ck_not_null)
+        return 0;
     IngestSink *s = g->sink;
     uint32_t row = ingest_sink_rows(s);
     int n = ingest_sink_ncols(s);
@@ -592,7 +617,7 @@ int kafka_ingest_run(const KafkaIngestOptions *o, KafkaIngestStats *stats, TarnE
 
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char qkb[32];
-    snprintf(qkb, sizeof qkb, "%d", 16384);
+    snprintf(qkb, sizeof qkb, "%d", 65536);
     if ((rc = set_conf(conf, "bootstrap.servers", o->brokers, err)) ||
         (rc = set_conf(conf, "group.id", g.group, err)) ||
         (rc = set_conf(conf, "enable.auto.commit", "false", err)) ||
@@ -601,6 +626,14 @@ int kafka_ingest_run(const KafkaIngestOptions *o, KafkaIngestStats *stats, TarnE
         (rc = set_conf(conf, "auto.offset.reset", "earliest", err)) ||
         (rc = set_conf(conf, "partition.assignment.strategy", "range,roundrobin", err)) ||
         (rc = set_conf(conf, "queued.max.messages.kbytes", qkb, err)) ||
+        /* librdkafka 2.0 stops fetching a partition whose prefetch queue
+         * is over queued.min.messages / queued.max.messages.kbytes and
+         * looks at it again only when its broker thread next wakes up
+         * (measured: ~0.6 s without records after each time the queue
+         * filled, 3x the decoding time).  The limit in bytes (64 MB, 16
+         * before) is the bound; the message count is not. */
+        (rc = set_conf(conf, "queued.min.messages", "10000000", err)) ||
+        (rc = set_conf(conf, "fetch.error.backoff.ms", "20", err)) ||
         (rc = set_conf(conf, "client.id", "tarn-ingest", err)) ||
         (rc = set_conf(conf, "log_level", o->verbose ? "6" : "3", err))) {
         rd_kafka_conf_destroy(conf);
@@ -659,9 +692,18 @@ int kafka_ingest_run(const KafkaIngestOptions *o, KafkaIngestStats *stats, TarnE
         if (cq) {
             int64_t room = flush_rows - (int64_t)(ingest_sink_rows(g.sink) + ingest_sink_dlq_rows(g.sink));
             size_t want = room < 1 ? 1 : room > 256 ? 256 : (size_t)room;
-            nm = rd_kafka_consume_batch_queue(cq, timeout, msgs, want);
-            if (nm < 0)
-                nm = 0;
+            /* what is queued, without waiting: a batch call with a
+             * timeout waits for `want` records (or the timeout) even
+             * when some are there; only an empty queue blocks, for the
+             * first record */
+            nm = rd_kafka_consume_batch_queue(cq, 0, msgs, want);
+            if (nm <= 0) {
+                int64_t t0 = g.o->verbose ? now_ms() : 0;
+                msgs[0] = rd_kafka_consume_queue(cq, timeout);
+                nm = msgs[0] ? 1 : 0;
+                if (g.o->verbose)
+                    g.starved_ms += now_ms() - t0;
+            }
         } else {
             msgs[0] = rd_kafka_consumer_poll(g.rk, timeout);
             nm = msgs[0] ? 1 : 0;

@@ -205,6 +205,9 @@ static int apply_setting(Session *s, const char *name, const char *value)
     else
         rc = tarn_exec(s->db, (const char *)q.data, NULL, &s->err);
     buf_free(&q);
+    /* a startup parameter is the session's default: RESET returns to it */
+    if (!rc)
+        rc = tarn_setting_keep_as_default(s->db, name, &s->err);
     if (rc)
         s->err.position = 0;
     return rc;
@@ -430,9 +433,13 @@ static void send_rowdesc(Session *s, tarn_stmt *st, tarn_cursor *cur, const Port
     for (int i = 0; i < n; i++) {
         const char *name = cur ? tarn_cursor_colname(cur, i) : tarn_stmt_colname(st, i);
         uint32_t oid = cur ? tarn_cursor_coloid(cur, i) : tarn_stmt_coloid(st, i);
+        uint32_t tab = 0;
+        int16_t attnum = 0;
+        if (same)
+            tarn_stmt_col_source(st, i, &tab, &attnum);
         pgw_str(&s->wb, name ? name : "?column?");
-        pgw_i32(&s->wb, 0);
-        pgw_i16(&s->wb, 0);
+        pgw_i32(&s->wb, (int32_t)tab);
+        pgw_i16(&s->wb, attnum);
         pgw_i32(&s->wb, (int32_t)oid);
         pgw_i16(&s->wb, pgt_typlen(oid));
         pgw_i32(&s->wb, same && tarn_stmt_coloid(st, i) == oid ? tarn_stmt_coltypmod(st, i) : -1);
@@ -1037,11 +1044,40 @@ static void after_error(Session *s)
         s->txn_failed = true;
 }
 
+/* ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name */
+static bool is_rollback_to(const char *sql)
+{
+    char w[16];
+    first_word(sql, w, sizeof w);
+    const char *p = strcasestr(sql, "rollback");
+    if (strcmp(w, "rollback") || !p)
+        return false;
+    p += 8;
+    for (int i = 0; i < 2; i++) {
+        first_word(p, w, sizeof w);
+        if (!strcmp(w, "to"))
+            return true;
+        if ((strcmp(w, "work") && strcmp(w, "transaction")) || !(p = strcasestr(p, w)))
+            return false;
+        p += strlen(w);
+    }
+    return false;
+}
+
 /* A transaction-ending statement while the block is failed: ROLLBACK
- * (COMMIT of a failed block reports ROLLBACK, as PostgreSQL does). */
+ * (COMMIT of a failed block reports ROLLBACK, as PostgreSQL does).
+ * ROLLBACK TO SAVEPOINT of a known savepoint makes the block usable again
+ * (what clients use savepoints for); work done since is not undone:
+ * statements commit one by one (docs/server.md). */
 static int end_failed_block(Session *s, const char *sql)
 {
-    (void)sql;
+    if (is_rollback_to(sql)) {
+        if (tarn_exec(s->db, sql, NULL, &s->err)) /* 3B001: the block stays failed */
+            return -1;
+        s->txn_failed = false;
+        pgw_command_complete(&s->wb, "ROLLBACK");
+        return 0;
+    }
     int rc = tarn_exec(s->db, "ROLLBACK", NULL, &s->err);
     if (rc)
         return rc;

@@ -29,6 +29,8 @@ struct tarn_stmt {
     LogicalType *coltypes;
     char **coltypenames;
     uint32_t *coloids;          /* PostgreSQL type OIDs (arrays: of the element type) */
+    uint32_t *coltables;        /* source table OID per column (0: computed), or NULL */
+    int16_t *colattnums;        /* source column number (1-based; 0: computed) */
     struct tarn_stmt *next;     /* the session's list (named ones) */
 };
 
@@ -46,5 +48,8 @@ void sql_params_prepare(const tarn_stmt *ps, const Value *values, Arena *a, Bind
  * values (n_params of them; arrays in a). */
 int sql_stmt_run_values(tarn_stmt *ps, const Value *values, Arena *a, tarn_result **out, TarnError *err);
 void sql_stmt_free(tarn_stmt *ps);
+/* Per result column of a bound query's plan: its source table's OID and
+ * column number, or 0 / 0 (sql_colsource.c). */
+void sql_col_sources(const LogicalOp *plan, uint32_t n, uint32_t *oids, int16_t *attnums);
 
 #endif

@@ -41,6 +41,9 @@ struct tarn_db {
     uint32_t n_path;
     atomic_int cancel;
     bool in_txn;
+    char (*savepoints)[64];         /* SAVEPOINT names of the open block, oldest
+                                     * first (sql_run.c run_txn) */
+    uint32_t n_savepoints, cap_savepoints;
     uint32_t threads;               /* 0 = all cores */
     int64_t memory_limit;           /* bytes; 0 = default (exec/spill.h) */
     char memory_limit_text[32];     /* as set, for SHOW ('' = default) */
@@ -55,6 +58,10 @@ struct tarn_db {
                                      * set_config(.., true), put back when the
                                      * transaction ends (sql_settings.c) */
     uint32_t n_local, cap_local;
+    SettingKV *sess_def;            /* session defaults (a client's startup
+                                     * parameters): what RESET / RESET ALL /
+                                     * SET .. TO DEFAULT return to */
+    uint32_t n_sess_def, cap_sess_def;
     struct SqlNotice *notices;      /* NOTICE / WARNING messages of the
                                      * current call (notice.h) */
     uint32_t n_notices, cap_notices;

@@ -75,6 +75,7 @@ void tarn_close(tarn_db *db)
     sql_notices_free(db);
     catalog_close(db->cat);
     tarn_free(db->other);
+    tarn_free(db->savepoints);
     sql_settings_free(db);
     tarn_free(db);
 }

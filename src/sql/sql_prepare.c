@@ -168,6 +168,14 @@ static int describe(tarn_stmt *ps, TarnError *err)
                 plan = bq.plan;
                 if (st->kind == STMT_SELECT)
                     rc = copy_cols(ps, bq.n_cols, bq.names, bq.types, err);
+                if (!rc && st->kind == STMT_SELECT) { /* RowDescription's table OID / column number */
+                    ps->coltables = arena_calloc(&ps->a, (bq.n_cols ? bq.n_cols : 1) * sizeof(uint32_t));
+                    ps->colattnums = arena_calloc(&ps->a, (bq.n_cols ? bq.n_cols : 1) * sizeof(int16_t));
+                    if (!ps->coltables || !ps->colattnums)
+                        rc = ERR_NOMEM(err, 0);
+                    else
+                        sql_col_sources(plan, bq.n_cols, ps->coltables, ps->colattnums);
+                }
             }
             break;
         }
@@ -218,6 +226,16 @@ static int describe(tarn_stmt *ps, TarnError *err)
                 rc = copy_cols(ps, n->ncols, (const char *const *)n->colnames, n->coltypes, err);
                 for (uint32_t i = 0; !rc && i < n->ncols; i++)
                     ps->coloids[i] = n->coloids[i];
+                if (!rc && n->coltables) {
+                    ps->coltables = arena_alloc(&ps->a, (n->ncols ? n->ncols : 1) * sizeof(uint32_t));
+                    ps->colattnums = arena_alloc(&ps->a, (n->ncols ? n->ncols : 1) * sizeof(int16_t));
+                    if (!ps->coltables || !ps->colattnums)
+                        rc = ERR_NOMEM(err, 0);
+                    else {
+                        memcpy(ps->coltables, n->coltables, n->ncols * sizeof(uint32_t));
+                        memcpy(ps->colattnums, n->colattnums, n->ncols * sizeof(int16_t));
+                    }
+                }
                 break;
             }
     }
@@ -369,6 +387,12 @@ const char *tarn_stmt_coltype(const tarn_stmt *st, int col)
 uint32_t tarn_stmt_coloid(const tarn_stmt *st, int col)
 {
     return st && col >= 0 && (uint32_t)col < st->ncols ? st->coloids[col] : 0;
+}
+void tarn_stmt_col_source(const tarn_stmt *st, int col, uint32_t *table_oid, int16_t *attnum)
+{
+    bool ok = st && col >= 0 && (uint32_t)col < st->ncols && st->coltables;
+    *table_oid = ok ? st->coltables[col] : 0;
+    *attnum = ok ? st->colattnums[col] : 0;
 }
 int32_t tarn_stmt_coltypmod(const tarn_stmt *st, int col)
 {

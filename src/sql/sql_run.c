@@ -380,6 +380,44 @@ static int run_ctas(tarn_db *db, const char *sql, const AstStmt *st, tarn_result
     return rc;
 }
 
+/* SAVEPOINT / RELEASE [SAVEPOINT] / ROLLBACK TO [SAVEPOINT] inside a block.
+ * Statements commit one by one (no multi-statement transactions), so these
+ * only keep PostgreSQL's bookkeeping: the names (an unknown one is 3B001),
+ * RELEASE dropping a savepoint and those after it, ROLLBACK TO keeping it
+ * and dropping the later ones.  Nothing done after a savepoint is undone;
+ * the server clears a failed block's state on ROLLBACK TO (session.c). */
+static int run_savepoint(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err)
+{
+    AstTxnKind k = st->u.txn.kind;
+    const char *name = st->u.txn.savepoint ? st->u.txn.savepoint : "";
+    static const char *const what[] = {"SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"};
+    if (!db->in_txn)
+        return err_set_state(err, TARN_ERR_INVALID, "25P01", "%s can only be used in transaction blocks",
+                             what[k - TXN_SAVEPOINT]);
+    if (k == TXN_SAVEPOINT) {
+        if (db->n_savepoints == db->cap_savepoints) {
+            uint32_t nc = db->cap_savepoints ? db->cap_savepoints * 2 : 8;
+            char(*n)[64] = tarn_realloc(db->savepoints, nc * sizeof *n);
+            if (!n)
+                return ERR_NOMEM(err, nc * sizeof *n);
+            db->savepoints = n;
+            db->cap_savepoints = nc;
+        }
+        snprintf(db->savepoints[db->n_savepoints++], sizeof db->savepoints[0], "%s", name);
+        *out = sql_result_tag("SAVEPOINT", err);
+        return *out ? 0 : err->kind;
+    }
+    /* the newest savepoint of that name */
+    uint32_t i = db->n_savepoints;
+    while (i > 0 && strncmp(db->savepoints[i - 1], name, sizeof db->savepoints[0] - 1))
+        i--;
+    if (i == 0)
+        return err_set_state(err, TARN_ERR_INVALID, "3B001", "savepoint \"%s\" does not exist", name);
+    db->n_savepoints = k == TXN_RELEASE ? i - 1 : i;
+    *out = sql_result_tag(k == TXN_RELEASE ? "RELEASE" : "ROLLBACK", err);
+    return *out ? 0 : err->kind;
+}
+
 static int run_txn(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError *err)
 {
     const char *tag = "BEGIN";
@@ -393,8 +431,13 @@ static int run_txn(tarn_db *db, const AstStmt *st, tarn_result **out, TarnError 
         if (!db->in_txn)
             sql_notice(db, "WARNING", "25P01", "there is no transaction in progress");
         db->in_txn = false;
+        db->n_savepoints = 0;
         tag = st->u.txn.kind == TXN_COMMIT ? "COMMIT" : "ROLLBACK";
         break;
+    case TXN_SAVEPOINT:
+    case TXN_RELEASE:
+    case TXN_ROLLBACK_TO:
+        return run_savepoint(db, st, out, err);
     }
     *out = sql_result_tag(tag, err);
     return *out ? 0 : err->kind;

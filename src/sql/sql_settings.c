@@ -299,6 +299,56 @@ static int parse_ms_setting(const char *display, const char *value, char *out, s
     return 0;
 }
 
+/* DateStyle as PostgreSQL shows it ("ISO, DMY"): an output style and a
+ * field order, either of which may be left out (the current one stays);
+ * tarn prints ISO only. */
+static int datestyle_canon(tarn_db *db, const char *value, char *out, size_t cap, TarnError *err)
+{
+    SettingKV *cur = find_other(db, "datestyle");
+    const char *order = cur && strstr(cur->value, "DMY") ? "DMY" : cur && strstr(cur->value, "YMD") ? "YMD" : "MDY";
+    const char *style = NULL, *new_order = NULL;
+    const char *p = value;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        char tok[32];
+        size_t n = 0;
+        while (p[n] && p[n] != ' ' && p[n] != ',' && p[n] != '\t')
+            n++;
+        snprintf(tok, sizeof tok, "%.*s", (int)(n < sizeof tok ? n : sizeof tok - 1), p);
+        p += n;
+        const char *st = NULL, *od = NULL;
+        if (!strcasecmp(tok, "iso") || !strcasecmp(tok, "postgres") || !strcasecmp(tok, "sql") || !strcasecmp(tok, "german"))
+            st = tok;
+        else if (!strcasecmp(tok, "dmy") || !strncasecmp(tok, "euro", 4))
+            od = "DMY";
+        else if (!strcasecmp(tok, "mdy") || !strcasecmp(tok, "us") || !strncasecmp(tok, "noneuro", 7))
+            od = "MDY";
+        else if (!strcasecmp(tok, "ymd"))
+            od = "YMD";
+        else {
+            err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"DateStyle\": \"%s\"", value);
+            err_detail(err, "Unrecognized key word: \"%s\".", tok);
+            return err->kind;
+        }
+        if ((st && style && strcasecmp(style, st)) || (od && new_order && strcmp(new_order, od))) {
+            err_set_state(err, TARN_ERR_INVALID, "22023", "invalid value for parameter \"DateStyle\": \"%s\"", value);
+            err_detail(err, "Conflicting \"datestyle\" specifications.");
+            return err->kind;
+        }
+        if (st && !strcasecmp(st, "iso"))
+            style = "ISO";
+        else if (st)
+            return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "only DateStyle ISO is supported");
+        if (od)
+            new_order = od;
+    }
+    snprintf(out, cap, "ISO, %s", new_order ? new_order : order);
+    return 0;
+}
+
 /* Sets lname (lower case) to value, NULL = its default. */
 static int set_locked(tarn_db *db, const char *name, const char *lname, const char *value, TarnError *err)
 {
@@ -348,8 +398,12 @@ static int set_locked(tarn_db *db, const char *name, const char *lname, const ch
             return err->kind;
         return store_other(db, lname, shown, err);
     }
-    if (!strcmp(lname, "datestyle") && value && !strstr(value, "ISO") && !strstr(value, "iso"))
-        return err_set_state(err, TARN_ERR_UNSUPPORTED, "0A000", "only DateStyle ISO is supported");
+    char ds[32];
+    if (!strcmp(lname, "datestyle") && value) {
+        if (datestyle_canon(db, value, ds, sizeof ds, err))
+            return err->kind;
+        value = ds;
+    }
     if (!value) {
         drop_other(db, lname);
         return 0;
@@ -383,6 +437,52 @@ static int save_local(tarn_db *db, const char *lname, TarnError *err)
     return 0;
 }
 
+/* The session default of lname (tarn_setting_keep_as_default), NULL = the
+ * built-in one. */
+static const char *session_default(tarn_db *db, const char *lname)
+{
+    for (uint32_t i = 0; i < db->n_sess_def; i++)
+        if (!strcmp(db->sess_def[i].name, lname))
+            return db->sess_def[i].value;
+    return NULL;
+}
+
+int tarn_setting_keep_as_default(tarn_db *db, const char *name, TarnError *err)
+{
+    char lname[64], value[sizeof db->sess_def[0].value];
+    if (strlen(name) >= sizeof lname)
+        return err_set_state(err, TARN_ERR_NOT_FOUND, "42704", "unrecognized configuration parameter \"%s\"", name);
+    lower_name(name, lname, sizeof lname);
+    if (!strcmp(lname, "threads"))
+        scopy(lname, sizeof lname, "tarn.threads");
+    pthread_mutex_lock(&settings_mu);
+    int rc = get_locked(db, lname, value, sizeof value, err);
+    SettingKV *kv = NULL;
+    for (uint32_t i = 0; !rc && i < db->n_sess_def && !kv; i++)
+        if (!strcmp(db->sess_def[i].name, lname))
+            kv = &db->sess_def[i];
+    if (!rc && !kv) {
+        if (db->n_sess_def == db->cap_sess_def) {
+            uint32_t nc = db->cap_sess_def ? db->cap_sess_def * 2 : 8;
+            SettingKV *n = tarn_realloc(db->sess_def, nc * sizeof *n);
+            if (!n)
+                rc = ERR_NOMEM(err, nc * sizeof *n);
+            else {
+                db->sess_def = n;
+                db->cap_sess_def = nc;
+            }
+        }
+        if (!rc) {
+            kv = &db->sess_def[db->n_sess_def++];
+            scopy(kv->name, sizeof kv->name, lname);
+        }
+    }
+    if (!rc)
+        scopy(kv->value, sizeof kv->value, value);
+    pthread_mutex_unlock(&settings_mu);
+    return rc;
+}
+
 int sql_setting_set(tarn_db *db, const char *name, const char *value, bool is_local, TarnError *err)
 {
     char lname[64];
@@ -396,6 +496,8 @@ int sql_setting_set(tarn_db *db, const char *name, const char *value, bool is_lo
     int rc = 0;
     if (is_local && (find_def(lname) || custom_name(lname)) && !(find_def(lname) && (find_def(lname)->flags & S_READONLY)))
         rc = save_local(db, lname, err);
+    if (!value) /* RESET / TO DEFAULT: the session default, if the client gave one */
+        value = session_default(db, !strcmp(lname, "threads") ? "tarn.threads" : lname);
     if (!rc)
         rc = set_locked(db, name, lname, value, err);
     pthread_mutex_unlock(&settings_mu);
@@ -434,6 +536,9 @@ void sql_settings_reset_all(tarn_db *db)
         }
     db->n_other = k;
     db->n_local = 0;
+    /* then the session defaults (the client's startup parameters) */
+    for (uint32_t i = 0; i < db->n_sess_def; i++)
+        set_locked(db, db->sess_def[i].name, db->sess_def[i].name, db->sess_def[i].value, &e2);
     pthread_mutex_unlock(&settings_mu);
 }
 
@@ -442,6 +547,9 @@ void sql_settings_free(tarn_db *db)
     tarn_free(db->local_saved);
     db->local_saved = NULL;
     db->n_local = db->cap_local = 0;
+    tarn_free(db->sess_def);
+    db->sess_def = NULL;
+    db->n_sess_def = db->cap_sess_def = 0;
 }
 
 static int add_row(tarn_result *r, const char *const *texts, uint32_t n, TarnError *err)

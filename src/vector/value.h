@@ -17,7 +17,7 @@
 #include "vector/types.h"
 
 typedef struct Value {
-    TypeId type;    /* simple types only */
+    TypeId type;    /* simple types; LIST / MAP / STRUCT only through v.nested */
     uint8_t precision, scale; /* DECIMAL */
     bool is_null;
     union {
@@ -29,6 +29,9 @@ typedef struct Value {
         StrView s;      /* STRING, BLOB, JSON */
         Interval iv;
         uint8_t uuid[16];
+        /* LIST, MAP, STRUCT (arrays passed from an outer row or an init plan
+         * to a subquery): row `row` of `vec`, borrowed like strings */
+        struct { const struct Vector *vec; uint32_t row; } nested;
     } v;
 } Value;
 

@@ -114,7 +114,7 @@ check "error names file, column and types" \
 check "json type conflict named" "$(grep -c "j_badtype.json\": column \"score\" has type text in the file but double precision" "$TMP/err3")" 1
 check "broken csv named" "$(grep "i_broken.csv" "$TMP/err3" | grep -c -i "quote")" 1
 check "broken avro named" "$(grep "l.avro" "$TMP/err3" | grep -c "magic")" 1
-check "summary line" "$(tail -1 "$TMP/out3")" "2 files loaded in 1 commits (12 rows); 6 already ingested, 4 failed"
+check "summary line" "$(tail -1 "$TMP/out3")" "2 files loaded in 1 commit (12 rows); 6 already ingested, 4 failed"
 ingest --path "$IN/*" --table raw.events >"$TMP/out4" 2>"$TMP/err4"; rc=$?
 check "failed files are retried (not recorded)" "$rc:$(tail -1 "$TMP/out4")" "1:0 files loaded in 0 commits (0 rows); 8 already ingested, 4 failed"
 rm -f "$IN"/h_badtype.csv "$IN"/i_broken.csv "$IN"/j_badtype.json "$IN"/l.avro
@@ -181,7 +181,7 @@ wait "$rb"; rcb=$?
 check "two racing loaders both succeed" "$rca $rcb" "0 0"
 check "two racing loaders: every file once" "$(q "$TMP/rlake" 'select count(*), count(distinct id) from s.r')" "120000,120000"
 check "two racing loaders: 30 files between them" \
-    "$(cat "$TMP/r1" "$TMP/r2" | grep -o '^[0-9]* files loaded' | awk '{n += $1} END {print n}')" 30
+    "$(cat "$TMP/r1" "$TMP/r2" | grep -oE '^[0-9]+ files? loaded' | awk '{n += $1} END {print n}')" 30
 
 # ---- --watch ---------------------------------------------------------------------------
 W=$TMP/watch

@@ -41,6 +41,13 @@ for round in 1 2; do
                    (select count(*) from cch where v = 'abc'), (select count(*) from cch where v = 'abc  ')"
 done
 
+# a table wider than the cache takes (64 columns) is read the ordinary way
+"${PSQL[@]}" -c "create table wide ($(seq -s, -f 'c%g int' 1 70))" \
+    -c "insert into wide select $(seq -s, -f 'i + %g' 1 70) from generate_series(1, 100) i" >/dev/null 2>&1
+for round in 1 2; do
+    expect "column cache ($round): 70 columns" "51|120" "${PSQL[@]}" -At -c "select c1, c70 from wide where c1 = 51"
+done
+
 # another process commits; the server's next statement sees it
 "$TARN" sql --lake "$TMP/lake" -c "insert into cc (id, name) values (5001, 'from the cli')" >/dev/null 2>&1
 expect "column cache: an INSERT by another process is visible" "from the cli|5001" \

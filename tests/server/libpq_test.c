@@ -395,6 +395,43 @@ static void test_many(const char *conninfo)
     check(ok, "12 sessions run queries at once", NULL);
 }
 
+/* RowDescription's table OID / column number (PQftable / PQftablecol), as
+ * PostgreSQL 15 sends them: a plain table column names pg_class.oid and
+ * attnum; computed columns 0 / 0.  Also through the extended protocol, and
+ * ROLLBACK TO SAVEPOINT there recovering a failed block (JDBC autosave). */
+static void test_col_source(PGconn *c)
+{
+    check(exec_ok(c, "create table fsrc(a int, b int, c text)", PGRES_COMMAND_OK), "create fsrc", NULL);
+    PGresult *r = PQexec(c, "select 'fsrc'::regclass::oid");
+    Oid oid = PQresultStatus(r) == PGRES_TUPLES_OK ? (Oid)strtoul(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    r = PQexec(c, "select a, b + 1, c from fsrc");
+    check(PQresultStatus(r) == PGRES_TUPLES_OK && oid && PQftable(r, 0) == oid && PQftablecol(r, 0) == 1 &&
+              PQftable(r, 1) == InvalidOid && PQftablecol(r, 1) == 0 && PQftable(r, 2) == oid && PQftablecol(r, 2) == 3,
+          "RowDescription: table OID and attnum of table columns (simple query)", PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQexecParams(c, "select s.c, count(*) over () from (select c, a from fsrc where a > $1) s", 1, NULL,
+                     (const char *const[]){"0"}, NULL, NULL, 0);
+    check(PQresultStatus(r) == PGRES_TUPLES_OK && PQftable(r, 0) == oid && PQftablecol(r, 0) == 3 &&
+              PQftable(r, 1) == InvalidOid && PQftablecol(r, 1) == 0,
+          "RowDescription: through a derived table (extended protocol)", PQresultErrorMessage(r));
+    PQclear(r);
+    /* extended protocol inside a block: an error, then ROLLBACK TO SAVEPOINT */
+    int ok = exec_ok(c, "begin", PGRES_COMMAND_OK) && exec_ok(c, "savepoint s1", PGRES_COMMAND_OK);
+    r = PQexecParams(c, "select 1 / $1::int", 1, NULL, (const char *const[]){"0"}, NULL, NULL, 0);
+    ok = ok && PQresultStatus(r) == PGRES_FATAL_ERROR && PQtransactionStatus(c) == PQTRANS_INERROR;
+    PQclear(r);
+    r = PQexecParams(c, "rollback to savepoint s1", 0, NULL, NULL, NULL, NULL, 0);
+    ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(r), "ROLLBACK") &&
+         PQtransactionStatus(c) == PQTRANS_INTRANS;
+    PQclear(r);
+    r = PQexecParams(c, "release savepoint s1", 0, NULL, NULL, NULL, NULL, 0);
+    ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(r), "RELEASE");
+    PQclear(r);
+    ok = ok && exec_ok(c, "commit", PGRES_COMMAND_OK) && PQtransactionStatus(c) == PQTRANS_IDLE;
+    check(ok, "extended protocol: ROLLBACK TO SAVEPOINT recovers a failed block", PQerrorMessage(c));
+}
+
 static void test_large(PGconn *c)
 {
     PGresult *r = PQexec(c, "select i, repeat('x', 100) from generate_series(1, 200000) i");
@@ -425,6 +462,7 @@ int main(int argc, char **argv)
     test_params_status(c);
     test_cancel(c);
     test_statement_timeout(c);
+    test_col_source(c);
     test_large(c);
     test_many(argv[1]);
     PQfinish(c);

@@ -135,6 +135,17 @@ expect "psql: COPY BINARY is refused" "ERROR:  COPY BINARY is not supported by t
 expect "psql: version() names tarn" "1" "${PSQL[@]}" -At -c "select (version() like 'PostgreSQL 15%tarn%')::int"
 expect "psql: SHOW after SET" "Asia/Tokyo" "${PSQL[@]}" -At -c "set timezone = 'Asia/Tokyo'" -c "show timezone"
 expect "psql: empty query" "" "${PSQL[@]}" -At -c ""
+expect "psql: SAVEPOINT / RELEASE / ROLLBACK TO (errors, recovering a failed block)" \
+    "$(cat tests/server/savepoint_expected.txt)" psql -X -f tests/server/savepoint.sql
+# RESET / RESET ALL / SET .. TO DEFAULT return to the startup packet's values (PostgreSQL 15's answers)
+expect "psql: RESET ALL keeps the startup parameters (application_name, options -c)" \
+    "$(printf 'myapp\nISO, DMY\n5s\n7\nmyapp\nmyapp\nUTC')" env PGAPPNAME=myapp \
+    PGOPTIONS='-c DateStyle=ISO,DMY -c statement_timeout=5s -c myapp.x=7' "${PSQL[@]}" -At \
+    -c "set application_name='x'" -c "set datestyle='ISO, MDY'" -c "set statement_timeout=0" -c "set myapp.x = 1" \
+    -c "set timezone = 'Asia/Tokyo'" -c "reset all" -c "show application_name" -c "show datestyle" \
+    -c "show statement_timeout" -c "show myapp.x" -c "set application_name='y'" -c "reset application_name" \
+    -c "show application_name" -c "set application_name to 'z'" -c "set application_name to default" \
+    -c "show application_name" -c "show timezone"
 expect "psql: FETCH_COUNT (DECLARE / FETCH FORWARD 3 / CLOSE in a block)" "$(printf '1|x1\n2|x2\n3|x3\n4|x4\n5|x5\n6|x6\n7|x7')" \
     "${PSQL[@]}" -At -v FETCH_COUNT=3 -c "select g, 'x' || g from generate_series(1, 7) g"
 expect "psql: NOTICE and WARNING" \

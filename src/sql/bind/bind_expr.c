@@ -1262,8 +1262,7 @@ static int bind_sublink(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out
         return nomem(ctx);
     e->u.subq.kind = kind;
     e->u.subq.plan = q.plan;
-    /* init plans pass scalar Values only: an array-valued subquery runs as a dependent join */
-    e->u.subq.correlated = correlated || (kind == SUBQ_SCALAR && type_is_nested(t.id));
+    e->u.subq.correlated = correlated;
     if (kind == SUBQ_ANY || kind == SUBQ_ALL) {
         /* x op ANY / ALL (subquery): the comparison of x with the subquery's
          * column, resolved like any operator; evaluated per subquery row

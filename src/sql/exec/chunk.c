@@ -15,11 +15,34 @@ int vec_prepare(Vector *v, uint32_t n)
     return 0;
 }
 
+/* Nested values (arrays, structs): the same elements, compared the same
+ * way as top-level values (NULLs equal). */
+static bool nested_not_distinct(const Vector *a, uint32_t ia, const Vector *b, uint32_t ib)
+{
+    if (a->type->id == TYPE_STRUCT) {
+        for (uint32_t c = 0; c < a->n_children && c < b->n_children; c++)
+            if (!vec_rows_not_distinct(&a->children[c], ia, &b->children[c], ib))
+                return false;
+        return a->n_children == b->n_children;
+    }
+    uint32_t sa = a->offsets[ia], na = a->offsets[ia + 1] - sa;
+    uint32_t sb = b->offsets[ib], nb = b->offsets[ib + 1] - sb;
+    if (na != nb || a->n_children != b->n_children)
+        return false;
+    for (uint32_t c = 0; c < a->n_children; c++)
+        for (uint32_t k = 0; k < na; k++)
+            if (!vec_rows_not_distinct(&a->children[c], sa + k, &b->children[c], sb + k))
+                return false;
+    return true;
+}
+
 bool vec_rows_not_distinct(const Vector *a, uint32_t ia, const Vector *b, uint32_t ib)
 {
     bool an = !vec_is_valid(a, ia), bn = !vec_is_valid(b, ib);
     if (an || bn)
         return an == bn;
+    if (type_is_nested(a->type->id))
+        return nested_not_distinct(a, ia, b, ib);
     if (type_is_string_like(a->type->id)) {
         const StrView *x = &((const StrView *)a->data)[ia], *y = &((const StrView *)b->data)[ib];
         return x->len == y->len && (!x->len || !memcmp(x->ptr, y->ptr, x->len));
@@ -196,12 +219,67 @@ static inline uint64_t hash_bytes(const void *p, size_t n)
 
 #define NULL_HASH 0x9e3779b97f4a7c15ULL
 
+static void vec_hash_rows(const Vector *v, uint32_t from, uint32_t n, uint64_t *h);
+
 static inline uint64_t combine(uint64_t a, uint64_t b) { return mix64(a * 31 + b); }
+
+/* Hash of nested value i of v (consistent with nested_not_distinct). */
+static uint64_t nested_hash(const Vector *v, uint32_t i)
+{
+    uint64_t x = (uint64_t)v->type->id;
+    if (v->type->id == TYPE_STRUCT) {
+        for (uint32_t c = 0; c < v->n_children; c++) {
+            uint64_t e;
+            vec_hash_rows(&v->children[c], i, 1, &e);
+            x = combine(x, e);
+        }
+        return x;
+    }
+    uint32_t s = v->offsets[i], n = v->offsets[i + 1] - s;
+    x = combine(x, n);
+    for (uint32_t c = 0; c < v->n_children; c++)
+        for (uint32_t k = 0; k < n; k++) {
+            uint64_t e;
+            vec_hash_rows(&v->children[c], s + k, 1, &e);
+            x = combine(x, e);
+        }
+    return x;
+}
+
+static void vec_hash_rows(const Vector *v, uint32_t from, uint32_t n, uint64_t *h)
+{
+    /* rows from.. of a (never constant) child vector */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = from + i;
+        if (!vec_is_valid(v, k)) {
+            h[i] = NULL_HASH;
+        } else if (type_is_nested(v->type->id)) {
+            h[i] = nested_hash(v, k);
+        } else {
+            Vector one = *v;
+            /* one row through the flat kernel: shift the data pointer */
+            size_t w = type_width(v->type);
+            one.data = v->data + w * k;
+            one.validity = NULL;
+            one.is_const = false;
+            vec_hash(&one, 1, &h[i], true);
+        }
+    }
+}
 
 void vec_hash(const Vector *v, uint32_t n, uint64_t *h, bool init)
 {
     TypeId id = v->type->id;
     size_t w = type_width(v->type);
+    if (type_is_nested(id)) {
+        /* arrays / structs as keys (dependent joins): element by element */
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t k = v->is_const ? 0 : i;
+            uint64_t x = vec_is_valid(v, k) ? nested_hash(v, k) : NULL_HASH;
+            h[i] = init ? x : combine(h[i], x);
+        }
+        return;
+    }
     /* the common cases without NULLs: one loop each, no per-row dispatch */
     if (!v->is_const && !v->validity) {
         if (type_is_string_like(id)) {

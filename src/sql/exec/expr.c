@@ -537,6 +537,8 @@ int expr_select(ExprState *st, const Chunk *in, const uint32_t *sel, uint32_t n,
 
 int expr_eval_const(const Expr *e, const SqlSettings *settings, Arena *a, Value *out, TarnError *err)
 {
+    if (type_is_nested(e->type.id)) /* the Value would borrow from a vector freed here */
+        return ERR_INTERNAL(err, "constant evaluation of a nested type");
     ExprState *st = expr_state_new(e, settings, NULL, err);
     if (!st)
         return err ? err->kind : TARN_ERR_NOMEM;
@@ -582,6 +584,8 @@ const Expr *expr_prune_term(const Expr *e, const Expr **cnst, PqCmp *op)
         flip = true;
     }
     if (a->kind != EX_COLREF || b->kind != EX_CONST || b->u.cnst.is_null)
+        return NULL;
+    if (type_is_nested(b->type.id)) /* arrays have no file statistics */
         return NULL;
     const char *nm = e->u.func.def->name;
     if (!strcmp(nm, "="))

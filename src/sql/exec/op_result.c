@@ -121,7 +121,9 @@ int op_result_init_value(PhysOp *op, SubqKind kind, Arena *a, Value *out, TarnEr
     }
     if (r->rows.n_rows > 1)
         return err_set_state(err, TARN_ERR_INVALID, "21000", "more than one row returned by a subquery used as an expression");
-    /* first row's first column, copied out of the collection */
+    /* first row's first column, copied out of the collection (a nested
+     * value - an array - stays borrowed from it: the init plan lives as
+     * long as the statement's plan) */
     CollChunk *k = NULL;
     for (uint32_t i = 0; i < r->rows.n_chunks; i++)
         if (r->rows.chunks[i].n_rows) {

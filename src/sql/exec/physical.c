@@ -235,6 +235,36 @@ static void pred_from_expr(const Expr *e, const Bind *read, const LogicalOp *g, 
         pr->value = k->u.cnst;
 }
 
+/* True when e only compares fixed-width columns and constants (it cannot
+ * fail and is cheap): such scan filter conjuncts (not ORs, which cost
+ * several compares and seldom filter much) go first, narrowing the rows
+ * the others (string compares, functions) see - TPC-H Q12: the
+ * receipt-date range before l_shipmode IN (...). */
+static bool cheap_compare(const Expr *e)
+{
+    switch (e->kind) {
+    case EX_CONST: case EX_PARAM:
+        return true;
+    case EX_COLREF:
+        return !type_is_string_like(e->type.id) && !type_is_nested(e->type.id);
+    case EX_AND: case EX_OR: case EX_NOT: case EX_IS_NULL: case EX_IS_NOT_NULL:
+        break;
+    case EX_FUNC: {
+        const char *n = e->u.func.def ? e->u.func.def->name : "";
+        if (strcmp(n, "=") && strcmp(n, "<>") && strcmp(n, "<") && strcmp(n, "<=") && strcmp(n, ">") &&
+            strcmp(n, ">="))
+            return false;
+        break;
+    }
+    default:
+        return false;
+    }
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (!cheap_compare(e->args[i]))
+            return false;
+    return true;
+}
+
 static int plan_get(PCtx *p, LogicalOp *g, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob)
 {
     /* columns to read: required ones, then those only the filters need */
@@ -275,8 +305,11 @@ static int plan_get(PCtx *p, LogicalOp *g, const ColBinding *req, uint32_t n_req
             f = expr_new(p->a, EX_AND, type_simple(TYPE_BOOL), g->u.get.n_filters, -1);
             if (!f)
                 return nomem(p);
-            for (uint32_t i = 0; i < g->u.get.n_filters; i++)
-                f->args[i] = g->u.get.filters[i];
+            uint32_t k = 0; /* cheap comparisons first, otherwise in order */
+            for (uint32_t pass = 0; pass < 2; pass++)
+                for (uint32_t i = 0; i < g->u.get.n_filters; i++)
+                    if ((g->u.get.filters[i]->kind != EX_OR && cheap_compare(g->u.get.filters[i])) == (pass == 0))
+                        f->args[k++] = g->u.get.filters[i];
         }
         int rc = resolve(p, f, &rb, &sp.filter);
         if (rc)

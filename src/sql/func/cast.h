@@ -84,9 +84,11 @@ int cast_vector(const Vector *in, Vector *out, uint32_t n, const SqlSettings *se
 int cast_value(const Value *in, const LogicalType *from, const LogicalType *to, Arena *a,
                const SqlSettings *settings, Value *out, TarnError *err);
 
-/* A one-row vector holding v (type t; strings borrowed). */
+/* A one-row vector holding v (type t; strings borrowed; a nested value -
+ * LIST / MAP / STRUCT - is copied from its vector, which must have type t). */
 int value_to_vector(const Value *v, const LogicalType *t, Vector *out);
-/* Row i of vector v as a Value (strings borrowed from v). */
+/* Row i of vector v as a Value (strings and nested values borrowed from v:
+ * valid while v is). */
 void vector_get_value(const Vector *v, uint32_t i, Value *out);
 
 /* ---- Decimal layout ---------------------------------------------------------- */

@@ -258,6 +258,20 @@ bool dec_rescale(int128_t x, int from, int to, int128_t *out)
 
 /* ---- Values <-> vectors --------------------------------------------------------- */
 
+/* Same physical layout (field names aside: a list's element may be called
+ * "element" or "item" depending on where the type came from). */
+static bool same_shape(const LogicalType *a, const LogicalType *b)
+{
+    if (a->id != b->id || a->n_fields != b->n_fields)
+        return false;
+    if (a->id == TYPE_DECIMAL && (a->precision != b->precision || a->scale != b->scale))
+        return false;
+    for (uint32_t i = 0; i < a->n_fields; i++)
+        if (!same_shape(&a->fields[i].type, &b->fields[i].type))
+            return false;
+    return true;
+}
+
 int value_to_vector(const Value *v, const LogicalType *t, Vector *out)
 {
     if (vec_reserve(out, 1))
@@ -267,6 +281,14 @@ int value_to_vector(const Value *v, const LogicalType *t, Vector *out)
         if (vec_set_null(out, 0))
             return TARN_ERR_NOMEM;
         return 0;
+    }
+    if (type_is_nested(t->id)) {
+        /* a borrowed row of a vector (vector_get_value): copied, strings included */
+        const Vector *src = v->v.nested.vec;
+        if (!src || !same_shape(src->type, t))
+            return TARN_ERR_UNSUPPORTED;
+        vec_reset(out);
+        return vec_append_from(out, src, v->v.nested.row) ? TARN_ERR_NOMEM : 0;
     }
     vec_set_valid_bit(out, 0);
     switch (t->id) {
@@ -324,6 +346,10 @@ void vector_get_value(const Vector *v, uint32_t i, Value *out)
     case TYPE_INTERVAL: out->v.iv = ((Interval *)v->data)[k]; break;
     case TYPE_STRING: case TYPE_BLOB: case TYPE_JSON: out->v.s = ((StrView *)v->data)[k]; break;
     case TYPE_UUID: memcpy(out->v.uuid, v->data + 16 * (size_t)k, 16); break;
+    case TYPE_LIST: case TYPE_MAP: case TYPE_STRUCT:
+        out->v.nested.vec = v;
+        out->v.nested.row = k;
+        break;
     default: out->is_null = true; break;
     }
 }
@@ -969,6 +995,8 @@ int cast_value(const Value *in, const LogicalType *from, const LogicalType *to, 
 {
     Vector vi, vo;
     int rc = 0;
+    if (type_is_nested(to->id)) /* the Value would borrow from vo, freed here */
+        return ERR_INTERNAL(err, "constant cast to a nested type");
     if (vec_init(&vi, from) || vec_init(&vo, to)) {
         vec_destroy(&vi);
         return ERR_NOMEM(err, 64);

@@ -1224,31 +1224,39 @@ static int like_kernel(FuncCtx *ctx, Vector **args, uint32_t n, Vector *out, boo
     if (lp && !ci && lp->shape != LIKE_GENERAL) {
         const char *L = lp->lit;
         uint32_t ll = lp->lit_len;
+        /* a NULL row's StrView may be garbage (the bytes of a NULL-padded
+         * join row): never read it */
+#define LIKE_VALID (!out->validity || FUNC_ROW_VALID(out, i))
         switch (lp->shape) {
         case LIKE_SEQUENCE:
-            FUNC_LOOP1(args[0], n, { r[i] = match_sequence(lp, s[ia].ptr, s[ia].len) ^ neg; });
+            FUNC_LOOP1(args[0], n, { r[i] = LIKE_VALID && (match_sequence(lp, s[ia].ptr, s[ia].len) ^ neg); });
             break;
         case LIKE_EXACT:
-            FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len == ll && (ll == 0 || !memcmp(s[ia].ptr, L, ll))) ^ neg; });
+            FUNC_LOOP1(args[0], n, {
+                r[i] = LIKE_VALID && ((s[ia].len == ll && (ll == 0 || !memcmp(s[ia].ptr, L, ll))) ^ neg);
+            });
             break;
         case LIKE_PREFIX:
-            FUNC_LOOP1(args[0], n, { r[i] = (s[ia].len >= ll && (ll == 0 || !memcmp(s[ia].ptr, L, ll))) ^ neg; });
+            FUNC_LOOP1(args[0], n, {
+                r[i] = LIKE_VALID && ((s[ia].len >= ll && (ll == 0 || !memcmp(s[ia].ptr, L, ll))) ^ neg);
+            });
             break;
         case LIKE_SUFFIX:
             FUNC_LOOP1(args[0], n, {
-                r[i] = (s[ia].len >= ll && (ll == 0 || !memcmp(s[ia].ptr + s[ia].len - ll, L, ll))) ^ neg;
+                r[i] = LIKE_VALID && ((s[ia].len >= ll && (ll == 0 || !memcmp(s[ia].ptr + s[ia].len - ll, L, ll))) ^ neg);
             });
             break;
         case LIKE_CONTAINS:
             /* an empty or NULL row may have ptr NULL: memmem must not see it */
             FUNC_LOOP1(args[0], n, {
-                r[i] = (ll == 0 || (s[ia].len >= ll && memmem(s[ia].ptr, s[ia].len, L, ll) != NULL)) ^ neg;
+                r[i] = LIKE_VALID && ((ll == 0 || (s[ia].len >= ll && memmem(s[ia].ptr, s[ia].len, L, ll) != NULL)) ^ neg);
             });
             break;
         default:
             FUNC_LOOP1(args[0], n, { r[i] = !neg; });
             break;
         }
+#undef LIKE_VALID
         out->len = n;
         return 0;
     }

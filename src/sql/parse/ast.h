@@ -219,7 +219,7 @@ typedef struct AstAlterCmd {
 } AstAlterCmd;
 
 typedef enum AstDropKind { DROP_TABLE, DROP_SCHEMA, DROP_VIEW } AstDropKind;
-typedef enum AstTxnKind { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK } AstTxnKind;
+typedef enum AstTxnKind { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK, TXN_SAVEPOINT, TXN_RELEASE, TXN_ROLLBACK_TO } AstTxnKind;
 
 typedef struct AstStmt AstStmt;
 struct AstStmt {
@@ -240,7 +240,7 @@ struct AstStmt {
         struct { const char *name; AstList args; bool is_local, to_default; } set;            /* args: AST_CONST */
         struct { const char *name; } show;
         struct { const char *name; bool all; } reset;
-        struct { AstTxnKind kind; } txn;
+        struct { AstTxnKind kind; const char *savepoint; } txn; /* savepoint: SAVEPOINT / RELEASE / ROLLBACK TO */
         struct { AstList tables; } truncate;
         struct { AstNode *table; AstList add_columns; bool if_exists, col_if_not_exists; struct AstAlterCmd *cmds; uint32_t n_cmds; } alter;  /* add_columns: AST_COLUMN_DEF of the ADD COLUMN commands; cmds: every command in order */
         struct { AstNode *table; AstNode *source; AstNode *on; AstMergeWhen *whens; uint32_t n_whens; } merge;

@@ -1418,8 +1418,13 @@ static AstStmt *statement(Tx *t, const PNode *n)
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START: s->u.txn.kind = TXN_BEGIN; break;
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT: s->u.txn.kind = TXN_COMMIT; break;
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK: s->u.txn.kind = TXN_ROLLBACK; break;
-        default: return unsupported_pl(t, -1, "savepoints and two-phase commit"), NULL;
+        case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT: s->u.txn.kind = TXN_SAVEPOINT; break;
+        case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_RELEASE: s->u.txn.kind = TXN_RELEASE; break;
+        case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_TO: s->u.txn.kind = TXN_ROLLBACK_TO; break;
+        default: return unsupported_pl(t, -1, "two-phase commit"), NULL;
         }
+        if (s->u.txn.kind >= TXN_SAVEPOINT && !(s->u.txn.savepoint = dup(t, n->transaction_stmt->savepoint_name)))
+            return NULL;
         return s;
     }
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT:

@@ -158,8 +158,8 @@ DcFile *dcc_insert_file(const char *root, const char *path, int64_t size, int64_
                         const int32_t *ids, int64_t num_rows)
 {
     size_t lim = delta_column_cache_budget();
-    if (!lim || num_rows < 0 || num_rows > DCC_MAX_FILE_ROWS || fs->n_fields == 0)
-        return NULL;
+    if (!lim || num_rows < 0 || num_rows > DCC_MAX_FILE_ROWS || fs->n_fields == 0 || fs->n_fields > DCC_MAX_COLS)
+        return NULL; /* (with at most DCC_MAX_COLS fields every column fits in cols[]) */
     /* estimated decoded bytes of the flat columns (strings: views only) */
     size_t est = 0;
     for (uint32_t i = 0; i < fs->n_fields; i++)

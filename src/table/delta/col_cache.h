@@ -19,8 +19,9 @@
  * based row-group / page skipping does not apply to cached files (every row
  * is returned; callers filter rows anyway).
  *
- * Bounds: only files of at most DCC_MAX_FILE_ROWS rows whose estimated
- * decoded size fits a quarter of the budget are cached; when the total
+ * Bounds: only files of at most DCC_MAX_FILE_ROWS rows and 64 top-level
+ * columns whose estimated decoded size (and, once read, actual size with
+ * the strings) fits a quarter of the budget are cached; when the total
  * exceeds the budget, least recently used entries not in use are dropped.
  * Budget 0 (the default) disables the cache.
  *

@@ -618,6 +618,102 @@ static int keep_str(Buf *b, Value *v)
     return 0;
 }
 
+/* Index of the first smallest / largest valid value among v[0..n) (the
+ * order of delta_value_cmp within one type; NaN skipped), or UINT32_MAX
+ * when there is none; counts the NULLs.  One tight loop per type instead
+ * of a Value per row. */
+#define MINMAX_LOOP(T, LT, GT, ISNAN)                                                                       \
+    do {                                                                                                    \
+        const T *d = (const T *)v->data;                                                                    \
+        for (uint32_t i = 0; i < n; i++) {                                                                  \
+            if (v->validity && !vec_is_valid(v, i)) {                                                       \
+                nulls++;                                                                                    \
+                continue;                                                                                   \
+            }                                                                                               \
+            if (ISNAN(d[i]))                                                                                \
+                continue;                                                                                   \
+            if (lo == UINT32_MAX) {                                                                         \
+                lo = hi = i;                                                                                \
+                continue;                                                                                   \
+            }                                                                                               \
+            if (LT(d[i], d[lo]))                                                                            \
+                lo = i;                                                                                     \
+            if (GT(d[i], d[hi]))                                                                            \
+                hi = i;                                                                                     \
+        }                                                                                                   \
+    } while (0)
+#define NO_NAN(x) 0
+#define FLT_ISNAN(x) ((x) != (x))
+#define NUM_LT(a, b) ((a) < (b))
+#define NUM_GT(a, b) ((a) > (b))
+#define BOOL_LT(a, b) (((a) != 0) < ((b) != 0))
+#define BOOL_GT(a, b) (((a) != 0) > ((b) != 0))
+
+/* The first 8 bytes of a string as a big-endian number (zero padded):
+ * ordering these orders the strings unless they are equal. */
+static inline uint64_t sv_prefix(StrView a)
+{
+    uint64_t w = 0;
+    if (a.len >= 8)
+        memcpy(&w, a.ptr, 8);
+    else
+        for (uint32_t i = 0; i < a.len; i++)
+            w |= (uint64_t)(uint8_t)a.ptr[i] << (8 * i);
+    return __builtin_bswap64(w);
+}
+
+/* memcmp order, then length (delta_value_cmp on strings) */
+static inline int sv_cmp(StrView a, StrView b)
+{
+    uint64_t x = sv_prefix(a), y = sv_prefix(b);
+    if (x != y)
+        return x < y ? -1 : 1;
+    uint32_t m = a.len < b.len ? a.len : b.len;
+    int c = m > 8 ? memcmp(a.ptr + 8, b.ptr + 8, m - 8) : 0;
+    if (c)
+        return c;
+    return a.len < b.len ? -1 : a.len > b.len;
+}
+#define STR_LT(a, b) (sv_cmp(a, b) < 0)
+#define STR_GT(a, b) (sv_cmp(a, b) > 0)
+
+static int64_t vec_minmax(const Vector *v, uint32_t n, bool minmax, uint32_t *lo_out, uint32_t *hi_out)
+{
+    int64_t nulls = 0;
+    uint32_t lo = UINT32_MAX, hi = UINT32_MAX;
+    if (!minmax) {
+        if (v->validity)
+            for (uint32_t i = 0; i < n; i++)
+                nulls += !vec_is_valid(v, i);
+        *lo_out = *hi_out = UINT32_MAX;
+        return nulls;
+    }
+    switch (v->type->id) {
+    case TYPE_BOOL: MINMAX_LOOP(uint8_t, BOOL_LT, BOOL_GT, NO_NAN); break;
+    case TYPE_INT8: MINMAX_LOOP(int8_t, NUM_LT, NUM_GT, NO_NAN); break;
+    case TYPE_INT16: MINMAX_LOOP(int16_t, NUM_LT, NUM_GT, NO_NAN); break;
+    case TYPE_INT32: case TYPE_DATE: MINMAX_LOOP(int32_t, NUM_LT, NUM_GT, NO_NAN); break;
+    case TYPE_INT64: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: MINMAX_LOOP(int64_t, NUM_LT, NUM_GT, NO_NAN); break;
+    case TYPE_FLOAT: MINMAX_LOOP(float, NUM_LT, NUM_GT, FLT_ISNAN); break;
+    case TYPE_DOUBLE: MINMAX_LOOP(double, NUM_LT, NUM_GT, FLT_ISNAN); break;
+    case TYPE_DECIMAL:
+        if (v->type->precision > DECIMAL64_MAX_PRECISION)
+            MINMAX_LOOP(int128_t, NUM_LT, NUM_GT, NO_NAN);
+        else
+            MINMAX_LOOP(int64_t, NUM_LT, NUM_GT, NO_NAN);
+        break;
+    case TYPE_STRING: MINMAX_LOOP(StrView, STR_LT, STR_GT, NO_NAN); break;
+    default:
+        /* not a min/max type (minmax_type) */
+        for (uint32_t i = 0; i < n; i++)
+            nulls += !vec_is_valid(v, i);
+        break;
+    }
+    *lo_out = lo;
+    *hi_out = hi;
+    return nulls;
+}
+
 int delta_stats_acc_add(DeltaStatsAcc *acc, const Batch *b)
 {
     acc->rows += b->n_rows;
@@ -626,33 +722,30 @@ int delta_stats_acc_add(DeltaStatsAcc *acc, const Batch *b)
         const Vector *v = &b->cols[l->top];
         for (int d = 0; d < l->depth - 1; d++)
             v = &v->children[l->child[d]];
-        for (uint32_t i = 0; i < b->n_rows; i++) {
-            if (!vec_is_valid(v, i)) {
-                l->nulls++;
-                continue;
-            }
-            if (!l->minmax)
-                continue;
-            Value x = delta_vector_value(v, i);
-            if ((x.type == TYPE_FLOAT || x.type == TYPE_DOUBLE) && isnan(x.v.d))
-                continue;
-            if (!l->has) {
-                l->min = l->max = x;
-                l->has = true;
-                if (type_is_string_like(x.type) && (keep_str(&l->min_buf, &l->min) || keep_str(&l->max_buf, &l->max)))
-                    return TARN_ERR_NOMEM;
-                continue;
-            }
-            if (delta_value_cmp(&x, &l->min) < 0) {
-                l->min = x;
-                if (type_is_string_like(x.type) && keep_str(&l->min_buf, &l->min))
-                    return TARN_ERR_NOMEM;
-            }
-            if (delta_value_cmp(&x, &l->max) > 0) {
-                l->max = x;
-                if (type_is_string_like(x.type) && keep_str(&l->max_buf, &l->max))
-                    return TARN_ERR_NOMEM;
-            }
+        uint32_t lo, hi;
+        l->nulls += vec_minmax(v, b->n_rows, l->minmax, &lo, &hi);
+        if (lo == UINT32_MAX)
+            continue;
+        /* the batch's extremes against what earlier batches had */
+        Value xlo = delta_vector_value(v, lo), xhi = delta_vector_value(v, hi);
+        bool str = type_is_string_like(xlo.type);
+        if (!l->has) {
+            l->min = xlo;
+            l->max = xhi;
+            l->has = true;
+            if (str && (keep_str(&l->min_buf, &l->min) || keep_str(&l->max_buf, &l->max)))
+                return TARN_ERR_NOMEM;
+            continue;
+        }
+        if (delta_value_cmp(&xlo, &l->min) < 0) {
+            l->min = xlo;
+            if (str && keep_str(&l->min_buf, &l->min))
+                return TARN_ERR_NOMEM;
+        }
+        if (delta_value_cmp(&xhi, &l->max) > 0) {
+            l->max = xhi;
+            if (str && keep_str(&l->max_buf, &l->max))
+                return TARN_ERR_NOMEM;
         }
     }
     return 0;
