@@ -6,6 +6,7 @@
 #ifndef TARN_CLI_CLI_H
 #define TARN_CLI_CLI_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "util/err.h"
@@ -34,6 +35,16 @@ int cli_report(const TarnError *err);
 
 /* Prints a usage error ("tarn parquet: ...") and returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Set to 1 by SIGINT / SIGTERM once cli_catch_stop_signals() ran: the
+ * long-running commands (serve, ingest, stream) poll it and stop cleanly. */
+extern atomic_int cli_stop;
+/* Installs the handlers setting cli_stop; with ignore_sigpipe, also ignores
+ * SIGPIPE (a peer closing a socket must not kill a server). */
+void cli_catch_stop_signals(bool ignore_sigpipe);
+
+/* Parses a decimal integer in 1..max into *out. */
+bool cli_parse_positive(const char *s, long long max, long long *out);
 
 /* Option parsing helper: when argv[*i] is `--name VALUE` or `--name=VALUE`,
  * stores VALUE, advances *i and returns true. */

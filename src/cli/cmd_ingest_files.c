@@ -15,28 +15,10 @@
 #include "cli/cli.h"
 #include "ingest/files.h"
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
 static const char USAGE[] =
     "usage: tarn ingest files --lake DIR --path 'GLOB' --table SCHEMA.NAME\n"
     "                         [--format csv|json|parquet|avro] [--watch] [--interval-ms N]\n"
     "                         [--max-files-per-commit N] [--max-mb-per-commit N] [--quiet]\n";
-
-static bool parse_pos(const char *s, long long max, long long *out)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v <= 0 || v > max)
-        return false;
-    *out = v;
-    return true;
-}
 
 int cmd_ingest_files(int argc, char **argv)
 {
@@ -51,15 +33,15 @@ int cmd_ingest_files(int argc, char **argv)
             cli_opt(argc, argv, &i, "--table", &table) || cli_opt(argc, argv, &i, "--format", &format))
             continue;
         if (cli_opt(argc, argv, &i, "--interval-ms", &v)) {
-            if (!parse_pos(v, 3600000, &n))
+            if (!cli_parse_positive(v, 3600000, &n))
                 return cli_usage("ingest files", "--interval-ms must be an integer from 1 to 3600000");
             o.poll_ms = (int)n;
         } else if (cli_opt(argc, argv, &i, "--max-files-per-commit", &v)) {
-            if (!parse_pos(v, 100000, &n))
+            if (!cli_parse_positive(v, 100000, &n))
                 return cli_usage("ingest files", "--max-files-per-commit must be an integer from 1 to 100000");
             o.max_files_per_commit = (int)n;
         } else if (cli_opt(argc, argv, &i, "--max-mb-per-commit", &v)) {
-            if (!parse_pos(v, 1 << 20, &n))
+            if (!cli_parse_positive(v, 1 << 20, &n))
                 return cli_usage("ingest files", "--max-mb-per-commit must be a positive integer");
             o.max_bytes_per_commit = (int64_t)n << 20;
         } else if (!strcmp(argv[i], "--watch"))
@@ -88,13 +70,8 @@ int cmd_ingest_files(int argc, char **argv)
     err_clear(&err);
     if (format && files_format_parse(format, &o.format, &err))
         return cli_report(&err) ? 2 : 2;
-    o.stop = &stop_flag;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    o.stop = &cli_stop;
+    cli_catch_stop_signals(false);
     FilesIngestStats st;
     int rc = files_ingest_run(&o, &st, &err);
     if (rc)

@@ -12,27 +12,9 @@
 #include "cli/cli.h"
 #include "ingest/http.h"
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
 static const char USAGE[] =
     "usage: tarn ingest http --lake DIR [--listen HOST:PORT] [--max-body-mb N]\n"
     "                        [--max-connections N] [--read-timeout-ms N]\n";
-
-static bool parse_pos(const char *s, long long max, long long *out)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v <= 0 || v > max)
-        return false;
-    *out = v;
-    return true;
-}
 
 int cmd_ingest_http(int argc, char **argv)
 {
@@ -44,19 +26,19 @@ int cmd_ingest_http(int argc, char **argv)
         if (cli_opt(argc, argv, &i, "--lake", &o.lake) || cli_opt(argc, argv, &i, "--listen", &o.listen))
             continue;
         if (cli_opt(argc, argv, &i, "--max-body-mb", &v)) {
-            if (!parse_pos(v, 1 << 20, &n))
+            if (!cli_parse_positive(v, 1 << 20, &n))
                 return cli_usage("ingest http", "--max-body-mb must be a positive integer");
             o.max_body_bytes = (int64_t)n << 20;
         } else if (cli_opt(argc, argv, &i, "--max-body-bytes", &v)) {
-            if (!parse_pos(v, INT64_C(1) << 40, &n))
+            if (!cli_parse_positive(v, INT64_C(1) << 40, &n))
                 return cli_usage("ingest http", "--max-body-bytes must be a positive integer");
             o.max_body_bytes = (int64_t)n;
         } else if (cli_opt(argc, argv, &i, "--max-connections", &v)) {
-            if (!parse_pos(v, 10000, &n))
+            if (!cli_parse_positive(v, 10000, &n))
                 return cli_usage("ingest http", "--max-connections must be an integer from 1 to 10000");
             o.max_connections = (int)n;
         } else if (cli_opt(argc, argv, &i, "--read-timeout-ms", &v)) {
-            if (!parse_pos(v, 3600000, &n))
+            if (!cli_parse_positive(v, 3600000, &n))
                 return cli_usage("ingest http", "--read-timeout-ms must be an integer from 1 to 3600000");
             o.read_timeout_ms = (int)n;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -67,13 +49,7 @@ int cmd_ingest_http(int argc, char **argv)
     }
     if (!o.lake)
         return cli_usage("ingest http", "--lake is required\n%s", USAGE);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_catch_stop_signals(true);
     TarnError err;
     err_clear(&err);
     HttpIngestServer *s = http_ingest_start(&o, &err);
@@ -82,7 +58,7 @@ int cmd_ingest_http(int argc, char **argv)
     printf("tarn ingest http: listening on %s (port %d)\n", o.listen ? o.listen : "127.0.0.1:8080",
            http_ingest_port(s));
     fflush(stdout);
-    while (!stop_flag) {
+    while (!cli_stop) {
         struct timespec ts = {0, 100 * 1000000L};
         nanosleep(&ts, NULL);
     }

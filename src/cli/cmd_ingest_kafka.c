@@ -18,14 +18,6 @@
 
 #define MAX_STREAMS 16
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
 static const char USAGE[] =
     "usage: tarn ingest kafka --lake DIR --brokers HOST:PORT[,...] --topic T --table SCHEMA.NAME\n"
     "                         [--group G] [--format json|csv|avro|raw] [--flush-rows N]\n"
@@ -184,17 +176,12 @@ int cmd_ingest_kafka(int argc, char **argv)
         goto out;
     }
     o.props = props;
-    o.stop = &stop_flag;
+    o.stop = &cli_stop;
     /* Batches of the same size come and go: keep their memory in the heap
      * instead of mmap/munmap (and zeroing fresh pages) every batch. */
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_catch_stop_signals(true);
 
     TarnError err;
     err_clear(&err);

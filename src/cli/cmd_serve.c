@@ -20,14 +20,6 @@
 #include "server/server.h"
 #include "tarn.h"
 
-static atomic_int stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    atomic_store(&stop_flag, 1);
-}
-
 int cmd_serve(int argc, char **argv)
 {
     const char *lake = getenv("TARN_LAKE");
@@ -58,12 +50,7 @@ int cmd_serve(int argc, char **argv)
     if (tarn_open(cfg.lake_dir, &probe, &err))
         return cli_report(&err);
     tarn_close(probe);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_catch_stop_signals(true);
     HttpIngestServer *http = NULL;
     if (http_at) {
         HttpIngestOptions ho;
@@ -74,7 +61,7 @@ int cmd_serve(int argc, char **argv)
             return cli_report(&err);
         fprintf(stderr, "tarn serve: HTTP ingestion on %s\n", http_at);
     }
-    int rc = server_run(&cfg, &stop_flag, &err);
+    int rc = server_run(&cfg, &cli_stop, &err);
     http_ingest_stop(http);
     if (rc)
         return cli_report(&err);

@@ -27,14 +27,6 @@
 
 #define STREAM_MAX_RUN 16
 
-static atomic_int stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    atomic_store(&stop_flag, 1);
-}
-
 static void print_run(const char *name, const StreamRunResult *r)
 {
     printf("stream %s: source versions %" PRId64 "..%" PRId64 ", %" PRId64 " file%s, %" PRId64 " rows (%" PRId64
@@ -69,17 +61,13 @@ static int run_several(tarn_db *db, const char *lake, const char *const *names, 
         }
         return st;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop_signals(false);
     StreamRunner *rs[STREAM_MAX_RUN] = {NULL};
     for (int i = 0; i < n && !st; i++)
         if (stream_runner_start(lake, names[i], interval_ms ? interval_ms : 1, &rs[i], &err))
             st = cli_report(&err);
     bool failed = false;
-    while (!st && !failed && !atomic_load(&stop_flag)) {
+    while (!st && !failed && !atomic_load(&cli_stop)) {
         sleep_ms(50);
         for (int i = 0; i < n; i++)
             failed |= stream_runner_status(rs[i]) != 0;
@@ -174,11 +162,7 @@ int cmd_stream(int argc, char **argv)
     } else if (n_names > 1) {
         st = run_several(db, lake, names, n_names, once, interval_ms);
     } else {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        cli_catch_stop_signals(false);
         for (;;) {
             StreamRunResult r;
             if (stream_run_once(db, name, &r, &err)) {
@@ -189,11 +173,11 @@ int cmd_stream(int argc, char **argv)
                 print_run(name, &r);
             else if (once)
                 printf("stream %s: up to date\n", name);
-            if (once || atomic_load(&stop_flag))
+            if (once || atomic_load(&cli_stop))
                 break;
-            for (long waited = 0; waited < interval_ms && !atomic_load(&stop_flag); waited += 50)
+            for (long waited = 0; waited < interval_ms && !atomic_load(&cli_stop); waited += 50)
                 sleep_ms(interval_ms - waited < 50 ? interval_ms - waited : 50);
-            if (atomic_load(&stop_flag))
+            if (atomic_load(&cli_stop))
                 break;
         }
     }

@@ -1,8 +1,10 @@
 /*
  * main.c - the tarn binary: dispatches to subcommands (cli.h).
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -90,6 +92,36 @@ int cli_usage(const char *cmd, const char *fmt, ...)
         if (!strcmp(commands[i].name, cmd))
             fprintf(stderr, "usage: tarn %s\n", commands[i].usage);
     return 2;
+}
+
+atomic_int cli_stop;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&cli_stop, 1);
+}
+
+void cli_catch_stop_signals(bool ignore_sigpipe)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (ignore_sigpipe)
+        signal(SIGPIPE, SIG_IGN);
+}
+
+bool cli_parse_positive(const char *s, long long max, long long *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v <= 0 || v > max)
+        return false;
+    *out = v;
+    return true;
 }
 
 bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value_out)

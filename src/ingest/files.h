@@ -40,7 +40,7 @@
 #ifndef TARN_INGEST_FILES_H
 #define TARN_INGEST_FILES_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -93,7 +93,7 @@ typedef struct FilesIngestOptions {
     int poll_ms;               /* watch poll interval (default 1000) */
     int max_files_per_commit;  /* default 64 */
     int64_t max_bytes_per_commit; /* input bytes; default 256 MiB */
-    volatile sig_atomic_t *stop; /* set by a signal handler; may be NULL */
+    atomic_int *stop; /* set by a signal handler; may be NULL */
     FILE *out;                 /* one line per commit / skipped file (NULL = none) */
     FILE *errout;              /* one line per failed file (NULL = none) */
 } FilesIngestOptions;

@@ -14,7 +14,7 @@
 #ifndef TARN_INGEST_KAFKA_H
 #define TARN_INGEST_KAFKA_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,7 +40,7 @@ typedef struct KafkaIngestOptions {
     const char *const *props;
     int n_props;
     /* Set asynchronously (signal handler) to stop after a final flush. */
-    volatile sig_atomic_t *stop;
+    atomic_int *stop;
 } KafkaIngestOptions;
 
 typedef struct KafkaIngestStats {

@@ -14,21 +14,8 @@
 
 /* ---- the statement ------------------------------------------------------------------------------ */
 
-static int quote_ident(Buf *b, const char *s)
-{
-    int rc = buf_append_byte(b, '"');
-    for (; !rc && *s; s++)
-        rc = *s == '"' ? buf_append(b, "\"\"", 2) : buf_append_byte(b, (uint8_t)*s);
-    return rc ? rc : buf_append_byte(b, '"');
-}
-
-static int quote_literal(Buf *b, const char *s)
-{
-    int rc = buf_append_byte(b, '\'');
-    for (; !rc && *s; s++)
-        rc = *s == '\'' ? buf_append(b, "''", 2) : buf_append_byte(b, (uint8_t)*s);
-    return rc ? rc : buf_append_byte(b, '\'');
-}
+static int quote_ident(Buf *b, const char *s) { return buf_append_quoted(b, s, '"'); }
+static int quote_literal(Buf *b, const char *s) { return buf_append_quoted(b, s, '\''); }
 
 /* The query of COPY (query) TO, back to SQL text. */
 static char *deparse_query(PgQuery__Node *n)

@@ -81,27 +81,8 @@ static void jstr(Buf *b, const char *s)
     buf_append_byte(b, '"');
 }
 
-static void qident(Buf *b, const char *s)
-{
-    buf_append_byte(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_append_byte(b, '"');
-        buf_append_byte(b, (uint8_t)*s);
-    }
-    buf_append_byte(b, '"');
-}
-
-static void qstring(Buf *b, const char *s)
-{
-    buf_append_byte(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            buf_append_byte(b, '\'');
-        buf_append_byte(b, (uint8_t)*s);
-    }
-    buf_append_byte(b, '\'');
-}
+static void qident(Buf *b, const char *s) { buf_append_quoted(b, s, '"'); }
+static void qstring(Buf *b, const char *s) { buf_append_quoted(b, s, '\''); }
 
 static const char *bstr(Buf *b) { return buf_terminate(b) ? "" : (const char *)b->data; }
 

@@ -241,6 +241,14 @@ int buf_append_byte(Buf *b, uint8_t c)
     return 0;
 }
 
+int buf_append_quoted(Buf *b, const char *s, char q)
+{
+    int rc = buf_append_byte(b, (uint8_t)q);
+    for (; !rc && *s; s++)
+        rc = *s == q ? buf_append_byte(b, (uint8_t)q) || buf_append_byte(b, (uint8_t)q) : buf_append_byte(b, (uint8_t)*s);
+    return rc ? rc : buf_append_byte(b, (uint8_t)q);
+}
+
 int buf_printf(Buf *b, const char *fmt, ...)
 {
     va_list ap;

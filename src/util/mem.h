@@ -72,6 +72,9 @@ int buf_reserve(Buf *b, size_t extra);
 int buf_append(Buf *b, const void *p, size_t n);
 int buf_append_byte(Buf *b, uint8_t c);
 int buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s between two q characters, doubling every q inside: SQL's
+ * quoting of identifiers (q = '"') and string literals (q = '\''). */
+int buf_append_quoted(Buf *b, const char *s, char q);
 /* Appends a NUL without counting it in len (so data is a C string). */
 int buf_terminate(Buf *b);
 static inline void buf_clear(Buf *b) { b->len = 0; }

@@ -157,10 +157,12 @@ for i in range(1, 31):
 EOF2
 KL=$TMP/klake
 kills=0
+# one file per commit and kills 10-90 ms in, so that on a fast machine too the
+# first runs die mid-way (a run with nothing left to load exits at once)
 for attempt in 1 2 3 4 5; do
-    "$TARN" ingest files --lake "$KL" --path "$K/*.csv" --table s.k --max-files-per-commit 2 >/dev/null 2>&1 &
+    "$TARN" ingest files --lake "$KL" --path "$K/*.csv" --table s.k --max-files-per-commit 1 >/dev/null 2>&1 &
     p=$!
-    sleep "$(printf "0.%02d" $((RANDOM % 30 + 5)))"
+    sleep "0.0$((RANDOM % 9 + 1))"
     if kill -9 "$p" 2>/dev/null; then kills=$((kills + 1)); fi
     wait "$p" 2>/dev/null
 done

@@ -58,27 +58,8 @@ void bind_window_tvf_restrict(LogicalOp *get)
     }
 }
 
-static void qident(Buf *b, const char *s)
-{
-    buf_append_byte(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_append_byte(b, '"');
-        buf_append_byte(b, (uint8_t)*s);
-    }
-    buf_append_byte(b, '"');
-}
-
-static void qstring(Buf *b, const char *s)
-{
-    buf_append_byte(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            buf_append_byte(b, '\'');
-        buf_append_byte(b, (uint8_t)*s);
-    }
-    buf_append_byte(b, '\'');
-}
+static void qident(Buf *b, const char *s) { buf_append_quoted(b, s, '"'); }
+static void qstring(Buf *b, const char *s) { buf_append_quoted(b, s, '\''); }
 
 /* An interval argument: a constant, no months, > 0; *us its length. */
 static int interval_arg(BindCtx *ctx, const char *fn, const char *what, const AstNode *a, int64_t *us)
