@@ -23,6 +23,8 @@ import struct
 import sys
 import time
 
+from pgwire import fields, msg, read_msg, recv_exact  # noqa: F401
+
 PORT = int(sys.argv[1])
 LAKE = sys.argv[2]
 SCRATCH = sys.argv[3]
@@ -39,26 +41,10 @@ def check(cond, name, why=""):
         print("FAIL " + name + (": " + why if why else ""))
 
 
-def msg(t, body=b""):
-    return t.encode() + struct.pack("!I", len(body) + 4) + body
 
 
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            break
-        buf += chunk
-    return buf
 
 
-def read_msg(s):
-    head = recv_exact(s, 5)
-    if len(head) < 5:
-        return None, b""
-    n = struct.unpack("!I", head[1:])[0]
-    return head[:1].decode(), recv_exact(s, n - 4)
 
 
 def read_until(s, stops="Z"):
@@ -72,8 +58,6 @@ def read_until(s, stops="Z"):
             return got
 
 
-def fields(body):
-    return dict((p[:1].decode(), p[1:].decode()) for p in body.split(b"\0") if p)
 
 
 def session():

@@ -20,6 +20,9 @@ import struct
 import sys
 import time
 
+import pgwire
+from pgwire import fields, read_msg, recv_exact  # noqa: F401
+
 PORT = int(sys.argv[1])
 CA = sys.argv[2]
 AUTH_TIMEOUT = float(sys.argv[3])
@@ -43,27 +46,11 @@ def conn():
 
 
 def startup_packet(params=None):
-    params = params or {"user": "pytls", "database": "lake"}
-    body = struct.pack("!I", 196608) + b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in params.items()) + b"\0"
-    return struct.pack("!I", len(body) + 4) + body
+    return pgwire.startup_packet(params or {"user": "pytls", "database": "lake"})
 
 
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            break
-        buf += chunk
-    return buf
 
 
-def read_msg(s):
-    head = recv_exact(s, 5)
-    if len(head) < 5:
-        return None, b""
-    n = struct.unpack("!I", head[1:])[0]
-    return head[:1].decode(), recv_exact(s, n - 4)
 
 
 def read_until(s, stop="Z"):
@@ -77,8 +64,6 @@ def read_until(s, stop="Z"):
             return got
 
 
-def fields(body):
-    return dict((p[:1].decode(), p[1:].decode()) for p in body.split(b"\0") if p)
 
 
 def tls_wrap(s):
