@@ -17,6 +17,7 @@
 
 #include "server/roles.h"
 #include "server/scram.h"
+#include "server/sqlcursor.h"
 #include "util/mem.h"
 
 #define ROLES_DIR ".tarn_config"
@@ -137,20 +138,7 @@ int roles_lookup(const char *lake_dir, const char *name, RoleInfo *out, TarnErro
 
 static void word(const char **p, char *out, size_t cap)
 {
-    const char *s = *p;
-    for (;;) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-            s++;
-        if (s[0] == '-' && s[1] == '-') {
-            while (*s && *s != '\n')
-                s++;
-        } else if (s[0] == '/' && s[1] == '*') {
-            const char *e = strstr(s + 2, "*/");
-            s = e ? e + 2 : s + strlen(s);
-        } else {
-            break;
-        }
-    }
+    const char *s = sqlcur_skip_blanks(*p, false);
     size_t n = 0;
     while (n + 1 < cap && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
         out[n++] = (char)(*s++ | 0x20);

@@ -246,20 +246,7 @@ static int64_t idle_timeout(Session *s, bool *in_txn_out)
 /* First keyword of a statement (after blanks and comments), lower case. */
 static void first_word(const char *sql, char *out, size_t cap)
 {
-    const char *p = sql;
-    for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')
-            p++;
-        if (p[0] == '-' && p[1] == '-') {
-            while (*p && *p != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            const char *e = strstr(p + 2, "*/");
-            p = e ? e + 2 : p + strlen(p);
-        } else {
-            break;
-        }
-    }
+    const char *p = sqlcur_skip_blanks(sql, true);
     size_t n = 0;
     while (n + 1 < cap && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
         out[n++] = (char)(*p++ | 0x20);

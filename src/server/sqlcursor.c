@@ -16,11 +16,10 @@
 #define OPT_SCROLL 0x0002
 #define OPT_HOLD 0x0020
 
-bool sqlcur_is_stmt(const char *sql)
+const char *sqlcur_skip_blanks(const char *p, bool parens)
 {
-    const char *p = sql;
     for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || (parens && *p == '('))
             p++;
         if (p[0] == '-' && p[1] == '-') {
             while (*p && *p != '\n')
@@ -29,9 +28,14 @@ bool sqlcur_is_stmt(const char *sql)
             const char *e = strstr(p + 2, "*/");
             p = e ? e + 2 : p + strlen(p);
         } else {
-            break;
+            return p;
         }
     }
+}
+
+bool sqlcur_is_stmt(const char *sql)
+{
+    const char *p = sqlcur_skip_blanks(sql, false);
     char w[8];
     size_t n = 0;
     while (n + 1 < sizeof w && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))

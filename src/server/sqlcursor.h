@@ -44,6 +44,10 @@ typedef struct SqlCurStmt {
 enum { SQLCUR_FORWARD = 1, SQLCUR_BACKWARD = 2, SQLCUR_ABSOLUTE = 3, SQLCUR_RELATIVE = 4 };
 #define SQLCUR_ALL INT64_MAX
 
+/* p past blanks (space, tab, newlines, form feed), line comments (--) and
+ * block comments, and with parens also past opening parentheses. */
+const char *sqlcur_skip_blanks(const char *p, bool parens);
+
 /* Does sql start (after blanks and comments) with DECLARE, FETCH, MOVE or
  * CLOSE? */
 bool sqlcur_is_stmt(const char *sql);
