@@ -19,6 +19,9 @@
  *       "latency p50 MS", "latency p99 MS", "latency events N".
  *   kafka_bench consume BROKERS TOPIC
  *       the ceiling consumer: every partition from the beginning to the end.
+ *   kafka_bench serve EVENTS PARTITIONS
+ *       the mock cluster with topic "bench" filled as `run` fills it; prints
+ *       "brokers HOST:PORT" and serves until stdin closes (profiling).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -281,6 +284,16 @@ static int run(int argc, char **argv)
     snprintf(path, sizeof path, "%s/public/lat", lake);
     char *largs[] = {tarn, "ingest", "kafka", "--lake", lake, "--brokers", brokers, "--topic", "lat", "--table",
                      "public.lat", "--flush-interval-ms", "1000", NULL};
+    /* the producer looks up topic "lat" now: its first records would
+     * otherwise wait for that lookup (~1 s), which is not ingest latency */
+    {
+        rd_kafka_topic_t *lt = rd_kafka_topic_new(producer, "lat", NULL);
+        const struct rd_kafka_metadata *md = NULL;
+        if (!lt || rd_kafka_metadata(producer, 0, lt, &md, 10000))
+            die("metadata", "lat");
+        rd_kafka_metadata_destroy(md);
+        rd_kafka_topic_destroy(lt);
+    }
     pid_t pid = spawn(largs, NULL);
     int64_t n_lat = (int64_t)lat_s * lat_rate, sent = 0, seen = 0;
     int64_t *lat = calloc((size_t)n_lat + 1, sizeof *lat);
@@ -367,8 +380,54 @@ static int run(int argc, char **argv)
     return seen == n_lat ? 0 : 1;
 }
 
+/* serve EVENTS PARTITIONS: a mock cluster with topic "bench" pre-filled as
+ * `run` fills it; prints "brokers HOST:PORT" and keeps serving until stdin
+ * closes (for profiling tarn against a fixed workload). */
+static int serve(int argc, char **argv)
+{
+    int64_t events = atoll(argv[2]);
+    int parts = atoi(argv[3]);
+    char es[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", es, sizeof es);
+    rd_kafka_t *host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, es, sizeof es);
+    rd_kafka_mock_cluster_t *mc = host ? rd_kafka_mock_cluster_new(host, 1) : NULL;
+    if (!mc)
+        die("mock cluster", es);
+    const char *brokers = rd_kafka_mock_cluster_bootstraps(mc);
+    rd_kafka_mock_topic_create(mc, "bench", parts, 1);
+    conf = rd_kafka_conf_new();
+    const char *kv[][2] = {{"bootstrap.servers", brokers}, {"compression.codec", "lz4"}, {"linger.ms", "20"},
+                           {"batch.num.messages", "10000"}, {"batch.size", "1000000"},
+                           {"queue.buffering.max.messages", "500000"}, {"log_level", "3"}};
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], es, sizeof es))
+            die(kv[i][0], es);
+    if (!(producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, es, sizeof es)))
+        die("producer", es);
+    char buf[512];
+    for (int64_t i = 0; i < events; i++) {
+        int n = event_json(buf, sizeof buf, i, 0);
+        produce("bench", (int)(i % parts), buf, (size_t)n);
+        if ((i & 1023) == 0)
+            rd_kafka_poll(producer, 0);
+    }
+    rd_kafka_flush(producer, 120000);
+    (void)argc;
+    printf("brokers %s\n", brokers);
+    fflush(stdout);
+    while (getchar() != EOF)
+        ;
+    rd_kafka_destroy(producer);
+    rd_kafka_mock_cluster_destroy(mc);
+    rd_kafka_destroy(host);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && !strcmp(argv[1], "serve"))
+        return serve(argc, argv);
     if (argc >= 4 && !strcmp(argv[1], "consume"))
         return consume(argv[2], argv[3]);
     if (argc >= 2 && !strcmp(argv[1], "run"))

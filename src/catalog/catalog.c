@@ -12,19 +12,56 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VIEW_FILE "_tarn_view.sql"
 
+/* What a stat of a schema folder saw: the folder's own entries (the
+ * relations' folders) change its mtime and ctime. */
+typedef struct DirState {
+    bool valid;
+    dev_t dev;
+    ino_t ino;
+    struct timespec mtime, ctime;
+} DirState;
+
+/* What a stat of a table's first commit file saw (see v0_changed). */
+typedef struct FileId {
+    bool exists;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+} FileId;
+
 typedef struct RelEntry {
     CatalogRel rel;
+    DirState schema_dir; /* REL_TABLE: the schema folder when the table's _delta_log was last seen (valid only
+                            when that state was stable, see dir_stable) */
+    dev_t log_dev;       /* REL_TABLE: the _delta_log folder the handle was opened on */
+    ino_t log_ino;
+    FileId v0;           /* REL_TABLE: its commit 0 then (see v0_changed) */
     struct RelEntry *next;
 } RelEntry;
+
+/* Schema folder stats taken in the current statement scope. */
+#define SCHEMA_MEMO 4
+typedef struct SchemaMemo {
+    char name[256];
+    uint64_t epoch;
+    bool exists;
+    DirState st; /* valid when exists and the mtime / ctime are stable */
+} SchemaMemo;
 
 struct Catalog {
     char *root;             /* lake directory */
     Storage *storage;       /* over root */
     RelEntry *rels;         /* cached relations (tables keep open handles) */
+    uint64_t epoch;         /* bumped by catalog_scope_begin / _end and by every change made here */
+    bool scope_open;        /* inside catalog_scope_begin .. _end: SchemaMemo entries of `epoch` hold */
+    uint32_t memo_next;
+    SchemaMemo memo[SCHEMA_MEMO];
 };
 
 int catalog_check_name(const char *name, TarnError *err)
@@ -53,6 +90,76 @@ static bool exists(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0;
+}
+
+/* A folder's timestamps are only trusted to change on the next change when
+ * they are older than the file system's timestamp granularity (coarse
+ * kernel ticks; 1-2 s on some network and FAT file systems): a change in the
+ * same tick as an earlier one may leave them as they are ("racy" stats, as
+ * git calls them).  2 s is past every granularity in use. */
+static bool dir_stable(const struct stat *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t limit = (int64_t)now.tv_sec - 2;
+    return (int64_t)st->st_mtim.tv_sec < limit && (int64_t)st->st_ctim.tv_sec < limit;
+}
+
+static bool dir_state_eq(const DirState *a, const DirState *b)
+{
+    return a->valid && b->valid && a->dev == b->dev && a->ino == b->ino && a->mtime.tv_sec == b->mtime.tv_sec &&
+           a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+           a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+void catalog_scope_begin(Catalog *c)
+{
+    c->epoch++;
+    c->scope_open = true;
+}
+
+void catalog_scope_end(Catalog *c)
+{
+    c->epoch++;
+    c->scope_open = false;
+}
+
+/* Stats a schema folder, at most once per statement scope (a change this
+ * catalog makes bumps the epoch).  *state_out (may be NULL) gets the folder's
+ * state when it exists and is stable, else valid = false. */
+static bool schema_dir_stat(Catalog *c, const char *schema, DirState *state_out)
+{
+    size_t len = strlen(schema);
+    if (c->scope_open && len < sizeof c->memo[0].name)
+        for (uint32_t i = 0; i < SCHEMA_MEMO; i++) {
+            SchemaMemo *m = &c->memo[i];
+            if (m->epoch == c->epoch && !strcmp(m->name, schema)) {
+                if (state_out)
+                    *state_out = m->st;
+                return m->exists;
+            }
+        }
+    char p[PATH_MAX];
+    struct stat st;
+    bool ok = path_join(p, sizeof p, c->root, schema, NULL, NULL) == 0 && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    DirState ds = {0};
+    if (ok && dir_stable(&st)) {
+        ds.valid = true;
+        ds.dev = st.st_dev;
+        ds.ino = st.st_ino;
+        ds.mtime = st.st_mtim;
+        ds.ctime = st.st_ctim;
+    }
+    if (c->scope_open && len < sizeof c->memo[0].name) {
+        SchemaMemo *m = &c->memo[c->memo_next++ % SCHEMA_MEMO];
+        memcpy(m->name, schema, len + 1);
+        m->epoch = c->epoch;
+        m->exists = ok;
+        m->st = ds;
+    }
+    if (state_out)
+        *state_out = ds;
+    return ok;
 }
 
 Catalog *catalog_open(const char *lake_dir, TarnError *err)
@@ -116,14 +223,14 @@ Storage *catalog_storage(Catalog *c) { return c->storage; }
 
 bool catalog_schema_exists(Catalog *c, const char *schema)
 {
-    char p[PATH_MAX];
-    if (catalog_check_name(schema, NULL) || path_join(p, sizeof p, c->root, schema, NULL, NULL))
+    if (catalog_check_name(schema, NULL))
         return false;
-    return is_dir(p);
+    return schema_dir_stat(c, schema, NULL);
 }
 
 int catalog_create_schema(Catalog *c, const char *schema, bool if_not_exists, TarnError *err)
 {
+    c->epoch++;
     int rc = catalog_check_name(schema, err);
     if (rc)
         return rc;
@@ -253,6 +360,7 @@ int catalog_list_relations(Catalog *c, const char *schema, Arena *a, char ***nam
 
 int catalog_drop_schema(Catalog *c, const char *schema, bool if_exists, bool cascade, TarnError *err)
 {
+    c->epoch++;
     if (!catalog_schema_exists(c, schema)) {
         if (if_exists)
             return 0;
@@ -315,11 +423,10 @@ static RelEntry *cached(Catalog *c, const char *schema, const char *name)
  * folder but no version yet, and is not a relation until its first commit
  * (PostgreSQL shows no uncommitted table either).  One stat for almost any
  * table (commit 0 or _last_checkpoint); a listing otherwise. */
-static bool log_has_commit(const char *log_dir)
+static bool log_has_commit(const char *log_dir, const FileId *v0)
 {
     char p[PATH_MAX + 64];
-    snprintf(p, sizeof p, "%s/00000000000000000000.json", log_dir);
-    if (exists(p))
+    if (v0->exists)
         return true;
     snprintf(p, sizeof p, "%s/_last_checkpoint", log_dir);
     if (exists(p))
@@ -339,6 +446,36 @@ static bool log_has_commit(const char *log_dir)
     return any;
 }
 
+static void v0_stat(const char *log_dir, FileId *out)
+{
+    char p[PATH_MAX + 64];
+    struct stat st;
+    memset(out, 0, sizeof *out);
+    snprintf(p, sizeof p, "%s/00000000000000000000.json", log_dir);
+    if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    out->exists = true;
+    out->dev = st.st_dev;
+    out->ino = st.st_ino;
+    out->size = st.st_size;
+    out->mtime = st.st_mtim;
+    out->ctime = st.st_ctim;
+}
+
+/* Whether the table under a cached handle's _delta_log folder (same dev and
+ * inode: a folder made right after the old one was deleted may get its
+ * inode back) is another one: a commit file is written once and never
+ * changed, so the same table has the same commit 0 - or none, once log
+ * clean-up removed it, while a table created anew always has one. */
+static bool v0_changed(const FileId *then, const FileId *now)
+{
+    if (!now->exists)
+        return false;
+    return !then->exists || then->dev != now->dev || then->ino != now->ino || then->size != now->size ||
+           then->mtime.tv_sec != now->mtime.tv_sec || then->mtime.tv_nsec != now->mtime.tv_nsec ||
+           then->ctime.tv_sec != now->ctime.tv_sec || then->ctime.tv_nsec != now->ctime.tv_nsec;
+}
+
 static int load_rel(Catalog *c, const char *schema, const char *name, CatalogRel **out, bool *found, TarnError *err)
 {
     *found = false;
@@ -350,8 +487,35 @@ static int load_rel(Catalog *c, const char *schema, const char *name, CatalogRel
         return err_set(err, TARN_ERR_INVALID, "path too long");
     RelEntry *e = cached(c, schema, name);
     bool cached_table = e && e->rel.kind == REL_TABLE;
-    if (is_dir(q) && (cached_table || log_has_commit(q))) {
+    /* A cached table whose schema folder is as it was when its _delta_log
+     * was last seen is still there: dropping, renaming or re-creating it
+     * (here or in any process) changes that folder.  The folder's stat is
+     * taken once per statement scope (catalog_schema_exists memoizes it),
+     * so a statement costs no stat per table here. */
+    DirState sd = {0};
+    if (c->scope_open)
+        schema_dir_stat(c, schema, &sd);
+    if (cached_table && dir_state_eq(&sd, &e->schema_dir)) {
+        *out = &e->rel;
+        *found = true;
+        return 0;
+    }
+    struct stat lst;
+    bool log_dir = stat(q, &lst) == 0 && S_ISDIR(lst.st_mode);
+    /* a table dropped and created again (by any process) since the handle was
+     * opened has another _delta_log folder: open the new one */
+    if (cached_table && log_dir && (lst.st_dev != e->log_dev || lst.st_ino != e->log_ino))
+        cached_table = false;
+    /* ... or the same folder inode with another commit 0 (one stat, only when the schema folder changed) */
+    FileId v0 = {0};
+    if (log_dir)
+        v0_stat(q, &v0);
+    if (cached_table && v0_changed(&e->v0, &v0))
+        cached_table = false;
+    if (log_dir && (cached_table || log_has_commit(q, &v0))) {
         if (cached_table) {
+            e->schema_dir = sd; /* taken before the check above */
+            e->v0 = v0;
             *out = &e->rel;
             *found = true;
             return 0;
@@ -377,6 +541,10 @@ static int load_rel(Catalog *c, const char *schema, const char *name, CatalogRel
             tarn_free(e);
             return err ? err->kind : TARN_ERR_INTERNAL;
         }
+        e->schema_dir = sd;
+        e->log_dev = lst.st_dev;
+        e->log_ino = lst.st_ino;
+        e->v0 = v0;
         e->next = c->rels;
         c->rels = e;
         *out = &e->rel;
@@ -465,6 +633,7 @@ static bool rel_exists(Catalog *c, const char *schema, const char *name)
 int catalog_create_table(Catalog *c, const char *schema, const char *name, const DeltaCreateOptions *opts,
                          CatalogRel **out, bool *created_out, TarnError *err)
 {
+    c->epoch++;
     int rc;
     if ((rc = catalog_check_name(name, err)))
         return rc;
@@ -516,6 +685,7 @@ int catalog_create_table(Catalog *c, const char *schema, const char *name, const
 int catalog_create_view(Catalog *c, const char *schema, const char *name, const char *sql, bool replace,
                         TarnError *err)
 {
+    c->epoch++;
     int rc;
     if ((rc = catalog_check_name(name, err)))
         return rc;
@@ -539,6 +709,7 @@ int catalog_create_view(Catalog *c, const char *schema, const char *name, const 
 
 int catalog_rename_relation(Catalog *c, CatalogRel *rel, const char *new_name, TarnError *err)
 {
+    c->epoch++;
     int rc = catalog_check_name(new_name, err);
     if (rc)
         return rc;
@@ -565,6 +736,7 @@ done:
 
 int catalog_drop_relation(Catalog *c, CatalogRel *rel, TarnError *err)
 {
+    c->epoch++;
     char p[PATH_MAX];
     char *schema = tarn_strdup(rel->schema), *name = tarn_strdup(rel->name);
     int rc = 0;

@@ -56,6 +56,15 @@ void catalog_close(Catalog *c);
 const char *catalog_root(const Catalog *c);
 Storage *catalog_storage(Catalog *c);
 
+/* A statement scope: between begin and end, a schema folder is stat'ed at
+ * most once (catalog_schema_exists, lookups) and a cached table whose
+ * schema folder did not change since its _delta_log was last seen is found
+ * without another stat.  Any change made through this catalog restarts the
+ * scope's memo.  Outside a scope every call stats afresh.  stmt_begin /
+ * stmt_end (sql_run.c) open and close it; a cursor closes it once bound. */
+void catalog_scope_begin(Catalog *c);
+void catalog_scope_end(Catalog *c);
+
 /* ---- Schemas ----------------------------------------------------------------- */
 
 bool catalog_schema_exists(Catalog *c, const char *schema);

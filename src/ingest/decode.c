@@ -14,6 +14,7 @@
 
 #include "format/avro/avro.h"
 #include "format/json/json_parse.h"
+#include "util/datetime.h"
 #include "vector/format.h"
 
 #define MAX_HINTS 256
@@ -138,17 +139,36 @@ static int read_hex4(const char *p, const char *end, uint32_t *out)
 /* memcmp(a, b, n) == 0 for the short names of fields, without a call */
 static inline bool bytes_eq(const char *a, const char *b, size_t n)
 {
-    for (; n >= 8; a += 8, b += 8, n -= 8) {
-        uint64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y)
-            return false;
+    uint64_t x, y;
+    uint32_t x4, y4, x4e, y4e;
+    uint16_t x2, y2, x2e, y2e;
+    if (n >= 8) {
+        for (; n > 8; a += 8, b += 8, n -= 8) {
+            memcpy(&x, a, 8);
+            memcpy(&y, b, 8);
+            if (x != y)
+                return false;
+        }
+        /* the last 8 bytes (overlapping the ones compared) */
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
     }
-    while (n--)
-        if (*a++ != *b++)
-            return false;
-    return true;
+    if (n >= 4) {
+        memcpy(&x4, a, 4);
+        memcpy(&y4, b, 4);
+        memcpy(&x4e, a + n - 4, 4);
+        memcpy(&y4e, b + n - 4, 4);
+        return x4 == y4 && x4e == y4e;
+    }
+    if (n >= 2) {
+        memcpy(&x2, a, 2);
+        memcpy(&y2, b, 2);
+        memcpy(&x2e, a + n - 2, 2);
+        memcpy(&y2e, b + n - 2, 2);
+        return x2 == y2 && x2e == y2e;
+    }
+    return n == 0 || *a == *b;
 }
 
 #define SWAR_ONES 0x0101010101010101ull
@@ -163,14 +183,22 @@ static int parse_string(const char **pp, const char *end, const char *base, Buf 
     bool high = false;
     for (;;) {
         /* 8 bytes at a time while none is '"', '\\', a control byte or
-         * non-ASCII (a false alarm only sends a word to the byte step) */
+         * non-ASCII; then on to the first such byte (the lowest flag of
+         * each test is exact, false alarms come only above a true one) for
+         * the byte step */
         while (end - p >= 8) {
             uint64_t w, q, b;
             memcpy(&w, p, 8);
             q = w ^ (SWAR_ONES * '"');
             b = w ^ (SWAR_ONES * '\\');
-            if ((((q - SWAR_ONES) & ~q) | ((b - SWAR_ONES) & ~b) | ((w - SWAR_ONES * 0x20) & ~w) | w) & SWAR_HIGHS)
+            uint64_t m = (((q - SWAR_ONES) & ~q) | ((b - SWAR_ONES) & ~b) | ((w - SWAR_ONES * 0x20) & ~w) | w) &
+                         SWAR_HIGHS;
+            if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                p += __builtin_ctzll(m) >> 3;
+#endif
                 break;
+            }
             p += 8;
         }
         if (p >= end || *p == '"' || *p == '\\')
@@ -448,6 +476,45 @@ static bool int_fits(TypeId t, int64_t x)
     }
 }
 
+static inline int digits2(const char *p)
+{
+    unsigned a = (unsigned)(p[0] - '0'), b = (unsigned)(p[1] - '0');
+    return a <= 9 && b <= 9 ? (int)(a * 10 + b) : -1;
+}
+
+bool ingest_parse_iso_timestamp(const char *s, size_t n, int64_t *micros_out)
+{
+    if (n < 19 || n > 27 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+        s[16] != ':')
+        return false;
+    int y1 = digits2(s), y2 = digits2(s + 2), mo = digits2(s + 5), d = digits2(s + 8);
+    int h = digits2(s + 11), mi = digits2(s + 14), sec = digits2(s + 17);
+    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+        sec > 59)
+        return false;
+    int64_t y = y1 * 100 + y2;
+    if (y < 1 || d > dt_days_in_month(y, mo))
+        return false;
+    size_t i = 19;
+    int64_t frac = 0;
+    if (i < n && s[i] == '.') {
+        size_t k = 0;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9' && k < 6; i++, k++)
+            frac = frac * 10 + (s[i] - '0');
+        if (k == 0)
+            return false;
+        for (; k < 6; k++)
+            frac *= 10;
+    }
+    if (i < n && s[i] == 'Z')
+        i++;
+    if (i != n)
+        return false;
+    *micros_out = dt_days_from_civil(y, mo, d) * DT_USECS_PER_DAY + h * DT_USECS_PER_HOUR + mi * DT_USECS_PER_MIN +
+                  sec * DT_USECS_PER_SEC + frac;
+    return true;
+}
+
 /* Appends v to column c. 0, 1 (bad record) or an error kind. */
 static int put_value(IngestDecoder *d, int c, const JVal *v, char *eb, size_t ecap, TarnError *err)
 {
@@ -477,7 +544,7 @@ static int put_value(IngestDecoder *d, int c, const JVal *v, char *eb, size_t ec
         break;
     case V_BOOL:
         if (t == TYPE_BOOL)
-            rc = vec_append_bool(vec, v->b);
+            rc = ingest_put_bool(vec, v->b);
         else if (t == TYPE_STRING || t == TYPE_JSON) {
             if (is_new)
                 ingest_sink_col_mixed(s, c);
@@ -489,8 +556,10 @@ static int put_value(IngestDecoder *d, int c, const JVal *v, char *eb, size_t ec
         if (type_is_integer(t)) {
             if (!int_fits(t, v->i))
                 return mismatch(f, v, eb, ecap);
-            rc = vec_append_i64(vec, v->i);
-        } else if (t == TYPE_DOUBLE || t == TYPE_FLOAT)
+            rc = t == TYPE_INT64 ? ingest_put_i64(vec, v->i) : vec_append_i64(vec, v->i);
+        } else if (t == TYPE_DOUBLE)
+            rc = ingest_put_f64(vec, (double)v->i);
+        else if (t == TYPE_FLOAT)
             rc = vec_append_double(vec, (double)v->i);
         else if (t == TYPE_STRING || t == TYPE_JSON) {
             if (is_new)
@@ -510,7 +579,9 @@ static int put_value(IngestDecoder *d, int c, const JVal *v, char *eb, size_t ec
             vec = ingest_sink_vec(s, c);
             t = TYPE_DOUBLE;
         }
-        if (t == TYPE_DOUBLE || t == TYPE_FLOAT)
+        if (t == TYPE_DOUBLE)
+            rc = ingest_put_f64(vec, v->d);
+        else if (t == TYPE_FLOAT)
             rc = vec_append_double(vec, v->d);
         else if (t == TYPE_STRING || t == TYPE_JSON) {
             if (is_new)
@@ -525,10 +596,19 @@ static int put_value(IngestDecoder *d, int c, const JVal *v, char *eb, size_t ec
         break;
     case V_STR:
         if (t == TYPE_STRING || t == TYPE_BLOB)
-            rc = vec_append_str(vec, v->str, v->len);
+            rc = ingest_put_str(vec, v->str, v->len);
         else if (t == TYPE_JSON)
             rc = vec_append_str(vec, v->raw, v->raw_len);
-        else if (t == TYPE_DATE || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ || t == TYPE_TIME ||
+        else if (t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ) {
+            int64_t us;
+            if (ingest_parse_iso_timestamp(v->str, v->len, &us))
+                rc = ingest_put_i64(vec, us);
+            else {
+                rc = value_parse_append(vec, v->str, v->len);
+                if (rc == TARN_ERR_TYPE)
+                    return mismatch(f, v, eb, ecap);
+            }
+        } else if (t == TYPE_DATE || t == TYPE_TIME ||
                  t == TYPE_UUID || t == TYPE_INTERVAL) {
             rc = value_parse_append(vec, v->str, v->len);
             if (rc == TARN_ERR_TYPE)
@@ -612,8 +692,8 @@ static int decode_json(IngestDecoder *d, const char *base, size_t n, char *eb, s
         case 'f':
         case 'n': {
             const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
-            size_t ll = strlen(lit);
-            if ((size_t)(end - p) < ll || memcmp(p, lit, ll) != 0)
+            size_t ll = *p == 'f' ? 5 : 4;
+            if ((size_t)(end - p) < ll || !bytes_eq(p, lit, ll))
                 return bad(eb, ecap, "invalid JSON at byte %zu: unexpected character", (size_t)(p - base));
             v.kind = *p == 'n' ? V_NULL : V_BOOL;
             v.b = *p == 't';

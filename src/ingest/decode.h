@@ -63,4 +63,11 @@ int ingest_decode(IngestDecoder *d, const uint8_t *key, size_t key_len, const ui
  * Errors when the table has them with other types. */
 int ingest_decoder_prepare(IngestDecoder *d, TarnError *err);
 
+/* The JSON decoder's fast path for timestamp / timestamptz strings: exactly
+ * "YYYY-MM-DD[T ]HH:MM:SS[.f{1,6}][Z]" (year 0001..9999, a real day, hour
+ * 0..23, second 0..59).  True with the value dt_parse_timestamp gives (UTC
+ * microseconds; no zone = the time itself); false for any other text,
+ * which then takes the general parser. */
+bool ingest_parse_iso_timestamp(const char *s, size_t n, int64_t *micros_out);
+
 #endif

@@ -78,6 +78,7 @@ typedef struct Ingest {
     bool assigned_once;
     int meta[M_COUNT];
     int n_meta;             /* raw format: no _key column */
+    size_t topic_len;
     /* per-row facts about the sink's columns (the metadata columns'
      * indexes in meta[], whether any column is NOT NULL), valid while the
      * sink, its epoch and its column count are these; cleared when the
@@ -459,11 +460,23 @@ static int append_meta(Ingest *g, const rd_kafka_message_t *msg, int64_t ts_ms, 
         g->ck_ncols = n;
     }
     const int *c = g->meta;
-    const char *topic = g->o->topic;
-    int rc = vec_append_str(ingest_sink_vec(s, c[M_TOPIC]), topic, strlen(topic));
-    rc |= vec_append_i64(ingest_sink_vec(s, c[M_PARTITION]), msg->partition);
-    rc |= vec_append_i64(ingest_sink_vec(s, c[M_OFFSET]), msg->offset);
-    rc |= ts_ms >= 0 ? vec_append_i64(ingest_sink_vec(s, c[M_TIMESTAMP]), ts_ms * 1000)
+    /* _topic: every row of the batch shares the bytes of its first row */
+    Vector *tv = ingest_sink_vec(s, c[M_TOPIC]);
+    const StrView *t0 = tv->len ? &VEC_DATA(tv, StrView)[0] : NULL;
+    int rc;
+    if (t0 && tv->len < tv->cap && vec_is_valid(tv, 0) && t0->len == g->topic_len &&
+        memcmp(t0->ptr, g->o->topic, g->topic_len) == 0) {
+        VEC_DATA(tv, StrView)[tv->len++] = *t0;
+        rc = 0;
+    } else
+        rc = vec_append_str(tv, g->o->topic, g->topic_len);
+    Vector *pv = ingest_sink_vec(s, c[M_PARTITION]);
+    if (pv->len < pv->cap)
+        VEC_DATA(pv, int32_t)[pv->len++] = msg->partition;
+    else
+        rc |= vec_append_i64(pv, msg->partition);
+    rc |= ingest_put_i64(ingest_sink_vec(s, c[M_OFFSET]), msg->offset);
+    rc |= ts_ms >= 0 ? ingest_put_i64(ingest_sink_vec(s, c[M_TIMESTAMP]), ts_ms * 1000)
                      : vec_append_null(ingest_sink_vec(s, c[M_TIMESTAMP]));
     if (g->n_meta > M_KEY)
         rc |= msg->key ? vec_append_str(ingest_sink_vec(s, c[M_KEY]), msg->key, msg->key_len)
@@ -582,6 +595,7 @@ int kafka_ingest_run(const KafkaIngestOptions *o, KafkaIngestStats *stats, TarnE
     for (int m = 0; m < M_COUNT; m++)
         g.meta[m] = -1;
     g.n_meta = o->format == INGEST_RAW ? M_KEY : M_COUNT;
+    g.topic_len = strlen(o->topic);
     g.grouped = o->group != NULL;
     if (o->group)
         snprintf(g.group, sizeof g.group, "%s", o->group);
@@ -618,6 +632,8 @@ int kafka_ingest_run(const KafkaIngestOptions *o, KafkaIngestStats *stats, TarnE
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char qkb[32];
     snprintf(qkb, sizeof qkb, "%d", 65536);
+    char fwait[32];
+    snprintf(fwait, sizeof fwait, "%d", (int)(flush_ms / 10 < 10 ? 10 : flush_ms / 10 > 500 ? 500 : flush_ms / 10));
     if ((rc = set_conf(conf, "bootstrap.servers", o->brokers, err)) ||
         (rc = set_conf(conf, "group.id", g.group, err)) ||
         (rc = set_conf(conf, "enable.auto.commit", "false", err)) ||
@@ -633,6 +649,11 @@ int kafka_ingest_run(const KafkaIngestOptions *o, KafkaIngestStats *stats, TarnE
          * filled, 3x the decoding time).  The limit in bytes (64 MB, 16
          * before) is the bound; the message count is not. */
         (rc = set_conf(conf, "queued.min.messages", "10000000", err)) ||
+        /* a fetch with nothing new waits at most this long at the broker
+         * (librdkafka's default 500 ms: records produced meanwhile may wait
+         * that long, against a flush interval of 1 s); a tenth of the
+         * flush interval, 10..500 ms */
+        (rc = set_conf(conf, "fetch.wait.max.ms", fwait, err)) ||
         (rc = set_conf(conf, "fetch.error.backoff.ms", "20", err)) ||
         (rc = set_conf(conf, "client.id", "tarn-ingest", err)) ||
         (rc = set_conf(conf, "log_level", o->verbose ? "6" : "3", err))) {

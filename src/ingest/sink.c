@@ -19,21 +19,22 @@
 #include "util/datetime.h"
 #include "vector/format.h"
 
-enum { COL_NEW = 1, COL_UNTYPED = 2, COL_MIXED = 4 };
+enum { COL_NEW = INGEST_COL_NEW, COL_UNTYPED = INGEST_COL_UNTYPED, COL_MIXED = INGEST_COL_MIXED };
 
 struct IngestSink {
+    /* Columns (sink.h's head, first): fields[i] describes vecs[i]
+     * (vecs[i].type points into fields[i].type; re-pointed whenever the
+     * arrays move); epoch bumped when columns go away. */
+    union {
+        IngestSinkHead head;
+        struct {
+            INGEST_SINK_HEAD_MEMBERS
+        };
+    };
     char *lake, *schema, *table, *dlq_table, *operation;
     char *table_dir, *dlq_dir;
     DeltaTable *t;             /* NULL until the table exists */
     DeltaTable *dlq;           /* NULL until the dead-letter table exists */
-    /* Columns: fields[i] describes vecs[i] (vecs[i].type points into
-     * fields[i].type; re-pointed whenever the arrays move). */
-    Schema sch;                /* n_fields = columns, fields = the array */
-    Vector *vecs;
-    uint8_t *flags;
-    uint32_t cap;
-    uint32_t n_rows;
-    uint64_t epoch;            /* bumped when columns go away */
     /* Dead letters. */
     Schema dlq_sch;
     Batch dlq_b;
@@ -146,14 +147,7 @@ static int adopt_schema(IngestSink *s, const Schema *ts, TarnError *err)
     return 0;
 }
 
-uint32_t ingest_sink_rows(const IngestSink *s) { return s->n_rows; }
 uint32_t ingest_sink_dlq_rows(const IngestSink *s) { return s->dlq_b.n_rows; }
-int ingest_sink_ncols(const IngestSink *s) { return (int)s->sch.n_fields; }
-uint64_t ingest_sink_epoch(const IngestSink *s) { return s->epoch; }
-Vector *ingest_sink_vec(IngestSink *s, int i) { return &s->vecs[i]; }
-const Field *ingest_sink_field(const IngestSink *s, int i) { return &s->sch.fields[i]; }
-bool ingest_sink_col_is_new(const IngestSink *s, int i) { return (s->flags[i] & COL_NEW) != 0; }
-bool ingest_sink_col_untyped(const IngestSink *s, int i) { return (s->flags[i] & COL_UNTYPED) != 0; }
 void ingest_sink_col_mixed(IngestSink *s, int i) { s->flags[i] |= COL_MIXED; }
 
 int ingest_sink_col(const IngestSink *s, const char *name, size_t len)

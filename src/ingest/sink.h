@@ -45,6 +45,21 @@
 
 typedef struct IngestSink IngestSink;
 
+/* The first members of every sink (the rest is private to sink.c), read
+ * by the inline per-value accessors below: fields[i] describes vecs[i]. */
+#define INGEST_SINK_HEAD_MEMBERS                                              \
+    Schema sch;        /* n_fields = columns, fields = the array */           \
+    Vector *vecs;                                                             \
+    uint8_t *flags;    /* INGEST_COL_* */                                     \
+    uint32_t cap;                                                             \
+    uint32_t n_rows;                                                          \
+    uint64_t epoch;    /* bumped when columns go away or change type */
+typedef struct IngestSinkHead {
+    INGEST_SINK_HEAD_MEMBERS
+} IngestSinkHead;
+enum { INGEST_COL_NEW = 1, INGEST_COL_UNTYPED = 2, INGEST_COL_MIXED = 4 };
+#define INGEST_SINK_HEAD(s) ((const IngestSinkHead *)(const void *)(s))
+
 typedef struct IngestSinkOptions {
     const char *lake;          /* lake directory */
     const char *schema;        /* SQL schema ("public" ...) */
@@ -60,13 +75,13 @@ void ingest_sink_close(IngestSink *s);
 /* ---- Building rows ------------------------------------------------------ */
 
 /* Rows buffered so far (data rows; dead letters apart). */
-uint32_t ingest_sink_rows(const IngestSink *s);
+static inline uint32_t ingest_sink_rows(const IngestSink *s) { return INGEST_SINK_HEAD(s)->n_rows; }
 uint32_t ingest_sink_dlq_rows(const IngestSink *s);
 
-int ingest_sink_ncols(const IngestSink *s);
+static inline int ingest_sink_ncols(const IngestSink *s) { return (int)INGEST_SINK_HEAD(s)->sch.n_fields; }
 /* Changes whenever columns are removed or retyped (indexes and names a
  * caller cached before are then stale); adding columns keeps it. */
-uint64_t ingest_sink_epoch(const IngestSink *s);
+static inline uint64_t ingest_sink_epoch(const IngestSink *s) { return INGEST_SINK_HEAD(s)->epoch; }
 /* Column index by name (case-insensitive), -1 when absent. */
 int ingest_sink_col(const IngestSink *s, const char *name, size_t len);
 /* Adds a column of type id (simple types only); returns its index or -1
@@ -75,18 +90,65 @@ int ingest_sink_add_col(IngestSink *s, const char *name, size_t len, TypeId id, 
 /* The same with any type (copied), e.g. a struct from an Avro schema. */
 int ingest_sink_add_col_type(IngestSink *s, const char *name, const LogicalType *t, TarnError *err);
 /* The vector to append column i's value of the current row to. */
-Vector *ingest_sink_vec(IngestSink *s, int i);
-const Field *ingest_sink_field(const IngestSink *s, int i);
+static inline Vector *ingest_sink_vec(IngestSink *s, int i) { return &INGEST_SINK_HEAD(s)->vecs[i]; }
+static inline const Field *ingest_sink_field(const IngestSink *s, int i)
+{
+    return &INGEST_SINK_HEAD(s)->sch.fields[i];
+}
 /* True for a column not in the table yet (added in this batch). */
-bool ingest_sink_col_is_new(const IngestSink *s, int i);
+static inline bool ingest_sink_col_is_new(const IngestSink *s, int i)
+{
+    return (INGEST_SINK_HEAD(s)->flags[i] & INGEST_COL_NEW) != 0;
+}
 /* True for a new column that has only NULLs so far (its type is open). */
-bool ingest_sink_col_untyped(const IngestSink *s, int i);
+static inline bool ingest_sink_col_untyped(const IngestSink *s, int i)
+{
+    return (INGEST_SINK_HEAD(s)->flags[i] & INGEST_COL_UNTYPED) != 0;
+}
 /* Changes a new column's type, converting the values buffered: NULL-only
  * columns to anything, BIGINT to DOUBLE PRECISION. */
 int ingest_sink_retype(IngestSink *s, int i, TypeId id, TarnError *err);
 /* Marks a new text column as holding non-strings too (no date/timestamp
  * inference for it). */
 void ingest_sink_col_mixed(IngestSink *s, int i);
+/* Appends for the per-value paths (vec_append_* when the vector is full):
+ * _i64 for 8-byte integer / timestamp / time columns, _f64 for DOUBLE
+ * PRECISION, _bool for BOOLEAN, _str for text / bytea / json. */
+static inline int ingest_put_i64(Vector *v, int64_t x)
+{
+    if (v->len < v->cap) {
+        ((int64_t *)v->data)[v->len++] = x;
+        return 0;
+    }
+    return vec_append_i64(v, x);
+}
+static inline int ingest_put_f64(Vector *v, double x)
+{
+    if (v->len < v->cap) {
+        ((double *)v->data)[v->len++] = x;
+        return 0;
+    }
+    return vec_append_double(v, x);
+}
+static inline int ingest_put_bool(Vector *v, bool x)
+{
+    if (v->len < v->cap) {
+        v->data[v->len++] = x;
+        return 0;
+    }
+    return vec_append_bool(v, x);
+}
+static inline int ingest_put_str(Vector *v, const char *p, size_t n)
+{
+    if (v->len < v->cap) {
+        if (vec_str_copy(v, p, n, &((StrView *)v->data)[v->len]))
+            return TARN_ERR_NOMEM;
+        v->len++;
+        return 0;
+    }
+    return vec_append_str(v, p, n);
+}
+
 /* Completes the current row: NULL for every column it did not set. */
 int ingest_sink_row_end(IngestSink *s, TarnError *err);
 /* Drops the current row's values (after an error halfway through it). */

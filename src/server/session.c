@@ -33,6 +33,7 @@
 #include "server/scram.h"
 #include "server/server_int.h"
 #include "server/sqlcursor.h"
+#include "sql/plan_cache.h"
 #include "sql/prepare.h"
 #include "sql/session.h"
 #include "util/mem.h"
@@ -92,7 +93,10 @@ static int read_msg(Session *s, bool startup, int64_t timeout_ms, PgMsg *m)
             if (left < wait)
                 wait = (int)left;
         }
-        int pr = cio_wait(&s->io, wait);
+        /* A plain socket without a deadline: straight to a blocking recv,
+         * no poll first (one syscall per incoming batch).  Server shutdown
+         * wakes it with shutdown(fd) (server.c). */
+        int pr = !deadline && !s->io.ssl ? 1 : cio_wait(&s->io, wait);
         if (atomic_load(s->srv->stop))
             return 0;
         if (pr < 0)
@@ -1124,7 +1128,7 @@ static int simple_one(Session *s, const char *text, int char_offset)
         return -1;
     }
     tarn_stmt *st = NULL;
-    rc = tarn_prepare(s->db, text, 0, NULL, &st, &s->err);
+    rc = sql_simple_prepare(s->db, text, &st, &s->err); /* tarn_prepare, through the plan cache */
     if (rc && empty_statement_error(&s->err))
         return 0;
     if (!rc && tarn_stmt_nparams(st) > 0)
@@ -1134,6 +1138,8 @@ static int simple_one(Session *s, const char *text, int char_offset)
         Portal p = {.name = (char *)"", .ps = &ps};
         rc = portal_run(s, &p, 0, true);
         portal_release(&p);
+        if (rc)
+            sql_stmt_map_error(st, &s->err);
     }
     tarn_stmt_free(st);
     if (rc) {
@@ -1164,6 +1170,15 @@ static void simple_query(Session *s, const char *sql)
 {
     drop_portal(s, "");
     drop_stmt(s, "");
+    size_t one;
+    if (sql_simple_single_cached(s->db, sql, &one)) { /* one statement of a shape that parsed before */
+        if (!simple_piece(s, sql, 0, one))
+            pgw_simple(&s->wb, 'I');
+        if (!s->db->in_txn)
+            drop_txn_portals(s, true);
+        ready(s);
+        return;
+    }
     /* The whole message is parsed first, as PostgreSQL does: a syntax error
      * anywhere runs nothing.  (The scanner split would also drop statements
      * without a keyword, such as "selec 1", silently.) */

@@ -32,6 +32,14 @@ struct tarn_stmt {
     uint32_t *coltables;        /* source table OID per column (0: computed), or NULL */
     int16_t *colattnums;        /* source column number (1-based; 0: computed) */
     struct tarn_stmt *next;     /* the session's list (named ones) */
+    /* plan_cache.c: a statement of the plan cache run with the literals of
+     * one simple-protocol text (lit_values, n_params of them; shares the
+     * cached statement's AST and descriptions, owns only its arena) */
+    const Value *lit_values;
+    struct PlanCacheUse *lit_use; /* the cache entry and the literals' positions */
+    uint64_t schema_fp;         /* describe pass: fingerprint of the tables it read */
+    bool position_param;        /* describe pass: a $k is an ORDER BY / GROUP BY / DISTINCT ON item */
+    struct AstEntry *ast_ref;   /* sql and st belong to this entry of the parse cache (plan_cache.c), or NULL */
 };
 
 /* PostgreSQL type OID -> tarn type; -1 when tarn has no such type. */

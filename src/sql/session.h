@@ -67,6 +67,8 @@ struct tarn_db {
     uint32_t n_notices, cap_notices;
     char session_user[64];          /* tarn_set_session_identity ('' = "tarn") */
     char database[64];              /* ('' = the lake directory's name) */
+    struct PlanCache *plan_cache;   /* simple-protocol statements by their
+                                     * literal-free text (plan_cache.c) */
 };
 
 /* A statement's result: rows (a collection) or nothing, plus the tag. */

@@ -12,6 +12,7 @@
 #include "sql/func/func_lib.h"
 #include "sql/parse/parse.h"
 #include "sql/notice.h"
+#include "sql/plan_cache.h"
 #include "sql/session.h"
 #include "util/datetime.h"
 #include "vector/format.h"
@@ -72,6 +73,7 @@ void tarn_close(tarn_db *db)
     if (!db)
         return;
     sql_prepared_free_all(db);
+    plan_cache_free(db);
     sql_notices_free(db);
     catalog_close(db->cat);
     tarn_free(db->other);

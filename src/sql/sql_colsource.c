@@ -36,6 +36,11 @@ static const LogicalOp *defining_op(const LogicalOp *op, ColBinding b, int depth
         if (op->u.project.table_index == b.table)
             return op;
         break;
+    case LOP_CTE_SCAN:
+        for (uint32_t i = 0; i < op->u.cte.n_cols; i++)
+            if (binding_eq(op->u.cte.cols[i], b))
+                return op;
+        break;
     default:
         break;
     }
@@ -65,6 +70,18 @@ static void source_of(const LogicalOp *root, ColBinding b, uint32_t *oid, int16_
             *oid = syscat_name_oid(key);
             *attnum = (int16_t)(b.col + 1);
             return;
+        }
+        if (d->kind == LOP_CTE_SCAN) {
+            /* a shared WITH query / view: the same column of its body */
+            uint32_t i = 0;
+            while (i < d->u.cte.n_cols && !binding_eq(d->u.cte.cols[i], b))
+                i++;
+            const LogicalOp *body = d->u.cte.share->plan;
+            if (i >= body->n_out)
+                return;
+            b = body->out[i];
+            op = body;
+            continue;
         }
         /* a projection: follow a plain column reference below it */
         if (b.col >= d->u.project.n_exprs)

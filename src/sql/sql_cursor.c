@@ -24,6 +24,7 @@
 #include "sql/func/func_lib.h"
 #include "sql/prepare.h"
 #include "sql/notice.h"
+#include "sql/plan_cache.h"
 #include "sql/stmt.h"
 #include "util/bgthread.h"
 #include "util/datetime.h"
@@ -44,6 +45,7 @@ struct tarn_batch {
     uint32_t off, n;
     uint32_t ncols;
     Arena text;                 /* formatted values, reset at every fetch */
+    Buf scratch;                /* value_format_text's output, reused */
     const FlTz *tz;
 };
 
@@ -130,6 +132,7 @@ static int open_query(tarn_cursor *c, tarn_stmt *ps, const Value *v, bool allow_
     int rc = bind_query(&s->bc, ps->st->u.select, &q);
     if (!rc)
         rc = stmt_plan(s, q.plan, err);
+    catalog_scope_end(db->cat); /* bound: a held cursor must not keep the catalog's statement scope open */
     if (!rc && !again)
         rc = copy_desc(c, q.n_cols, q.names, q.types, err);
     bool inl = !rc && allow_inline && s->pp.root->est_rows >= 0 &&
@@ -162,13 +165,24 @@ int tarn_cursor_open(tarn_stmt *st, int n_params, const char *const *values, tar
     c->db = st->db;
     arena_init(&c->a, 0);
     arena_init(&c->batch.text, 0);
+    buf_init(&c->batch.scratch);
     atomic_init(&c->cancel, 0);
     atomic_store(&st->db->cancel, 0);
     sql_notices_clear(st->db);
     Value *v = NULL;
-    int rc = sql_params_from_text(st->db, st, n_params, values, &c->a, &v, err);
+    int rc = 0;
+    if (st->lit_values && !n_params) /* plan_cache.c: the literals of a simple-protocol text */
+        v = (Value *)st->lit_values;
+    else
+        rc = sql_params_from_text(st->db, st, n_params, values, &c->a, &v, err);
     if (!rc && st->st->kind == STMT_SELECT) {
         rc = open_query(c, st, v, true, err);
+        if (!rc && st->lit_use && !plan_cache_still_valid(st, &c->s.res, c->ncols, c->names, c->oids)) {
+            tarn_cursor_close(c); /* the tables changed since the entry was made: uncached */
+            if ((rc = plan_cache_prepare_again(st, err)))
+                return rc;
+            return tarn_cursor_open(st, 0, NULL, cur_out, err);
+        }
     } else if (!rc) {
         rc = sql_stmt_run_values(st, v, &c->a, &c->res, err);
         if (!rc && !c->res && !(c->res = sql_result_tag("", err)))
@@ -315,6 +329,7 @@ void tarn_cursor_close(tarn_cursor *c)
     }
     tarn_result_free(c->res);
     arena_free(&c->batch.text);
+    buf_free(&c->batch.scratch);
     arena_free(&c->a);
     tarn_free(c);
 }
@@ -354,20 +369,24 @@ const char *tarn_batch_text(const tarn_batch *b, int64_t row, int col, size_t *l
         if (!s)
             return NULL;
         n = fl_format_timestamptz(((const int64_t *)v->data)[i], b->tz, s);
-    } else {
-        Buf buf;
-        buf_init(&buf);
-        if (value_format_text(v, i, &buf)) {
-            buf_free(&buf);
+    } else if (v->type->id == TYPE_STRING || v->type->id == TYPE_JSON) { /* the bytes as stored */
+        const StrView *sv = &((const StrView *)v->data)[i];
+        n = sv->len;
+        if (!(s = arena_alloc(&mb->text, n + 1)))
             return NULL;
-        }
-        n = buf.len;
-        s = arena_alloc(&mb->text, n + 1);
-        if (s && n)
-            memcpy(s, buf.data, n);
-        buf_free(&buf);
-        if (!s)
+        if (n)
+            memcpy(s, sv->ptr, n);
+        s[n] = 0;
+    } else { /* formatted into the batch's reused buffer: no allocation per value */
+        Buf *buf = &mb->scratch;
+        buf->len = 0;
+        if (value_format_text(v, i, buf))
             return NULL;
+        n = buf->len;
+        if (!(s = arena_alloc(&mb->text, n + 1)))
+            return NULL;
+        if (n)
+            memcpy(s, buf->data, n);
         s[n] = 0;
     }
     if (len_out)

@@ -22,6 +22,7 @@
 #include "sql/parse/parse.h"
 #include "sql/prepare.h"
 #include "sql/notice.h"
+#include "sql/plan_cache.h"
 #include "sql/stmt.h"
 #include "table/delta/delta.h"
 
@@ -41,7 +42,8 @@ int sql_type_from_oid(uint32_t oid, LogicalType *out)
     case 20: *out = type_simple(TYPE_INT64); return 0;
     case 21: *out = type_simple(TYPE_INT16); return 0;
     case 23: *out = type_simple(TYPE_INT32); return 0;
-    case 25: case 1042: case 19: *out = type_simple(TYPE_STRING); return 0;
+    case 25: case 19: *out = type_simple(TYPE_STRING); return 0;
+    case 1042: *out = type_simple(TYPE_STRING), out->char_kind = TYPE_CHAR_BPCHAR; return 0; /* trailing blanks do not count */
     case 1043: /* varchar without a length (JDBC's setString): "character varying" in messages */
         *out = type_simple(TYPE_STRING);
         out->char_kind = TYPE_CHAR_VARCHAR;
@@ -216,8 +218,11 @@ static int describe(tarn_stmt *ps, TarnError *err)
     }
     for (uint32_t i = 0; !rc && i < bp.n; i++)
         ps->param_types[i] = bp.types[i];
-    if (!rc)
+    if (!rc) {
         ps->n_params = bp.n;
+        ps->position_param = bp.position_param;
+        ps->schema_fp = plan_cache_fp(&s.res);
+    }
     stmt_end(&s);
     if (!rc && st->kind == STMT_EXECUTE) {
         /* EXECUTE name: the named statement's columns */
@@ -257,6 +262,7 @@ void sql_stmt_free(tarn_stmt *ps)
     if (!ps)
         return;
     arena_free(&ps->a);
+    ast_entry_unref(ps->ast_ref);
     tarn_free(ps);
 }
 
@@ -269,8 +275,13 @@ static int stmt_create(tarn_db *db, const char *text, size_t len, bool is_prepar
     tarn_stmt *ps = tarn_calloc(1, sizeof *ps);
     if (!ps)
         return ERR_NOMEM(err, sizeof *ps);
-    arena_init(&ps->a, 0);
     ps->db = db;
+    if (!is_prepare && ast_cache_get(db, text, len, ps)) { /* parsed before: plan_cache.c */
+        arena_init(&ps->a, 4096);
+        *out = ps;
+        return 0;
+    }
+    arena_init(&ps->a, is_prepare ? 0 : 4096);
     int rc = 0;
     char *sql = arena_alloc(&ps->a, len + 1);
     if (!sql) {
@@ -289,6 +300,8 @@ static int stmt_create(tarn_db *db, const char *text, size_t len, bool is_prepar
         goto fail;
     }
     ps->st = sl.stmts[0];
+    if (!is_prepare)
+        ast_cache_put(db, ps);
     if (is_prepare) {
         const AstStmt *p = ps->st;
         ps->st = p->u.prepare.stmt;
@@ -366,7 +379,7 @@ int tarn_prepare(tarn_db *db, const char *sql, int n_param_types, const uint32_t
 
 void tarn_stmt_free(tarn_stmt *st) { sql_stmt_free(st); }
 
-int tarn_stmt_nparams(const tarn_stmt *st) { return st ? (int)st->n_params : 0; }
+int tarn_stmt_nparams(const tarn_stmt *st) { return st && !st->lit_values ? (int)st->n_params : 0; }
 uint32_t tarn_stmt_param_oid(const tarn_stmt *st, int i)
 {
     if (!st || i < 0 || (uint32_t)i >= st->n_params)

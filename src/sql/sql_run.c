@@ -38,6 +38,7 @@ void stmt_begin(Stmt *s, tarn_db *db, const char *sql, TarnError *err)
         snprintf(db->temp_directory, sizeof db->temp_directory, "%s/.tarn_tmp", catalog_root(db->cat));
     s->x.temp_dir = db->temp_directory;
     s->x.cat = db->cat;
+    catalog_scope_begin(db->cat); /* one stat per schema folder for the statement (catalog.h) */
     /* the current schema, for current_schema() */
     db->settings.current_schema = NULL;
     for (uint32_t i = 0; i < db->n_path; i++)
@@ -49,6 +50,8 @@ void stmt_begin(Stmt *s, tarn_db *db, const char *sql, TarnError *err)
 
 void stmt_end(Stmt *s)
 {
+    if (s->db)
+        catalog_scope_end(s->db->cat);
     if (s->pp.root)
         physop_destroy_tree(s->pp.root);
     for (uint32_t i = 0; i < s->pp.n_inits; i++)
@@ -65,6 +68,10 @@ void stmt_end(Stmt *s)
 int stmt_plan(Stmt *s, LogicalOp *plan, TarnError *err)
 {
     int rc = plan_optimize(&s->a, &plan, err);
+    if (!rc)
+        rc = plan_share_views(&s->a, plan, err);
+    if (!rc)
+        rc = plan_share_subplans(&s->a, plan, err);
     if (rc)
         return rc;
     s->plan = plan;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sql/plan_cache.h"
 #include "sql/exec/ops.h"
 #include "sql/exec/spill.h"
 #include "sql/session.h"
@@ -83,6 +84,8 @@ static const SettingDef defs[] = {
     {"standard_conforming_strings", "standard_conforming_strings", "on", "Causes '...' strings to treat backslashes literally.", 0},
     {"statement_timeout", "statement_timeout", "0", "Sets the maximum allowed duration of any statement.", 0},
     {"synchronous_commit", "synchronous_commit", "on", "Sets the current transaction's synchronization level.", 0},
+    {"tarn.plan_cache", "tarn.plan_cache", "on", "Caches parsed statements and simple-protocol queries that differ only in literals (tarn; plan_cache.c).", 0},
+    {"tarn.plan_cache_hits", "tarn.plan_cache_hits", NULL, "Shows how many statements of this session the plan cache served (tarn).", S_READONLY},
     {"tarn.threads", "tarn.threads", NULL, "Sets the number of worker threads a query uses (tarn; 0 = all cores).", 0},
     {"temp_directory", "temp_directory", NULL, "Sets the directory of spill files (tarn).", 0},
     {"threads", "threads", NULL, "Alias of tarn.threads.", S_HIDDEN},
@@ -192,6 +195,8 @@ static int get_locked(tarn_db *db, const char *lname, char *value, size_t n, Tar
         snprintf(value, n, "%u", db->threads ? db->threads : pool_size());
     else if (!strcmp(lname, "session_authorization")) /* tarn_set_session_identity */
         scopy(value, n, db->session_user[0] ? db->session_user : "tarn");
+    else if (!strcmp(lname, "tarn.plan_cache_hits"))
+        snprintf(value, n, "%llu", (unsigned long long)plan_cache_hits(db));
     else if (!strcmp(lname, "extra_float_digits"))
         snprintf(value, n, "%d", db->settings.extra_float_digits);
     else if (!strcmp(lname, "memory_limit")) {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -86,6 +87,91 @@ struct ArenaChunk {
     _Alignas(16) uint8_t mem[];
 };
 
+/* Per-thread stash of freed regular arena chunks (at most CHUNK_STASH_BYTES
+ * per thread, sizes up to CHUNK_STASH_MAX): a small statement creates and
+ * drops a dozen arenas (statement, cursor, scans, batches), and taking
+ * their 16-64 KiB chunks from malloc and giving them back each time cost
+ * more than the rest of a point read's execution.  Chunks are reused only
+ * at their exact size; freed at thread exit.  Off under AddressSanitizer
+ * (so it keeps seeing every use after free) and while allocation failures
+ * are injected (mem_fail_after). */
+#define CHUNK_STASH_N 8
+#define CHUNK_STASH_MAX (256u * 1024)
+#define CHUNK_STASH_BYTES (512u * 1024)
+#if defined(__SANITIZE_ADDRESS__)
+#define CHUNK_STASH_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHUNK_STASH_ON 0
+#endif
+#endif
+#ifndef CHUNK_STASH_ON
+#define CHUNK_STASH_ON 1
+#endif
+
+typedef struct ChunkStash {
+    ArenaChunk *c[CHUNK_STASH_N];
+    uint32_t n;
+    size_t bytes;
+    bool registered;
+} ChunkStash;
+
+static _Thread_local ChunkStash stash;
+static pthread_key_t stash_key;
+static pthread_once_t stash_once = PTHREAD_ONCE_INIT;
+
+static void stash_drop(void *p)
+{
+    ChunkStash *st = p;
+    for (uint32_t i = 0; i < st->n; i++)
+        free(st->c[i]);
+    st->n = 0;
+    st->bytes = 0;
+}
+
+static void stash_key_make(void) { (void)pthread_key_create(&stash_key, stash_drop); }
+
+static ArenaChunk *chunk_get(size_t size)
+{
+    if (!CHUNK_STASH_ON || size > CHUNK_STASH_MAX || atomic_load_explicit(&fail_at, memory_order_relaxed))
+        return tarn_malloc(sizeof(ArenaChunk) + size);
+    for (uint32_t i = stash.n; i-- > 0;)
+        if (stash.c[i]->size == size) {
+            ArenaChunk *c = stash.c[i];
+            stash.c[i] = stash.c[--stash.n];
+            stash.bytes -= size;
+            return c;
+        }
+    return tarn_malloc(sizeof(ArenaChunk) + size);
+}
+
+/* Frees a chunk, or keeps it for chunk_get when it is a regular one (used
+ * <= size: big requests have their own chunk with used == size too, so
+ * only sizes a regular chunk can have are kept, see arena_alloc). */
+static void chunk_put(ArenaChunk *c, bool regular)
+{
+    if (!CHUNK_STASH_ON || !regular || c->size > CHUNK_STASH_MAX ||
+        atomic_load_explicit(&fail_at, memory_order_relaxed) || stash.n == CHUNK_STASH_N ||
+        stash.bytes + c->size > CHUNK_STASH_BYTES) {
+        tarn_free(c);
+        return;
+    }
+    if (!stash.registered) {
+        pthread_once(&stash_once, stash_key_make);
+        if (pthread_setspecific(stash_key, &stash) != 0) {
+            tarn_free(c);
+            return;
+        }
+        stash.registered = true;
+    }
+    stash.c[stash.n++] = c;
+    stash.bytes += c->size;
+}
+
+/* Regular chunk sizes: 16 KiB times a power of two (arena_init's sizes
+ * are 16 KiB or 64 KiB in practice, doubling per chunk). */
+static bool regular_size(size_t size) { return size >= 16 * 1024 && (size & (size - 1)) == 0; }
+
 void arena_init(Arena *a, size_t chunk_size)
 {
     a->head = NULL;
@@ -121,7 +207,7 @@ void *arena_alloc(Arena *a, size_t n)
             }
             return big->mem;
         }
-        c = tarn_malloc(sizeof(ArenaChunk) + size);
+        c = regular_size(size) ? chunk_get(size) : tarn_malloc(sizeof(ArenaChunk) + size);
         if (!c)
             return NULL;
         c->size = size;
@@ -172,7 +258,7 @@ void arena_reset(Arena *a)
         if (!keep && c->used <= c->size && c->size >= a->chunk_size / 2 && c->size <= 8u * 1024 * 1024) {
             keep = c;
         } else {
-            tarn_free(c);
+            chunk_put(c, regular_size(c->size));
         }
         c = next;
     }
@@ -189,7 +275,7 @@ void arena_free(Arena *a)
     ArenaChunk *c = a->head;
     while (c) {
         ArenaChunk *next = c->next;
-        tarn_free(c);
+        chunk_put(c, regular_size(c->size));
         c = next;
     }
     a->head = NULL;

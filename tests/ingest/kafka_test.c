@@ -611,6 +611,58 @@ static char *tarn_cmd(const char *args)
     return out;
 }
 
+/* JSON decoding corners of the fast paths: keys compared in place against
+ * the previous record's (names differing in one byte at any position),
+ * strings with a quote, escape or non-ASCII byte at every position of an
+ * 8-byte word, literals, and timestamps in and out of the ISO fast path. */
+static void test_json_corners(void)
+{
+    const char *topic = "jc", *table = "public.jc";
+    create_topic(topic, 1);
+    const char *recs[] = {
+        "{\"a\":1,\"abcdefghi\":\"x\",\"ts\":\"2026-11-21T10:05:03.123Z\",\"s\":\"plain\",\"b\":true}",
+        "{\"a\":2,\"abcdefghX\":\"y\",\"ts\":\"2026-11-21T12:05:03+02:00\",\"s\":\"1234567\\\"89\",\"b\":false}",
+        "{\"a\":3,\"abcXefghi\":\"z\",\"ts\":\"2026-11-21 10:05:03\",\"s\":\"12345678\\n9\",\"b\":null}",
+        "{\"a\":4,\"Abcdefghi\":\"w\",\"ts\":\"2024-02-29T23:59:59.999999Z\",\"s\":\"\xc3\xa9" "1234567\"}",
+        "{\"a\":5,\"ts\":\"2026-11-21T10:05:03.1234567Z\",\"s\":\"1234567\xc3\xa9\",\"b\":true}",
+        "{\"a\":6,\"b\":tru}",
+        "{\"a\":7,\"b\":nul}",
+        "{\"a\":8,\"ts\":\"2023-02-29T00:00:00Z\"}",
+        "{\"a\":9,\"s\":\"\\\"\",\"t\":\"1234567\x01\"}",
+        "{\"a\":10,\"s\":\"\",\"abcdefgh\":\"v\"}",
+    };
+    /* the first record alone: ts becomes timestamptz, b boolean */
+    char log[1100];
+    snprintf(log, sizeof log, "%s/jc.log", workdir);
+    int st = 0;
+    for (size_t from = 0; from < 2; from++) {
+        for (size_t i = from; i < (from ? sizeof recs / sizeof recs[0] : 1); i++)
+            produce(topic, 0, NULL, 0, recs[i], strlen(recs[i]));
+        produce_flush();
+        pid_t pid = ingest(log, topic, table, "--exit-at-end", NULL);
+        st |= wait_pid(pid, 30000);
+    }
+    check(st == 0, "json corners: ingest", "status %d", st);
+    if (st)
+        show_log(log);
+    char *got = sql("select a, abcdefghi, \\\"abcdefghX\\\", \\\"abcXefghi\\\", abcdefgh, ts, s, b from public.jc order by a");
+    const char *want = "1,x,,,,2026-11-21 10:05:03.123+00,plain,t\n"
+                       "2,,y,,,2026-11-21 10:05:03+00,\"1234567\"\"89\",f\n"
+                       "3,,,z,,2026-11-21 10:05:03+00,\"12345678\n9\",\n"
+                       "4,w,,,,2024-02-29 23:59:59.999999+00,\xc3\xa9" "1234567,\n"
+                       "5,,,,,2026-11-21 10:05:03.123457+00,1234567\xc3\xa9,t\n"
+                       "10,,,,v,,\"\",";
+    check(strcmp(got, want) == 0, "json corners: values", "got\n%s\nwant\n%s", got, want);
+    free(got);
+    got = sql("select _offset, error from public.jc_dlq order by _offset");
+    want = "5,invalid JSON at byte 11: unexpected character\n"
+           "6,invalid JSON at byte 11: unexpected character\n"
+           "7,\"field \"\"ts\"\": string \"\"2023-02-29T00:00:00Z\"\" does not fit column type timestamptz\"\n"
+           "8,invalid JSON at byte 28: control character in a string";
+    check(strcmp(got, want) == 0, "json corners: dead letters", "got\n%s\nwant\n%s", got, want);
+    free(got);
+}
+
 /* --stream: a stream over the ingested table runs inside the ingester;
  * after --exit-at-end its target equals the batch GROUP BY of the table. */
 static void test_stream(void)
@@ -639,9 +691,12 @@ static void test_stream(void)
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "grep -q 'stream \"nope\" does not exist' '%s'", log);
     check(st == 1 && system(cmd) == 0, "stream: an unknown --stream fails", "status %d", st);
-    /* records arrive while the ingester (and its stream) runs */
+    /* records arrive while the ingester (and its stream) runs; --exit-at-end
+     * must not see the end between two bursts: the mock broker holds an
+     * empty fetch for fetch.wait.max.ms (tarn's default is a tenth of the
+     * flush interval, 20 ms here), so 1 s spans the 150 ms gaps */
     pid = ingest(log, topic, table, "--stream", "st_min", "--flush-rows", "700", "--flush-interval-ms", "200",
-                 "--exit-at-end", NULL);
+                 "--property", "fetch.wait.max.ms=1000", "--exit-at-end", NULL);
     for (int i = 0; i < 4; i++) {
         produce_events(topic, 3, 1500);
         sleep_ms(150);
@@ -717,6 +772,8 @@ int main(int argc, char **argv)
             test_formats();
         if (all || !strcmp(t, "stream"))
             test_stream();
+        if (all || !strcmp(t, "json"))
+            test_json_corners();
         if (all)
             break;
     }

@@ -32,6 +32,19 @@ for round in 1 2; do
         -c "select count(*), sum(id) from cc where name is null and id > 100"
 done
 
+# zone maps (min / max per 1024 cached rows): rows 1025-2048 are one zone
+# whose smallint is all NULL; constants on zone edges, negatives, bigint, date
+"${PSQL[@]}" -c "create table zm (id int, s smallint, b bigint, d date)" \
+    -c "insert into zm select i, case when i between 1025 and 2048 then null else (i % 1000) - 500 end,
+               -i::bigint * 1000, date '2020-01-01' + i from generate_series(1, 3000) i" >/dev/null 2>&1
+for round in 1 2; do
+    expect "column cache ($round): zone maps with an all-NULL zone and zone edges" "2|1024|2|1|952|2049|1|2" "${PSQL[@]}" -At \
+        -c "select (select count(*) from zm where s = 0), (select count(*) from zm where s is null),
+                   (select count(*) from zm where s < -499), (select count(*) from zm where b = -1024000),
+                   (select count(*) from zm where b < -2048000), (select sum(id) from zm where id >= 1024 and id <= 1025),
+                   (select count(*) from zm where d = date '2020-01-01' + 2049), (select count(*) from zm where s > 498)"
+done
+
 # char(n) compares without trailing spaces, varchar / text with them (as in PostgreSQL)
 "${PSQL[@]}" -c "create table cch (id int, c char(5), v varchar(5))" \
     -c "insert into cch values (1, 'ab', 'ab'), (2, 'abc', 'abc  ')" >/dev/null 2>&1
@@ -62,6 +75,48 @@ expect "column cache: a DELETE by another process is visible" "0|4991" \
     >/dev/null 2>&1
 expect "column cache: a new column from another process" "86|4990" \
     "${PSQL[@]}" -At -c "select (select extra from cc where id = 43), (select count(*) from cc where extra is null)"
+
+# A session's catalog skips the stat of a cached table's _delta_log while
+# its schema folder is unchanged (catalog.c, once that folder's timestamps
+# are 2 s old): one session (one psql connection) reads tables, another
+# process drops, re-creates and shadows them in between.
+"${PSQL[@]}" -c "create table fr (id int)" -c "insert into fr values (1), (2)" \
+    -c "create table fr2 (id int)" -c "insert into fr2 values (7)" >/dev/null 2>&1
+sleep 3
+expect "catalog: drop, re-create and shadowing by another process, seen by a warm session" \
+    "$(printf '2\n7\nERROR:  relation "fr" does not exist\nLINE 1: select count(*) from fr\n                             ^\n0\n1\n3\nERROR:  relation "fr2" does not exist\nLINE 1: select * from fr2\n                      ^')" \
+    psql -X -q -At -c "select count(*) from fr" -c "select * from fr2" \
+    -c "\\! $TARN sql --lake $TMP/lake -c 'drop table fr' >/dev/null 2>&1" \
+    -c "select count(*) from fr" \
+    -c "\\! $TARN sql --lake $TMP/lake -c 'create table fr (id int)' >/dev/null 2>&1" \
+    -c "select count(*) from fr" \
+    -c "\\! $TARN sql --lake $TMP/lake -c 'create schema sh; create table sh.fr (x int); insert into sh.fr values (1)' >/dev/null 2>&1" \
+    -c "set search_path = sh, public" -c "select count(*) from fr" \
+    -c "\\! $TARN sql --lake $TMP/lake -c 'insert into sh.fr values (2), (3)' >/dev/null 2>&1" \
+    -c "select count(*) from fr" \
+    -c "\\! $TARN sql --lake $TMP/lake -c 'alter table public.fr2 rename to fr3' >/dev/null 2>&1" \
+    -c "select * from fr2"
+# dropped and created again between two statements of a warm session
+# (this session's handle of the old table must not be used)
+"${PSQL[@]}" -c "create table dr (id int)" -c "insert into dr values (1), (2), (3)" >/dev/null 2>&1
+expect "catalog: a table dropped and re-created by another process between two statements" "$(printf '3\n1|42\n1|42')" \
+    psql -X -q -At -c "select count(*) from dr" \
+    -c "\\! $TARN sql --lake $TMP/lake -c 'drop table dr; create table dr (id int); insert into dr values (42)' >/dev/null 2>&1" \
+    -c "select count(*), max(id) from dr" -c "select count(*), max(id) from dr"
+# re-created with a longer log (the old snapshot must not be extended with
+# the new log's commits), other columns, then a shorter log, then dropped
+# (a _delta_log folder made right after one is deleted may reuse its inode)
+"${PSQL[@]}" -c "create table rc (id int)" -c "insert into rc values (1)" -c "insert into rc values (2)" \
+    -c "insert into rc values (3)" >/dev/null 2>&1
+expect "catalog: re-created by another process with a longer log, other columns, a shorter log, dropped" \
+    "$(printf '3|6\nx|5|15\n1|42\nERROR:  relation "rc" does not exist\nLINE 1: select count(*), sum(id) from rc\n                                      ^')" \
+    psql -X -q -At -c "select count(*), sum(id) from rc" \
+    -c "\\! $TARN sql --lake $TMP/lake -c \"drop table rc; create table rc (t text, n int); insert into rc values ('x', 1); insert into rc values ('x', 2); insert into rc values ('x', 3); insert into rc values ('x', 4); insert into rc values ('x', 5)\" >/dev/null 2>&1" \
+    -c "select t, count(*), sum(n) from rc group by t" \
+    -c "\\! $TARN sql --lake $TMP/lake -c 'drop table rc; create table rc (id int); insert into rc values (42)' >/dev/null 2>&1" \
+    -c "select count(*), sum(id) from rc" \
+    -c "\\! $TARN sql --lake $TMP/lake -c 'drop table rc' >/dev/null 2>&1" \
+    -c "select count(*), sum(id) from rc"
 
 # a small estimate but a large result: the inline run overflows and the
 # query runs again, streaming; every row arrives once

@@ -14,7 +14,9 @@
 #                 idle_in_transaction_session_timeout
 #   node-postgres tests/server/node_pg_test.mjs (pg from tools/node)
 #   psycopg2      tests/server/psycopg2_test.py: parameters, typed results,
-#                 named cursors (DECLARE/FETCH/MOVE/CLOSE), COPY, notices
+#                 named cursors (DECLARE/FETCH/MOVE/CLOSE), COPY, notices;
+#                 tests/server/plan_cache_test.py: simple-protocol statements
+#                 through the plan cache answer as with tarn.plan_cache = off
 #   Grafana       tests/server/grafana_test.py: the data source's expanded
 #                 macros; responses equal grafana_expected.txt (from PG 15)
 #   JDBC          tests/server/JdbcTest.java (Debian's postgresql.jar):
@@ -359,6 +361,16 @@ wait "$SERVER3_PID"
 
 # ---- column cache, parse cache, inline runs; commits by another process ---------------------------
 . tests/server/cache_test.sh
+
+# ---- plan cache of simple-protocol statements (src/sql/plan_cache.c): cached = uncached ----------
+if "$PY3" -c 'import psycopg2' 2>/dev/null; then
+    if out=$(timeout 120 "$PY3" tests/server/plan_cache_test.py "host=127.0.0.1 port=$PORT user=tester dbname=lake" \
+        "$TARN" "$TMP/lake" 2>&1); then
+        ok "plan cache: $(echo "$out" | tail -1)"
+    else
+        bad "plan cache" "$(echo "$out" | grep -v '^ok')"
+    fi
+fi
 
 # ---- TLS ------------------------------------------------------------------------------------------
 . tests/server/tls_test.sh

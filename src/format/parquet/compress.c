@@ -1,6 +1,6 @@
 /*
  * compress.c - Parquet page codecs (Compression.md) over Debian's libsnappy,
- * zlib, libzstd and liblz4.
+ * zlib, libzstd and liblz4 (SNAPPY decompression: snappy_dec.c).
  *
  * Every decompressor is told the page header's uncompressed size and writes
  * into a buffer of exactly that size; a stream that wants to produce more is
@@ -259,16 +259,14 @@ int pq_decompress(PqCodec codec, const uint8_t *src, size_t src_len, uint8_t *ds
         return 0;
 
     case PQ_CODEC_SNAPPY: {
-        size_t ulen = 0;
-        if (snappy_uncompressed_length((const char *)src, src_len, &ulen) != SNAPPY_OK)
+        /* snappy_dec.c, not libsnappy: see there why. */
+        size_t ulen = 0, hdr;
+        if (pq_snappy_length(src, src_len, &ulen, &hdr))
             return err_set(err, TARN_ERR_CORRUPT, "SNAPPY: invalid length preamble");
         if (ulen != dst_len)
             return size_mismatch(err, name, ulen, dst_len);
-        size_t out_len = dst_len;
-        if (snappy_uncompress((const char *)src, src_len, (char *)dst, &out_len) != SNAPPY_OK)
+        if (pq_snappy_decompress(src, src_len, dst, dst_len))
             return err_set(err, TARN_ERR_CORRUPT, "SNAPPY: invalid compressed data");
-        if (out_len != dst_len)
-            return size_mismatch(err, name, out_len, dst_len);
         return 0;
     }
 

@@ -7,8 +7,8 @@
  *
  * Decompression is told the expected uncompressed size (from the page
  * header) and never produces more: output beyond it is TARN_ERR_CORRUPT,
- * which defuses decompression bombs.  Uses Debian's libsnappy, zlib,
- * libzstd and liblz4.
+ * which defuses decompression bombs.  Uses Debian's libsnappy (compression;
+ * decompression is snappy_dec.c), zlib, libzstd and liblz4.
  */
 #ifndef TARN_FORMAT_PARQUET_COMPRESS_H
 #define TARN_FORMAT_PARQUET_COMPRESS_H
@@ -36,6 +36,12 @@ size_t pq_compress_bound(PqCodec codec, size_t src_len);
 const char *pq_codec_name(int codec);
 /* Parses a user name: none|uncompressed|snappy|gzip|zstd|lz4|lz4_raw. */
 int pq_codec_parse(const char *name, PqCodec *out, TarnError *err);
+
+/* Snappy raw format (snappy_dec.c): the uncompressed length in the
+ * stream's preamble (*hdr = its bytes), and decompression into exactly
+ * dst_len bytes; 0, or -1 for a malformed stream or another length. */
+int pq_snappy_length(const uint8_t *src, size_t src_len, size_t *ulen, size_t *hdr);
+int pq_snappy_decompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
 
 /* CRC-32 (the zlib / IEEE polynomial Parquet uses for page CRCs). */
 uint32_t pq_crc32(const uint8_t *p, size_t n);

@@ -17,6 +17,10 @@
  *   2. once the chunk has DICT_PROBE_VALUES values (or at its last page),
  *      dictionary + indices are not smaller than the PLAIN values of the
  *      chunk so far (nearly unique columns).
+ * The rule is also checked once within the chunk's first page, when it
+ * holds DICT_EARLY_VALUES values (rule 2 then only when >= 63/64 of them
+ * are distinct), so a nearly unique column stops hashing early instead of
+ * hashing a whole first page (page_rows values).
  * The page being closed is then re-encoded PLAIN from the dictionary, and
  * so is the rest of the chunk (with the column's non-dictionary encoding);
  * the dictionary page is written only if earlier pages use it.  Each row
@@ -46,6 +50,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define GOLDEN 0x9E3779B97F4A7C15ULL
 #define MAX_PAGE_ENTRIES (INT32_MAX / 2)
 #define DICT_PROBE_VALUES 1024       /* values seen before judging a dictionary */
+#define DICT_EARLY_VALUES 4096       /* the first page is judged once at this many values too */
 
 static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
@@ -166,10 +171,10 @@ static inline bool key32(const PqwCol *c)
     return c->phys == PQ_INT32 || c->phys == PQ_FLOAT;
 }
 
-/* Makes room for `extra` more entries (table load stays at most 1/2). */
-static int dict_reserve(PqwCol *c, uint32_t extra)
+/* Makes the slot table hold n entries at a load of at most 1/2. */
+static int dict_slots_room(PqwCol *c, uint64_t n)
 {
-    uint64_t need = ((uint64_t)c->n_dict + extra) * 2;
+    uint64_t need = n * 2;
     if (need > c->slot_cap) {
         if (need > (1u << 31))
             return TARN_ERR_NOMEM;
@@ -213,6 +218,21 @@ static int dict_reserve(PqwCol *c, uint32_t extra)
         c->slot_cap = cap;
         c->slot_shift = shift;
     }
+    return 0;
+}
+
+/* Entries the slot table gets ahead of need: it grows with the dictionary
+ * (doubling, when an insert would pass load 1/2), so a low-cardinality
+ * column keeps a small table to clear per chunk. */
+#define DICT_SLOTS_AHEAD 1024
+
+/* Makes room for `extra` more entries: the value arrays for all of them,
+ * the slot table for up to DICT_SLOTS_AHEAD of them (the insert loops grow
+ * it further with DICT_GROW_AT). */
+static int dict_reserve(PqwCol *c, uint32_t extra)
+{
+    if (dict_slots_room(c, (uint64_t)c->n_dict + (extra < DICT_SLOTS_AHEAD ? extra : DICT_SLOTS_AHEAD)))
+        return TARN_ERR_NOMEM;
     if (c->phys == PQ_BYTE_ARRAY || c->phys == PQ_FIXED_LEN_BYTE_ARRAY) {
         uint64_t n = (uint64_t)c->n_dict + extra;
         if (grow_array((void **)&c->stamp, &c->stamp_cap, n, sizeof(uint32_t), true))
@@ -223,6 +243,20 @@ static int dict_reserve(PqwCol *c, uint32_t extra)
     }
     return 0;
 }
+
+/* In an insert loop, before adding entry nd + 1 for `key`: when that would
+ * pass load 1/2, doubles the table, reloads the loop's slots / mask / shift
+ * and restarts the probe (continue). */
+#define DICT_GROW_AT(SLOTS, key)                                                \
+    if ((uint64_t)(nd + 1) * 2 > c->slot_cap) {                                 \
+        if (dict_slots_room(c, (uint64_t)nd + 1))                               \
+            return TARN_ERR_NOMEM;                                              \
+        slots = c->SLOTS;                                                       \
+        mask = c->slot_cap - 1;                                                 \
+        shift = c->slot_shift;                                                  \
+        p = slot_of(key, shift);                                                \
+        continue;                                                               \
+    }
 
 static void dict_clear(PqwCol *c)
 {
@@ -260,6 +294,7 @@ static void dict_clear(PqwCol *c)
         for (;;) {                                                              \
             SLOT_T *s = &slots[p];                                              \
             if (!s->idx1) {                                                     \
+                DICT_GROW_AT(SLOTS, (uint64_t)x)                                \
                 s->key = x;                                                     \
                 s->idx1 = ++nd;                                                 \
                 dv[nd - 1] = x;                                                 \
@@ -312,6 +347,7 @@ static int dict_put_bytes(PqwCol *c, const StrView *v, uint32_t n, uint32_t *out
         for (;;) {
             PqwSlot *s = &slots[p];
             if (!s->idx1) {
+                DICT_GROW_AT(slots, h)
                 if (c->dict_vals.len + len > UINT32_MAX)
                     return TARN_ERR_NOMEM;
                 uint32_t off = (uint32_t)c->dict_vals.len;
@@ -374,6 +410,7 @@ static int dict_put_flba(PqwCol *c, const uint8_t *v, uint32_t n, uint32_t *out,
         for (;;) {
             PqwSlot *s = &slots[p];
             if (!s->idx1) {
+                DICT_GROW_AT(slots, h)
                 s->key = h;
                 s->idx1 = ++nd;
                 id = nd - 1;
@@ -1160,6 +1197,34 @@ int64_t pqw_col_pending_bytes(const PqwCol *c)
 
 /* ---- Public: adding a slice ------------------------------------------------------------- */
 
+/* Values the chunk's first page may still stage before the early judgement
+ * of its dictionary (see top), 0 when there is none to make. */
+static uint32_t dict_early_room(const PqwCol *c)
+{
+    if (!c->dict_on || c->dict_unlimited || c->dict_used || c->dict_vals_total || c->n_values >= DICT_EARLY_VALUES)
+        return 0;
+    return DICT_EARLY_VALUES - c->n_values;
+}
+
+/* The early judgement: rule 1 or 2 of the fallback on the values staged,
+ * rule 2 only for a nearly unique sample (>= 63/64 distinct values: a
+ * sample this small underrates a dictionary of a few thousand values). */
+static int dict_judge_early(PqwCol *c)
+{
+    bool over = c->dict_bytes > c->o.dict_max_bytes;
+    if (!over && (uint64_t)c->n_dict * 64 >= (uint64_t)c->n_values * 63) {
+        int64_t cost = c->dict_bytes + ((int64_t)c->n_values * dict_bit_width(c) + 7) / 8;
+        over = cost >= c->page_est;
+    }
+    if (!over)
+        return 0;
+    c->dict_on = false;
+    if (dict_indices_to_plain(c))
+        return TARN_ERR_NOMEM;
+    dict_clear(c);
+    return 0;
+}
+
 int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_t *def,
                 const uint16_t *rep, const uint32_t *sel, uint32_t base, uint32_t n_values,
                 TarnError *err)
@@ -1176,12 +1241,15 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
         uint32_t take, nv, rows;
         int64_t bytes;
         bool full = false;
+        uint32_t early = dict_early_room(c);
         if (!rep && c->width > 0) {
             /* Fixed width, one entry per record: the cut is arithmetic. */
             uint64_t by = ((uint64_t)bytes_room + (uint64_t)c->width - 1) / (uint64_t)c->width;
             take = min_u32(n_entries - e, rows_room);
             if (by < take)
                 take = (uint32_t)by;
+            if (early && early < take)
+                take = early;
             if (take == 0)
                 take = 1;
             rows = take;
@@ -1196,6 +1264,8 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
         } else if (!rep && !def && !sel && sv) {
             /* Flat byte arrays without NULLs: whole values up to page_bytes. */
             uint32_t lim = min_u32(n_entries - e, rows_room);
+            if (early && early < lim)
+                lim = early;
             const StrView *x = sv + base + v;
             int64_t last = 0;
             uint32_t k = 0;
@@ -1281,6 +1351,8 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
         c->ps.null_count += take - nv;
         e += take;
         v += nv;
+        if (early && c->n_values >= DICT_EARLY_VALUES && dict_judge_early(c))
+            return ERR_NOMEM(err, c->page_est);
         if (full || c->n_rows >= (uint32_t)c->o.page_rows ||
             c->page_est + levels_est(c) >= c->o.page_bytes) {
             int rc = flush_page(c, false, err);

@@ -301,21 +301,26 @@ static int add_query_item(BindCtx *ctx, Scope *scope, BoundQuery *q, const char 
     return 0;
 }
 
-static int bind_view(BindCtx *ctx, Scope *scope, CatalogRel *rel, const AstNode *n, LogicalOp **out)
+static int bind_view(BindCtx *ctx, Scope *scope, CatalogRel *catrel, const AstNode *n, LogicalOp **out)
 {
     if (ctx->view_depth > 32) {
-        err_set_state(ctx->err, TARN_ERR_INVALID, "42P17", "infinite recursion detected in view \"%s\"", rel->name);
+        err_set_state(ctx->err, TARN_ERR_INVALID, "42P17", "infinite recursion detected in view \"%s\"", catrel->name);
         return bind_error_at(ctx, n->loc);
     }
+    /* The catalog re-reads a view's entry on every lookup and frees the old
+     * one, so a later reference to the same view (in the body, or in a
+     * subquery: FROM gv ... (SELECT ... FROM gv g2 WHERE ... gv.x)) would
+     * free the strings this reference's scope item points at: keep copies. */
+    const char *vschema = arena_strdup(ctx->a, catrel->schema), *vname = arena_strdup(ctx->a, catrel->name);
     AstStmtList sl;
-    char *sql = arena_strdup(ctx->a, rel->view_sql);
-    if (!sql)
+    char *sql = arena_strdup(ctx->a, catrel->view_sql);
+    if (!sql || !vschema || !vname)
         return nomem(ctx);
     int rc = sql_parse(sql, ctx->a, &sl, ctx->err);
     if (rc || sl.n != 1 || sl.stmts[0]->kind != STMT_CREATE_VIEW) {
         if (!rc)
-            err_set(ctx->err, TARN_ERR_CORRUPT, "view \"%s\" has an invalid definition", rel->name);
-        err_context(ctx->err, "in view \"%s.%s\"", rel->schema, rel->name);
+            err_set(ctx->err, TARN_ERR_CORRUPT, "view \"%s\" has an invalid definition", vname);
+        err_context(ctx->err, "in view \"%s.%s\"", vschema, vname);
         ctx->err->position = 0;
         return bind_error_at(ctx, n->loc);
     }
@@ -331,16 +336,32 @@ static int bind_view(BindCtx *ctx, Scope *scope, CatalogRel *rel, const AstNode 
     ctx->sql = saved_sql;
     ctx->ctes = saved_ctes;
     if (rc) {
-        err_context(ctx->err, "in view \"%s.%s\"", rel->schema, rel->name);
+        err_context(ctx->err, "in view \"%s.%s\"", vschema, vname);
         ctx->err->position = 0;
         return bind_error_at(ctx, n->loc);
     }
+    /* computed once when referenced again (bind_cte_share.c) */
+    char *key = arena_alloc(ctx->a, strlen(vschema) + strlen(vname) + 2);
+    if (!key)
+        return nomem(ctx);
+    sprintf(key, "%s.%s", vschema, vname);
+    if ((rc = bind_share_note(ctx, NULL, key, key + strlen(vschema) + 1, q.plan, false, 0)))
+        return rc;
     /* view column names, then the alias's column names */
     const AstList *vcols = &vs->u.create_view.col_names;
     for (uint32_t i = 0; i < vcols->n && i < q.n_cols; i++)
         q.names[i] = vcols->items[i]->u.colref.names[0];
-    const char *alias = n->u.rangevar.alias ? n->u.rangevar.alias : rel->name;
-    return add_query_item(ctx, scope, &q, alias, &n->u.rangevar.col_aliases, out);
+    /* without an alias, the item is also reachable as schema.view.column */
+    const char *alias = n->u.rangevar.alias ? n->u.rangevar.alias : vname;
+    ScopeItem it;
+    if ((rc = item_from_op(ctx, q.plan, alias, n->u.rangevar.alias ? NULL : vschema, &n->u.rangevar.col_aliases,
+                           q.names, &it)))
+        return rc;
+    it.relname = vname;
+    if ((rc = scope_add_item(ctx, scope, &it)))
+        return rc;
+    *out = q.plan;
+    return 0;
 }
 
 /* A scan of one (pinned) snapshot of a table as a FROM item. */
@@ -372,6 +393,8 @@ static int add_snapshot_scan(BindCtx *ctx, Scope *scope, CatalogRel *rel, DeltaS
     ScopeItem it;
     if ((rc = item_from_op(ctx, op, alias, schema, col_aliases, NULL, &it)))
         return bind_error_at(ctx, loc);
+    if (!(it.relname = arena_strdup(ctx->a, rel->name)))
+        return nomem(ctx);
     if ((rc = scope_add_item(ctx, scope, &it)))
         return bind_error_at(ctx, loc);
     *out = op;
@@ -406,9 +429,18 @@ static int bind_table(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **
             CteDef *saved = ctx->ctes;
             ctx->ctes = c->visible;
             BoundQuery q;
+            uint32_t saved_level = ctx->min_ref_level;
+            ctx->min_ref_level = UINT32_MAX;
             rc = bind_query_scoped(ctx, c->node->u.cte.select, c->outer, &q);
+            bool correlated = c->outer && ctx->min_ref_level <= scope_level(c->outer);
+            if (ctx->min_ref_level > saved_level)
+                ctx->min_ref_level = saved_level;
             ctx->ctes = saved;
             if (rc)
+                return rc;
+            /* computed once when referenced again (bind_cte_share.c) */
+            int mat = c->node->u.cte.materialized; /* libpg_query: 2 MATERIALIZED, 3 NOT MATERIALIZED */
+            if ((rc = bind_share_note(ctx, c, NULL, c->name, q.plan, correlated, mat == 2 ? 1 : mat == 3 ? 2 : 0)))
                 return rc;
             if (c->node->u.cte.col_names.n > q.n_cols) {
                 err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "WITH query \"%s\" has %u columns available but %u columns specified",
@@ -1638,8 +1670,10 @@ static int rewrite_agg(BindCtx *ctx, Expr *e, Expr *const *groups, uint32_t ng, 
     return 0;
 }
 
-static bool is_int_const(const AstNode *n, int64_t *v)
+static bool is_int_const(BindCtx *ctx, const AstNode *n, int64_t *v)
 {
+    if (n->kind == AST_PARAM && ctx->params) /* $n where a literal would be a position (plan_cache.c) */
+        ctx->params->position_param = true;
     if (n->kind == AST_CONST && n->u.cnst.kind == CONST_INT) {
         *v = n->u.cnst.ival;
         return true;
@@ -2026,7 +2060,7 @@ static int bind_group_item(BindCtx *ctx, void *arg, const AstNode *g, Expr **out
     int64_t pos;
     int rc;
     ExprEnv genv = {.scope = gc->scope, .clause = CL_GROUP_BY};
-    if (is_int_const(g, &pos)) {
+    if (is_int_const(ctx, g, &pos)) {
         if (pos < 1 || pos > tg->n) {
             err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "GROUP BY position %lld is not in select list", (long long)pos);
             return bind_error_at(ctx, g->loc);
@@ -2220,7 +2254,7 @@ static int bind_select_core(BindCtx *ctx, const AstSelect *s, Scope *parent, Bou
         order[i].nulls_first = nulls == 1 || (nulls == 0 && dir == 2); /* PG: NULLS LAST for ASC, FIRST for DESC */
         order_target[i] = -1;
         int64_t pos;
-        if (is_int_const(x, &pos)) {
+        if (is_int_const(ctx, x, &pos)) {
             if (pos < 1 || pos > n_visible) {
                 err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "%s position %lld is not in select list", clause,
                               (long long)pos);
@@ -2666,7 +2700,7 @@ order_limit:
             items[i].nulls_first = nulls == 1 || (nulls == 0 && dir == 2);
             int64_t pos;
             int k = -1;
-            if (is_int_const(x, &pos)) {
+            if (is_int_const(ctx, x, &pos)) {
                 if (pos < 1 || pos > n) {
                     err_set_state(ctx->err, TARN_ERR_INVALID, "42P10", "ORDER BY position %lld is not in select list", (long long)pos);
                     return bind_error_at(ctx, x->loc);
@@ -2988,7 +3022,13 @@ int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuer
 
 int bind_query(BindCtx *ctx, const AstSelect *s, BoundQuery *out)
 {
-    return bind_query_scoped(ctx, s, NULL, out);
+    struct CteShareRef *mark = ctx->share_refs;
+    int rc = bind_query_scoped(ctx, s, NULL, out);
+    if (rc) {
+        ctx->share_refs = mark;
+        return rc;
+    }
+    return bind_share_finish(ctx, mark);
 }
 
 /* ---- INSERT ------------------------------------------------------------------------------------------ */

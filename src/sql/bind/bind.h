@@ -59,6 +59,8 @@ typedef struct BindParams {
     const struct Expr **unk;        /* describe mode: unknown $k expressions ... */
     uint32_t *unk_no;               /* ... and their k */
     uint32_t n_unk, cap_unk;
+    bool position_param;            /* a $k stood where a literal integer would be an ORDER BY /
+                                     * GROUP BY / DISTINCT ON position */
 } BindParams;
 
 typedef struct BindCtx {
@@ -90,6 +92,7 @@ typedef struct BindCtx {
     uint32_t n_local_refs, n_outer_refs; /* column references bound in the current scope / an
                                      * enclosing one (an aggregate over outer columns only) */
     struct SysModel *syscat;        /* catalog model of this statement (bind_syscat.c), lazily */
+    struct CteShareRef *share_refs; /* WITH query / view references bound (bind_cte_share.c) */
 } BindCtx;
 
 /* A bound query: its plan and the names of its output columns. */

@@ -10,6 +10,11 @@
  * column keeps it (CREATE TABLE AS, result column types).  Implicit
  * coercions (operator and function arguments) do not check lengths, as in
  * PostgreSQL, where they only meet text.
+ *
+ * Comparing varchar with char(n) (bind_char_compare_args), PostgreSQL
+ * picks the bpchar operator (varchar -> bpchar is an implicit cast, text ->
+ * bpchar is not preferred): the varchar side loses its trailing blanks
+ * too.  text compared with char(n) stays a text comparison.
  */
 #include <string.h>
 
@@ -52,4 +57,22 @@ int bind_char_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, E
     f->args[2] = x;
     f->u.func.def = def;
     return bind_fold(ctx, f, out);
+}
+
+int bind_char_compare_args(BindCtx *ctx, const char *op, Expr **args)
+{
+    static const char *const cmp[] = {"=", "<>", "!=", "<", ">", "<=", ">="};
+    bool is_cmp = false;
+    for (size_t i = 0; i < sizeof cmp / sizeof cmp[0]; i++)
+        is_cmp |= !strcmp(op, cmp[i]);
+    if (!is_cmp || args[0]->type.id != TYPE_STRING || args[1]->type.id != TYPE_STRING || args[0]->unknown ||
+        args[1]->unknown)
+        return 0;
+    for (int i = 0; i < 2; i++)
+        if (args[i]->type.char_kind == TYPE_CHAR_VARCHAR && args[1 - i]->type.char_kind == TYPE_CHAR_BPCHAR) {
+            LogicalType bp = args[1 - i]->type;
+            bp.char_len = 0;
+            return bind_char_coerce(ctx, args[i], &bp, CAST_EXPLICIT, &args[i]);
+        }
+    return 0;
 }

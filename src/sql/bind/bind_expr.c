@@ -211,6 +211,16 @@ int bind_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, Expr *
         LogicalType text = type_simple(TYPE_STRING);
         Expr *x;
         bool unk = e->unknown && e->kind == EX_CONST;
+        if (unk && ctx->params && ctx->params->n_unk &&
+            (t->char_kind == TYPE_CHAR_BPCHAR || context <= CAST_ASSIGNMENT)) {
+            /* an unknown $k meeting char(n) (any context) or varchar(n) (assignment, cast) takes that type
+             * without its length, as in PostgreSQL; bind_param strips a bpchar value's trailing blanks */
+            LogicalType pt = *t;
+            pt.char_len = 0;
+            int prc = bind_param_infer(ctx, e, &pt);
+            if (prc)
+                return prc;
+        }
         int crc = bind_coerce(ctx, e, &text, context, &x);
         if (!crc && context > CAST_ASSIGNMENT && unk && t->char_kind == TYPE_CHAR_BPCHAR) {
             /* 'ab  ' compared with a char(n) value: trailing spaces do not count */
@@ -553,6 +563,11 @@ int bind_function(BindCtx *ctx, const char *name, FuncKind kind, Expr **args, ui
                 return rc;
         }
     }
+    if (kind == FUNC_OPERATOR && n == 2) { /* varchar compared with char(n): as char(n) (bind_char.c) */
+        int crc = bind_char_compare_args(ctx, name, args);
+        if (crc)
+            return crc;
+    }
     /* Insert casts. */
     LogicalType *argt = arena_alloc(ctx->a, (n ? n : 1) * sizeof(LogicalType));
     if (!argt)
@@ -852,7 +867,21 @@ int bind_column(BindCtx *ctx, ExprEnv *env, const AstNode *n, Expr **out)
         err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42703", "column \"%s\" does not exist", names[0]);
         hint_closest(ctx, env->scope, names[0]);
     } else {
-        err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42P01", "missing FROM-clause entry for table \"%s\"", names[k - 2]);
+        /* PostgreSQL's errorMissingRTE: a table or view read under an
+         * alias is named by its alias only */
+        const ScopeItem *hit = NULL;
+        for (Scope *s = env->scope; s && !hit; s = s->parent)
+            for (uint32_t i = 0; i < s->n_items && !hit; i++)
+                if (s->items[i].relname && s->items[i].alias && strcmp(s->items[i].alias, s->items[i].relname) &&
+                    !strcmp(s->items[i].relname, names[k - 2]))
+                    hit = &s->items[i];
+        if (hit) {
+            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42P01", "invalid reference to FROM-clause entry for table \"%s\"",
+                          names[k - 2]);
+            err_hint(ctx->err, "Perhaps you meant to reference the table alias \"%s\".", hit->alias);
+        } else {
+            err_set_state(ctx->err, TARN_ERR_NOT_FOUND, "42P01", "missing FROM-clause entry for table \"%s\"", names[k - 2]);
+        }
     }
     return bind_error_at(ctx, n->loc);
 }

@@ -10,6 +10,7 @@
 typedef struct ScopeItem {
     const char *alias;          /* the name that qualifies its columns */
     const char *schema;         /* for schema.table.column (plain tables) */
+    const char *relname;        /* a table or view read under an alias: its name (errors only) */
     uint32_t n_cols;
     const char **names;
     ColBinding *binds;
@@ -96,6 +97,7 @@ int bind_array_ctor(BindCtx *ctx, ExprEnv *env, const AstNode *n, const LogicalT
 /* bind_coerce to varchar(n) / char(n) in an explicit or assignment context:
  * e (text) wrapped in the length coercion (bind_char.c). */
 int bind_char_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, Expr **out);
+int bind_char_compare_args(BindCtx *ctx, const char *op, Expr **args);
 
 /* bind_coerce's array cases ('{1,2}' -> int[], int[] -> bigint[]); *handled false: not one. */
 int bind_array_coerce(BindCtx *ctx, Expr *e, const LogicalType *t, int context, Expr **out, bool *handled);
@@ -182,6 +184,16 @@ int bind_window_tvf(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **ou
 void bind_window_tvf_restrict(LogicalOp *get);
 /* bind.c's FROM item binder (tables, subqueries, functions, joins). */
 int bind_from_item_ext(BindCtx *ctx, Scope *scope, const AstNode *n, LogicalOp **out);
+
+/* bind_cte_share.c: notes a bound reference to a WITH query (cte: its
+ * CteDef) or a view (view: "schema.name"), node its plan root;
+ * materialized: the WITH query's 0 default, 1 MATERIALIZED, 2 NOT
+ * MATERIALIZED.  bind_share_finish: turns the references noted after mark
+ * that are shared into CTE scans (LOP_CTE_SCAN), and forgets them. */
+struct CteShareRef;
+int bind_share_note(BindCtx *ctx, const void *cte, const char *view, const char *name, LogicalOp *node,
+                    bool correlated, int materialized);
+int bind_share_finish(BindCtx *ctx, struct CteShareRef *mark);
 
 /* Binds a nested query (subquery) with `parent` as enclosing scope. */
 int bind_query_scoped(BindCtx *ctx, const AstSelect *s, Scope *parent, BoundQuery *out);

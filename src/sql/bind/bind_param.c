@@ -73,6 +73,8 @@ int bind_param(BindCtx *ctx, const AstNode *n, Expr **out)
             return ERR_NOMEM(ctx->err, 0);
         e->u.cnst.is_null = v->is_null;
         *out = e;
+        if (t.id == TYPE_STRING && t.char_kind == TYPE_CHAR_BPCHAR && !t.char_len && !v->is_null)
+            return bind_char_coerce(ctx, e, &t, CAST_EXPLICIT, out); /* bpchar: trailing blanks do not count */
         return 0;
     }
     int rc = grow(ctx, p, (uint32_t)k);

@@ -4,7 +4,9 @@
  * (madvise MADV_HUGEPAGE), so that filling a hash table of millions of
  * groups costs one page fault per 2 MiB instead of one per 4 KiB (the
  * kernel time of page faults was half of a 1.5M-group aggregation).
- * Smaller requests go to tarn_malloc.  Free with big_free.
+ * Requests of BIGMEM_MIN and more are anonymous mappings of their own
+ * (given back to the kernel by big_free; big_calloc needs no memset);
+ * smaller ones go to tarn_malloc.  Free with big_free.
  */
 #ifndef TARN_SQL_EXEC_BIGMEM_H
 #define TARN_SQL_EXEC_BIGMEM_H

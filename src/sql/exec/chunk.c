@@ -321,3 +321,40 @@ void vec_hash(const Vector *v, uint32_t n, uint64_t *h, bool init)
         h[i] = init ? x : combine(h[i], x);
     }
 }
+
+void vec_hash_sel(const Vector *v, const uint32_t *sel, uint32_t k, uint64_t *h)
+{
+    TypeId id = v->type->id;
+    size_t w = type_width(v->type);
+    if (!v->is_const && !v->validity && !type_is_nested(id) && !type_is_string_like(id) && (w == 8 || w == 4)) {
+        if (w == 8)
+            for (uint32_t j = 0; j < k; j++)
+                h[sel[j]] = mix64(((const uint64_t *)v->data)[sel[j]] + 1);
+        else
+            for (uint32_t j = 0; j < k; j++)
+                h[sel[j]] = mix64((uint64_t)((const uint32_t *)v->data)[sel[j]] + 1);
+        return;
+    }
+    /* as vec_hash's general loop, row by row */
+    for (uint32_t j = 0; j < k; j++) {
+        uint32_t i = sel[j], r = v->is_const ? 0 : i;
+        uint64_t x;
+        if (type_is_nested(id)) {
+            x = vec_is_valid(v, r) ? nested_hash(v, r) : NULL_HASH;
+        } else if (!vec_is_valid(v, r)) {
+            x = NULL_HASH;
+        } else if (type_is_string_like(id)) {
+            const StrView *s = &((const StrView *)v->data)[r];
+            x = hash_bytes(s->ptr, s->len);
+        } else {
+            switch (w) {
+            case 1: x = mix64(v->data[r] + 1); break;
+            case 2: x = mix64((uint64_t)((const uint16_t *)v->data)[r] + 1); break;
+            case 4: x = mix64((uint64_t)((const uint32_t *)v->data)[r] + 1); break;
+            case 8: x = mix64(((const uint64_t *)v->data)[r] + 1); break;
+            default: x = hash_bytes(v->data + w * r, w); break;
+            }
+        }
+        h[i] = x;
+    }
+}

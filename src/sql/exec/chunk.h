@@ -42,6 +42,9 @@ int vec_own_strings(Vector *v, uint32_t n);
 /* Hashes of n rows of v combined into h (h[i] = combine(h[i], hash(v[i]))
  * or, with init, h[i] = hash(v[i])).  NULL hashes to a fixed value. */
 void vec_hash(const Vector *v, uint32_t n, uint64_t *h, bool init);
+/* The same hashes (init) for rows sel[0..k) only: h[sel[j]] is set, the
+ * other entries of h are left alone. */
+void vec_hash_sel(const Vector *v, const uint32_t *sel, uint32_t k, uint64_t *h);
 
 /* Sets row i of v to NULL (ensuring the bitmap). */
 static inline int vec_null_at(Vector *v, uint32_t i) { return vec_set_null(v, i); }

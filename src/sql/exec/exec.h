@@ -107,6 +107,11 @@ struct PhysOp {
     uint32_t max_threads;   /* 0 = any; 1 forces its pipelines single-threaded */
     pthread_mutex_t mu;     /* guards sink_combine */
     int feeders;            /* pipelines sinking into this op (executor) */
+    /* set by the executor before the pipeline through this operator runs:
+     * its thread count; op_flush may count its calls in run_flushed so that
+     * the last thread emits what depends on every thread's input */
+    uint32_t run_threads;
+    _Atomic uint32_t run_flushed;
     bool sink_ready, finalized;
     /* EXPLAIN ANALYZE */
     _Atomic uint64_t rows_out;
@@ -121,6 +126,8 @@ typedef struct InitPlan {
     uint32_t slot;          /* ExecCtx.params index */
     SubqKind kind;          /* SCALAR: first column of <= 1 row; EXISTS: any row */
     PhysOp *root;           /* its plan, ending in a result sink */
+    const char *cte;        /* non-NULL: no value; the materialised rows of this shared
+                             * WITH query / view, read by CTE scans (op_cte.c) */
 } InitPlan;
 
 struct ExecCtx {

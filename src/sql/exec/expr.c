@@ -535,6 +535,34 @@ int expr_select(ExprState *st, const Chunk *in, const uint32_t *sel, uint32_t n,
     return select_rows(st, st->root, in, sel, n, sel_out, n_out, err);
 }
 
+bool expr_never_fails(const Expr *e)
+{
+    switch (e->kind) {
+    case EX_CONST:
+    case EX_COLREF:
+    case EX_PARAM:
+        return true;
+    case EX_FUNC:
+        if (!(e->u.func.def->flags & FUNC_NO_ERRORS) || (e->u.func.def->flags & FUNC_VOLATILE))
+            return false;
+        break;
+    case EX_AND:
+    case EX_OR:
+    case EX_NOT:
+    case EX_IS_NULL:
+    case EX_IS_NOT_NULL:
+    case EX_CASE:
+    case EX_COALESCE:
+        break;
+    default: /* casts can fail; aggregates and subqueries do not reach here */
+        return false;
+    }
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (!expr_never_fails(e->args[i]))
+            return false;
+    return true;
+}
+
 int expr_eval_const(const Expr *e, const SqlSettings *settings, Arena *a, Value *out, TarnError *err)
 {
     if (type_is_nested(e->type.id)) /* the Value would borrow from a vector freed here */

@@ -46,6 +46,13 @@ int expr_eval(ExprState *st, const Chunk *in, const uint32_t *sel, uint32_t n, V
 int expr_select(ExprState *st, const Chunk *in, const uint32_t *sel, uint32_t n, uint32_t *sel_out,
                 uint32_t *n_out, TarnError *err);
 
+/* True when evaluating e can raise no error and has no side effects
+ * (column references, constants, parameters, AND / OR / NOT / IS NULL /
+ * CASE / COALESCE over such, and functions flagged FUNC_NO_ERRORS that are
+ * not volatile: the comparisons): then evaluating it on fewer rows, or in
+ * another order, changes nothing but the time. */
+bool expr_never_fails(const Expr *e);
+
 /* Evaluates an expression without column references once (constant
  * folding); strings of the result are copied into a. */
 int expr_eval_const(const Expr *e, const SqlSettings *settings, Arena *a, Value *out, TarnError *err);

@@ -5,7 +5,9 @@
  * hash bits 32.., with three bits set in it chosen by hash bits 0..17;
  * about 16 bits per build key (1-2 % false positives).  Builds above
  * JF_MAX_KEYS keys make none (the filter would be as large as the hash
- * table and rarely selective).
+ * table and rarely selective).  A scan thread tests its filters in the
+ * order of the fraction of rows each kept so far; after the first, a
+ * filter hashes only the rows still selected.
  */
 #include <string.h>
 
@@ -14,6 +16,7 @@
 
 #define JF_MAX_KEYS ((uint64_t)8 << 20)
 #define JF_TRIAL_ROWS 65536      /* rows a thread tests before judging a filter */
+#define JF_ORDER_MAX 8           /* filters of one scan ordered by selectivity (the others follow) */
 
 static inline uint64_t jf_word(const JoinFilter *f, uint64_t h) { return (h >> 32) & f->wmask; }
 static inline uint64_t jf_bits(uint64_t h)
@@ -132,8 +135,42 @@ void join_filter_local_free(JoinFilterLocal *l)
 int join_filter_select(JoinFilterLocal *l, const JoinFilterUse *uses, const Chunk *in, uint32_t n, uint32_t *sel,
                        uint32_t *k, bool *all)
 {
-    uint32_t q = 0;
-    for (const JoinFilterUse *u = uses; u; u = u->next, q++) {
+    /* the filters this thread saw keep the fewest rows go first (a small,
+     * selective filter in cache before a large one); untried ones first */
+    const JoinFilterUse *ord[JF_ORDER_MAX], *rest = uses; /* rest: beyond JF_ORDER_MAX, in list order */
+    uint32_t qs[JF_ORDER_MAX], no = 0;
+    for (; rest && no < JF_ORDER_MAX; rest = rest->next, no++) {
+        ord[no] = rest;
+        qs[no] = no;
+    }
+    if (no > 1)
+        for (uint32_t a = 1; a < no; a++)
+            for (uint32_t b = a; b > 0; b--) {
+                uint32_t x = qs[b - 1], y = qs[b];
+                /* kept[y] / seen[y] < kept[x] / seen[x], an untried y first */
+                bool before_ = l->seen[x] && (!l->seen[y] || (double)l->kept[y] * (double)l->seen[x] <
+                                                                 (double)l->kept[x] * (double)l->seen[y]);
+                if (!before_)
+                    break;
+                qs[b - 1] = y;
+                qs[b] = x;
+                const JoinFilterUse *t = ord[b - 1];
+                ord[b - 1] = ord[b];
+                ord[b] = t;
+            }
+    for (uint32_t oi = 0;; oi++) {
+        const JoinFilterUse *u;
+        uint32_t q;
+        if (oi < no) {
+            u = ord[oi];
+            q = qs[oi];
+        } else {
+            u = rest;
+            if (!u)
+                break;
+            rest = u->next;
+            q = oi;
+        }
         const JoinFilter *f = u->f;
         if (l->off[q] || !atomic_load_explicit(&f->ready, memory_order_acquire))
             continue;
@@ -149,9 +186,20 @@ int join_filter_select(JoinFilterLocal *l, const JoinFilterUse *uses, const Chun
             l->cap = c;
         }
         const Vector *v = in->cols[u->read_pos];
-        vec_hash(v, n, l->h, true);
+        if (*all)
+            vec_hash(v, n, l->h, true);
+        else /* after another filter: only the rows still selected */
+            vec_hash_sel(v, sel, before, l->h);
         const uint64_t *h = l->h, *b = f->bits;
         uint32_t m = 0;
+        if (f->wmask >= 4095) { /* past L1: prefetch the batch's words first (the tests then overlap no misses) */
+            if (*all)
+                for (uint32_t i = 0; i < n; i++)
+                    __builtin_prefetch(&b[jf_word(f, h[i])]);
+            else
+                for (uint32_t j = 0; j < before; j++)
+                    __builtin_prefetch(&b[jf_word(f, h[sel[j]])]);
+        }
         if (*all) {
             for (uint32_t i = 0; i < n; i++) {
                 uint64_t want = jf_bits(h[i]);

@@ -18,9 +18,10 @@
  * non-equality part of ON) is evaluated on those joined chunks.
  *
  * Join kinds: INNER; LEFT and FULL keep unmatched probe rows (NULL build
- * columns) after a chunk's pairs; RIGHT and FULL keep unmatched build rows,
- * emitted by op_flush once the probe side is exhausted (these run the
- * probe on one thread, so the matched flags are complete); SEMI and ANTI
+ * columns) after a chunk's pairs; RIGHT and FULL keep unmatched build rows:
+ * probe threads mark matched build rows (relaxed atomic stores) and the
+ * last probe thread to reach op_flush (PhysOp.run_flushed) emits the
+ * unmarked ones, every other thread's marks being in by then; SEMI and ANTI
  * emit probe rows with / without a match; null_aware ANTI implements NOT
  * IN (a NULL on either side makes the predicate unknown).
  *
@@ -356,6 +357,7 @@ typedef struct PLocal {
     Vector **tmpp;
     ExprState *resid;
     uint32_t flush_id;
+    int flush_turn;             /* RIGHT / FULL: 0 undecided, 1 this thread emits the unmatched rows, -1 not */
 } PLocal;
 
 static void plocal_free(PhysOp *op, void *local)
@@ -602,6 +604,22 @@ static int start_chunk(HashJoin *j, PLocal *l, const Chunk *in, TarnError *err)
             uint32_t q = j->heads[h[i] & j->mask];
             l->first[i] = q;
             __builtin_prefetch(&j->ents[q]);
+        }
+        /* and the first key value of each row's run whose tag matches
+         * (keys_eq's load: a miss per probe row on a large build side) */
+        if (j->build.n_chunks >= 16) {
+            uint32_t w = j->key_w[0];
+            const CollChunk *ch = j->build.chunks;
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t q = l->first[i];
+                if (q >= j->heads[(h[i] & j->mask) + 1])
+                    continue;
+                uint64_t e = j->ents[q];
+                if ((e >> 32) != h[i] >> 32)
+                    continue;
+                uint32_t r = (uint32_t)e;
+                __builtin_prefetch(ch[coll_chunk_of(r)].cols[j->n_build].data + (size_t)w * coll_off_of(r));
+            }
         }
     }
     l->busy = true;
@@ -1062,8 +1080,21 @@ static int op_flush(PhysOp *op, ExecCtx *x, void *local, Chunk *out, bool *more,
         *more = false;
         return 0;
     }
-    if (!j->spilled)
+    if (!j->spilled) {
+        /* the probe runs on every thread: the last one to finish emits
+         * the build rows nobody matched (every mark is in by then) */
+        if (!l->flush_turn)
+            l->flush_turn = atomic_fetch_add_explicit(&op->run_flushed, 1, memory_order_acq_rel) + 1 >=
+                                    op->run_threads
+                                ? 1
+                                : -1;
+        if (l->flush_turn < 0) {
+            out->n_rows = 0;
+            *more = false;
+            return 0;
+        }
         return flush_unmatched(op, x, local, out, more, err);
+    }
     if (!l->sp_vecs) {
         l->sp_vecs = tarn_calloc(j->n_probe + 1, sizeof(Vector));
         l->sp_ptrs = tarn_calloc(j->n_probe + 1, sizeof(Vector *));
@@ -1225,8 +1256,6 @@ PhysOp *op_hash_join_new(Arena *a, PhysOp *probe, PhysOp *build, JoinKind kind, 
     }
     if ((kind == JOIN_INNER || kind == JOIN_SEMI) && !null_safe)
         make_filters(j, a);
-    if (kind == JOIN_RIGHT || kind == JOIN_FULL)
-        j->op.max_threads = 1;
     double pe = probe->est_rows, be = build->est_rows;
     j->op.est_rows = pe < 0 || be < 0 ? -1 : (left_only ? pe * 0.5 : (pe > be ? pe : be));
     return &j->op;

@@ -47,6 +47,8 @@ typedef struct ScanOut {
     Chunk in;                   /* view over the batch columns */
     Vector **inp;
     struct JoinFilterLocal *jfl; /* spec->jf's per-thread state */
+    uint64_t jf_in, jf_out;     /* rows into / out of the join filters (their order, scan_common.c) */
+    bool jf_first_ok;           /* the filter cannot fail: the join filters may run before it */
 } ScanOut;
 int scan_out_init(ScanOut *so, const ScanSpec *spec, ExecCtx *x, const uint32_t *batch_col, TarnError *err);
 /* Filters and projects batch b (read column i is batch column
@@ -143,6 +145,11 @@ PhysOp *op_union_new(Arena *a, PhysOp **children, uint32_t n, TarnError *err);
  * rows (LOP_WORKTABLE; its LOP_RECURSIVE must be planned first). */
 PhysOp *op_recursive_new(Arena *a, LogicalOp *rec, const SqlSettings *settings, TarnError *err);
 PhysOp *op_worktable_new(Arena *a, LogicalOp *work, TarnError *err);
+/* A reference to a shared WITH query / view (LOP_CTE_SCAN, op_cte.c): a
+ * parallel source over the rows collected by sink (an op_result_new sink
+ * run as an init plan before this scan's pipeline). */
+PhysOp *op_cte_scan_new(Arena *a, PhysOp *sink, const char *name, uint32_t n_out, const LogicalType *types,
+                        TarnError *err);
 
 /* Runs a logical plan as a plan of its own (planned now, fresh operator
  * state, its init plans in their own parameter slots) and passes every

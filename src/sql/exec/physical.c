@@ -31,6 +31,10 @@ typedef struct PCtx {
     InitPlan *inits;
     uint32_t n_inits, cap_inits;
     uint32_t next_slot;
+    /* shared WITH queries / views planned so far: their result sinks */
+    const CteShare **cte_shares;
+    PhysOp **cte_sinks;
+    uint32_t n_ctes, cap_ctes;
 } PCtx;
 
 typedef struct Bind {
@@ -130,11 +134,80 @@ static int plan_subquery(PCtx *p, Expr *e, Expr **out)
     ip->slot = p->next_slot++;
     ip->kind = e->u.subq.kind;
     ip->root = res;
+    ip->cte = NULL;
     Expr *par = expr_new(p->a, EX_PARAM, e->type, 0, e->loc);
     if (!par)
         return nomem(p);
     par->u.param.slot = ip->slot;
     *out = par;
+    return 0;
+}
+
+static int ensure_order(PCtx *p, PhysOp **op, Bind *b, const ColBinding *want, const LogicalType *types,
+                        const char **names, uint32_t n);
+
+/* A reference to a shared WITH query / view: its body is planned once per
+ * physical plan as an init plan materialising every output column (run
+ * before anything that reads it: it is added after the init plans its own
+ * body needs and before those of the plan around the reference); each
+ * reference scans the rows (op_cte.c). */
+static int plan_cte_scan(PCtx *p, LogicalOp *op, PhysOp **out, Bind *ob)
+{
+    const CteShare *sh = op->u.cte.share;
+    PhysOp *sink = NULL;
+    for (uint32_t i = 0; i < p->n_ctes && !sink; i++)
+        if (p->cte_shares[i] == sh)
+            sink = p->cte_sinks[i];
+    int rc;
+    if (!sink) {
+        LogicalOp *body = sh->plan;
+        PhysOp *root;
+        Bind b;
+        if ((rc = plan_op(p, body, body->out, body->n_out, &root, &b)) ||
+            (rc = ensure_order(p, &root, &b, body->out, body->out_types, body->out_names, body->n_out)))
+            return rc;
+        if (!(sink = op_result_new(p->a, root, -1, p->err)))
+            return p->err->kind;
+        if (p->n_ctes == p->cap_ctes) {
+            uint32_t nc = p->cap_ctes ? p->cap_ctes * 2 : 4;
+            const CteShare **ns = arena_alloc(p->a, nc * sizeof *ns);
+            PhysOp **nk = arena_alloc(p->a, nc * sizeof *nk);
+            if (!ns || !nk)
+                return nomem(p);
+            if (p->n_ctes) {
+                memcpy(ns, p->cte_shares, p->n_ctes * sizeof *ns);
+                memcpy(nk, p->cte_sinks, p->n_ctes * sizeof *nk);
+            }
+            p->cte_shares = ns;
+            p->cte_sinks = nk;
+            p->cap_ctes = nc;
+        }
+        p->cte_shares[p->n_ctes] = sh;
+        p->cte_sinks[p->n_ctes++] = sink;
+        if (p->n_inits == p->cap_inits) {
+            uint32_t nc = p->cap_inits ? p->cap_inits * 2 : 4;
+            InitPlan *n = arena_alloc(p->a, nc * sizeof(InitPlan));
+            if (!n)
+                return nomem(p);
+            if (p->n_inits)
+                memcpy(n, p->inits, p->n_inits * sizeof(InitPlan));
+            p->inits = n;
+            p->cap_inits = nc;
+        }
+        InitPlan *ip = &p->inits[p->n_inits++];
+        ip->slot = 0; /* no value */
+        ip->kind = SUBQ_SCALAR;
+        ip->root = sink;
+        ip->cte = sh->name ? sh->name : "?";
+    }
+    PhysOp *scan = op_cte_scan_new(p->a, sink, op->u.cte.share->name, op->n_out, op->out_types, p->err);
+    if (!scan)
+        return p->err->kind;
+    scan->out_names = op->out_names;
+    scan->est_rows = op->est_rows;
+    *out = scan;
+    ob->b = op->out;
+    ob->n = op->n_out;
     return 0;
 }
 
@@ -449,6 +522,16 @@ static int plan_join(PCtx *p, LogicalOp *j, const ColBinding *req, uint32_t n_re
     } else if ((kind == JOIN_INNER || kind == JOIN_CROSS) && nk > 0 && lp->est_rows >= 0 && rp->est_rows >= 0 &&
                lp->est_rows < rp->est_rows) {
         swap = true;
+    }
+    /* LEFT (or RIGHT) JOIN whose preserved side is the smaller one: build on
+     * it and let the other side probe on every thread (a RIGHT join: the
+     * last probe thread emits the unmatched build rows) */
+    if (kind == JOIN_LEFT && nk > 0 && !j->u.join.null_aware && !j->u.join.null_safe) {
+        const PhysOp *keep = swap ? rp : lp, *other = swap ? lp : rp;
+        if (keep->est_rows >= 0 && other->est_rows >= 0 && keep->est_rows * 2 < other->est_rows) {
+            swap = !swap;
+            kind = JOIN_RIGHT;
+        }
     }
     PhysOp *pp = swap ? rp : lp, *bp = swap ? lp : rp;
     Bind pb = swap ? rb : lb, bb = swap ? lb : rb;
@@ -1179,6 +1262,8 @@ static int plan_op_kind(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t 
         return plan_project_set(p, op, req, n_req, out, ob);
     case LOP_APPLY:
         return plan_apply(p, op, req, n_req, out, ob);
+    case LOP_CTE_SCAN:
+        return plan_cte_scan(p, op, out, ob);
     case LOP_RECURSIVE:
     case LOP_WORKTABLE: {
         /* op_recursive.c plans the terms itself, once per iteration */
@@ -1197,7 +1282,7 @@ static int plan_op_kind(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t 
 
 int physical_plan(Arena *a, LogicalOp *root, const SqlSettings *settings, PhysPlan *out, TarnError *err)
 {
-    PCtx p = {a, settings, err, NULL, 0, 0, 0};
+    PCtx p = {.a = a, .settings = settings, .err = err};
     PhysOp *op;
     Bind b;
     int rc = plan_op(&p, root, root->out, root->n_out, &op, &b);

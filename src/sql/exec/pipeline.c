@@ -290,6 +290,10 @@ static int run_pipeline(Pipeline *p, ExecCtx *x, TarnError *err)
         threads = p->sink->max_threads;
     if (threads < 1)
         threads = 1;
+    for (uint32_t i = 0; i < p->n_ops; i++) {
+        p->ops[i]->run_threads = threads;
+        atomic_store(&p->ops[i]->run_flushed, 0);
+    }
     Run r;
     memset(&r, 0, sizeof r);
     r.p = p;
@@ -343,6 +347,8 @@ int exec_run(PhysOp *root, InitPlan *inits, uint32_t n_inits, ExecCtx *x, TarnEr
         int rc = run_plan(ip->root, x, err);
         if (rc)
             return rc;
+        if (ip->cte)
+            continue;
         Value *v = &x->params[ip->slot];
         if ((rc = op_result_init_value(ip->root, ip->kind, x->arena, v, err)))
             return rc;
@@ -392,8 +398,11 @@ static void explain_op(PhysOp *op, int depth, bool analyze, Buf *out)
 
 int physop_explain(PhysOp *root, const InitPlan *inits, uint32_t n_inits, bool analyze, Buf *out)
 {
-    for (uint32_t i = 0; i < n_inits; i++) {
-        buf_printf(out, "InitPlan %u (returns $initplan%u)\n", i + 1, inits[i].slot);
+    for (uint32_t i = 0, k = 0; i < n_inits; i++) {
+        if (inits[i].cte)
+            buf_printf(out, "CTE %s\n", inits[i].cte);
+        else
+            buf_printf(out, "InitPlan %u (returns $initplan%u)\n", ++k, inits[i].slot);
         explain_op(inits[i].root->children[0], 1, analyze, out);
     }
     explain_op(root, 0, analyze, out);

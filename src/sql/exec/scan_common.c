@@ -29,6 +29,7 @@ int scan_out_init(ScanOut *so, const ScanSpec *spec, ExecCtx *x, const uint32_t 
             goto nomem;
     }
     if (spec->filter) {
+        so->jf_first_ok = expr_never_fails(spec->filter);
         so->filter = expr_state_new(spec->filter, x->settings, x->params, err);
         if (!so->filter) {
             scan_out_free(so);
@@ -82,14 +83,39 @@ int scan_out_emit(ScanOut *so, const Batch *b, Chunk *out, TarnError *err)
     }
     uint32_t k = n;
     int rc;
-    if (so->filter && (rc = expr_select(so->filter, &so->in, NULL, n, so->sel, &k, err)))
-        return rc;
-    if (so->jfl) {
-        bool all = k == n;
+    /* Which runs first: the join filters hash every row of the batch
+     * whatever runs before them, so once they have dropped most of the
+     * rows they saw (3 in 4), they go first and the filter (string
+     * compares, functions) evaluates only the rows they keep.  Either
+     * order keeps the same rows; only a filter that cannot fail moves
+     * (PostgreSQL evaluates a scan's filter on every row, so an error it
+     * raises must not be skipped). */
+    bool jf_first = so->jfl && so->filter && so->jf_first_ok && so->jf_in >= VEC_BATCH_ROWS &&
+                    so->jf_out * 4 < so->jf_in;
+    if (jf_first) {
+        bool all = true;
         if ((rc = join_filter_select(so->jfl, sp->jf, &so->in, n, so->sel, &k, &all)))
             return ERR_NOMEM(err, n);
         if (all)
             k = n;
+        so->jf_in += n;
+        so->jf_out += k;
+        /* In place: select_rows writes sel_out[j] only after reading sel[j]. */
+        if (k && (rc = expr_select(so->filter, &so->in, all ? NULL : so->sel, k, so->sel, &k, err)))
+            return rc;
+    } else {
+        if (so->filter && (rc = expr_select(so->filter, &so->in, NULL, n, so->sel, &k, err)))
+            return rc;
+        if (so->jfl) {
+            bool all = k == n;
+            uint32_t before = k;
+            if ((rc = join_filter_select(so->jfl, sp->jf, &so->in, n, so->sel, &k, &all)))
+                return ERR_NOMEM(err, n);
+            if (all)
+                k = n;
+            so->jf_in += before;
+            so->jf_out += k;
+        }
     }
     if (k == n) {
         for (uint32_t i = 0; i < sp->n_out; i++)

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -378,10 +379,16 @@ void spill_clean_dir(const char *dir)
 
 int64_t exec_default_mem_limit(void)
 {
+    /* the machine's memory does not change while we run: one sysinfo call
+     * per process, not one per statement */
+    static _Atomic int64_t cached;
+    int64_t v = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (v)
+        return v;
     long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || psz <= 0)
-        return (int64_t)4 << 30;
-    return (int64_t)((double)pages * (double)psz * 0.8);
+    v = pages <= 0 || psz <= 0 ? (int64_t)4 << 30 : (int64_t)((double)pages * (double)psz * 0.8);
+    atomic_store_explicit(&cached, v, memory_order_relaxed);
+    return v;
 }
 
 int exec_parse_mem_limit(const char *text, int64_t *out)

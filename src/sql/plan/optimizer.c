@@ -17,7 +17,9 @@
  */
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "sql/plan/plan.h"
+#include "table/delta/delta.h"
 
 typedef struct Opt {
     Arena *a;
@@ -572,6 +574,278 @@ static int decorrelate_in_expr(Opt *o, LogicalOp **child, Expr **pe, bool strict
     return 0;
 }
 
+/* ---- 1a. correlated aggregates over the same rows as windows ----------------------------------------------
+ *
+ * `... FROM lineitem, part WHERE p_partkey = l_partkey AND <part only> AND
+ * l_quantity < (SELECT 0.2 * avg(l_quantity) FROM lineitem WHERE l_partkey
+ * = p_partkey)` (TPC-H Q17): the subquery aggregates, per key, exactly the
+ * rows of the outer query's own `lineitem` with that key, so it is the
+ * window `avg(l_quantity) OVER (PARTITION BY l_partkey)` over the outer
+ * rows - one scan of lineitem instead of two (WinMagic).  Taken only when
+ * that is exact:
+ *   - the subquery is aggregate(s) avg / min / max (no DISTINCT / FILTER:
+ *     values that a uniform duplication of the rows does not change) under
+ *     a one-expression projection, over one table T without other
+ *     conditions than the correlation `T.k = X` (integer keys);
+ *   - the outer FROM is inner joins of plain table scans, exactly one of
+ *     them T at the same version, and `T.k = X` is one of its conditions
+ *     (so the key is not NULL and X's value is T.k);
+ *   - every other condition that uses a column of the outer T uses only
+ *     its key columns, and no other condition has a subquery: all rows of
+ *     T with one key then join the same rows of the other tables, so a
+ *     partition holds each of the subquery's rows the same number of times.
+ * The other conditions move below the window (they define its rows); the
+ * subquery becomes the window's column.  Returns 1 (nothing changed) when
+ * it does not apply. */
+static int collect_inner(Opt *o, LogicalOp *op, LogicalOp ***leaves, uint32_t *nl, uint32_t *cap, ExprVec *conds);
+
+static Expr **find_subq_slot(Expr **pe, uint32_t *count)
+{
+    Expr *e = *pe;
+    if (!e)
+        return NULL;
+    if (e->kind == EX_SUBQUERY) {
+        (*count)++;
+        return pe;
+    }
+    Expr **found = NULL;
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        Expr **f = find_subq_slot(&e->args[i], count);
+        if (f)
+            found = f;
+    }
+    return found;
+}
+
+static bool int_key_type(TypeId t) { return t == TYPE_INT16 || t == TYPE_INT32 || t == TYPE_INT64; }
+
+static bool same_table_version(const LogicalOp *a, const LogicalOp *b)
+{
+    const struct CatalogRel *ra = a->u.get.rel, *rb = b->u.get.rel;
+    return a->kind == LOP_GET && b->kind == LOP_GET && a->u.get.source == SCAN_DELTA &&
+           b->u.get.source == SCAN_DELTA && ra && rb && a->u.get.snapshot && b->u.get.snapshot &&
+           (ra == rb || (!strcmp(ra->schema, rb->schema) && !strcmp(ra->name, rb->name))) &&
+           delta_snapshot_version(a->u.get.snapshot) == delta_snapshot_version(b->u.get.snapshot) &&
+           !a->u.get.n_only_files && !b->u.get.n_only_files && !a->u.get.n_filters && !b->u.get.n_filters &&
+           a->u.get.schema->n_fields == b->u.get.schema->n_fields;
+}
+
+/* Copies e with column references to table `from` moved to table `to`, and
+ * (agg_index, j) to (win[j], 0) when win is given. */
+static Expr *remap_copy(Opt *o, const Expr *e, uint32_t from, uint32_t to, uint32_t agg_index, const uint32_t *win)
+{
+    Expr *c = arena_alloc(o->a, sizeof *c);
+    if (!c)
+        return NULL;
+    *c = *e;
+    if (e->kind == EX_COLREF) {
+        if (e->u.col.b.table == from)
+            c->u.col.b.table = to;
+        else if (win && e->u.col.b.table == agg_index)
+            c->u.col.b = (ColBinding){win[e->u.col.b.col], 0};
+        return c;
+    }
+    if (e->n_args) {
+        if (!(c->args = arena_alloc(o->a, e->n_args * sizeof(Expr *))))
+            return NULL;
+        for (uint32_t i = 0; i < e->n_args; i++)
+            if (!(c->args[i] = remap_copy(o, e->args[i], from, to, agg_index, win)))
+                return NULL;
+    }
+    return c;
+}
+
+/* True when every column of table t that e uses is one of keys[0..nk). */
+static bool uses_only_keys(const Expr *e, uint32_t t, const uint32_t *keys, uint32_t nk)
+{
+    if (e->kind == EX_COLREF) {
+        if (e->u.col.b.table != t)
+            return true;
+        for (uint32_t i = 0; i < nk; i++)
+            if (keys[i] == e->u.col.b.col)
+                return true;
+        return false;
+    }
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (!uses_only_keys(e->args[i], t, keys, nk))
+            return false;
+    return true;
+}
+
+static bool only_table(const Expr *e, uint32_t t)
+{
+    if (e->kind == EX_COLREF)
+        return e->u.col.b.table == t;
+    if (e->kind == EX_SUBQUERY || e->kind == EX_AGGREF)
+        return false;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (!only_table(e->args[i], t))
+            return false;
+    return true;
+}
+
+static bool is_eq_cols(const Expr *c, ColBinding a, ColBinding b, const FuncDef *def)
+{
+    if (c->kind != EX_FUNC || c->n_args != 2 || c->u.func.def != def || c->args[0]->kind != EX_COLREF ||
+        c->args[1]->kind != EX_COLREF)
+        return false;
+    ColBinding x = c->args[0]->u.col.b, y = c->args[1]->u.col.b;
+    return (binding_eq(x, a) && binding_eq(y, b)) || (binding_eq(x, b) && binding_eq(y, a));
+}
+
+static int window_rewrite(Opt *o, LogicalOp **child, ExprVec *all, uint32_t idx)
+{
+    uint32_t nsq = 0;
+    Expr **slot = find_subq_slot(&all->v[idx], &nsq);
+    if (!slot || nsq != 1)
+        return 1;
+    Expr *sq = *slot;
+    if (sq->u.subq.kind != SUBQ_SCALAR || !sq->u.subq.correlated || sq->n_args)
+        return 1;
+    /* the subquery: Project(1 expr) -> Aggregate(no groups) -> Filter(correlation) -> GET */
+    LogicalOp *proj = sq->u.subq.plan;
+    if (proj->kind != LOP_PROJECT || proj->u.project.n_exprs != 1 || proj->n_children != 1)
+        return 1;
+    LogicalOp *agg = proj->children[0];
+    if (agg->kind != LOP_AGGREGATE || agg->u.agg.n_groups || agg->u.agg.n_sets || !agg->u.agg.n_aggs)
+        return 1;
+    LogicalOp *f = agg->children[0];
+    if (f->kind != LOP_FILTER || f->children[0]->kind != LOP_GET)
+        return 1;
+    LogicalOp *g2 = f->children[0];
+    uint32_t t2 = g2->u.get.table_index;
+    for (uint32_t j = 0; j < agg->u.agg.n_aggs; j++) {
+        const AggCall *ac = &agg->u.agg.aggs[j];
+        if (ac->distinct || ac->filter || ac->n_args != 1 || !only_table(ac->args[0], t2) ||
+            (strcmp(ac->name, "avg") && strcmp(ac->name, "min") && strcmp(ac->name, "max")))
+            return 1;
+    }
+    /* the projection uses the aggregates and constants only */
+    if (has_subquery(proj->u.project.exprs[0]) || expr_has_volatile(proj->u.project.exprs[0]) ||
+        !only_table(proj->u.project.exprs[0], agg->u.agg.agg_index))
+        return 1;
+    /* every condition of the subquery is T2.k = X (X: a column outside it) */
+    ExprVec corr = {0};
+    for (uint32_t i = 0; i < f->u.filter.n_conds; i++)
+        if (add_conjuncts(o, &corr, f->u.filter.conds[i]))
+            return o->err->kind;
+    uint32_t nk = corr.n;
+    if (!nk || nk > 8)
+        return 1;
+    uint32_t keys[8];
+    ColBinding xs[8];
+    const FuncDef *eqs[8];
+    for (uint32_t i = 0; i < nk; i++) {
+        Expr *c = corr.v[i];
+        if (c->kind != EX_FUNC || c->n_args != 2 || strcmp(c->u.func.def->name, "=") ||
+            c->args[0]->kind != EX_COLREF || c->args[1]->kind != EX_COLREF)
+            return 1;
+        const Expr *in = c->args[0]->u.col.b.table == t2 ? c->args[0] : c->args[1];
+        const Expr *out = in == c->args[0] ? c->args[1] : c->args[0];
+        if (in->u.col.b.table != t2 || out->u.col.b.table == t2 || !int_key_type(in->type.id) ||
+            !type_equal(&in->type, &out->type))
+            return 1;
+        keys[i] = in->u.col.b.col;
+        xs[i] = out->u.col.b;
+        eqs[i] = c->u.func.def;
+    }
+    /* the outer FROM: inner joins of plain scans, one of them the same table */
+    LogicalOp **leaves = NULL;
+    uint32_t nl = 0, cap = 0;
+    ExprVec conds = {0};
+    if (collect_inner(o, *child, &leaves, &nl, &cap, &conds))
+        return o->err->kind;
+    LogicalOp *g1 = NULL;
+    for (uint32_t i = 0; i < nl; i++) {
+        if (leaves[i]->kind != LOP_GET)
+            return 1;
+        if (same_table_version(leaves[i], g2)) {
+            if (g1)
+                return 1;
+            g1 = leaves[i];
+        }
+    }
+    if (!g1)
+        return 1;
+    uint32_t t1 = g1->u.get.table_index;
+    for (uint32_t i = 0; i < all->n; i++)
+        if (i != idx && ev_push(o, &conds, all->v[i]))
+            return o->err->kind;
+    /* the other conditions: no subquery, T1's columns only its keys, and
+     * T1.k = X among them */
+    bool found[8] = {false};
+    for (uint32_t i = 0; i < conds.n; i++) {
+        const Expr *c = conds.v[i];
+        if (has_subquery(c) || expr_has_volatile(c) || !uses_only_keys(c, t1, keys, nk))
+            return 1;
+        for (uint32_t k = 0; k < nk; k++)
+            if (is_eq_cols(c, (ColBinding){t1, keys[k]}, xs[k], eqs[k]))
+                found[k] = true;
+    }
+    for (uint32_t k = 0; k < nk; k++)
+        if (!found[k])
+            return 1;
+    /* the window over the filtered join */
+    LogicalOp *below = *child;
+    ExprVec rest = {0};
+    for (uint32_t i = 0; i < all->n; i++)
+        if (i != idx && ev_push(o, &rest, all->v[i]))
+            return o->err->kind;
+    if (rest.n) {
+        LogicalOp *fl = lop_new(o->a, LOP_FILTER, 1);
+        if (!fl)
+            return ERR_NOMEM(o->err, 0);
+        fl->children[0] = below;
+        fl->u.filter.conds = rest.v;
+        fl->u.filter.n_conds = rest.n;
+        if (lop_resolve(o->a, fl, false))
+            return ERR_NOMEM(o->err, 0);
+        below = fl;
+    }
+    LogicalOp *w = lop_new(o->a, LOP_WINDOW, 1);
+    WinCall *calls = arena_calloc(o->a, agg->u.agg.n_aggs * sizeof(WinCall));
+    Expr **part = arena_alloc(o->a, nk * sizeof(Expr *));
+    uint32_t *win = arena_alloc(o->a, agg->u.agg.n_aggs * sizeof(uint32_t));
+    if (!w || !calls || !part || !win)
+        return ERR_NOMEM(o->err, 0);
+    for (uint32_t k = 0; k < nk; k++) {
+        const LogicalType *kt = &g1->u.get.schema->fields[keys[k]].type;
+        if (!(part[k] = expr_colref(o->a, (ColBinding){t1, keys[k]}, *kt, g1->u.get.schema->fields[keys[k]].name)))
+            return ERR_NOMEM(o->err, 0);
+    }
+    for (uint32_t j = 0; j < agg->u.agg.n_aggs; j++) {
+        WinCall *c = &calls[j];
+        c->kind = WIN_AGG;
+        c->agg = agg->u.agg.aggs[j];
+        c->agg.args = arena_alloc(o->a, sizeof(Expr *));
+        if (!c->agg.args || !(c->agg.args[0] = remap_copy(o, agg->u.agg.aggs[j].args[0], t2, t1, 0, NULL)))
+            return ERR_NOMEM(o->err, 0);
+        c->frame = WFRAME_RANGE | WFRAME_START_UNBOUNDED_PRECEDING | WFRAME_END_CURRENT_ROW;
+        c->table_index = win[j] = o->next_mark++;
+        c->loc = -1;
+    }
+    w->children[0] = below;
+    w->u.win.part = part;
+    w->u.win.n_part = nk;
+    w->u.win.calls = calls;
+    w->u.win.n_calls = agg->u.agg.n_aggs;
+    if (lop_resolve(o->a, w, false))
+        return ERR_NOMEM(o->err, 0);
+    Expr *val = remap_copy(o, proj->u.project.exprs[0], UINT32_MAX, UINT32_MAX, agg->u.agg.agg_index, win);
+    if (!val)
+        return ERR_NOMEM(o->err, 0);
+    *slot = val;
+    *child = w;
+    /* the other conditions now sit below the window */
+    Value t = {0};
+    t.type = TYPE_BOOL;
+    t.v.b = true;
+    for (uint32_t i = 0; i < all->n; i++)
+        if (i != idx && !(all->v[i] = expr_const(o->a, &t, type_simple(TYPE_BOOL), -1)))
+            return ERR_NOMEM(o->err, 0);
+    return 0;
+}
+
 static int rewrite_subqueries(Opt *o, LogicalOp **pop)
 {
     LogicalOp *op = *pop;
@@ -616,6 +890,13 @@ static int rewrite_subqueries(Opt *o, LogicalOp **pop)
         if (add_conjuncts(o, &all, op->u.filter.conds[i]))
             return o->err->kind;
     LogicalOp *child = op->children[0];
+    for (uint32_t i = 0; i < all.n; i++) {
+        int rc = window_rewrite(o, &child, &all, i);
+        if (rc == 0)
+            break;
+        if (rc != 1)
+            return rc;
+    }
     for (uint32_t i = 0; i < all.n; i++) {
         Expr *c = all.v[i];
         bool neg = false;
@@ -949,6 +1230,26 @@ static LogicalOp *wrap_filter(Opt *o, LogicalOp *op, ExprVec *conds)
 
 static LogicalOp *push(Opt *o, LogicalOp *op, ExprVec *conds);
 
+/* expr_refs_only, with uncorrelated scalar / EXISTS subqueries (init
+ * plans: one value for the whole statement) counted as constants, so
+ * `c_acctbal > (SELECT avg(...) ...)` above a join reaches the scan of
+ * its table (TPC-H Q22: below the anti join, at customer's scan). */
+static bool refs_only_or_init(const Expr *e, const ColBinding *set, uint32_t n)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_SUBQUERY)
+        return !e->u.subq.correlated && (e->u.subq.kind == SUBQ_SCALAR || e->u.subq.kind == SUBQ_EXISTS) &&
+               e->n_args == 0;
+    if (e->kind != EX_COLREF && e->kind != EX_AGGREF) {
+        for (uint32_t i = 0; i < e->n_args; i++)
+            if (!refs_only_or_init(e->args[i], set, n))
+                return false;
+        return true;
+    }
+    return expr_refs_only(e, set, n);
+}
+
 static int push_child(Opt *o, LogicalOp *op, uint32_t i, ExprVec *conds)
 {
     LogicalOp *c = push(o, op->children[i], conds);
@@ -1022,8 +1323,8 @@ static LogicalOp *push(Opt *o, LogicalOp *op, ExprVec *conds)
         /* conditions from above */
         for (uint32_t i = 0; i < cs.n; i++) {
             Expr *c = cs.v[i];
-            bool on_l = expr_refs_only(c, l->out, l->n_out);
-            bool on_r = expr_refs_only(c, r->out, r->n_out);
+            bool on_l = refs_only_or_init(c, l->out, l->n_out);
+            bool on_r = refs_only_or_init(c, r->out, r->n_out);
             ExprVec *dst = &above;
             if (inner) {
                 dst = on_l ? &lc : on_r ? &rc : &jc;
@@ -1275,6 +1576,7 @@ static double estimate(LogicalOp *op)
             e += estimate(op->children[i]);
         break;
     case LOP_VALUES: e = op->u.values.n_rows; break;
+    case LOP_CTE_SCAN: e = op->u.cte.share->optimized ? op->u.cte.share->plan->est_rows : 1000; break;
     case LOP_DUMMY: e = 1; break;
     case LOP_EMPTY: e = 0; break;
     default: e = 1000; break;
@@ -1531,6 +1833,30 @@ static int optimize_expr_subqueries(Opt *o, Expr *e)
     return 0;
 }
 
+/* The bodies of the shared WITH queries / views the CTE scans of op's
+ * subtree read, each optimized once (as a plan of its own: no filter of a
+ * reference is pushed into it), before op's own estimates need theirs. */
+static int optimize_cte_shares(Opt *o, LogicalOp *op)
+{
+    if (op->kind == LOP_CTE_SCAN) {
+        CteShare *sh = op->u.cte.share;
+        if (!sh->optimized) {
+            sh->optimized = true;
+            int rc = plan_optimize(o->a, &sh->plan, o->err);
+            if (rc)
+                return rc;
+        }
+        op->est_rows = sh->plan->est_rows;
+        return 0;
+    }
+    for (uint32_t i = 0; i < op->n_children; i++) {
+        int rc = optimize_cte_shares(o, op->children[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int optimize_nested(Opt *o, LogicalOp *op)
 {
     int rc = 0;
@@ -1570,6 +1896,9 @@ static int optimize_nested(Opt *o, LogicalOp *op)
     case LOP_SORT:
         for (uint32_t i = 0; i < op->u.sort.n_items && !rc; i++)
             rc = optimize_expr_subqueries(o, op->u.sort.items[i].expr);
+        break;
+    case LOP_CTE_SCAN:
+        rc = optimize_cte_shares(o, op);
         break;
     default:
         break;
@@ -1798,7 +2127,10 @@ static int sink_semis(Opt *o, LogicalOp **pop)
 int plan_optimize(Arena *a, LogicalOp **root, TarnError *err)
 {
     Opt o = {a, err, 1u << 30};
-    int rc = factor_filters(&o, *root);
+    int rc = optimize_cte_shares(&o, *root);
+    if (rc)
+        return rc;
+    rc = factor_filters(&o, *root);
     if (rc)
         return rc;
     rc = rewrite_subqueries(&o, root);

@@ -370,6 +370,15 @@ int lop_resolve(Arena *a, LogicalOp *op, bool deep)
         }
         return 0;
     }
+    case LOP_CTE_SCAN:
+        if (set_outputs(a, op, op->u.cte.n_cols))
+            return TARN_ERR_NOMEM;
+        for (uint32_t i = 0; i < op->u.cte.n_cols; i++) {
+            op->out[i] = op->u.cte.cols[i];
+            op->out_types[i] = op->u.cte.types[i];
+            op->out_names[i] = op->u.cte.names[i];
+        }
+        return 0;
     case LOP_RECURSIVE:
     case LOP_WORKTABLE: {
         const LogicalOp *r = op->kind == LOP_RECURSIVE ? op : op->u.work.rec;

@@ -156,7 +156,17 @@ typedef enum LopKind {
     LOP_WINDOW,     /* window functions sharing PARTITION BY / ORDER BY: child columns + one per call */
     LOP_PROJECT_SET, /* set-returning functions of the select list, in lockstep: child columns + one
                      * per call, column (table_index[k], 0); u.pset (op_project_set.c) */
+    LOP_CTE_SCAN,   /* one reference to a WITH query / view computed once per statement and
+                     * shared by its references (u.cte; bind_cte_share.c, op_cte.c) */
 } LopKind;
+
+/* A WITH query or view body several LOP_CTE_SCANs read: planned and run
+ * once (an init plan materialising its rows) per physical plan. */
+typedef struct CteShare {
+    struct LogicalOp *plan;  /* the body; its outputs in order are the shared columns */
+    const char *name;        /* for EXPLAIN */
+    bool optimized;          /* plan_optimize ran on plan */
+} CteShare;
 
 /* What LOP_APPLY computes per outer row from the rows R of its inner side. */
 typedef enum ApplyMode {
@@ -186,6 +196,9 @@ struct LogicalOp {
     uint32_t n_children;
     LogicalOp **children;
     double est_rows;        /* cardinality estimate (optimizer) */
+    uint32_t view_group;    /* > 0: the root of a reference to a view referenced again in the
+                             * statement (one number per view); plan_share_views */
+    const char *view_name;
 
     /* Output columns, computed by lop_resolve (bindings + types + names). */
     uint32_t n_out;
@@ -256,6 +269,13 @@ struct LogicalOp {
         } rec;                  /* LOP_RECURSIVE */
         struct { uint32_t table_index; struct LogicalOp *rec; } work; /* LOP_WORKTABLE: columns those of rec */
         struct {
+            CteShare *share;
+            ColBinding *cols;   /* this reference's output bindings: column i is share->plan's output i */
+            LogicalType *types;
+            const char **names;
+            uint32_t n_cols;
+        } cte;                  /* LOP_CTE_SCAN */
+        struct {
             Expr **part; uint32_t n_part;
             SortItem *order; uint32_t n_order;
             WinCall *calls; uint32_t n_calls;
@@ -298,6 +318,25 @@ int lop_resolve(Arena *a, LogicalOp *op, bool deep);
  * and drops constant-true filters (constant-false ones empty the input).
  * Returns the new root. */
 int plan_optimize(Arena *a, LogicalOp **root, TarnError *err);
+
+/* After plan_optimize: the references to one view (LogicalOp.view_group)
+ * whose optimized plans are equal (the same operators, expressions and
+ * pushed filters, up to table indexes) become CTE scans of one shared
+ * plan, computed once (view_share.c). */
+int plan_share_views(Arena *a, LogicalOp *root, TarnError *err);
+/* Turns op, in place, into a LOP_CTE_SCAN of sh with op's output
+ * bindings (sh->plan's outputs are the same columns, in order). */
+int lop_to_cte_scan(Arena *a, LogicalOp *op, CteShare *sh);
+/* 1 when x and y compute the same rows: the same operators, expressions
+ * and pushed filters up to table indexes, no volatile function, the
+ * same table versions (view_share.c); 0 when not; -1 out of memory. */
+int lop_plans_equal(Arena *a, const LogicalOp *x, const LogicalOp *y);
+/* After plan_share_views: a join the statement's query and an
+ * uncorrelated subquery of it (or two such subqueries) both aggregate,
+ * the same plan below only filters, projections, aggregates, sorts and
+ * limits, is computed once: CTE scans of one shared plan
+ * (subplan_share.c). */
+int plan_share_subplans(Arena *a, LogicalOp *root, TarnError *err);
 
 /* Distinct values of column `col` of a GET, estimated from table
  * statistics: for integer and date columns of Delta tables the span of

@@ -16,6 +16,7 @@
 typedef struct DcCol {
     char *name;
     Vector v;
+    DcZones zones; /* n == 0: none */
     size_t bytes;
 } DcCol;
 
@@ -79,6 +80,7 @@ static void file_free(DcFile *f)
     for (uint32_t i = 0; i < f->n_cols; i++) {
         tarn_free(f->cols[i].name);
         vec_destroy(&f->cols[i].v);
+        tarn_free(f->cols[i].zones.min);
     }
     schema_destroy(&f->schema);
     tarn_free(f->ids);
@@ -242,9 +244,74 @@ const Vector *dcc_column(DcFile *f, const char *name)
     return v;
 }
 
+#define ZONE_LOOP(T)                                                                                           \
+    do {                                                                                                       \
+        const T *d = (const T *)v->data;                                                                       \
+        for (uint32_t z = 0; z < nz; z++) {                                                                    \
+            uint32_t b = z * DCC_ZONE_ROWS, e = b + DCC_ZONE_ROWS < rows ? b + DCC_ZONE_ROWS : rows;           \
+            int64_t lo = INT64_MAX, hi = INT64_MIN;                                                            \
+            for (uint32_t i = b; i < e; i++)                                                                   \
+                if (!v->validity || vec_is_valid(v, i)) {                                                      \
+                    int64_t x = (int64_t)d[i];                                                                 \
+                    lo = x < lo ? x : lo;                                                                      \
+                    hi = x > hi ? x : hi;                                                                      \
+                }                                                                                              \
+            zs->min[z] = lo;                                                                                   \
+            zs->max[z] = hi;                                                                                   \
+        }                                                                                                      \
+    } while (0)
+
+/* Builds the zone map of a whole-file vector of an integer-like type (no
+ * lock: v is not shared yet).  Leaves zs empty for other types or on OOM. */
+static void build_zones(const Vector *v, DcZones *zs)
+{
+    memset(zs, 0, sizeof *zs);
+    uint32_t rows = v->len;
+    TypeId t = v->type->id;
+    int w;
+    switch (t) {
+    case TYPE_INT8: w = 1; break;
+    case TYPE_INT16: w = 2; break;
+    case TYPE_INT32: case TYPE_DATE: w = 4; break;
+    case TYPE_INT64: case TYPE_TIME: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: w = 8; break;
+    default: return;
+    }
+    if (rows == 0)
+        return;
+    uint32_t nz = (rows + DCC_ZONE_ROWS - 1) / DCC_ZONE_ROWS;
+    int64_t *buf = tarn_malloc(2 * sizeof(int64_t) * nz);
+    if (!buf)
+        return;
+    zs->min = buf;
+    zs->max = buf + nz;
+    switch (w) {
+    case 1: ZONE_LOOP(int8_t); break;
+    case 2: ZONE_LOOP(int16_t); break;
+    case 4: ZONE_LOOP(int32_t); break;
+    default: ZONE_LOOP(int64_t); break;
+    }
+    zs->n = nz;
+}
+
+const DcZones *dcc_column_zones(DcFile *f, const Vector *v)
+{
+    const DcZones *out = NULL;
+    pthread_mutex_lock(&mu);
+    for (uint32_t i = 0; i < f->n_cols; i++)
+        if (&f->cols[i].v == v) {
+            if (f->cols[i].zones.n)
+                out = &f->cols[i].zones;
+            break;
+        }
+    pthread_mutex_unlock(&mu);
+    return out;
+}
+
 const Vector *dcc_add_column(DcFile *f, const char *name, Vector *v, size_t heap_bytes)
 {
     const Vector *out = NULL;
+    DcZones zs;
+    build_zones(v, &zs);
     pthread_mutex_lock(&mu);
     for (uint32_t i = 0; i < f->n_cols; i++)
         if (strcmp(f->cols[i].name, name) == 0)
@@ -255,8 +322,11 @@ const Vector *dcc_add_column(DcFile *f, const char *name, Vector *v, size_t heap
             DcCol *c = &f->cols[f->n_cols++];
             c->name = nm;
             c->v = *v; /* moved: the cache owns it now */
+            c->zones = zs;
+            zs.min = NULL;
             memset(v, 0, sizeof *v);
-            c->bytes = (size_t)c->v.cap * type_width(c->v.type) + (c->v.validity ? (c->v.cap + 7) / 8 : 0) + heap_bytes;
+            c->bytes = (size_t)c->v.cap * type_width(c->v.type) + (c->v.validity ? (c->v.cap + 7) / 8 : 0) + heap_bytes +
+                       2 * sizeof(int64_t) * c->zones.n;
             f->bytes += c->bytes;
             if (!f->dead)
                 total_bytes += c->bytes;
@@ -264,6 +334,7 @@ const Vector *dcc_add_column(DcFile *f, const char *name, Vector *v, size_t heap
         }
     }
     pthread_mutex_unlock(&mu);
+    tarn_free(zs.min); /* not moved */
     if (v->type) /* not moved */
         vec_destroy(v);
     return out;

@@ -76,6 +76,18 @@ const Vector *dcc_column(DcFile *f, const char *name);
  * (v destroyed). */
 const Vector *dcc_add_column(DcFile *f, const char *name, Vector *v, size_t heap_bytes);
 
+/* Zone map of an integer-like cached column (int8..int64, date, time,
+ * timestamp[tz]): min / max of the valid values of each DCC_ZONE_ROWS rows
+ * (a zone without valid values has min > max).  Built once when the column
+ * is stored, immutable, valid while the file is pinned.  NULL for other
+ * types or when memory was short. */
+#define DCC_ZONE_ROWS 1024
+typedef struct DcZones {
+    uint32_t n;
+    int64_t *min, *max;
+} DcZones;
+const DcZones *dcc_column_zones(DcFile *f, const Vector *v);
+
 /* Appends src[from, from+n) to dst (same flat type): fixed-width values are
  * copied, strings are copied into dst's heap when copy_strings, else the
  * views are copied (they keep pointing at src's bytes). */

@@ -20,6 +20,7 @@
  *      copy (type widening, renamed nested fields, INT96/ntz timestamps).
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,14 +338,55 @@ __attribute__((optimize("O3"))) static void cache_pred_mask(const Vector *v, con
             m[i] &= vec_is_valid(v, from + i);
 }
 
-/* Candidate rows of [pos, pos + CACHE_MASK_ROWS) into c->cmask. */
+/* Whether a comparison predicate (cache_pred_usable, not IS [NOT] NULL, on
+ * an integer-like column) is false for every row of a zone whose valid
+ * values lie in [lo, hi] (lo > hi: no valid value, and comparisons are
+ * never true on NULL). */
+static bool zone_excludes(const PqPredicate *p, int64_t lo, int64_t hi)
+{
+    if (lo > hi)
+        return true;
+    int64_t k = p->value.v.i;
+    switch (p->op) {
+    case PQ_CMP_EQ: return k < lo || k > hi;
+    case PQ_CMP_LT: return lo >= k;
+    case PQ_CMP_LE: return lo > k;
+    case PQ_CMP_GT: return hi <= k;
+    case PQ_CMP_GE: return hi < k;
+    default: return false;
+    }
+}
+
+/* Candidate rows of [pos, pos + CACHE_MASK_ROWS) into c->cmask: zone by
+ * zone (DCC_ZONE_ROWS), a zone some predicate excludes by its column's
+ * min / max is cleared without looking at its rows (a point read tests one
+ * zone instead of the whole file). */
 static void cache_mask(DeltaCursor *c, int64_t pos)
 {
     int64_t end = pos + CACHE_MASK_ROWS < c->cend ? pos + CACHE_MASK_ROWS : c->cend;
     uint32_t n = (uint32_t)(end - pos);
-    memset(c->cmask, 1, n);
-    for (int i = 0; i < c->n_cpreds; i++)
-        cache_pred_mask(c->cvec[c->cpred_col[i]], &c->cpreds[i], (uint32_t)pos, n, c->cmask);
+    c->cmask_lo = end;
+    c->cmask_hi = pos;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t r = (uint32_t)pos + i, z = r / DCC_ZONE_ROWS;
+        uint32_t len = (z + 1) * DCC_ZONE_ROWS - r;
+        if (len > n - i)
+            len = n - i;
+        bool skip = false;
+        for (int k = 0; k < c->n_cpreds && !skip; k++) {
+            const DcZones *zs = c->czones[k];
+            skip = zs && z < zs->n && zone_excludes(&c->cpreds[k], zs->min[z], zs->max[z]);
+        }
+        memset(c->cmask + i, !skip, len);
+        if (!skip) {
+            for (int k = 0; k < c->n_cpreds; k++)
+                cache_pred_mask(c->cvec[c->cpred_col[k]], &c->cpreds[k], r, len, c->cmask + i);
+            if (c->cmask_lo > r)
+                c->cmask_lo = r;
+            c->cmask_hi = (int64_t)r + len;
+        }
+        i += len;
+    }
     c->cmask_begin = pos;
     c->cmask_end = end;
 }
@@ -473,17 +515,21 @@ static int cache_open(DeltaCursor *c, Storage *st, const char *path, const char 
     c->n_cpreds = 0;
     PqPredicate *cp = arena_alloc(&c->arena, sizeof(PqPredicate) * (size_t)(n_preds + 1));
     int *cc = arena_alloc(&c->arena, sizeof(int) * (size_t)(n_preds + 1));
-    if (!cp || !cc)
+    const DcZones **cz = arena_alloc(&c->arena, sizeof(DcZones *) * (size_t)(n_preds + 1));
+    if (!cp || !cc || !cz)
         return ERR_NOMEM(err, 64);
     for (int i = 0; i < n_preds; i++) {
         int k = schema_find(&c->cschema, preds[i].column);
         if (k >= 0 && cache_pred_usable(&c->cschema.fields[k].type, &preds[i])) {
+            bool cmp = preds[i].op != PQ_CMP_IS_NULL && preds[i].op != PQ_CMP_NOT_NULL;
             cp[c->n_cpreds] = preds[i];
+            cz[c->n_cpreds] = cmp ? dcc_column_zones(cf, c->cvec[k]) : NULL;
             cc[c->n_cpreds++] = k;
         }
     }
     c->cpreds = cp;
     c->cpred_col = cc;
+    c->czones = cz;
     c->cmask_begin = c->cmask_end = 0;
     if (c->n_cpreds && !(c->cmask = arena_alloc(&c->arena, CACHE_MASK_ROWS)))
         return ERR_NOMEM(err, CACHE_MASK_ROWS);
@@ -515,6 +561,10 @@ static int cache_next(DeltaCursor *c)
                 cache_mask(c, c->pos);
             const uint8_t *m = c->cmask - c->cmask_begin;
             int64_t p = c->pos;
+            if (p < c->cmask_lo) /* excluded zones: nothing to look at */
+                p = c->cmask_lo;
+            if (p >= c->cmask_hi)
+                p = c->cmask_end;
             for (uint64_t w; p + 8 <= c->cmask_end; p += 8) { /* 8 rows at a time */
                 memcpy(&w, m + p, 8);
                 if (w)
@@ -710,6 +760,8 @@ int delta_cursor_open(DeltaCursor *c, DeltaSnapshot *snap, const DeltaScanPlan *
     }
     /* Which output columns can take the file vector as is. */
     const Schema *rs = cursor_schema(c);
+    if (!(c->swap = arena_alloc(&c->arena, plan->n_cols + 1)))
+        return ERR_NOMEM(err, plan->n_cols);
     for (uint32_t k = 0; k < plan->n_cols; k++) {
         c->swap[k] = false;
         int j = c->out_to_file[k];
@@ -881,6 +933,14 @@ int delta_plan_add(DeltaScanPlan *p, DeltaOutKind kind, int table_col, const cha
 {
     if (p->n_cols >= DELTA_PLAN_MAX_COLS)
         return err_set(err, TARN_ERR_UNSUPPORTED, "unsupported: more than %d columns in a scan", DELTA_PLAN_MAX_COLS);
+    if (p->n_cols == p->cap_cols) {
+        uint32_t cap = p->cap_cols ? 2 * p->cap_cols : 16;
+        DeltaOutCol *nc = tarn_realloc(p->cols, cap * sizeof *nc);
+        if (!nc)
+            return ERR_NOMEM(err, cap * sizeof *nc);
+        p->cols = nc;
+        p->cap_cols = cap;
+    }
     LogicalType t;
     if (type_copy(&t, type) || schema_add(&p->out, name, t, nullable))
         return ERR_NOMEM(err, 64);
@@ -932,6 +992,9 @@ int delta_plan_init(DeltaScanPlan *p, const DeltaSnapshot *snap, const DeltaSche
 void delta_plan_destroy(DeltaScanPlan *p)
 {
     schema_destroy(&p->out);
+    tarn_free(p->cols);
+    p->cols = NULL;
+    p->n_cols = p->cap_cols = 0;
 }
 
 /* ---- DeltaScan -------------------------------------------------------------------- */
@@ -975,15 +1038,25 @@ static int copy_preds(DeltaScan *sc, const DeltaScanOptions *o, TarnError *err)
     return 0;
 }
 
-DeltaScan *delta_scan_new_internal(DeltaSnapshot *snap, const DeltaSchema *schema,
-                                   const DeltaScanOptions *opts, TarnError *err)
+/* A scan with everything but its plan set up (zeroed; the caller
+ * initializes sc->plan before anything can fail). */
+static DeltaScan *scan_alloc(DeltaSnapshot *snap)
 {
     DeltaScan *sc = tarn_calloc(1, sizeof *sc);
     if (!sc)
-        return (void)ERR_NOMEM(err, sizeof *sc), NULL;
+        return NULL;
     arena_init(&sc->arena, 16 * 1024);
     sc->snap = delta_snapshot_ref(snap);
     delta_cursor_init(&sc->cursor);
+    return sc;
+}
+
+DeltaScan *delta_scan_new_internal(DeltaSnapshot *snap, const DeltaSchema *schema,
+                                   const DeltaScanOptions *opts, TarnError *err)
+{
+    DeltaScan *sc = scan_alloc(snap);
+    if (!sc)
+        return (void)ERR_NOMEM(err, sizeof *sc), NULL;
     if (delta_plan_init(&sc->plan, snap, schema, opts, err) || copy_preds(sc, opts, err)) {
         delta_scan_close(sc);
         return NULL;
@@ -1106,19 +1179,22 @@ DeltaScan *delta_scan_open_file(DeltaScan *sc, size_t i, TarnError *err)
 {
     if (i >= sc->n_tasks)
         return (void)err_set(err, TARN_ERR_INVALID, "scan file %zu out of range", i), NULL;
-    DeltaScanOptions o;
-    memset(&o, 0, sizeof o);
-    o.batch_rows = sc->plan.batch_rows;
-    o.with_row_ids = sc->plan.need_row_index;
-    DeltaScan *one = delta_scan_new_internal(sc->snap, sc->plan.schema, &o, err);
+    DeltaScan *one = scan_alloc(sc->snap);
     if (!one)
-        return NULL;
+        return (void)ERR_NOMEM(err, sizeof *one), NULL;
     /* same output plan as the parent */
-    delta_plan_destroy(&one->plan);
-    memset(&one->plan, 0, sizeof one->plan);
-    one->plan = sc->plan;
-    schema_init(&one->plan.out);
-    if (schema_copy(&one->plan.out, &sc->plan.out) || delta_scan_add_task(one, &sc->tasks[i], err)) {
+    const DeltaScanPlan *pp = &sc->plan;
+    DeltaScanPlan *op = &one->plan;
+    *op = *pp;
+    op->cols = NULL;
+    op->n_cols = op->cap_cols = 0;
+    schema_init(&op->out);
+    if ((op->cols = tarn_malloc((pp->n_cols + 1) * sizeof *op->cols))) {
+        if (pp->n_cols)
+            memcpy(op->cols, pp->cols, pp->n_cols * sizeof *op->cols);
+        op->n_cols = op->cap_cols = pp->n_cols;
+    }
+    if (!op->cols || schema_copy(&one->plan.out, &sc->plan.out) || delta_scan_add_task(one, &sc->tasks[i], err)) {
         ERR_NOMEM(err, 0);
         delta_scan_close(one);
         return NULL;

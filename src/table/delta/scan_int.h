@@ -30,8 +30,8 @@ typedef struct DeltaScanPlan {
     const DeltaSchema *schema; /* table schema the plan reads into (borrowed) */
     int column_mapping;        /* 0 none, 1 id, 2 name */
     Schema out;                /* output schema; owned */
-    uint32_t n_cols;
-    DeltaOutCol cols[DELTA_PLAN_MAX_COLS];
+    uint32_t n_cols, cap_cols;
+    DeltaOutCol *cols;         /* n_cols used (at most DELTA_PLAN_MAX_COLS); owned */
     const PqPredicate *preds;  /* skipping predicates (borrowed) */
     int n_preds;
     uint32_t batch_rows;
@@ -61,7 +61,7 @@ typedef struct DeltaCursor {
     PqReader *reader;
     Batch fb;                  /* file batch (reader schema) */
     int *out_to_file;          /* per plan column: index in fb, -1 none */
-    bool swap[DELTA_PLAN_MAX_COLS];
+    bool *swap;                /* per plan column (c->arena) */
     Value *pvals;              /* per plan column: partition value */
     DeltaRowSet drop, keep;
     bool has_keep;
@@ -81,9 +81,11 @@ typedef struct DeltaCursor {
      * rows that may match are returned (cpred_col: index in fb) */
     const PqPredicate *cpreds;
     const int *cpred_col;
+    const struct DcZones **czones; /* per cached predicate: its column's zone map (NULL: none) */
     int n_cpreds;
     uint8_t *cmask;            /* candidate rows of [cmask_begin, cmask_end) */
     int64_t cmask_begin, cmask_end;
+    int64_t cmask_lo, cmask_hi; /* rows outside [lo, hi) of the window are in zones no row of can match */
 } DeltaCursor;
 
 int delta_plan_init(DeltaScanPlan *p, const DeltaSnapshot *snap, const DeltaSchema *schema,

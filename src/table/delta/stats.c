@@ -653,29 +653,64 @@ static int keep_str(Buf *b, Value *v)
  * ordering these orders the strings unless they are equal. */
 static inline uint64_t sv_prefix(StrView a)
 {
+    const uint8_t *p = (const uint8_t *)a.ptr;
     uint64_t w = 0;
     if (a.len >= 8)
-        memcpy(&w, a.ptr, 8);
-    else
-        for (uint32_t i = 0; i < a.len; i++)
-            w |= (uint64_t)(uint8_t)a.ptr[i] << (8 * i);
+        memcpy(&w, p, 8);
+    else if (a.len >= 4) {
+        /* two overlapping 4-byte loads (the overlap ORs equal bytes) */
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + a.len - 4, 4);
+        w = (uint64_t)lo | (uint64_t)hi << (8 * (a.len - 4));
+    } else if (a.len)
+        w = (uint64_t)p[0] | (uint64_t)p[a.len / 2] << (8 * (a.len / 2)) | (uint64_t)p[a.len - 1] << (8 * (a.len - 1));
     return __builtin_bswap64(w);
 }
 
-/* memcmp order, then length (delta_value_cmp on strings) */
-static inline int sv_cmp(StrView a, StrView b)
+/* memcmp order, then length (delta_value_cmp on strings), for two strings
+ * whose prefixes (sv_prefix) are equal */
+static inline int sv_cmp_tail(StrView a, StrView b)
 {
-    uint64_t x = sv_prefix(a), y = sv_prefix(b);
-    if (x != y)
-        return x < y ? -1 : 1;
     uint32_t m = a.len < b.len ? a.len : b.len;
     int c = m > 8 ? memcmp(a.ptr + 8, b.ptr + 8, m - 8) : 0;
     if (c)
         return c;
     return a.len < b.len ? -1 : a.len > b.len;
 }
-#define STR_LT(a, b) (sv_cmp(a, b) < 0)
-#define STR_GT(a, b) (sv_cmp(a, b) > 0)
+
+/* MINMAX_LOOP for strings, with the prefixes of the extremes so far kept:
+ * one prefix per value, and whole comparisons only on equal prefixes. */
+static int64_t str_minmax(const Vector *v, uint32_t n, uint32_t *lo_out, uint32_t *hi_out)
+{
+    const StrView *d = (const StrView *)v->data;
+    int64_t nulls = 0;
+    uint32_t lo = UINT32_MAX, hi = UINT32_MAX;
+    uint64_t plo = 0, phi = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (v->validity && !vec_is_valid(v, i)) {
+            nulls++;
+            continue;
+        }
+        uint64_t x = sv_prefix(d[i]);
+        if (lo == UINT32_MAX) {
+            lo = hi = i;
+            plo = phi = x;
+            continue;
+        }
+        if (x <= plo && (x < plo || sv_cmp_tail(d[i], d[lo]) < 0)) {
+            lo = i;
+            plo = x;
+        }
+        if (x >= phi && (x > phi || sv_cmp_tail(d[i], d[hi]) > 0)) {
+            hi = i;
+            phi = x;
+        }
+    }
+    *lo_out = lo;
+    *hi_out = hi;
+    return nulls;
+}
 
 static int64_t vec_minmax(const Vector *v, uint32_t n, bool minmax, uint32_t *lo_out, uint32_t *hi_out)
 {
@@ -702,7 +737,7 @@ static int64_t vec_minmax(const Vector *v, uint32_t n, bool minmax, uint32_t *lo
         else
             MINMAX_LOOP(int64_t, NUM_LT, NUM_GT, NO_NAN);
         break;
-    case TYPE_STRING: MINMAX_LOOP(StrView, STR_LT, STR_GT, NO_NAN); break;
+    case TYPE_STRING: return str_minmax(v, n, lo_out, hi_out);
     default:
         /* not a min/max type (minmax_type) */
         for (uint32_t i = 0; i < n; i++)

@@ -459,3 +459,83 @@ TEST(compress_crc32_matches_zlib)
     ASSERT_EQ_U64(pq_crc32((const uint8_t *)"123456789", 9), 0xCBF43926u);
     free(buf);
 }
+
+/* snappy_dec.c against libsnappy: the same bytes for valid streams of
+ * every shape (short and long literals, copies at offsets 1-70 and far,
+ * sizes around the fast path's 16/64/80-byte margins), and the same
+ * accept / reject verdict for damaged streams.  Buffers are exactly sized
+ * so that the sanitizer build sees any stray read or write. */
+#include <snappy-c.h>
+
+static void snappy_shape(uint8_t *p, size_t n, int kind)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (kind) {
+        case 0: p[i] = (uint8_t)rnd(); break;                                  /* literals */
+        case 1: p[i] = (i % 8) < 3 ? (uint8_t)rnd() : 0; break;                /* PLAIN int64 */
+        case 2: p[i] = (uint8_t)('a' + (i % (1 + (size_t)(n % 70)))); break;   /* one period */
+        case 3: p[i] = i >= 1 && rnd() % 4 ? p[i - 1] : (uint8_t)rnd(); break; /* runs */
+        default: p[i] = i >= 20 && rnd() % 3 ? p[i - 1 - rnd() % 20] : (uint8_t)rnd(); break;
+        }
+    }
+}
+
+static int lib_snappy(const uint8_t *src, size_t len, size_t dst_len, uint8_t **out)
+{
+    size_t ulen;
+    *out = malloc(dst_len ? dst_len : 1);
+    if (snappy_uncompressed_length((const char *)src, len, &ulen) != SNAPPY_OK || ulen != dst_len)
+        return -1;
+    size_t ol = dst_len;
+    return snappy_uncompress((const char *)src, len, (char *)*out, &ol) == SNAPPY_OK && ol == dst_len ? 0 : -1;
+}
+
+TEST(compress_snappy_decoder_matches_libsnappy)
+{
+    static const size_t sizes[] = {0, 1, 15, 16, 17, 63, 64, 65, 79, 80, 81, 100, 255, 4096, 70000, 1 << 20};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        for (int kind = 0; kind < 5; kind++) {
+            size_t n = sizes[si];
+            uint8_t *src = malloc(n ? n : 1);
+            snappy_shape(src, n, kind);
+            size_t cl = snappy_max_compressed_length(n);
+            uint8_t *c = malloc(cl);
+            ASSERT(snappy_compress((const char *)src, n, (char *)c, &cl) == SNAPPY_OK);
+            uint8_t *exact = malloc(cl);
+            memcpy(exact, c, cl);
+            uint8_t *out = malloc(n ? n : 1);
+            ASSERT_EQ_INT(pq_snappy_decompress(exact, cl, out, n), 0);
+            ASSERT(memcmp(out, src, n) == 0);
+            /* The wrong output size is refused. */
+            if (n)
+                ASSERT_EQ_INT(pq_snappy_decompress(exact, cl, out, n - 1), -1);
+            free(out);
+            /* Damaged streams: the same verdict as libsnappy, the same bytes
+             * when both accept. */
+            int iters = n > 70000 ? 20 : 200;
+            for (int it = 0; it < iters && cl > 0; it++) {
+                uint8_t *bad = malloc(cl);
+                memcpy(bad, exact, cl);
+                size_t blen = cl;
+                if (it % 3 == 2)
+                    blen = (size_t)(rnd() % cl);
+                else
+                    bad[rnd() % cl] ^= (uint8_t)(1 + rnd() % 255);
+                uint8_t *want;
+                int lrc = lib_snappy(bad, blen, n, &want);
+                uint8_t *got = malloc(n ? n : 1);
+                int rc = pq_snappy_decompress(bad, blen, got, n);
+                if (rc != lrc)
+                    TFAIL("size %zu kind %d iter %d: libsnappy %d, ours %d", n, kind, it, lrc, rc);
+                if (rc == 0)
+                    ASSERT(memcmp(got, want, n) == 0);
+                free(got);
+                free(want);
+                free(bad);
+            }
+            free(exact);
+            free(c);
+            free(src);
+        }
+    }
+}

@@ -810,6 +810,33 @@ TEST(writer_dictionary_for_low_cardinality)
     free_batch(&s, &b);
 }
 
+/* Dictionaries of a few thousand entries: the slot table starts small and
+ * doubles inside one page's values (writer_column.c DICT_GROW_AT), for
+ * 4-byte, 8-byte, byte-array and fixed-length keys; values and distinct
+ * counts survive. */
+TEST(writer_dictionary_grows_within_a_page)
+{
+    Schema s;
+    Batch b;
+    all_types_batch(&s, &b, 30000, 3000);
+    const char *p = tmp_file("dictgrow.parquet");
+    write_file(p, &s, &b, NULL);
+    validate_file(p);
+    expect_roundtrip(p, &b);
+    PFile f;
+    pfile_open(&f, p);
+    const int cols[] = {C_I32, C_I64, C_U64, C_DEC38, C_TSTZ};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        const PqColumnMetaData *m = col_meta(&f, 0, cols[i]);
+        ASSERT(m->dictionary_page_offset >= 0);
+        ASSERT(has_encoding(m, PQ_ENC_RLE_DICTIONARY));
+        if (m->statistics.distinct_count != 3000)
+            TFAIL("column %d: distinct_count %lld, expected 3000", cols[i], (long long)m->statistics.distinct_count);
+    }
+    pfile_close(&f);
+    free_batch(&s, &b);
+}
+
 TEST(writer_dictionary_fallback_on_size)
 {
     /* 4000 distinct strings of ~20 bytes; a 2000-byte dictionary limit
