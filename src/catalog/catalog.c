@@ -75,9 +75,19 @@ int catalog_check_name(const char *name, TarnError *err)
 
 static int path_join(char *buf, size_t cap, const char *a, const char *b, const char *c, TarnError *err)
 {
-    int w = c ? snprintf(buf, cap, "%s/%s/%s", a, b, c) : snprintf(buf, cap, "%s/%s", a, b);
-    if (w < 0 || (size_t)w >= cap)
+    /* "a/b" or "a/b/c" without snprintf: several joins per statement */
+    size_t la = strlen(a), lb = strlen(b), lc = c ? strlen(c) : 0;
+    size_t need = la + 1 + lb + (c ? 1 + lc : 0);
+    if (need >= cap)
         return err_set(err, TARN_ERR_INVALID, "path too long");
+    memcpy(buf, a, la);
+    buf[la] = '/';
+    memcpy(buf + la + 1, b, lb);
+    if (c) {
+        buf[la + 1 + lb] = '/';
+        memcpy(buf + la + 2 + lb, c, lc);
+    }
+    buf[need] = 0;
     return 0;
 }
 

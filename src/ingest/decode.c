@@ -108,6 +108,8 @@ typedef struct JVal {
 
 static inline const char *skip_ws(const char *p, const char *end)
 {
+    if (p < end && (unsigned char)*p > ' ')   /* the usual case: no blank */
+        return p;
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
         p++;
     return p;
@@ -307,7 +309,11 @@ static int parse_number(const char **pp, const char *end, const char *base, JVal
     bool overflow = false;
     if (*p == '0')
         p++;
-    else
+    else {
+        /* 19 digits cannot overflow (10^19 - 1 < 2^64): no check for them */
+        const char *lim = end - p > 19 ? p + 19 : end;
+        while (p < lim && *p >= '0' && *p <= '9')
+            acc = acc * 10 + (unsigned)(*p++ - '0');
         while (p < end && *p >= '0' && *p <= '9') {
             unsigned dgt = (unsigned)(*p - '0');
             if (acc > (UINT64_MAX - dgt) / 10)
@@ -316,6 +322,7 @@ static int parse_number(const char **pp, const char *end, const char *base, JVal
                 acc = acc * 10 + dgt;
             p++;
         }
+    }
     if (p < end && *p == '.') {
         is_int = false;
         p++;

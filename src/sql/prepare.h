@@ -56,6 +56,8 @@ void sql_params_prepare(const tarn_stmt *ps, const Value *values, Arena *a, Bind
  * values (n_params of them; arrays in a). */
 int sql_stmt_run_values(tarn_stmt *ps, const Value *values, Arena *a, tarn_result **out, TarnError *err);
 void sql_stmt_free(tarn_stmt *ps);
+/* Frees the closed cursor kept for reuse (tarn_close). */
+void sql_cursor_spare_free(tarn_db *db);
 /* Per result column of a bound query's plan: its source table's OID and
  * column number, or 0 / 0 (sql_colsource.c). */
 void sql_col_sources(const LogicalOp *plan, uint32_t n, uint32_t *oids, int16_t *attnums);

@@ -69,6 +69,8 @@ struct tarn_db {
     char database[64];              /* ('' = the lake directory's name) */
     struct PlanCache *plan_cache;   /* simple-protocol statements by their
                                      * literal-free text (plan_cache.c) */
+    struct tarn_cursor *spare_cursor; /* a closed cursor's memory, reused by the
+                                     * next tarn_cursor_open (sql_cursor.c) */
 };
 
 /* A statement's result: rows (a collection) or nothing, plus the tag. */

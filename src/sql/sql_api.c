@@ -13,6 +13,7 @@
 #include "sql/parse/parse.h"
 #include "sql/notice.h"
 #include "sql/plan_cache.h"
+#include "sql/prepare.h"
 #include "sql/session.h"
 #include "util/datetime.h"
 #include "vector/format.h"
@@ -74,6 +75,7 @@ void tarn_close(tarn_db *db)
         return;
     sql_prepared_free_all(db);
     plan_cache_free(db);
+    sql_cursor_spare_free(db);
     sql_notices_free(db);
     catalog_close(db->cat);
     tarn_free(db->other);

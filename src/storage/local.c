@@ -219,6 +219,25 @@ static int l_size(Storage *s, const char *path, uint64_t *size_out, TarnError *e
     return rc;
 }
 
+static int l_exists(Storage *s, const char *path, bool *exists_out, TarnError *err)
+{
+    TarnError e2 = {0}; /* errors as storage_exists gives them through size */
+    char *full = full_path((Local *)s, path);
+    struct stat st;
+    int rc = 0;
+    *exists_out = false;
+    if (!full)
+        rc = ERR_NOMEM(&e2, 0);
+    else if (stat(full, &st) == 0)
+        *exists_out = true;
+    else if (errno != ENOENT)
+        rc = io_err(&e2, "stat file", full, errno);
+    tarn_free(full);
+    if (rc && err && err->kind == TARN_OK)
+        *err = e2;
+    return rc;
+}
+
 static int l_put(Storage *s, const char *path, const void *data, size_t len, TarnError *err)
 {
     char *full = full_path((Local *)s, path);
@@ -468,7 +487,7 @@ static void l_close(Storage *s)
 }
 
 static const StorageOps local_ops = {
-    l_read_range, l_size, l_put, l_put_if_absent, l_open_write, l_list, l_remove, l_close, l_list_hidden,
+    l_read_range, l_size, l_put, l_put_if_absent, l_open_write, l_list, l_remove, l_close, l_list_hidden, l_exists,
 };
 
 Storage *storage_open_local(const char *dir, bool create, TarnError *err)

@@ -116,6 +116,8 @@ int storage_remove(Storage *s, const char *path, TarnError *err)
 
 int storage_exists(Storage *s, const char *path, bool *exists_out, TarnError *err)
 {
+    if (s->ops->exists)
+        return s->ops->exists(s, path, exists_out, err);
     uint64_t size;
     TarnError e2 = {0};
     int rc = storage_size(s, path, &size, &e2);

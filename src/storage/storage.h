@@ -61,6 +61,9 @@ typedef struct StorageOps {
     /* Like list, but also hidden entries (names starting with '.', such as
      * a crashed writer's temporaries); NULL when the backend has none. */
     int (*list_hidden)(Storage *s, const char *prefix, StorageListFn fn, void *ctx, TarnError *err);
+    /* storage_exists without building an error message for a missing
+     * object (a log probe per statement); NULL: through size. */
+    int (*exists)(Storage *s, const char *path, bool *exists_out, TarnError *err);
 } StorageOps;
 
 struct Storage {

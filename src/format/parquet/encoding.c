@@ -186,12 +186,45 @@ static void unpack_groups_u64(const uint8_t *in, uint64_t *out, size_t n_groups,
     }
 }
 
+/* One group of 8 values of a constant width w <= 32 into exactly w bytes:
+ * 8 * w <= 256 bits, shifts resolved at compile time (the bytes are those
+ * of the generic loop below: a group ends on a byte boundary). */
+ALWAYS_INLINE void pack8_u64(const uint64_t *v, uint8_t *dst, const int w)
+{
+    const uint64_t mask = ((uint64_t)1 << w) - 1;
+    uint64_t word[4] = {0, 0, 0, 0};
+    _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++)
+    {
+        const int bit = i * w;
+        const uint64_t x = v[i] & mask;
+        word[bit >> 6] |= x << (bit & 63);
+        if ((bit & 63) + w > 64)
+            word[(bit >> 6) + 1] |= x >> (64 - (bit & 63));
+    }
+    uint8_t tmp[32];
+    for (int k = 0; k < 4; k++)
+        store_le64(tmp + 8 * k, word[k]);
+    memcpy(dst, tmp, (size_t)w);
+}
+
 /* Packs n_groups groups of 8 values (masked to w bits, w <= 64) LSB first
  * into exactly n_groups * w bytes at dst. */
 static void pack_groups_u64(const uint64_t *v, size_t n_groups, int w, uint8_t *dst)
 {
-    if (w == 0)
+    switch (w) {
+    case 0:
         return;
+#define X(W)                                                  \
+    case W:                                                   \
+        for (size_t g = 0; g < n_groups; g++)                 \
+            pack8_u64(v + g * 8, dst + g * (W), (W));         \
+        return;
+        CASES_1_16(X)
+        CASES_17_32(X)
+#undef X
+    default:
+        break;
+    }
     const uint64_t mask = (w >= 64) ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
     unsigned __int128 acc = 0;
     int nb = 0;

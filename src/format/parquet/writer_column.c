@@ -815,6 +815,24 @@ static int rle_prefixed_u16(const uint16_t *v, uint32_t n, int bw, Buf *out)
     return 0;
 }
 
+/* n >= 8 copies of x as one RLE run (what pq_rle_encode_u16 writes for
+ * them; n < 2^31), with rle_prefixed_u16's length prefix when prefixed. */
+static int rle_run_u16(uint16_t x, uint32_t n, int bw, bool prefixed, Buf *out)
+{
+    uint8_t tmp[16];
+    size_t k = prefixed ? 4 : 0, vb = (size_t)(bw + 7) / 8;
+    for (uint64_t h = (uint64_t)n << 1; ; h >>= 7) {
+        tmp[k++] = (uint8_t)(h < 0x80 ? h : (h & 0x7f) | 0x80);
+        if (h < 0x80)
+            break;
+    }
+    for (size_t i = 0; i < vb; i++)
+        tmp[k++] = (uint8_t)(x >> (8 * i));
+    if (prefixed)
+        store_le32(tmp, (uint32_t)(k - 4));
+    return buf_append(out, tmp, k);
+}
+
 /* Encodes the staged values into c->body with the non-dictionary encoding. */
 static int encode_values_plain(PqwCol *c, TarnError *err)
 {
@@ -952,8 +970,12 @@ static int flush_page(PqwCol *c, bool last, TarnError *err)
     }
     if (c->max_def) {
         size_t at = b->len;
-        rc = v2 ? pq_rle_encode_u16(c->def, c->n_entries, c->def_bits, b)
-                : rle_prefixed_u16(c->def, c->n_entries, c->def_bits, b);
+        /* no NULL on the page: every level is max_def (a value is present
+         * exactly where its level is max_def), one RLE run */
+        rc = c->n_values == c->n_entries && c->n_entries >= 8
+                 ? rle_run_u16(c->max_def, c->n_entries, c->def_bits, !v2, b)
+             : v2 ? pq_rle_encode_u16(c->def, c->n_entries, c->def_bits, b)
+                  : rle_prefixed_u16(c->def, c->n_entries, c->def_bits, b);
         if (rc)
             return ERR_NOMEM(err, c->n_entries);
         def_len = b->len - at;
@@ -1333,7 +1355,11 @@ int pqw_col_add(PqwCol *c, const Vector *leaf, uint32_t n_entries, const uint16_
                 memcpy(c->def + c->n_entries, def + e, (size_t)take * sizeof(uint16_t));
             } else {
                 uint16_t *d = c->def + c->n_entries;
-                for (uint32_t k = 0; k < take; k++)
+                const uint64_t four = max_def * 0x0001000100010001ull;
+                uint32_t k = 0;
+                for (; k + 4 <= take; k += 4)
+                    memcpy(d + k, &four, 8);
+                for (; k < take; k++)
                     d[k] = max_def;
             }
         }

@@ -2,6 +2,8 @@
  * syscat.c - the system relations' rows from a catalog model, OIDs, the
  * type table's lookups and format_type().  See syscat.h.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,12 +21,40 @@ bool syscat_is_system_schema(const char *schema)
     return schema && (!strcmp(schema, "pg_catalog") || !strcmp(schema, "information_schema"));
 }
 
+/* syscat_find's index: an open-addressing table of the definitions by
+ * name, built once (every relation name is looked up here first, so a
+ * linear scan of ~100 names cost each statement ~3,000 instructions). */
+#define SYSCAT_SLOTS 1024 /* power of two, well above the definitions' count */
+static const SysRelDef *syscat_slots[SYSCAT_SLOTS];
+static pthread_once_t syscat_once = PTHREAD_ONCE_INIT;
+
+static uint32_t syscat_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void syscat_index_build(void)
+{
+    for (const SysRelDef *d = syscat_rel_defs; d->name; d++) {
+        uint32_t i = syscat_hash(d->name) & (SYSCAT_SLOTS - 1);
+        while (syscat_slots[i])
+            i = (i + 1) & (SYSCAT_SLOTS - 1);
+        syscat_slots[i] = d; /* definitions come in order: the first of a name and schema is probed first */
+    }
+}
+
 const SysRelDef *syscat_find(const char *schema, const char *name)
 {
     const char *want = schema ? schema : "pg_catalog";
-    for (const SysRelDef *d = syscat_rel_defs; d->name; d++)
+    pthread_once(&syscat_once, syscat_index_build);
+    for (uint32_t i = syscat_hash(name) & (SYSCAT_SLOTS - 1); syscat_slots[i]; i = (i + 1) & (SYSCAT_SLOTS - 1)) {
+        const SysRelDef *d = syscat_slots[i];
         if (!strcmp(d->name, name) && !strcmp(d->schema, want))
             return d;
+    }
     return NULL;
 }
 

@@ -172,6 +172,10 @@ struct DeltaSnapshot {
     size_t n_domains, cap_domains;
     DeltaCommitInfo *commit_info; /* of `version`, NULL when absent */
     int64_t total_bytes, total_rows;
+    /* add.stats parsed by delta_file_may_match, once per file per snapshot
+     * (stats.c; created on first use, atomic pointer; freed with the
+     * snapshot by delta_stats_cache_free). */
+    struct DeltaStatsCache *stats_cache;
 };
 
 /* The local "/" storage for absolute paths, opened on first use (NULL when
@@ -281,6 +285,8 @@ typedef struct DeltaColStats {
 int delta_stats_parse(Arena *a, const char *stats, const DeltaSchema *s, const int *col_idx,
                       int n_cols, DeltaColStats *out, int64_t *num_records_out, bool *tight_out,
                       TarnError *err);
+/* Frees a snapshot's cache of parsed add.stats (NULL is fine). */
+void delta_stats_cache_free(struct DeltaStatsCache *c);
 /* numRecords of add.stats, -1 when absent or unparsable. */
 int64_t delta_stats_num_records(const char *stats);
 
@@ -288,6 +294,11 @@ int64_t delta_stats_num_records(const char *stats);
  * satisfying every predicate (conservative). */
 bool delta_file_may_match(const DeltaSnapshot *snap, const DeltaAdd *f, const PqPredicate *preds,
                           int n_preds, Arena *scratch);
+/* The same for f one of snap's own files (delta_snapshot_file): its stats
+ * are parsed once and kept with the snapshot (snap->stats_cache, keyed by
+ * the DeltaAdd pointer, so never pass an add that snap does not hold). */
+bool delta_snapshot_file_may_match(const DeltaSnapshot *snap, const DeltaAdd *f, const PqPredicate *preds,
+                                   int n_preds, Arena *scratch);
 
 /* Parses a serialized partition value of type t into a Value (strings
  * point into s).  NULL string -> null value. */

@@ -1157,7 +1157,7 @@ static int dml_run(Dml *d, const PqPredicate *prune, int n_prune, DeltaBatchFn f
     arena_init(&scratch, 4096);
     for (size_t i = 0; rc == 0 && i < d->snap->n_files; i++) {
         const DeltaAdd *f = delta_snapshot_file(d->snap, i);
-        if (!all_files && n_prune && !delta_file_may_match(d->snap, f, prune, n_prune, &scratch)) {
+        if (!all_files && n_prune && !delta_snapshot_file_may_match(d->snap, f, prune, n_prune, &scratch)) {
             arena_reset(&scratch);
             continue;
         }

@@ -1099,7 +1099,7 @@ DeltaScan *delta_scan_open(DeltaSnapshot *snap, const DeltaScanOptions *opts, Ta
     arena_init(&scratch, 16 * 1024);
     for (size_t i = 0; i < snap->n_files; i++) {
         const DeltaAdd *f = delta_snapshot_file(snap, i);
-        if (sc->plan.n_preds && !delta_file_may_match(snap, f, sc->plan.preds, sc->plan.n_preds, &scratch)) {
+        if (sc->plan.n_preds && !delta_snapshot_file_may_match(snap, f, sc->plan.preds, sc->plan.n_preds, &scratch)) {
             sc->stats.files_pruned++;
             arena_reset(&scratch);
             continue;

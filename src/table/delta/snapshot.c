@@ -842,6 +842,7 @@ static void snapshot_destroy(DeltaSnapshot *s)
     tarn_free(s->txns);
     delta_index_free(&s->txn_index);
     tarn_free(s->domains);
+    delta_stats_cache_free(s->stats_cache);
     mem_unref(s->mem);
     tarn_free(s);
 }
@@ -1388,8 +1389,16 @@ static int push_entry(DeltaLogListing *l, const char *name, TarnError *err)
 bool delta_commit_exists(DeltaTable *t, int64_t v)
 {
     char rel[4200];
-    if ((size_t)snprintf(rel, sizeof rel, "%s%020" PRId64 ".json", t->log_prefix, v) >= sizeof rel)
+    /* prefix + 20 zero-padded digits + ".json", without snprintf: probed at
+     * every statement's snapshot check (delta_snapshot_latest) */
+    size_t pl = strlen(t->log_prefix);
+    if (v < 0 || pl + 26 > sizeof rel)
         return false;
+    memcpy(rel, t->log_prefix, pl);
+    uint64_t u = (uint64_t)v;
+    for (int i = 19; i >= 0; i--, u /= 10)
+        rel[pl + (size_t)i] = (char)('0' + u % 10);
+    memcpy(rel + pl + 20, ".json", 6);
     TarnError e2;
     err_clear(&e2);
     bool ex = false;

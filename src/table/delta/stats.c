@@ -356,6 +356,9 @@ static bool stat_value(const JsonNode *n, const LogicalType *t, bool is_max, Val
     }
 }
 
+static void stats_from_root(const JsonNode *root, const DeltaSchema *s, const int *col_idx, int n_cols,
+                            DeltaColStats *out, int64_t *num_records_out, bool *tight_out);
+
 int delta_stats_parse(Arena *a, const char *stats, const DeltaSchema *s, const int *col_idx,
                       int n_cols, DeltaColStats *out, int64_t *num_records_out, bool *tight_out,
                       TarnError *err)
@@ -371,6 +374,15 @@ int delta_stats_parse(Arena *a, const char *stats, const DeltaSchema *s, const i
     err_clear(&e2);
     if (json_parse(a, stats, strlen(stats), &root, &e2) || root->type != JSON_OBJECT)
         return 0; /* unusable stats never fail a read: the file is simply not skipped */
+    stats_from_root(root, s, col_idx, n_cols, out, num_records_out, tight_out);
+    (void)err;
+    return 0;
+}
+
+/* Fills out[] (zeroed by the caller) from a parsed add.stats object. */
+static void stats_from_root(const JsonNode *root, const DeltaSchema *s, const int *col_idx, int n_cols,
+                            DeltaColStats *out, int64_t *num_records_out, bool *tight_out)
+{
     const JsonNode *nr = json_object_get(root, "numRecords", 10);
     if (nr && nr->type == JSON_INT && nr->u.i >= 0)
         *num_records_out = nr->u.i;
@@ -397,8 +409,119 @@ int delta_stats_parse(Arena *a, const char *stats, const DeltaSchema *s, const i
             out[k].null_count = x->u.i;
         }
     }
-    (void)err;
-    return 0;
+}
+
+/* ---- Parsed stats kept with the snapshot ------------------------------------------------------ */
+
+/* add.stats JSON trees by DeltaAdd pointer, for one snapshot (whose files
+ * and their stats texts outlive it).  An open-addressing table of fixed
+ * capacity: readers probe without a lock (a slot's root is written before
+ * its key, the key with release / read with acquire); inserts are
+ * serialised by mu and stop when the table is 3/4 full or the parsed trees
+ * reach STATS_CACHE_MAX_BYTES (then files are parsed per call, as before). */
+#define STATS_CACHE_MAX_BYTES (64u * 1024 * 1024)
+
+typedef struct StatsSlot {
+    const DeltaAdd *key;       /* atomic; NULL = empty */
+    const JsonNode *root;      /* NULL: stats absent or unusable */
+} StatsSlot;
+
+struct DeltaStatsCache {
+    pthread_mutex_t mu;
+    Arena arena;               /* the JSON trees (strings may point into add.stats) */
+    size_t mask, n;
+    StatsSlot slots[];
+};
+
+void delta_stats_cache_free(struct DeltaStatsCache *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->mu);
+    arena_free(&c->arena);
+    tarn_free(c);
+}
+
+static inline size_t stats_slot_hash(const DeltaAdd *f, size_t mask)
+{
+    uint64_t h = (uint64_t)(uintptr_t)f * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 32) & mask;
+}
+
+/* The snapshot's cache, created on first use; NULL when out of memory. */
+static struct DeltaStatsCache *stats_cache_get(const DeltaSnapshot *snap)
+{
+    struct DeltaStatsCache **pp = (struct DeltaStatsCache **)&snap->stats_cache;
+    struct DeltaStatsCache *c = __atomic_load_n(pp, __ATOMIC_ACQUIRE);
+    if (c)
+        return c;
+    size_t cap = 16;
+    while (cap < 2 * snap->n_files && cap < ((size_t)1 << 20))
+        cap <<= 1;
+    c = tarn_calloc(1, sizeof *c + cap * sizeof(StatsSlot));
+    if (!c)
+        return NULL;
+    pthread_mutex_init(&c->mu, NULL);
+    /* ~1 KB of tree per file of a few columns: small tables get small chunks */
+    arena_init(&c->arena, snap->n_files < 4 ? 4096 : snap->n_files < 64 ? snap->n_files * 1024 : 65536);
+    c->mask = cap - 1;
+    struct DeltaStatsCache *expected = NULL;
+    if (!__atomic_compare_exchange_n(pp, &expected, c, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        delta_stats_cache_free(c);
+        return expected;
+    }
+    return c;
+}
+
+/* Probes for f: true when present (*root_out its tree, NULL = unusable). */
+static bool stats_cache_find(const struct DeltaStatsCache *c, const DeltaAdd *f, const JsonNode **root_out)
+{
+    for (size_t i = stats_slot_hash(f, c->mask);; i = (i + 1) & c->mask) {
+        const DeltaAdd *k = __atomic_load_n(&c->slots[i].key, __ATOMIC_ACQUIRE);
+        if (k == f) {
+            *root_out = c->slots[i].root;
+            return true;
+        }
+        if (!k)
+            return false;
+    }
+}
+
+/* f's parsed stats object (NULL when absent or unusable), parsed once per
+ * snapshot when the cache has room, else (and when snap is NULL) into
+ * scratch. */
+static const JsonNode *stats_root(const DeltaSnapshot *snap, const DeltaAdd *f, Arena *scratch)
+{
+    const JsonNode *root = NULL;
+    struct DeltaStatsCache *c = snap ? stats_cache_get(snap) : NULL;
+    if (c && stats_cache_find(c, f, &root))
+        return root;
+    TarnError e2;
+    err_clear(&e2);
+    JsonNode *parsed = NULL;
+    if (c) {
+        pthread_mutex_lock(&c->mu);
+        if (stats_cache_find(c, f, &root)) {
+            pthread_mutex_unlock(&c->mu);
+            return root;
+        }
+        if ((c->n + 1) * 4 <= (c->mask + 1) * 3 && c->arena.total_bytes < STATS_CACHE_MAX_BYTES) {
+            if (json_parse(&c->arena, f->stats, strlen(f->stats), &parsed, &e2) || parsed->type != JSON_OBJECT)
+                parsed = NULL;
+            size_t i = stats_slot_hash(f, c->mask);
+            while (c->slots[i].key)
+                i = (i + 1) & c->mask;
+            c->slots[i].root = parsed;
+            __atomic_store_n(&c->slots[i].key, f, __ATOMIC_RELEASE);
+            c->n++;
+            pthread_mutex_unlock(&c->mu);
+            return parsed;
+        }
+        pthread_mutex_unlock(&c->mu);
+    }
+    if (json_parse(scratch, f->stats, strlen(f->stats), &parsed, &e2) || parsed->type != JSON_OBJECT)
+        return NULL;
+    return parsed;
 }
 
 /* ---- Pruning ------------------------------------------------------------------------------ */
@@ -431,8 +554,23 @@ static bool eval_pred(const Value *v, const PqPredicate *p)
     }
 }
 
+static bool file_may_match(const DeltaSnapshot *snap, const DeltaAdd *f, const PqPredicate *preds, int n_preds,
+                           Arena *scratch, bool cached);
+
 bool delta_file_may_match(const DeltaSnapshot *snap, const DeltaAdd *f, const PqPredicate *preds,
                           int n_preds, Arena *scratch)
+{
+    return file_may_match(snap, f, preds, n_preds, scratch, false);
+}
+
+bool delta_snapshot_file_may_match(const DeltaSnapshot *snap, const DeltaAdd *f, const PqPredicate *preds,
+                                   int n_preds, Arena *scratch)
+{
+    return file_may_match(snap, f, preds, n_preds, scratch, true);
+}
+
+static bool file_may_match(const DeltaSnapshot *snap, const DeltaAdd *f, const PqPredicate *preds, int n_preds,
+                           Arena *scratch, bool cached)
 {
     const DeltaSchema *s = &snap->schema;
     int stat_cols[64];
@@ -465,12 +603,13 @@ bool delta_file_may_match(const DeltaSnapshot *snap, const DeltaAdd *f, const Pq
     }
     if (n_stat == 0 || !f->stats)
         return true;
+    const JsonNode *root = stats_root(cached ? snap : NULL, f, scratch);
+    if (!root)
+        return true; /* unusable stats never fail a read: the file is simply not skipped */
     DeltaColStats cs[64];
-    int64_t nrec;
-    TarnError e2;
-    err_clear(&e2);
-    if (delta_stats_parse(scratch, f->stats, s, stat_cols, n_stat, cs, &nrec, NULL, &e2))
-        return true;
+    int64_t nrec = -1;
+    memset(cs, 0, sizeof *cs * (size_t)n_stat);
+    stats_from_root(root, s, stat_cols, n_stat, cs, &nrec, NULL);
     for (int k = 0; k < n_stat; k++) {
         const PqPredicate *p = stat_preds[k];
         const DeltaColStats *st = &cs[k];

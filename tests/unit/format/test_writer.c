@@ -937,6 +937,55 @@ TEST(writer_page_rows_boundaries)
     }
 }
 
+/* A page of a nullable column without NULLs writes its definition levels
+ * as one RLE run (a shortcut past the general encoder): the bytes must be
+ * the general encoder's, for pages of fewer than 8 entries (a literal
+ * group) and more, data page v1 (length prefix) and v2. */
+TEST(writer_no_null_page_levels_match_rle_encoder)
+{
+    static const uint32_t rows[] = {1, 7, 8, 9, 10, 25, 300};
+    for (int v = 1; v <= 2; v++)
+        for (int i = 0; i < 7; i++) {
+            PqWriteOptions o;
+            pq_write_options_default(&o);
+            o.page_rows = 300;
+            o.dict_max_bytes = 0;
+            o.force_encoding = PQ_ENC_PLAIN;
+            o.codec = PQ_CODEC_UNCOMPRESSED;
+            o.data_page_version = v;
+            Schema s;
+            Batch b;
+            int64_batch(&s, &b, rows[i], true, 7, 1);
+            const char *p = tmp_file("nonull_levels.parquet");
+            write_file(p, &s, &b, &o);
+            ASSERT_EQ_INT(validate_file(p), 1);
+            expect_roundtrip(p, &b);
+            PFile f;
+            PageInfo pi[4];
+            pfile_open(&f, p);
+            ASSERT_EQ_INT(chunk_pages(&f, 0, 0, pi, 4), 1);
+            const uint8_t *body = f.bytes.data + pi[0].offset + (pi[0].size - pi[0].h.compressed_page_size);
+            uint16_t ones[300];
+            for (uint32_t k = 0; k < rows[i]; k++)
+                ones[k] = 1;
+            Buf want;
+            buf_init(&want);
+            ASSERT_EQ_INT(pq_rle_encode_u16(ones, rows[i], 1, &want), 0);
+            size_t at = 0, len = want.len;
+            if (v == 1) {
+                ASSERT_EQ_INT((int64_t)(body[0] | body[1] << 8 | body[2] << 16 | (uint32_t)body[3] << 24),
+                              (int64_t)want.len);
+                at = 4;
+            } else {
+                ASSERT_EQ_INT(pi[0].h.data_page_v2.definition_levels_byte_length, (int64_t)want.len);
+            }
+            ASSERT(memcmp(body + at, want.data, len) == 0);
+            buf_free(&want);
+            pfile_close(&f);
+            free_batch(&s, &b);
+        }
+}
+
 TEST(writer_page_bytes_boundaries)
 {
     /* Required INT64 PLAIN: a page is full at exactly page_bytes = 80 bytes

@@ -1,5 +1,6 @@
 /*
- * test_ingest_decode.c - the ingest JSON decoder's timestamp fast path
+ * test_ingest_decode.c - the ingest JSON decoder: integers at the edges of
+ * int64 / uint64, and its timestamp fast path
  * (ingest_parse_iso_timestamp) agrees with the general parser
  * (dt_parse_timestamp) on every string it accepts, and refuses the forms
  * it does not handle.
@@ -80,4 +81,79 @@ TEST(ingest_iso_timestamp_fast_path)
         buf[len] = '\0';
         check_same(buf);
     }
+}
+
+/* JSON integers: the first 19 digits are taken without an overflow test
+ * (they cannot overflow); the edges of int64 and uint64 around it.  Column
+ * "a" gets only int64 values (stays bigint, exact); column "b" gets the
+ * numbers past int64, which make it double precision. */
+TEST(ingest_json_integer_edges)
+{
+    char lake[512];
+    snprintf(lake, sizeof lake, "%s/ingest_int_edges", test_tmp_dir());
+    IngestSinkOptions so = {.lake = lake, .schema = "public", .table = "t", .operation = "WRITE"};
+    TarnError err = {0};
+    IngestSink *s = ingest_sink_open(&so, &err);
+    ASSERT_OK(s != NULL ? 0 : err.kind, &err);
+    IngestDecoderOptions dop = {.format = INGEST_JSON};
+    IngestDecoder *d = ingest_decoder_new(s, &dop, &err);
+    ASSERT_OK(d != NULL ? 0 : err.kind, &err);
+    static const struct {
+        const char *json;
+        int rc;          /* 0 appended, 1 bad record */
+        int64_t a;       /* the row's "a" when it has one */
+        const char *b;   /* the row's "b" text when it has one */
+    } cases[] = {
+        {"{\"a\":0}", 0, 0, NULL},
+        {"{\"a\":1234567890123456789}", 0, 1234567890123456789LL, NULL},         /* 19 digits */
+        {"{\"a\":-1234567890123456789}", 0, -1234567890123456789LL, NULL},
+        {"{\"a\":9223372036854775807}", 0, INT64_MAX, NULL},
+        {"{\"a\":-9223372036854775808}", 0, INT64_MIN, NULL},
+        {"{\"a\":1000000000000000000}", 0, 1000000000000000000LL, NULL},
+        {"{\"b\":9223372036854775808}", 0, 0, "9223372036854775808"},             /* past int64 */
+        {"{\"b\":-9223372036854775809}", 0, 0, "-9223372036854775809"},
+        {"{\"b\":9999999999999999999}", 0, 0, "9999999999999999999"},             /* 19 nines */
+        {"{\"b\":18446744073709551615}", 0, 0, "18446744073709551615"},           /* uint64 max */
+        {"{\"b\":18446744073709551616}", 0, 0, "18446744073709551616"},           /* past uint64 */
+        {"{\"b\":123456789012345678901234567890}", 0, 0, "123456789012345678901234567890"},
+        {"{\"a\":00}", 1, 0, NULL},
+        {"{\"a\":-}", 1, 0, NULL},
+        {"{\"a\":42}", 0, 42, NULL},
+    };
+    size_t nc = sizeof cases / sizeof cases[0];
+    int idx[32];
+    int n_ok = 0;
+    for (size_t i = 0; i < nc; i++) {
+        char eb[256] = "";
+        int rc = ingest_decode(d, NULL, 0, (const uint8_t *)cases[i].json, strlen(cases[i].json), eb, sizeof eb,
+                               &err);
+        if (rc != cases[i].rc) {
+            fprintf(stderr, "  %s: rc %d (%s), expected %d\n", cases[i].json, rc, eb, cases[i].rc);
+            test_fail_exit();
+        }
+        if (rc == 0) {
+            ASSERT_OK(ingest_sink_row_end(s, &err), &err);
+            idx[n_ok++] = (int)i;
+        } else {
+            ingest_sink_row_cancel(s);
+        }
+    }
+    int ca = ingest_sink_col(s, "a", 1), cb = ingest_sink_col(s, "b", 1);
+    ASSERT(ca >= 0 && cb >= 0);
+    Vector *va = ingest_sink_vec(s, ca), *vb = ingest_sink_vec(s, cb);
+    ASSERT_EQ_INT(va->type->id, TYPE_INT64);
+    ASSERT_EQ_INT(vb->type->id, TYPE_DOUBLE);
+    ASSERT_EQ_INT(va->len, n_ok);
+    ASSERT_EQ_INT(vb->len, n_ok);
+    for (int r = 0; r < n_ok; r++) {
+        int i = idx[r];
+        ASSERT_EQ_INT(vec_is_valid(va, (uint32_t)r), cases[i].b == NULL);
+        ASSERT_EQ_INT(vec_is_valid(vb, (uint32_t)r), cases[i].b != NULL);
+        if (cases[i].b)
+            ASSERT(VEC_DATA(vb, double)[r] == strtod(cases[i].b, NULL));
+        else
+            ASSERT_EQ_INT(VEC_DATA(va, int64_t)[r], cases[i].a);
+    }
+    ingest_decoder_free(d);
+    ingest_sink_close(s);
 }

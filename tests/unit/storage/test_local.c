@@ -154,3 +154,34 @@ TEST(storage_rejects_escaping_paths)
     ASSERT_EQ_INT(storage_put(s, "a/./b", "x", 1, &err), TARN_ERR_INVALID);
     storage_close(s);
 }
+
+/* storage_exists (the local backend's own probe, used for every
+ * statement's log check): present, missing (no error), missing parent
+ * folder (no error), a path through a file (an error like storage_size's,
+ * never "missing"), and a first error set is kept. */
+TEST(storage_exists_probe)
+{
+    Storage *s = open_tmp();
+    TarnError err = {0};
+    ASSERT_OK(storage_put(s, "e/_delta_log/00000000000000000000.json", "{}", 2, &err), &err);
+    bool ex = false;
+    ASSERT_OK(storage_exists(s, "e/_delta_log/00000000000000000000.json", &ex, &err), &err);
+    ASSERT(ex);
+    ASSERT_OK(storage_exists(s, "e/_delta_log/00000000000000000001.json", &ex, &err), &err);
+    ASSERT(!ex);
+    ASSERT_EQ_INT(err.kind, TARN_OK);
+    ex = true;
+    ASSERT_OK(storage_exists(s, "nowhere/_delta_log/00000000000000000000.json", &ex, &err), &err);
+    ASSERT(!ex);
+    ASSERT_EQ_INT(err.kind, TARN_OK);
+    uint64_t size;
+    TarnError e1 = {0}, e2 = {0};
+    int rc_size = storage_size(s, "e/_delta_log/00000000000000000000.json/x", &size, &e1);
+    ASSERT(rc_size != 0 && rc_size != TARN_ERR_NOT_FOUND);
+    ASSERT_EQ_INT(storage_exists(s, "e/_delta_log/00000000000000000000.json/x", &ex, &e2), rc_size);
+    ASSERT_EQ_STR(e2.message, e1.message);
+    err_set(&err, TARN_ERR_INVALID, "first");
+    ASSERT_EQ_INT(storage_exists(s, "e/_delta_log/00000000000000000000.json/x", &ex, &err), rc_size);
+    ASSERT_EQ_STR(err.message, "first");
+    storage_close(s);
+}

@@ -282,7 +282,7 @@ static void l_close(Storage *s)
 {
     (void)s;
 }
-static const StorageOps late_ops = {l_read, l_size, l_put, l_put_if_absent, l_open_write, l_list, l_remove, l_close, NULL};
+static const StorageOps late_ops = {l_read, l_size, l_put, l_put_if_absent, l_open_write, l_list, l_remove, l_close, NULL, NULL};
 
 /* delta_create on a table another writer created after our existence check. */
 static int create_late(const char *dir, TypeId second, bool if_not_exists, DeltaResult *r, TarnError *err)
