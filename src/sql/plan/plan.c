@@ -512,3 +512,33 @@ int expr_to_text(const Expr *e, Buf *out)
     }
     return 0;
 }
+
+static void each_expr_of(Expr *const *v, uint32_t n, void (*fn)(void *ctx, const Expr *e), void *ctx)
+{
+    for (uint32_t i = 0; i < n; i++)
+        fn(ctx, v[i]);
+}
+
+void lop_each_expr(const LogicalOp *op, void (*fn)(void *ctx, const Expr *e), void *ctx)
+{
+    switch (op->kind) {
+    case LOP_GET: each_expr_of(op->u.get.filters, op->u.get.n_filters, fn, ctx); break;
+    case LOP_FILTER: each_expr_of(op->u.filter.conds, op->u.filter.n_conds, fn, ctx); break;
+    case LOP_PROJECT: each_expr_of(op->u.project.exprs, op->u.project.n_exprs, fn, ctx); break;
+    case LOP_PROJECT_SET: each_expr_of(op->u.pset.calls, op->u.pset.n_calls, fn, ctx); break;
+    case LOP_JOIN:
+    case LOP_APPLY: each_expr_of(op->u.join.conds, op->u.join.n_conds, fn, ctx); break;
+    case LOP_AGGREGATE:
+        each_expr_of(op->u.agg.groups, op->u.agg.n_groups, fn, ctx);
+        for (uint32_t j = 0; j < op->u.agg.n_aggs; j++) {
+            each_expr_of(op->u.agg.aggs[j].args, op->u.agg.aggs[j].n_args, fn, ctx);
+            fn(ctx, op->u.agg.aggs[j].filter);
+        }
+        break;
+    case LOP_SORT:
+        for (uint32_t i = 0; i < op->u.sort.n_items; i++)
+            fn(ctx, op->u.sort.items[i].expr);
+        break;
+    default: break;
+    }
+}

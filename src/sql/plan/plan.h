@@ -331,6 +331,10 @@ int lop_to_cte_scan(Arena *a, LogicalOp *op, CteShare *sh);
  * and pushed filters up to table indexes, no volatile function, the
  * same table versions (view_share.c); 0 when not; -1 out of memory. */
 int lop_plans_equal(Arena *a, const LogicalOp *x, const LogicalOp *y);
+/* Calls fn on each expression op itself holds (filters, conditions,
+ * projections, grouping keys, aggregate arguments and filters, sort
+ * keys); not on its children's. */
+void lop_each_expr(const LogicalOp *op, void (*fn)(void *ctx, const Expr *e), void *ctx);
 /* After plan_share_views: a join the statement's query and an
  * uncorrelated subquery of it (or two such subqueries) both aggregate,
  * the same plan below only filters, projections, aggregates, sorts and

@@ -65,36 +65,13 @@ static void walk_expr(Roots *r, const Expr *e)
         walk_expr(r, e->args[i]);
 }
 
-static void walk_exprs(Roots *r, Expr *const *v, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++)
-        walk_expr(r, v[i]);
-}
+static void walk_expr_cb(void *r, const Expr *e) { walk_expr(r, e); }
 
 static void walk(Roots *r, LogicalOp *op)
 {
     if (!op || r->nomem)
         return;
-    switch (op->kind) {
-    case LOP_GET: walk_exprs(r, op->u.get.filters, op->u.get.n_filters); break;
-    case LOP_FILTER: walk_exprs(r, op->u.filter.conds, op->u.filter.n_conds); break;
-    case LOP_PROJECT: walk_exprs(r, op->u.project.exprs, op->u.project.n_exprs); break;
-    case LOP_PROJECT_SET: walk_exprs(r, op->u.pset.calls, op->u.pset.n_calls); break;
-    case LOP_JOIN:
-    case LOP_APPLY: walk_exprs(r, op->u.join.conds, op->u.join.n_conds); break;
-    case LOP_AGGREGATE:
-        walk_exprs(r, op->u.agg.groups, op->u.agg.n_groups);
-        for (uint32_t j = 0; j < op->u.agg.n_aggs; j++) {
-            walk_exprs(r, op->u.agg.aggs[j].args, op->u.agg.aggs[j].n_args);
-            walk_expr(r, op->u.agg.aggs[j].filter);
-        }
-        break;
-    case LOP_SORT:
-        for (uint32_t i = 0; i < op->u.sort.n_items; i++)
-            walk_expr(r, op->u.sort.items[i].expr);
-        break;
-    default: break;
-    }
+    lop_each_expr(op, walk_expr_cb, r);
     /* the inner side of a dependent join and a recursive term run
      * repeatedly: left alone */
     uint32_t nc = (op->kind == LOP_APPLY || op->kind == LOP_RECURSIVE) && op->n_children > 1 ? 1 : op->n_children;
@@ -143,11 +120,7 @@ static void uses_expr(Uses *u, const Expr *e)
         uses_expr(u, e->args[i]);
 }
 
-static void uses_exprs(Uses *u, Expr *const *v, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++)
-        uses_expr(u, v[i]);
-}
+static void uses_expr_cb(void *u, const Expr *e) { uses_expr(u, e); }
 
 /* Every column reference in op's expressions (deep: children and
  * subqueries) that reads a column of u->join. */
@@ -155,26 +128,7 @@ static void uses_op(Uses *u, const LogicalOp *op)
 {
     if (!op)
         return;
-    switch (op->kind) {
-    case LOP_GET: uses_exprs(u, op->u.get.filters, op->u.get.n_filters); break;
-    case LOP_FILTER: uses_exprs(u, op->u.filter.conds, op->u.filter.n_conds); break;
-    case LOP_PROJECT: uses_exprs(u, op->u.project.exprs, op->u.project.n_exprs); break;
-    case LOP_PROJECT_SET: uses_exprs(u, op->u.pset.calls, op->u.pset.n_calls); break;
-    case LOP_JOIN:
-    case LOP_APPLY: uses_exprs(u, op->u.join.conds, op->u.join.n_conds); break;
-    case LOP_AGGREGATE:
-        uses_exprs(u, op->u.agg.groups, op->u.agg.n_groups);
-        for (uint32_t j = 0; j < op->u.agg.n_aggs; j++) {
-            uses_exprs(u, op->u.agg.aggs[j].args, op->u.agg.aggs[j].n_args);
-            uses_expr(u, op->u.agg.aggs[j].filter);
-        }
-        break;
-    case LOP_SORT:
-        for (uint32_t i = 0; i < op->u.sort.n_items; i++)
-            uses_expr(u, op->u.sort.items[i].expr);
-        break;
-    default: break;
-    }
+    lop_each_expr(op, uses_expr_cb, u);
     for (uint32_t i = 0; i < op->n_children; i++)
         uses_op(u, op->children[i]);
 }

@@ -292,11 +292,7 @@ static void walk_expr(Refs *r, const Expr *e)
         walk_expr(r, e->args[i]);
 }
 
-static void walk_exprs(Refs *r, Expr *const *v, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++)
-        walk_expr(r, v[i]);
-}
+static void walk_expr_cb(void *r, const Expr *e) { walk_expr(r, e); }
 
 static void walk(Refs *r, LogicalOp *op)
 {
@@ -320,27 +316,9 @@ static void walk(Refs *r, LogicalOp *op)
         }
         r->v[r->n++] = op;
     }
-    switch (op->kind) {
-    case LOP_GET: walk_exprs(r, op->u.get.filters, op->u.get.n_filters); break;
-    case LOP_FILTER: walk_exprs(r, op->u.filter.conds, op->u.filter.n_conds); break;
-    case LOP_PROJECT: walk_exprs(r, op->u.project.exprs, op->u.project.n_exprs); break;
-    case LOP_PROJECT_SET: walk_exprs(r, op->u.pset.calls, op->u.pset.n_calls); break;
-    case LOP_JOIN:
-    case LOP_APPLY: walk_exprs(r, op->u.join.conds, op->u.join.n_conds); break;
-    case LOP_AGGREGATE:
-        walk_exprs(r, op->u.agg.groups, op->u.agg.n_groups);
-        for (uint32_t j = 0; j < op->u.agg.n_aggs; j++) {
-            walk_exprs(r, op->u.agg.aggs[j].args, op->u.agg.aggs[j].n_args);
-            walk_expr(r, op->u.agg.aggs[j].filter);
-        }
-        break;
-    case LOP_SORT:
-        for (uint32_t i = 0; i < op->u.sort.n_items; i++)
-            walk_expr(r, op->u.sort.items[i].expr);
-        break;
-    case LOP_CTE_SCAN: walk(r, op->u.cte.share->plan); break;
-    default: break;
-    }
+    lop_each_expr(op, walk_expr_cb, r);
+    if (op->kind == LOP_CTE_SCAN)
+        walk(r, op->u.cte.share->plan);
     for (uint32_t i = 0; i < op->n_children; i++)
         walk(r, op->children[i]);
 }
