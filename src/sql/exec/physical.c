@@ -44,6 +44,23 @@ typedef struct Bind {
 
 static int nomem(PCtx *p) { return ERR_NOMEM(p->err, 0); }
 
+/* A new entry at the end of p->inits (the array doubles in the arena);
+ * NULL when out of memory. */
+static InitPlan *push_init(PCtx *p)
+{
+    if (p->n_inits == p->cap_inits) {
+        uint32_t nc = p->cap_inits ? p->cap_inits * 2 : 4;
+        InitPlan *n = arena_alloc(p->a, nc * sizeof(InitPlan));
+        if (!n)
+            return NULL;
+        if (p->n_inits)
+            memcpy(n, p->inits, p->n_inits * sizeof(InitPlan));
+        p->inits = n;
+        p->cap_inits = nc;
+    }
+    return &p->inits[p->n_inits++];
+}
+
 static int plan_op(PCtx *p, LogicalOp *op, const ColBinding *req, uint32_t n_req, PhysOp **out, Bind *ob);
 
 /* ---- expression resolution --------------------------------------------------------------------- */
@@ -120,17 +137,9 @@ static int plan_subquery(PCtx *p, Expr *e, Expr **out)
     PhysOp *res = op_result_new(p->a, root, e->u.subq.kind == SUBQ_SCALAR ? 2 : 1, p->err);
     if (!res)
         return p->err->kind;
-    if (p->n_inits == p->cap_inits) {
-        uint32_t nc = p->cap_inits ? p->cap_inits * 2 : 4;
-        InitPlan *n = arena_alloc(p->a, nc * sizeof(InitPlan));
-        if (!n)
-            return nomem(p);
-        if (p->n_inits)
-            memcpy(n, p->inits, p->n_inits * sizeof(InitPlan));
-        p->inits = n;
-        p->cap_inits = nc;
-    }
-    InitPlan *ip = &p->inits[p->n_inits++];
+    InitPlan *ip = push_init(p);
+    if (!ip)
+        return nomem(p);
     ip->slot = p->next_slot++;
     ip->kind = e->u.subq.kind;
     ip->root = res;
@@ -184,17 +193,9 @@ static int plan_cte_scan(PCtx *p, LogicalOp *op, PhysOp **out, Bind *ob)
         }
         p->cte_shares[p->n_ctes] = sh;
         p->cte_sinks[p->n_ctes++] = sink;
-        if (p->n_inits == p->cap_inits) {
-            uint32_t nc = p->cap_inits ? p->cap_inits * 2 : 4;
-            InitPlan *n = arena_alloc(p->a, nc * sizeof(InitPlan));
-            if (!n)
-                return nomem(p);
-            if (p->n_inits)
-                memcpy(n, p->inits, p->n_inits * sizeof(InitPlan));
-            p->inits = n;
-            p->cap_inits = nc;
-        }
-        InitPlan *ip = &p->inits[p->n_inits++];
+        InitPlan *ip = push_init(p);
+        if (!ip)
+            return nomem(p);
         ip->slot = 0; /* no value */
         ip->kind = SUBQ_SCALAR;
         ip->root = sink;

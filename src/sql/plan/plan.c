@@ -542,3 +542,23 @@ void lop_each_expr(const LogicalOp *op, void (*fn)(void *ctx, const Expr *e), vo
     default: break;
     }
 }
+
+void lopset_add(LopSet *s, LogicalOp *op)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->v[i] == op)
+            return;
+    if (s->n == s->cap) {
+        uint32_t nc = s->cap ? s->cap * 2 : 8;
+        LogicalOp **nv = arena_alloc(s->a, nc * sizeof *nv);
+        if (!nv) {
+            s->nomem = true;
+            return;
+        }
+        if (s->n)
+            memcpy(nv, s->v, s->n * sizeof *nv);
+        s->v = nv;
+        s->cap = nc;
+    }
+    s->v[s->n++] = op;
+}

@@ -335,6 +335,16 @@ int lop_plans_equal(Arena *a, const LogicalOp *x, const LogicalOp *y);
  * projections, grouping keys, aggregate arguments and filters, sort
  * keys); not on its children's. */
 void lop_each_expr(const LogicalOp *op, void (*fn)(void *ctx, const Expr *e), void *ctx);
+/* A set of operators in arena memory, in insertion order; nomem sticks
+ * once an allocation failed. */
+typedef struct LopSet {
+    LogicalOp **v;
+    uint32_t n, cap;
+    Arena *a;
+    bool nomem;
+} LopSet;
+/* Adds op unless it is there already. */
+void lopset_add(LopSet *s, LogicalOp *op);
 /* After plan_share_views: a join the statement's query and an
  * uncorrelated subquery of it (or two such subqueries) both aggregate,
  * the same plan below only filters, projections, aggregates, sorts and

@@ -23,32 +23,9 @@
 
 #define SHARE_MAX_ROWS 1000000.0
 
-typedef struct Roots {
-    LogicalOp **v;
-    uint32_t n, cap;
-    Arena *a;
-    bool nomem;
-} Roots;
+typedef LopSet Roots;
 
-static void add_root(Roots *r, LogicalOp *op)
-{
-    for (uint32_t i = 0; i < r->n; i++)
-        if (r->v[i] == op)
-            return;
-    if (r->n == r->cap) {
-        uint32_t nc = r->cap ? r->cap * 2 : 8;
-        LogicalOp **nv = arena_alloc(r->a, nc * sizeof *nv);
-        if (!nv) {
-            r->nomem = true;
-            return;
-        }
-        if (r->n)
-            memcpy(nv, r->v, r->n * sizeof *nv);
-        r->v = nv;
-        r->cap = nc;
-    }
-    r->v[r->n++] = op;
-}
+static void add_root(Roots *r, LogicalOp *op) { lopset_add(r, op); }
 
 static void walk(Roots *r, LogicalOp *op);
 

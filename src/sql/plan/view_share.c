@@ -273,12 +273,7 @@ int lop_to_cte_scan(Arena *a, LogicalOp *op, CteShare *sh)
 
 /* ---- finding the tagged references ---------------------------------------------------------------- */
 
-typedef struct Refs {
-    LogicalOp **v;
-    uint32_t n, cap;
-    Arena *a;
-    bool nomem;
-} Refs;
+typedef LopSet Refs;
 
 static void walk(Refs *r, LogicalOp *op);
 
@@ -299,22 +294,10 @@ static void walk(Refs *r, LogicalOp *op)
     if (!op || r->nomem)
         return;
     if (op->view_group) {
-        for (uint32_t i = 0; i < r->n; i++)
-            if (r->v[i] == op)
-                return; /* reached twice */
-        if (r->n == r->cap) {
-            uint32_t nc = r->cap ? r->cap * 2 : 8;
-            LogicalOp **nv = arena_alloc(r->a, nc * sizeof *nv);
-            if (!nv) {
-                r->nomem = true;
-                return;
-            }
-            if (r->n)
-                memcpy(nv, r->v, r->n * sizeof *nv);
-            r->v = nv;
-            r->cap = nc;
-        }
-        r->v[r->n++] = op;
+        uint32_t before = r->n;
+        lopset_add(r, op);
+        if (r->n == before)
+            return; /* reached twice (or out of memory: nomem is set) */
     }
     lop_each_expr(op, walk_expr_cb, r);
     if (op->kind == LOP_CTE_SCAN)
